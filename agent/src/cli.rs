@@ -1,0 +1,104 @@
+//! The `rekam` command line: argument definitions only; the work is in [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// rekam: biometric enrollment workstation agent.
+#[derive(Parser, Debug)]
+#[command(name = "rekam", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Walk through the packet life cycle on a synthetic enrollment: keys, seal, inspect, open,
+    /// and a tampered copy rejected. Uses a temporary directory; needs no setup.
+    Demo {
+        /// Keep the files here instead of a temporary directory (must not exist yet).
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
+    /// Generate keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Build, inspect and open enrollment packets.
+    #[command(subcommand)]
+    Packet(PacketCommand),
+}
+
+/// `rekam keys ...`
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Create a workstation signing key: DIR/workstation.key (PKCS#8 PEM, mode 0600) and
+    /// DIR/workstation.pub (one-line public key to give the registry).
+    WorkstationNew {
+        /// Directory to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Workstation id (1-64 of A-Z a-z 0-9 . _ -); default derived from the key.
+        #[arg(long)]
+        id: Option<String>,
+        /// Signature algorithm.
+        #[arg(long, default_value = "ed25519", value_parser = ["ed25519", "ecdsa-p256-sha256"])]
+        algorithm: String,
+    },
+    /// Create a registry sealing key: DIR/registry.key (PKCS#8 PEM, mode 0600) and DIR/registry.pub.
+    RegistryNew {
+        /// Directory to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `rekam packet ...`
+#[derive(Subcommand, Debug)]
+pub enum PacketCommand {
+    /// Seal a complete synthetic enrollment, for trying things out.
+    Sample {
+        /// The workstation private key (PEM).
+        #[arg(long)]
+        workstation_key: PathBuf,
+        /// The registry public key (text form).
+        #[arg(long)]
+        registry_pub: PathBuf,
+        /// Where to write the sealed packet (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the synthetic resident.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Workstation id; default: the id in the .pub file beside the key.
+        #[arg(long)]
+        workstation_id: Option<String>,
+    },
+    /// Show what can be seen without keys.
+    Inspect {
+        /// The sealed packet.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open and fully verify a packet; print a summary and optionally export its parts.
+    Open {
+        /// The registry private key (PEM).
+        #[arg(long)]
+        registry_key: PathBuf,
+        /// A trusted workstation public key file, or a directory of `*.pub` files. Repeatable.
+        #[arg(long, required = true)]
+        trust: Vec<PathBuf>,
+        /// The sealed packet.
+        file: PathBuf,
+        /// Export every part into this directory (created; existing files are not replaced).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}

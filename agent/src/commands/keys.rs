@@ -1,0 +1,144 @@
+//! `rekam keys`: generate workstation and registry keys.
+//!
+//! Contract: private keys are written as PKCS#8 PEM with mode 0600 and public keys in the one-line
+//! text form of SPEC.md §2; nothing is written if either file of the pair already exists.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use rekam_protocol::model::check_identifier;
+use rekam_protocol::{
+    RegistryPrivateKey, SignatureAlgorithm, TrustStore, TrustedWorkstation, WorkstationSigningKey,
+    pem,
+};
+use ring::rand::SystemRandom;
+
+use crate::files;
+
+fn prepare(dir: &Path, names: [&str; 2]) -> Result<[PathBuf; 2]> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create directory {}", dir.display()))?;
+    let paths = names.map(|n| dir.join(n));
+    for p in &paths {
+        if p.exists() {
+            bail!(
+                "{} already exists; refusing to overwrite a key",
+                p.display()
+            );
+        }
+    }
+    Ok(paths)
+}
+
+/// `rekam keys workstation-new`.
+pub fn workstation_new(
+    dir: &Path,
+    id: Option<&str>,
+    algorithm: &str,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let algorithm: SignatureAlgorithm = algorithm.parse()?;
+    let [key_path, pub_path] = prepare(dir, ["workstation.key", "workstation.pub"])?;
+    let rng = SystemRandom::new();
+    let (key, der) = WorkstationSigningKey::generate(algorithm, &rng)?;
+    let key_id = key.public_key().key_id();
+    let workstation_id = match id {
+        Some(id) => id.to_string(),
+        None => format!("ws-{}", &key_id.to_string()[..12]),
+    };
+    check_identifier("--id", &workstation_id)?;
+    let entry = TrustedWorkstation {
+        workstation_id: workstation_id.clone(),
+        key: key.public_key().clone(),
+    };
+    files::write_new(
+        &key_path,
+        pem::encode("PRIVATE KEY", &der).as_bytes(),
+        0o600,
+    )?;
+    files::write_new(&pub_path, entry.to_text().as_bytes(), 0o644)?;
+    writeln!(
+        out,
+        "workstation {workstation_id}: {algorithm} key {key_id}"
+    )?;
+    writeln!(
+        out,
+        "  private key: {} (mode 0600, keep it on this workstation)",
+        key_path.display()
+    )?;
+    writeln!(
+        out,
+        "  public key:  {} (give it to the registry)",
+        pub_path.display()
+    )?;
+    Ok(())
+}
+
+/// `rekam keys registry-new`.
+pub fn registry_new(dir: &Path, out: &mut dyn Write) -> Result<()> {
+    let [key_path, pub_path] = prepare(dir, ["registry.key", "registry.pub"])?;
+    let key = RegistryPrivateKey::generate(&SystemRandom::new())?;
+    files::write_new(&key_path, key.to_pem().as_bytes(), 0o600)?;
+    files::write_new(&pub_path, key.public_key().to_text().as_bytes(), 0o644)?;
+    writeln!(out, "registry key {}", key.public_key().key_id())?;
+    writeln!(
+        out,
+        "  private key: {} (mode 0600, keep it at the registry)",
+        key_path.display()
+    )?;
+    writeln!(
+        out,
+        "  public key:  {} (install it on every workstation)",
+        pub_path.display()
+    )?;
+    Ok(())
+}
+
+/// Loads a workstation private key from PEM.
+pub fn load_workstation_key(path: &Path) -> Result<WorkstationSigningKey> {
+    let text = files::read_text(path)?;
+    WorkstationSigningKey::from_pem(&text, &SystemRandom::new())
+        .with_context(|| format!("{}", path.display()))
+}
+
+/// Loads a registry private key from PEM.
+pub fn load_registry_key(path: &Path) -> Result<RegistryPrivateKey> {
+    RegistryPrivateKey::from_pem(&files::read_text(path)?)
+        .with_context(|| format!("{}", path.display()))
+}
+
+/// Builds a trust store from files and directories of `*.pub` files.
+pub fn load_trust(paths: &[PathBuf]) -> Result<TrustStore> {
+    let mut store = TrustStore::new();
+    for path in paths {
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut v: Vec<PathBuf> = fs::read_dir(path)
+                .with_context(|| format!("cannot list {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "pub"))
+                .collect();
+            v.sort();
+            v
+        } else {
+            vec![path.clone()]
+        };
+        for f in files {
+            store
+                .add_text(&files::read_text(&f)?)
+                .with_context(|| format!("{}", f.display()))?;
+        }
+    }
+    if store.is_empty() {
+        bail!(
+            "no trusted workstation keys found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(store)
+}

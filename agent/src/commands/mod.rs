@@ -1,0 +1,49 @@
+//! The command implementations behind [`crate::cli`].
+//!
+//! Contract: each command writes its human output to the given writer (stdout in `main`, a buffer
+//! in tests) and returns an error naming the file or argument at fault.
+
+pub mod demo;
+pub mod keys;
+pub mod packet;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command, KeysCommand, PacketCommand};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    match cli.command {
+        Command::Demo { keep } => demo::run(keep.as_deref(), out),
+        Command::Keys(KeysCommand::WorkstationNew {
+            out: dir,
+            id,
+            algorithm,
+        }) => keys::workstation_new(&dir, id.as_deref(), &algorithm, out),
+        Command::Keys(KeysCommand::RegistryNew { out: dir }) => keys::registry_new(&dir, out),
+        Command::Packet(PacketCommand::Sample {
+            workstation_key,
+            registry_pub,
+            out: file,
+            seed,
+            workstation_id,
+        }) => packet::sample(
+            &workstation_key,
+            &registry_pub,
+            &file,
+            seed,
+            workstation_id.as_deref(),
+            out,
+        ),
+        Command::Packet(PacketCommand::Inspect { file, json }) => packet::inspect(&file, json, out),
+        Command::Packet(PacketCommand::Open {
+            registry_key,
+            trust,
+            file,
+            out: dir,
+            json,
+        }) => packet::open(&registry_key, &trust, &file, dir.as_deref(), json, out),
+    }
+}

@@ -1,0 +1,9 @@
+//! The rekam agent: the enrollment workstation daemon and the `rekam` command line.
+//!
+//! Contract: this crate does the I/O (files, clock, randomness, network) around the sans-IO
+//! `rekam-protocol` core. Library code returns `anyhow` errors with context that names the file or
+//! argument at fault; `main` prints them on one line and exits non-zero.
+
+pub mod cli;
+pub mod commands;
+pub mod files;

@@ -1,0 +1,37 @@
+//! The rekam enrollment packet: model, validation, signing, sealing and verification.
+//!
+//! Contract: sans-IO. Nothing here reads a clock, a file or a socket; time and randomness come in
+//! as arguments (the only exception is ECDSA signing, whose nonce `ring` draws from the
+//! [`ring::rand::SecureRandom`] the caller passes). Every parser takes the whole input and either
+//! accepts all of it or rejects it with a specific error; none of them panics on any input.
+//!
+//! The wire format is specified in `protocol/SPEC.md`; the layers are:
+//! - [`model`]: the enrollment (applicant, capture context, biometrics) and its validation;
+//! - [`nik`]: the Indonesian national identity number;
+//! - [`keys`]: workstation signing keys, registry sealing keys, their file and text forms;
+//! - [`manifest`]: the signed list of parts;
+//! - [`envelope`]: the sealed outer container and its clear header;
+//! - [`packet`]: building, sealing, inspecting and opening packets.
+
+pub mod envelope;
+pub mod id;
+pub mod keys;
+pub mod manifest;
+pub mod media;
+pub mod model;
+pub mod nik;
+pub mod packet;
+pub mod pem;
+pub mod timefmt;
+
+pub use envelope::Header;
+pub use id::EnrollmentId;
+pub use keys::{
+    KeyError, KeyId, RegistryPrivateKey, RegistryPublicKey, SignatureAlgorithm, TrustStore,
+    TrustedWorkstation, VerifyingKey, WorkstationSigningKey,
+};
+pub use manifest::{Manifest, PartEntry};
+pub use model::Enrollment;
+pub use nik::{Nik, NikError};
+pub use packet::{ErrorKind, OpenedPacket, PacketError, PacketId, SealedPacket};
+pub use timefmt::Timestamp;

@@ -1,0 +1,5 @@
+//! Quality analysis of biometric captures: fingerprint (NFIQ 2), face (ICAO / ISO 29794-5 and the
+//! e-KTP background rule), signature and iris.
+//!
+//! Contract: pure functions over images. No I/O, no clocks, no global state; the same image always
+//! gives the same result.
