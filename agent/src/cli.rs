@@ -29,6 +29,24 @@ pub enum Command {
     /// Build, inspect and open enrollment packets.
     #[command(subcommand)]
     Packet(PacketCommand),
+    /// Run device simulators, for technicians and for testing clients.
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+/// `rekam sim ...`
+#[derive(Subcommand, Debug)]
+pub enum SimCommand {
+    /// Simulate a Grow/ZhianTec R30x UART fingerprint module on a pseudo-terminal. Prints the pty
+    /// path as the first line, then serves until killed.
+    R30x {
+        /// Serve on a pseudo-terminal (the only transport so far).
+        #[arg(long, required = true)]
+        pty: bool,
+        /// Seed of the simulated person and module.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// `rekam keys ...`

@@ -4,3 +4,23 @@
 //!
 //! Contract: drivers know devices, never enrollment. Every driver is generic over its transport so
 //! that it can be exercised against a simulator or a recorded session without hardware.
+
+pub mod cancel;
+pub mod error;
+pub mod identity;
+pub mod image;
+
+pub mod camera;
+pub mod fingerprint;
+pub mod iris;
+pub mod printer;
+pub mod signature;
+
+pub mod r30x;
+pub mod transport;
+
+pub use cancel::CancelToken;
+pub use error::{Error, ErrorKind, Unsupported};
+pub use identity::DeviceIdentity;
+pub use image::{GrayImage, ImageError};
+pub use transport::{Transport, TransportError};

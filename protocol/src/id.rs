@@ -99,7 +99,7 @@ impl FromStr for EnrollmentId {
                 b'a'..=b'f' => c - b'a' + 10,
                 _ => return Err(syntax()),
             };
-            out[nibbles / 2] |= if nibbles % 2 == 0 { v << 4 } else { v };
+            out[nibbles / 2] |= if nibbles.is_multiple_of(2) { v << 4 } else { v };
             nibbles += 1;
         }
         EnrollmentId::from_bytes(out)
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn uppercase_missing_hyphens_and_other_versions_are_rejected() {
-        let id = EnrollmentId::new(1, [7; 10]).to_string();
+        let id = EnrollmentId::new(1, [0xab; 10]).to_string();
         assert!(id.to_uppercase().parse::<EnrollmentId>().is_err());
         assert!(id.replace('-', "").parse::<EnrollmentId>().is_err());
         let v4 = "123e4567-e89b-42d3-a456-426614174000";

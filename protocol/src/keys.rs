@@ -357,14 +357,14 @@ impl TrustStore {
     /// Adds an entry; the same entry twice is fine, one key for two workstations is not.
     pub fn insert(&mut self, entry: TrustedWorkstation) -> Result<(), KeyError> {
         let id = entry.key.key_id();
-        if let Some(existing) = self.entries.get(&id) {
-            if existing.workstation_id != entry.workstation_id {
-                return Err(KeyError::ConflictingTrust {
-                    key_id: id,
-                    existing: existing.workstation_id.clone(),
-                    new: entry.workstation_id,
-                });
-            }
+        if let Some(existing) = self.entries.get(&id)
+            && existing.workstation_id != entry.workstation_id
+        {
+            return Err(KeyError::ConflictingTrust {
+                key_id: id,
+                existing: existing.workstation_id.clone(),
+                new: entry.workstation_id,
+            });
         }
         self.entries.insert(id, entry);
         Ok(())

@@ -712,24 +712,23 @@ impl Applicant {
                 ));
             }
         }
-        if let Some(code) = &a.postal_code {
-            if code.len() != 5 || !code.bytes().all(|c| c.is_ascii_digit()) {
-                return Err(field_err(
-                    "applicant.address.postal_code",
-                    format!("{code:?} is not 5 digits"),
-                ));
-            }
+        if let Some(code) = &a.postal_code
+            && (code.len() != 5 || !code.bytes().all(|c| c.is_ascii_digit()))
+        {
+            return Err(field_err(
+                "applicant.address.postal_code",
+                format!("{code:?} is not 5 digits"),
+            ));
         }
-        if let Citizenship::Wna { country } = &self.citizenship {
-            if country.len() != 3
+        if let Citizenship::Wna { country } = &self.citizenship
+            && (country.len() != 3
                 || !country.bytes().all(|c| c.is_ascii_uppercase())
-                || country == "IDN"
-            {
-                return Err(field_err(
-                    "applicant.citizenship.country",
-                    format!("{country:?} is not a foreign ISO 3166-1 alpha-3 code"),
-                ));
-            }
+                || country == "IDN")
+        {
+            return Err(field_err(
+                "applicant.citizenship.country",
+                format!("{country:?} is not a foreign ISO 3166-1 alpha-3 code"),
+            ));
         }
         Ok(())
     }
@@ -754,13 +753,13 @@ impl CaptureContext {
                     "not within -180..180",
                 ));
             }
-            if let Some(acc) = p.accuracy_m {
-                if !acc.is_finite() || acc < 0.0 {
-                    return Err(field_err(
-                        "context.position.accuracy_m",
-                        "not a non-negative number",
-                    ));
-                }
+            if let Some(acc) = p.accuracy_m
+                && (!acc.is_finite() || acc < 0.0)
+            {
+                return Err(field_err(
+                    "context.position.accuracy_m",
+                    "not a non-negative number",
+                ));
             }
         }
         if self.finished_at < self.started_at {
@@ -957,13 +956,13 @@ impl Image {
                 format!("{:?} is not allowed here", self.encoding),
             ));
         }
-        if let Some(p) = pixels {
-            if self.pixels != p {
-                return Err(field_err(
-                    format!("{field}.pixels"),
-                    format!("must be {p:?}"),
-                ));
-            }
+        if let Some(p) = pixels
+            && self.pixels != p
+        {
+            return Err(field_err(
+                format!("{field}.pixels"),
+                format!("must be {p:?}"),
+            ));
         }
         if self.width == 0
             || self.height == 0

@@ -3,3 +3,5 @@
 //!
 //! Contract: pure functions over images. No I/O, no clocks, no global state; the same image always
 //! gives the same result.
+
+pub mod wsq;

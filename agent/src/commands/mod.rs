@@ -11,7 +11,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, KeysCommand, PacketCommand};
+use crate::cli::{Cli, Command, KeysCommand, PacketCommand, SimCommand};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
@@ -45,5 +45,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out: dir,
             json,
         }) => packet::open(&registry_key, &trust, &file, dir.as_deref(), json, out),
+        Command::Sim(SimCommand::R30x { pty: _, seed }) => {
+            // Technicians point a vendor tool at the printed path, so it goes out before serving.
+            let (path, handle) = rekam_sim::r30x::spawn_pty(seed)?;
+            writeln!(out, "{}", path.display())?;
+            out.flush()?;
+            handle.wait()?;
+            Ok(())
+        }
     }
 }

@@ -1,0 +1,225 @@
+//! The README's packet walk-through, through the real `rekam` binary: keys, a sample packet,
+//! inspect, open with export, and the one-line refusals (tampering, wrong key, untrusted signer,
+//! overwriting a key).
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn rekam(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rekam"))
+        .args(args)
+        .output()
+        .expect("rekam runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = rekam(args);
+    assert!(
+        out.status.success(),
+        "rekam {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = rekam(args);
+    assert!(!out.status.success(), "rekam {args:?} should fail");
+    let err = String::from_utf8(out.stderr).expect("utf8");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one-line reason, got: {err}"
+    );
+    err
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("utf8 path")
+}
+
+#[test]
+fn a_new_user_can_make_inspect_open_and_see_tampering_rejected() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    ok(&[
+        "keys",
+        "workstation-new",
+        "--out",
+        p(&d.join("ws")),
+        "--id",
+        "WS-3171-01",
+    ]);
+    ok(&["keys", "registry-new", "--out", p(&d.join("reg"))]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for key in ["ws/workstation.key", "reg/registry.key"] {
+            let mode = fs::metadata(d.join(key)).expect("key").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{key}");
+        }
+    }
+    let pub_text = fs::read_to_string(d.join("ws/workstation.pub")).expect("pub");
+    assert!(
+        pub_text.starts_with("rekam-workstation-v1 ed25519 ")
+            && pub_text.trim_end().ends_with(" WS-3171-01")
+    );
+
+    let pkt = d.join("e.rkp");
+    let made = ok(&[
+        "packet",
+        "sample",
+        "--workstation-key",
+        p(&d.join("ws/workstation.key")),
+        "--registry-pub",
+        p(&d.join("reg/registry.pub")),
+        "--out",
+        p(&pkt),
+    ]);
+    assert!(made.contains("from workstation WS-3171-01"), "{made}");
+
+    let inspected: serde_json::Value =
+        serde_json::from_str(&ok(&["packet", "inspect", "--json", p(&pkt)])).expect("json");
+    assert_eq!(inspected["workstation_id"], "WS-3171-01");
+    assert_eq!(
+        inspected["sealed_bytes"],
+        fs::metadata(&pkt).expect("pkt").len()
+    );
+
+    let opened = ok(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("reg/registry.key")),
+        "--trust",
+        p(&d.join("ws")),
+        p(&pkt),
+        "--out",
+        p(&d.join("parts")),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&opened).expect("json");
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["packet_id"], inspected["packet_id"]);
+    for part in v["manifest"]["parts"].as_array().expect("parts") {
+        let name = part["name"].as_str().expect("name");
+        assert_eq!(
+            fs::metadata(d.join("parts").join(name)).expect(name).len(),
+            part["length"].as_u64().expect("len")
+        );
+    }
+
+    let mut bytes = fs::read(&pkt).expect("read");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x04;
+    fs::write(d.join("bad.rkp"), &bytes).expect("write");
+    let err = fails(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("reg/registry.key")),
+        "--trust",
+        p(&d.join("ws/workstation.pub")),
+        p(&d.join("bad.rkp")),
+    ]);
+    assert!(err.contains("ciphertext altered"), "{err}");
+}
+
+#[test]
+fn refusals_name_their_reason() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    ok(&[
+        "keys",
+        "workstation-new",
+        "--out",
+        p(&d.join("ws")),
+        "--algorithm",
+        "ecdsa-p256-sha256",
+    ]);
+    ok(&["keys", "registry-new", "--out", p(&d.join("reg"))]);
+    ok(&["keys", "registry-new", "--out", p(&d.join("other"))]);
+    ok(&["keys", "workstation-new", "--out", p(&d.join("ws2"))]);
+    let err = fails(&["keys", "registry-new", "--out", p(&d.join("reg"))]);
+    assert!(err.contains("refusing to overwrite"), "{err}");
+
+    let pkt = d.join("e.rkp");
+    ok(&[
+        "packet",
+        "sample",
+        "--workstation-key",
+        p(&d.join("ws/workstation.key")),
+        "--registry-pub",
+        p(&d.join("reg/registry.pub")),
+        "--out",
+        p(&pkt),
+        "--seed",
+        "4",
+    ]);
+    let err = fails(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("other/registry.key")),
+        "--trust",
+        p(&d.join("ws")),
+        p(&pkt),
+    ]);
+    assert!(err.contains("sealed to another key"), "{err}");
+    let err = fails(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("reg/registry.key")),
+        "--trust",
+        p(&d.join("ws2")),
+        p(&pkt),
+    ]);
+    assert!(err.contains("unknown workstation"), "{err}");
+    fs::write(d.join("junk.rkp"), b"hello").expect("write");
+    let err = fails(&["packet", "inspect", p(&d.join("junk.rkp"))]);
+    assert!(err.contains("not a rekam packet"), "{err}");
+    let err = fails(&["packet", "inspect", p(&d.join("missing.rkp"))]);
+    assert!(err.contains("cannot read"), "{err}");
+    let err = fails(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("ws/workstation.key")),
+        "--trust",
+        p(&d.join("ws")),
+        p(&pkt),
+    ]);
+    assert!(err.contains("X25519"), "{err}");
+}
+
+#[test]
+fn the_demo_runs_the_whole_cycle() {
+    let out = ok(&["demo"]);
+    assert!(out.contains("rejected: ciphertext altered"), "{out}");
+    assert!(out.contains("rejected: unknown workstation"), "{out}");
+    assert!(
+        out.trim_end().ends_with("untrusted signers rejected."),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_r30x_simulator_prints_its_pty_path_first_and_serves_until_killed() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rekam"))
+        .args(["sim", "r30x", "--pty", "--seed", "3"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let path = Path::new(line.trim_end());
+    assert!(path.exists(), "{line:?} is not an existing pty");
+    assert!(child.try_wait().expect("status").is_none(), "still serving");
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+}

@@ -1,0 +1,42 @@
+//! The bodies of the fuzz targets in `fuzz/`, run on random input in every test run: every parser
+//! of untrusted input returns an error instead of panicking.
+
+use proptest::prelude::*;
+use rekam_protocol::envelope::SealedView;
+use rekam_protocol::{
+    Enrollment, Manifest, Nik, RegistryPrivateKey, RegistryPublicKey, TrustStore, packet,
+};
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn envelopes_and_packets(mut data in proptest::collection::vec(any::<u8>(), 0..300), magic in any::<bool>()) {
+        if magic && data.len() >= 11 {
+            data[..11].copy_from_slice(b"RKMP\x01\x00\x20\x00\x01\x00\x02");
+        }
+        if let Ok(view) = SealedView::parse(&data) {
+            prop_assert_eq!(view.aad.len() + view.ciphertext.len(), data.len());
+        }
+        let key = RegistryPrivateKey::from_secret([0x42; 32]);
+        prop_assert!(packet::open(&data, &key, &TrustStore::new()).is_err());
+    }
+
+    #[test]
+    fn manifests_and_documents(text in "\\PC{0,200}") {
+        if let Ok(m) = Manifest::decode(text.as_bytes()) {
+            prop_assert_eq!(m.encode(), text.as_bytes());
+        }
+        if let Ok(e) = serde_json::from_str::<Enrollment>(&text) {
+            let _ = e.validate();
+        }
+    }
+
+    #[test]
+    fn key_text_and_niks(text in "\\PC{0,120}") {
+        let _ = TrustStore::new().add_text(&text);
+        let _ = RegistryPublicKey::parse_text(&text);
+        let _ = RegistryPrivateKey::from_pem(&text);
+        let _ = Nik::parse(&text);
+    }
+}

@@ -1,0 +1,9 @@
+//! Simulators for rekam: every device class at trait level and at wire level, synthetic biometric
+//! generators, fault injection, and sample enrollments.
+//!
+//! Contract: everything here is deterministic from a seed, so a failing run can be replayed.
+
+pub mod r30x;
+pub mod rng;
+pub mod sample;
+pub mod synth;
