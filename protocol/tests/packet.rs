@@ -215,16 +215,13 @@ fn a_changed_part_is_a_part_hash_mismatch_naming_the_part() {
 #[test]
 fn a_changed_manifest_fails_its_signature_or_its_syntax() {
     let f = tiny();
+    let parts = f.sealed.manifest.parts.len();
     let bytes = reseal(&f, |plain| {
-        let (m, _, _) = layout(plain);
-        let text = String::from_utf8(plain[m.clone()].to_vec()).expect("utf8");
-        let changed = text.replace("\"length\":", "\"length\":1");
-        assert_eq!(changed.len(), text.len() + f.sealed.manifest.parts.len());
-        // Keep the manifest's length field right so only the signature can catch it.
-        let mut out = ((changed.len()) as u32).to_be_bytes().to_vec();
-        out.extend_from_slice(changed.as_bytes());
-        out.extend_from_slice(&plain[m.end..]);
-        *plain = out;
+        edit_manifest(plain, |text| {
+            let changed = text.replace("\"length\":", "\"length\":1");
+            assert_eq!(changed.len(), text.len() + parts);
+            changed
+        })
     });
     assert_eq!(
         open(&f, &bytes).expect_err("rejected").kind(),
@@ -236,14 +233,7 @@ fn a_changed_manifest_fails_its_signature_or_its_syntax() {
 fn a_future_manifest_version_is_unsupported_rather_than_malformed() {
     let f = tiny();
     let bytes = reseal(&f, |plain| {
-        let (m, _, _) = layout(plain);
-        let text = String::from_utf8(plain[m.clone()].to_vec())
-            .expect("utf8")
-            .replace("\"version\":1", "\"version\":2");
-        let mut out = plain[..4].to_vec();
-        out.extend_from_slice(text.as_bytes());
-        out.extend_from_slice(&plain[m.end..]);
-        *plain = out;
+        edit_manifest(plain, |text| text.replace("\"version\":1", "\"version\":2"))
     });
     assert_eq!(
         open(&f, &bytes).expect_err("rejected").kind(),

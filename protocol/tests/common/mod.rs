@@ -150,3 +150,15 @@ impl hpke::rand_core::TryRng for CountingRng {
 }
 
 impl hpke::rand_core::TryCryptoRng for CountingRng {}
+
+/// Rewrites the manifest inside decrypted content, keeping its length prefix right, so that only
+/// the signature (or the manifest's own checks) can catch the change.
+pub fn edit_manifest(plain: &mut Vec<u8>, edit: impl FnOnce(&str) -> String) {
+    let (m, _, _) = layout(plain);
+    let text = String::from_utf8(plain[m.clone()].to_vec()).expect("utf8");
+    let changed = edit(&text);
+    let mut out = (changed.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(changed.as_bytes());
+    out.extend_from_slice(&plain[m.end..]);
+    *plain = out;
+}

@@ -10,46 +10,18 @@
 
 use std::f64::consts::{PI, TAU};
 
+use crate::rng::SimRng;
+
 /// Image size of the simulated sensor.
 pub const WIDTH: u32 = 256;
 /// Image size of the simulated sensor.
 pub const HEIGHT: u32 = 288;
 
-/// SplitMix64: small, fast and good enough for simulation.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator for `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in [lo, hi).
-    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-}
-
 /// Mixes values into one seed.
 pub fn mix(parts: &[u64]) -> u64 {
-    let mut rng = Rng::new(0x5EED);
+    let mut rng = SimRng::new(0x5EED);
     for &p in parts {
-        rng = Rng::new(rng.next_u64() ^ p);
+        rng = SimRng::new(rng.next_u64() ^ p);
     }
     rng.next_u64()
 }
@@ -98,26 +70,26 @@ pub struct Impression {
 impl SyntheticFinger {
     /// The finger `finger` (1-10) of the person seeded by `seed`.
     pub fn new(seed: u64, finger: u8) -> Self {
-        let mut rng = Rng::new(mix(&[seed, u64::from(finger)]));
+        let mut rng = SimRng::new(mix(&[seed, u64::from(finger)]));
         let pattern = match rng.next_u64() % 3 {
             0 => Pattern::Whorl,
             1 => Pattern::Loop {
-                lean: rng.range(-0.5, 0.5),
+                lean: rng.range_f(-0.5, 0.5),
             },
             _ => Pattern::Arch,
         };
-        let period = rng.range(8.5, 10.5);
+        let period = rng.range_f(8.5, 10.5);
         let warp = [0; 3].map(|_| {
             (
-                rng.range(1.0, 2.5),
-                rng.range(40.0, 90.0),
-                rng.range(0.0, TAU),
+                rng.range_f(1.0, 2.5),
+                rng.range_f(40.0, 90.0),
+                rng.range_f(0.0, TAU),
             )
         });
         let mut minutiae: Vec<Singularity> = Vec::new();
         while minutiae.len() < 36 {
-            let x = rng.range(-95.0, 95.0);
-            let y = rng.range(-120.0, 120.0);
+            let x = rng.range_f(-95.0, 95.0);
+            let y = rng.range_f(-120.0, 120.0);
             // Inside the fingertip, away from the core and from each other.
             let inside = (x / 100.0).powi(2) + (y / 130.0).powi(2) < 0.85;
             let apart = minutiae.iter().all(|m| (m.x - x).hypot(m.y - y) > 16.0);
@@ -162,10 +134,10 @@ impl SyntheticFinger {
 
     /// Impression number `n` (each placement differs in position, angle, pressure and noise).
     pub fn impression(&self, seed: u64, n: u64) -> Impression {
-        let mut rng = Rng::new(mix(&[seed, n, 0x1A7E]));
-        let (dx, dy) = (rng.range(-14.0, 14.0), rng.range(-14.0, 14.0));
-        let rot = rng.range(-6.0, 6.0).to_radians();
-        let pressure = rng.range(0.9, 1.15);
+        let mut rng = SimRng::new(mix(&[seed, n, 0x1A7E]));
+        let (dx, dy) = (rng.range_f(-14.0, 14.0), rng.range_f(-14.0, 14.0));
+        let rot = rng.range_f(-6.0, 6.0).to_radians();
+        let pressure = rng.range_f(0.9, 1.15);
         let (cx, cy) = (f64::from(WIDTH) / 2.0 + dx, f64::from(HEIGHT) / 2.0 + dy);
         let (sin, cos) = rot.sin_cos();
         // Finger coordinates of image pixel (px, py): undo translation, then rotation.
@@ -180,7 +152,7 @@ impl SyntheticFinger {
             for px in 0..WIDTH {
                 let (fx, fy) = to_finger(f64::from(px), f64::from(py));
                 let edge = (fx / ax).powi(2) + (fy / ay).powi(2);
-                let noise = rng.range(-18.0, 18.0);
+                let noise = rng.range_f(-18.0, 18.0);
                 let value = if edge < 1.0 {
                     // Contact fades out towards the edge of the fingertip.
                     let contrast = ((1.0 - edge) * 4.0).min(1.0) * 0.85 * pressure.min(1.0);
@@ -197,7 +169,7 @@ impl SyntheticFinger {
             if rng.unit() < 0.1 {
                 continue; // lost in this impression (smudge, low contrast)
             }
-            let (mx, my) = (m.x + rng.range(-1.5, 1.5), m.y + rng.range(-1.5, 1.5));
+            let (mx, my) = (m.x + rng.range_f(-1.5, 1.5), m.y + rng.range_f(-1.5, 1.5));
             if (mx / ax).powi(2) + (my / ay).powi(2) > 0.9 {
                 continue;
             }

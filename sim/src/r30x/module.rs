@@ -20,8 +20,9 @@ use rekam_drivers::r30x::command::{
 use rekam_drivers::r30x::image::pack;
 use rekam_drivers::r30x::packet::{DEFAULT_ADDRESS, Deframer, FrameError, Packet, Pid};
 
-use super::finger::{HEIGHT, Impression, Minutia, Rng, SyntheticFinger, WIDTH, mix};
+use super::finger::{HEIGHT, Impression, Minutia, SyntheticFinger, WIDTH, mix};
 use super::template::{TEMPLATE_SIZE, decode, encode, score, threshold};
+use crate::rng::SimRng;
 
 /// How the simulated module is set up.
 #[derive(Debug, Clone)]
@@ -69,7 +70,7 @@ pub enum Fault {
 /// The simulated module.
 pub struct SimulatedModule {
     config: ModuleConfig,
-    rng: Rng,
+    rng: SimRng,
     deframer: Deframer,
     faults: VecDeque<Fault>,
     silent: bool,
@@ -93,7 +94,7 @@ pub struct SimulatedModule {
 impl SimulatedModule {
     /// A module with an empty library and finger 1 of the seeded person at the sensor.
     pub fn new(config: ModuleConfig) -> Self {
-        let mut rng = Rng::new(mix(&[config.seed, 0x7A11]));
+        let mut rng = SimRng::new(mix(&[config.seed, 0x7A11]));
         let lifted_polls = 1 + (rng.next_u64() % 3) as u32;
         Self {
             library: vec![None; usize::from(config.library_size)],
