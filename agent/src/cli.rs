@@ -29,6 +29,9 @@ pub enum Command {
     /// Build, inspect and open enrollment packets.
     #[command(subcommand)]
     Packet(PacketCommand),
+    /// Check the agent database's audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Run device simulators, for technicians and for testing clients.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -118,5 +121,16 @@ pub enum PacketCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `rekam audit ...`
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the hash chain of the audit log; exit 1 naming the first altered or missing entry.
+    Verify {
+        /// The agent database.
+        #[arg(long)]
+        db: PathBuf,
     },
 }

@@ -7,3 +7,5 @@
 pub mod cli;
 pub mod commands;
 pub mod files;
+pub mod store;
+pub mod workflow;

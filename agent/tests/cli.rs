@@ -223,3 +223,35 @@ fn the_r30x_simulator_prints_its_pty_path_first_and_serves_until_killed() {
     child.kill().expect("kill");
     child.wait().expect("reaped");
 }
+
+#[test]
+fn audit_verify_reports_an_intact_chain_and_names_a_broken_one() {
+    use rekam_agent::store::{AuditEntry, Store};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("rekam.db");
+    {
+        let mut store = Store::open(&db).expect("store");
+        for i in 0..3 {
+            store
+                .audit(&AuditEntry::new(
+                    i,
+                    "OP-1",
+                    "session.start",
+                    "s",
+                    serde_json::json!({}),
+                ))
+                .expect("append");
+        }
+    }
+    assert!(ok(&["audit", "verify", "--db", p(&db)]).contains("intact: 3 entries"));
+    let conn = rusqlite::Connection::open(&db).expect("db");
+    conn.execute_batch(
+        "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'OP-2' WHERE seq = 2;",
+    )
+    .expect("tamper");
+    drop(conn);
+    let err = fails(&["audit", "verify", "--db", p(&db)]);
+    assert!(err.contains("audit entry 2 was altered"), "{err}");
+    let err = fails(&["audit", "verify", "--db", p(&tmp.path().join("none.db"))]);
+    assert!(err.contains("does not exist"), "{err}");
+}

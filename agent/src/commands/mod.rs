@@ -11,7 +11,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, KeysCommand, PacketCommand, SimCommand};
+use crate::cli::{AuditCommand, Cli, Command, KeysCommand, PacketCommand, SimCommand};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
@@ -45,6 +45,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out: dir,
             json,
         }) => packet::open(&registry_key, &trust, &file, dir.as_deref(), json, out),
+        Command::Audit(AuditCommand::Verify { db }) => {
+            if !db.exists() {
+                anyhow::bail!("{} does not exist", db.display());
+            }
+            let store = crate::store::Store::open(&db)?;
+            let n = store.verify_audit()?;
+            writeln!(out, "audit log intact: {n} entries, hash chain verified")?;
+            Ok(())
+        }
         Command::Sim(SimCommand::R30x { pty: _, seed }) => {
             // Technicians point a vendor tool at the printed path, so it goes out before serving.
             let (path, handle) = rekam_sim::r30x::spawn_pty(seed)?;

@@ -1,0 +1,218 @@
+//! The durable store: one SQLite database (WAL, synchronous FULL) holding sessions in progress,
+//! the outbox of sealed packets, and the append-only, hash-chained audit log.
+//!
+//! Contract: every method is one transaction, so a crash at any point leaves either the state
+//! before or the state after, never a half-finalized enrollment. Finalizing writes the packet to
+//! the outbox, marks the session final and appends the audit entry together. Times come in as
+//! arguments.
+
+pub mod audit;
+pub mod outbox;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::workflow::Session;
+
+pub use audit::{AuditEntry, AuditError};
+pub use outbox::{Delivery, OutboxItem, OutboxState, OutboxStatus};
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored session could not be read back.
+    #[error("session {id}: stored state is unreadable: {reason}")]
+    CorruptSession {
+        /// Session id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// The database was written by a newer rekam.
+    #[error("database schema version {0} is newer than this rekam understands ({SCHEMA_VERSION})")]
+    NewerSchema(i64),
+    /// An operation on something that does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The audit chain is broken.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+}
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    stage TEXT NOT NULL,
+    state TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL
+);
+CREATE TABLE outbox (
+    packet_id TEXT PRIMARY KEY,
+    enrollment_id TEXT NOT NULL UNIQUE,
+    bytes BLOB NOT NULL,
+    created_ms INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL,
+    last_error TEXT,
+    receipt BLOB
+);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash BLOB NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
+
+/// The agent's database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::init(Connection::open(path)?)
+    }
+
+    /// An in-memory database, for tests and dry runs.
+    pub fn in_memory() -> Result<Store, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Store, StoreError> {
+        // WAL keeps readers off the writer's back; FULL makes every commit durable on power loss.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema(version));
+        }
+        if version == 0 {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(SCHEMA)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
+        }
+        Ok(Store { conn })
+    }
+
+    /// Saves a session's whole state (insert or replace).
+    pub fn save_session(&self, session: &Session, now_ms: i64) -> Result<(), StoreError> {
+        let state = serde_json::to_string(session).map_err(|e| StoreError::CorruptSession {
+            id: session.id.to_string(),
+            reason: e.to_string(),
+        })?;
+        self.conn.execute(
+            "INSERT INTO sessions (id, stage, state, updated_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(id) DO UPDATE SET stage = excluded.stage, state = excluded.state, updated_ms = excluded.updated_ms",
+            params![session.id.to_string(), format!("{:?}", session.stage()), state, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Loads a session.
+    pub fn load_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        let state: Option<String> = self
+            .conn
+            .query_row("SELECT state FROM sessions WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        state
+            .map(|s| {
+                serde_json::from_str(&s).map_err(|e| StoreError::CorruptSession {
+                    id: id.to_string(),
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()
+    }
+
+    /// Ids of sessions not yet finalized, oldest first.
+    pub fn open_sessions(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM sessions WHERE stage != 'Finalized' ORDER BY id")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
+    /// Finalizes atomically: the sealed packet enters the outbox, the session is stored final, and
+    /// the audit entry is appended, all in one transaction. Finalizing the same enrollment again
+    /// is refused by the outbox's unique enrollment id, so a retried finalize cannot queue twice.
+    pub fn finalize(
+        &mut self,
+        session: &Session,
+        packet_id: &str,
+        sealed: &[u8],
+        actor: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        outbox::insert(&tx, packet_id, &session.id.to_string(), sealed, now_ms)?;
+        let state = serde_json::to_string(session).map_err(|e| StoreError::CorruptSession {
+            id: session.id.to_string(),
+            reason: e.to_string(),
+        })?;
+        tx.execute(
+            "INSERT INTO sessions (id, stage, state, updated_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(id) DO UPDATE SET stage = excluded.stage, state = excluded.state, updated_ms = excluded.updated_ms",
+            params![session.id.to_string(), format!("{:?}", session.stage()), state, now_ms],
+        )?;
+        audit::append(
+            &tx,
+            &AuditEntry::new(
+                now_ms,
+                actor,
+                "finalize",
+                &session.id.to_string(),
+                serde_json::json!({ "packet_id": packet_id }),
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Appends one audit entry.
+    pub fn audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        audit::append(&tx, entry)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Checks the whole audit chain; returns the number of entries.
+    pub fn verify_audit(&self) -> Result<u64, StoreError> {
+        Ok(audit::verify(&self.conn)?)
+    }
+
+    /// The outbox.
+    pub fn outbox(&self) -> outbox::Outbox<'_> {
+        outbox::Outbox { conn: &self.conn }
+    }
+
+    /// The underlying connection, for diagnostics and for tests that tamper with the file the way
+    /// another tool could.
+    pub fn raw_connection(&self) -> &Connection {
+        &self.conn
+    }
+}

@@ -1,0 +1,423 @@
+//! The enrollment workflow as an explicit state machine, without I/O: the daemon feeds it captures
+//! (already quality-scored) and operator decisions, and persists it between steps.
+//!
+//! Stages run in the order of the desk: demographics (checked on start), face (quality gate,
+//! retakes, the resident's approval), signature, ten fingers (single or segmented from 4-4-2 slaps,
+//! with exceptions), irises when an iris scanner is present, review, finalize. Retries are bounded
+//! per capture; after the limit the best attempt is kept and marked forced.
+//!
+//! Contract: every method either changes the session consistently or returns an error naming what
+//! is wrong and leaves the session unchanged. The session serializes with serde so it survives an
+//! agent restart. Time comes in as arguments.
+
+pub mod attempts;
+pub mod chip;
+pub mod eligibility;
+
+use std::collections::BTreeMap;
+
+use rekam_protocol::model::{
+    Applicant, Biometrics, CaptureContext, Enrollment, ExceptionReason, FaceCapture, FingerCapture,
+    FingerEntry, FingerException, FingerPosition, FingerRecord, Image, IrisCapture, Irises,
+    SignatureCapture, ValidationError,
+};
+use rekam_protocol::{EnrollmentId, Timestamp};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+pub use attempts::{Attempts, Outcome};
+pub use eligibility::{Eligibility, NotEligible};
+
+/// Limits and gates of the workflow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Attempts per capture before the best is kept as forced.
+    pub max_attempts: u8,
+    /// Minimum face quality (0-100).
+    pub face_gate: u8,
+    /// Minimum finger quality (0-100, NFIQ 2 scale).
+    pub finger_gate: u8,
+    /// Minimum iris quality.
+    pub iris_gate: u8,
+    /// Whether an iris scanner is present (irises are then required).
+    pub irises: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_attempts: 3,
+            face_gate: 50,
+            finger_gate: 40,
+            iris_gate: 50,
+            irises: false,
+        }
+    }
+}
+
+/// Where the session is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Taking the photo, until the resident approves one.
+    Face,
+    /// Taking the signature.
+    Signature,
+    /// Taking the ten fingers.
+    Fingers,
+    /// Taking the irises.
+    Irises,
+    /// Everything captured; the operator reviews.
+    Review,
+    /// Sealed; nothing more may change.
+    Finalized,
+}
+
+/// Which eye.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Eye {
+    /// Left eye.
+    Left,
+    /// Right eye.
+    Right,
+}
+
+/// Refusals, each naming what is wrong.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum WorkflowError {
+    /// The applicant's data is invalid.
+    #[error("{0}")]
+    Invalid(#[from] ValidationError),
+    /// Not allowed to record yet.
+    #[error("{0}")]
+    NotEligible(#[from] NotEligible),
+    /// The action belongs to another stage.
+    #[error("cannot {action} in stage {stage:?}")]
+    WrongStage {
+        /// What was attempted.
+        action: &'static str,
+        /// The current stage.
+        stage: Stage,
+    },
+    /// A finger already resolved.
+    #[error("finger {0} is already recorded; clear it first to retake")]
+    FingerDone(FingerPosition),
+    /// Finalize before everything was captured.
+    #[error("not complete: {0}")]
+    Incomplete(String),
+}
+
+/// One finger's state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
+pub enum FingerSlot {
+    /// Captures so far.
+    Capturing(Attempts<FingerCapture>),
+    /// Recorded as an exception.
+    Exception(FingerException),
+}
+
+/// An enrollment in progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// The enrollment id.
+    pub id: EnrollmentId,
+    /// The policy in force when the session started.
+    pub policy: Policy,
+    /// Verified demographics.
+    pub applicant: Applicant,
+    /// Why the resident may record.
+    pub eligibility: Eligibility,
+    /// Where and by whom.
+    pub context: CaptureContext,
+    stage: Stage,
+    face: Attempts<FaceCapture>,
+    face_approved: bool,
+    signature: Option<SignatureCapture>,
+    fingers: BTreeMap<u8, FingerSlot>,
+    irises: BTreeMap<String, Attempts<IrisCapture>>,
+}
+
+impl Session {
+    /// Starts a session: the applicant must be valid (NIK consistent with birth date and sex) and
+    /// eligible on `today`.
+    pub fn start(
+        id: EnrollmentId,
+        applicant: Applicant,
+        context: CaptureContext,
+        policy: Policy,
+        today: Date,
+    ) -> Result<Session, WorkflowError> {
+        applicant
+            .nik
+            .check_against(applicant.date_of_birth, applicant.sex)
+            .map_err(ValidationError::from)?;
+        let eligibility = eligibility::check(&applicant, today)?;
+        Ok(Session {
+            id,
+            policy,
+            applicant,
+            eligibility,
+            context,
+            stage: Stage::Face,
+            face: Attempts::default(),
+            face_approved: false,
+            signature: None,
+            fingers: BTreeMap::new(),
+            irises: BTreeMap::new(),
+        })
+    }
+
+    /// The current stage.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    fn expect(&self, stage: Stage, action: &'static str) -> Result<(), WorkflowError> {
+        if self.stage != stage {
+            return Err(WorkflowError::WrongStage {
+                action,
+                stage: self.stage,
+            });
+        }
+        Ok(())
+    }
+
+    /// A face photo with its quality score.
+    pub fn submit_face(&mut self, face: FaceCapture) -> Result<Outcome, WorkflowError> {
+        self.expect(Stage::Face, "take the face photo")?;
+        if self.face.is_done() {
+            return Err(WorkflowError::Incomplete(
+                "a photo is kept; the resident must approve or reject it".into(),
+            ));
+        }
+        let score = face.quality.score;
+        Ok(self
+            .face
+            .submit(face, score, self.policy.face_gate, self.policy.max_attempts))
+    }
+
+    /// The resident's decision on the kept photo. A rejection starts the photo over.
+    pub fn resident_approves_face(&mut self, approved: bool) -> Result<(), WorkflowError> {
+        self.expect(Stage::Face, "approve the photo")?;
+        if !self.face.is_done() {
+            return Err(WorkflowError::Incomplete("no photo is kept yet".into()));
+        }
+        if approved {
+            self.face_approved = true;
+            self.stage = Stage::Signature;
+        } else {
+            self.face.reset();
+        }
+        Ok(())
+    }
+
+    /// The signature.
+    pub fn submit_signature(&mut self, signature: SignatureCapture) -> Result<(), WorkflowError> {
+        self.expect(Stage::Signature, "take the signature")?;
+        self.signature = Some(signature);
+        self.stage = Stage::Fingers;
+        Ok(())
+    }
+
+    /// One finger image with its quality score (a single capture or a slap segment).
+    pub fn submit_finger(
+        &mut self,
+        position: FingerPosition,
+        capture: FingerCapture,
+    ) -> Result<Outcome, WorkflowError> {
+        self.expect(Stage::Fingers, "take a finger")?;
+        let slot = self
+            .fingers
+            .entry(position.code())
+            .or_insert_with(|| FingerSlot::Capturing(Attempts::default()));
+        let FingerSlot::Capturing(attempts) = slot else {
+            return Err(WorkflowError::FingerDone(position));
+        };
+        if attempts.is_done() {
+            return Err(WorkflowError::FingerDone(position));
+        }
+        let score = capture.quality.score;
+        let outcome = attempts.submit(
+            capture,
+            score,
+            self.policy.finger_gate,
+            self.policy.max_attempts,
+        );
+        self.advance_after_fingers();
+        Ok(outcome)
+    }
+
+    /// The fingers segmented from one slap; the outcome per finger, in the order given.
+    pub fn submit_slap(
+        &mut self,
+        segments: Vec<(FingerPosition, FingerCapture)>,
+    ) -> Result<Vec<(FingerPosition, Outcome)>, WorkflowError> {
+        self.expect(Stage::Fingers, "take a slap")?;
+        if let Some((p, _)) = segments.iter().find(|(p, _)| self.finger_resolved(*p)) {
+            return Err(WorkflowError::FingerDone(*p));
+        }
+        let mut out = Vec::with_capacity(segments.len());
+        for (p, c) in segments {
+            out.push((p, self.submit_finger(p, c)?));
+        }
+        Ok(out)
+    }
+
+    /// Records that a finger cannot be captured.
+    pub fn finger_exception(
+        &mut self,
+        position: FingerPosition,
+        reason: ExceptionReason,
+        photo: Option<Image>,
+        note: Option<String>,
+    ) -> Result<(), WorkflowError> {
+        self.expect(Stage::Fingers, "record a finger exception")?;
+        if self.finger_resolved(position) {
+            return Err(WorkflowError::FingerDone(position));
+        }
+        self.fingers.insert(
+            position.code(),
+            FingerSlot::Exception(FingerException {
+                reason,
+                photo,
+                note,
+            }),
+        );
+        self.advance_after_fingers();
+        Ok(())
+    }
+
+    /// Clears a recorded finger so it can be taken again (during the finger stage or review).
+    pub fn clear_finger(&mut self, position: FingerPosition) -> Result<(), WorkflowError> {
+        if !matches!(self.stage, Stage::Fingers | Stage::Review | Stage::Irises) {
+            return Err(WorkflowError::WrongStage {
+                action: "clear a finger",
+                stage: self.stage,
+            });
+        }
+        self.fingers.remove(&position.code());
+        self.stage = Stage::Fingers;
+        Ok(())
+    }
+
+    fn finger_resolved(&self, p: FingerPosition) -> bool {
+        match self.fingers.get(&p.code()) {
+            Some(FingerSlot::Capturing(a)) => a.is_done(),
+            Some(FingerSlot::Exception(_)) => true,
+            None => false,
+        }
+    }
+
+    /// Fingers still to record.
+    pub fn fingers_missing(&self) -> Vec<FingerPosition> {
+        FingerPosition::all()
+            .filter(|p| !self.finger_resolved(*p))
+            .collect()
+    }
+
+    fn advance_after_fingers(&mut self) {
+        if self.stage == Stage::Fingers && self.fingers_missing().is_empty() {
+            self.stage = if self.policy.irises {
+                Stage::Irises
+            } else {
+                Stage::Review
+            };
+        }
+    }
+
+    /// One iris image with its quality score.
+    pub fn submit_iris(
+        &mut self,
+        eye: Eye,
+        capture: IrisCapture,
+    ) -> Result<Outcome, WorkflowError> {
+        self.expect(Stage::Irises, "take an iris")?;
+        let key = format!("{eye:?}").to_lowercase();
+        let attempts = self.irises.entry(key).or_default();
+        if attempts.is_done() {
+            return Err(WorkflowError::Incomplete(format!(
+                "the {eye:?} iris is already recorded"
+            )));
+        }
+        let score = capture.quality.score;
+        let outcome = attempts.submit(
+            capture,
+            score,
+            self.policy.iris_gate,
+            self.policy.max_attempts,
+        );
+        if self.irises.len() == 2 && self.irises.values().all(Attempts::is_done) {
+            self.stage = Stage::Review;
+        }
+        Ok(outcome)
+    }
+
+    /// Builds the enrollment for sealing; the session becomes final. Chip fingers are chosen by
+    /// quality, preferring the index fingers.
+    pub fn finalize(&mut self, now: Timestamp) -> Result<Enrollment, WorkflowError> {
+        self.expect(Stage::Review, "finalize")?;
+        let mut face = self
+            .face
+            .kept()
+            .cloned()
+            .ok_or_else(|| WorkflowError::Incomplete("no face photo".into()))?;
+        face.attempts = self.face.tries();
+        face.forced = self.face.forced();
+        face.approved_by_resident = self.face_approved;
+        let signature = self
+            .signature
+            .clone()
+            .ok_or_else(|| WorkflowError::Incomplete("no signature".into()))?;
+        let mut fingers = Vec::with_capacity(10);
+        for p in FingerPosition::all() {
+            let record = match self.fingers.get(&p.code()) {
+                Some(FingerSlot::Capturing(a)) => {
+                    let mut c = a
+                        .kept()
+                        .cloned()
+                        .ok_or_else(|| WorkflowError::Incomplete(format!("finger {p}")))?;
+                    c.attempts = a.tries();
+                    c.forced = a.forced();
+                    FingerRecord::Captured(c)
+                }
+                Some(FingerSlot::Exception(e)) => FingerRecord::Exception(e.clone()),
+                None => return Err(WorkflowError::Incomplete(format!("finger {p}"))),
+            };
+            fingers.push(FingerEntry {
+                position: p,
+                record,
+            });
+        }
+        let iris = |eye: &str| self.irises.get(eye).and_then(|a| a.kept().cloned());
+        let mut biometrics = Biometrics {
+            fingers,
+            face,
+            signature,
+            irises: Irises {
+                left: iris("left"),
+                right: iris("right"),
+            },
+            chip_fingers: [FingerPosition::RIGHT_INDEX, FingerPosition::LEFT_INDEX],
+        };
+        biometrics.chip_fingers = chip::choose_for(&biometrics, self.policy.finger_gate)
+            .ok_or_else(|| {
+                WorkflowError::Incomplete(
+                    "fewer than two fingers captured for the card chip".into(),
+                )
+            })?;
+        let mut context = self.context.clone();
+        context.finished_at = now;
+        let enrollment = Enrollment {
+            id: self.id,
+            applicant: self.applicant.clone(),
+            context,
+            biometrics,
+        };
+        enrollment.validate()?;
+        self.stage = Stage::Finalized;
+        Ok(enrollment)
+    }
+}
