@@ -29,6 +29,9 @@ pub enum Command {
     /// Build, inspect and open enrollment packets.
     #[command(subcommand)]
     Packet(PacketCommand),
+    /// The outbox of sealed packets waiting for the registry.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Check the agent database's audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -132,5 +135,39 @@ pub enum AuditCommand {
         /// The agent database.
         #[arg(long)]
         db: PathBuf,
+    },
+}
+
+/// `rekam outbox ...`
+#[derive(Subcommand, Debug)]
+pub enum OutboxCommand {
+    /// Count packets by delivery state.
+    Status {
+        /// The agent database.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Make every pending packet due for upload now.
+    Retry {
+        /// The agent database.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Copy pending packets to a directory (removable media) as `<packet id>.rkp`.
+    Export {
+        /// The agent database.
+        #[arg(long)]
+        db: PathBuf,
+        /// Destination directory.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Queue the packets in a directory (from removable media) for upload from this machine.
+    Import {
+        /// The agent database.
+        #[arg(long)]
+        db: PathBuf,
+        /// Directory holding `<packet id>.rkp` files.
+        dir: PathBuf,
     },
 }

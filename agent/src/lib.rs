@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod commands;
 pub mod files;
+pub mod finalize;
 pub mod store;
 pub mod workflow;

@@ -3,6 +3,8 @@
 //!
 //! Contract: everything here is deterministic from a seed, so a failing run can be replayed.
 
+pub mod devices;
+pub mod faults;
 pub mod r30x;
 pub mod rng;
 pub mod sample;

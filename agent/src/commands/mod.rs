@@ -11,7 +11,9 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cli::{AuditCommand, Cli, Command, KeysCommand, PacketCommand, SimCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, KeysCommand, OutboxCommand, PacketCommand, SimCommand,
+};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
@@ -45,11 +47,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out: dir,
             json,
         }) => packet::open(&registry_key, &trust, &file, dir.as_deref(), json, out),
+        Command::Outbox(cmd) => outbox(cmd, out),
         Command::Audit(AuditCommand::Verify { db }) => {
-            if !db.exists() {
-                anyhow::bail!("{} does not exist", db.display());
-            }
-            let store = crate::store::Store::open(&db)?;
+            let store = open_existing(&db)?;
             let n = store.verify_audit()?;
             writeln!(out, "audit log intact: {n} entries, hash chain verified")?;
             Ok(())
@@ -63,4 +63,44 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn open_existing(db: &std::path::Path) -> Result<crate::store::Store> {
+    if !db.exists() {
+        anyhow::bail!("{} does not exist", db.display());
+    }
+    Ok(crate::store::Store::open(db)?)
+}
+
+fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<()> {
+    use crate::store::transfer;
+    let now = packet::now_ms();
+    match cmd {
+        OutboxCommand::Status { db } => {
+            let s = open_existing(&db)?.outbox().status()?;
+            writeln!(
+                out,
+                "pending {}  delivered {}  rejected {}",
+                s.pending, s.delivered, s.rejected
+            )?;
+        }
+        OutboxCommand::Retry { db } => {
+            let n = open_existing(&db)?.outbox().retry_all(now)?;
+            writeln!(out, "{n} pending packets are due now")?;
+        }
+        OutboxCommand::Export { db, to } => {
+            let n = transfer::export(&open_existing(&db)?, &to)?;
+            writeln!(out, "exported {n} packets to {}", to.display())?;
+        }
+        OutboxCommand::Import { db, dir } => {
+            let mut store = crate::store::Store::open(&db)?;
+            let r = transfer::import(&mut store, &dir, now)?;
+            writeln!(
+                out,
+                "imported {} packets, skipped {} already known",
+                r.imported, r.skipped
+            )?;
+        }
+    }
+    Ok(())
 }

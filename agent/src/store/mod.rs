@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod outbox;
+pub mod transfer;
 
 use std::path::Path;
 
@@ -190,6 +191,39 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Queues a packet carried in from another workstation; false when it (or its enrollment) is
+    /// already known.
+    pub fn queue_imported(
+        &mut self,
+        packet_id: &str,
+        enrollment_id: &str,
+        sealed: &[u8],
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let known: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM outbox WHERE packet_id = ?1 OR enrollment_id = ?2)",
+            params![packet_id, enrollment_id],
+            |r| r.get(0),
+        )?;
+        if known {
+            return Ok(false);
+        }
+        outbox::insert(&tx, packet_id, enrollment_id, sealed, now_ms)?;
+        audit::append(
+            &tx,
+            &AuditEntry::new(
+                now_ms,
+                "system",
+                "outbox.import",
+                enrollment_id,
+                serde_json::json!({ "packet_id": packet_id }),
+            ),
+        )?;
+        tx.commit()?;
+        Ok(true)
     }
 
     /// Appends one audit entry.
