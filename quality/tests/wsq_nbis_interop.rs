@@ -9,11 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rekam_quality::wsq::{self, EncodeOptions};
+use rekam_tests::{png_gray, reference_python as python, shared_data};
 
-const REFERENCE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/wsq/sample-decoded-reference.png"
-);
+const REFERENCE: &str = "wsq/sample-decoded-reference.png";
 
 const SCRIPT: &str = r#"
 import sys
@@ -32,54 +30,6 @@ elif mode == "encode":
         im = Image.frombytes("L", (w, h), f.read())
     im.save(sys.argv[5], format="WSQ")
 "#;
-
-fn python() -> Option<PathBuf> {
-    match std::env::var_os("REKAM_PYTHON") {
-        Some(p) => {
-            let p = PathBuf::from(p);
-            // CI gives a path relative to the workspace root.
-            Some(if p.is_relative() {
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(p)
-            } else {
-                p
-            })
-        }
-        None if std::env::var_os("CI").is_some() => {
-            panic!("REKAM_PYTHON must name a Python with the `wsq` package in CI")
-        }
-        None => {
-            eprintln!("note: skipping NBIS interop, REKAM_PYTHON is not set");
-            None
-        }
-    }
-}
-
-fn shared(path: &str) -> Option<Vec<u8>> {
-    match std::fs::read(path) {
-        Ok(b) => Some(b),
-        Err(e) if std::env::var_os("CI").is_some() => {
-            panic!("shared data {path} missing in CI: {e}")
-        }
-        Err(e) => {
-            eprintln!("note: skipping, shared data {path} unavailable: {e}");
-            None
-        }
-    }
-}
-
-fn png_gray(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    let mut decoder = png::Decoder::new(bytes);
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().expect("png header");
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).expect("png frame");
-    let channels = info.color_type.samples();
-    let gray = buf[..info.buffer_size()]
-        .chunks(channels)
-        .map(|px| px[0])
-        .collect();
-    (info.width, info.height, gray)
-}
 
 /// A scratch directory unique to this test process.
 fn scratch(name: &str) -> PathBuf {
@@ -124,7 +74,7 @@ fn max_diff(a: &[u8], b: &[u8]) -> u8 {
 #[test]
 fn nbis_decodes_our_encoding_to_the_pixels_we_decode() {
     let Some(py) = python() else { return };
-    let Some(png_bytes) = shared(REFERENCE) else {
+    let Some(png_bytes) = shared_data(REFERENCE) else {
         return;
     };
     let (w, h, pixels) = png_gray(&png_bytes);
@@ -151,7 +101,7 @@ fn nbis_decodes_our_encoding_to_the_pixels_we_decode() {
 #[test]
 fn we_decode_nbis_encodings_to_the_pixels_nbis_decodes() {
     let Some(py) = python() else { return };
-    let Some(png_bytes) = shared(REFERENCE) else {
+    let Some(png_bytes) = shared_data(REFERENCE) else {
         return;
     };
     let (w, h, pixels) = png_gray(&png_bytes);

@@ -2,53 +2,14 @@
 //! and compression on it.
 
 use rekam_quality::wsq::{self, EncodeOptions};
+use rekam_tests::{png_gray, shared_data};
 
-const SAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/wsq/sample.wsq"
-);
-const REFERENCE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/wsq/sample-decoded-reference.png"
-);
-
-/// Reads a shared data file; `None` (with a note) when absent outside CI, a failure in CI.
-fn shared(path: &str) -> Option<Vec<u8>> {
-    match std::fs::read(path) {
-        Ok(b) => Some(b),
-        Err(e) if std::env::var_os("CI").is_some() => {
-            panic!("shared data {path} missing in CI: {e}")
-        }
-        Err(e) => {
-            eprintln!("note: skipping, shared data {path} unavailable: {e}");
-            None
-        }
-    }
-}
-
-/// Gray pixels of a PNG (gray, or RGB with equal channels as the reference is stored).
-fn png_gray(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    let mut decoder = png::Decoder::new(bytes);
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().expect("png header");
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).expect("png frame");
-    let channels = info.color_type.samples();
-    let gray = buf[..info.buffer_size()]
-        .chunks(channels)
-        .map(|px| {
-            if channels >= 3 {
-                assert!(px[0] == px[1] && px[1] == px[2], "reference is not gray");
-            }
-            px[0]
-        })
-        .collect();
-    (info.width, info.height, gray)
-}
+const SAMPLE: &str = "wsq/sample.wsq";
+const REFERENCE: &str = "wsq/sample-decoded-reference.png";
 
 #[test]
 fn sample_decodes_identical_to_the_nbis_reference_png() {
-    let (Some(wsq_bytes), Some(png_bytes)) = (shared(SAMPLE), shared(REFERENCE)) else {
+    let (Some(wsq_bytes), Some(png_bytes)) = (shared_data(SAMPLE), shared_data(REFERENCE)) else {
         return;
     };
     let img = wsq::decode(&wsq_bytes).expect("decode");
@@ -73,7 +34,7 @@ fn sample_decodes_identical_to_the_nbis_reference_png() {
 
 #[test]
 fn encoding_the_sample_compresses_about_15_to_1_with_small_error() {
-    let Some(png_bytes) = shared(REFERENCE) else {
+    let Some(png_bytes) = shared_data(REFERENCE) else {
         return;
     };
     let (w, h, pixels) = png_gray(&png_bytes);

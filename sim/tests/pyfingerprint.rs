@@ -2,36 +2,14 @@
 //! a pseudo-terminal. Runs the Python named by `REKAM_PYTHON`; without it the test fails on CI
 //! (`CI` set) and is skipped with a note elsewhere.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use rekam_sim::r30x::finger::{HEIGHT, WIDTH};
 use rekam_sim::r30x::{ModuleConfig, SimulatedModule, spawn_pty};
+use rekam_tests::reference_python as python;
 
 const SEED: u64 = 3;
-
-/// The interpreter; a relative path with directories (CI's `target/py/bin/python`) is taken from
-/// the workspace root, since tests run in the crate directory.
-fn python() -> Option<PathBuf> {
-    match std::env::var("REKAM_PYTHON") {
-        Ok(p) => {
-            let p = PathBuf::from(p);
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-            Some(if p.is_relative() && p.components().count() > 1 {
-                root.join(p)
-            } else {
-                p
-            })
-        }
-        Err(_) if std::env::var_os("CI").is_some() => {
-            panic!("REKAM_PYTHON must name a Python with pyfingerprint on CI")
-        }
-        Err(_) => {
-            eprintln!("note: REKAM_PYTHON not set; skipping the pyfingerprint fidelity test");
-            None
-        }
-    }
-}
 
 /// The first image the module captures for `SEED`, as an in-process module produces it.
 fn first_image_in_process() -> Vec<u8> {

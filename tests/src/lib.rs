@@ -1,6 +1,9 @@
 //! Cross-crate scenarios for rekam: behaviour that spans the protocol, simulators and agent, and
-//! the benchmarks that measure it. The tests live in `tests/` and the benchmarks in `benches/`;
-//! this library holds only what they share.
+//! the benchmarks that measure it. The tests live in `tests/` and the benchmarks in `benches/`.
+//!
+//! The library holds what every crate's tests share about outside references: where the reference
+//! Python is, how shared data is read, and decoding reference PNGs. Each check fails, rather than
+//! skips, when `CI` is set and its reference is missing.
 
 use std::path::PathBuf;
 
@@ -32,4 +35,41 @@ pub fn reference_python() -> Option<PathBuf> {
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Reads a file of `../shared/data` (path relative to it): `None` with a note when it is missing
+/// outside CI, a failure in CI.
+pub fn shared_data(relative: &str) -> Option<Vec<u8>> {
+    let path = workspace_root().join("../shared/data").join(relative);
+    match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if std::env::var_os("CI").is_some() => {
+            panic!("shared data {} is missing under CI: {e}", path.display())
+        }
+        Err(e) => {
+            eprintln!(
+                "note: skipping, shared data {} unavailable: {e}",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// The gray pixels of a PNG (gray, or RGB whose channels are equal) as `(width, height, pixels)`.
+pub fn png_gray(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut decoder = png::Decoder::new(bytes);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().expect("png header");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("png frame");
+    let channels = info.color_type.samples();
+    let gray = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|px| {
+            assert!(px.iter().all(|&c| c == px[0]), "the PNG is not gray");
+            px[0]
+        })
+        .collect();
+    (info.width, info.height, gray)
 }
