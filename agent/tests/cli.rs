@@ -255,3 +255,72 @@ fn audit_verify_reports_an_intact_chain_and_names_a_broken_one() {
     let err = fails(&["audit", "verify", "--db", p(&tmp.path().join("none.db"))]);
     assert!(err.contains("does not exist"), "{err}");
 }
+
+#[test]
+fn outbox_commands_count_export_and_import_packets_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    ok(&["keys", "workstation-new", "--out", p(&d.join("ws"))]);
+    ok(&["keys", "registry-new", "--out", p(&d.join("reg"))]);
+    let pkt = d.join("e.rkp");
+    ok(&[
+        "packet",
+        "sample",
+        "--workstation-key",
+        p(&d.join("ws/workstation.key")),
+        "--registry-pub",
+        p(&d.join("reg/registry.pub")),
+        "--out",
+        p(&pkt),
+    ]);
+    let bytes = fs::read(&pkt).expect("packet");
+    let id = hex_sha256(&bytes);
+    let inspected: serde_json::Value =
+        serde_json::from_str(&ok(&["packet", "inspect", "--json", p(&pkt)])).expect("json");
+    let db = d.join("offline.db");
+    {
+        let mut store = rekam_agent::store::Store::open(&db).expect("store");
+        let enrollment = inspected["enrollment_id"].as_str().expect("id");
+        assert!(
+            store
+                .queue_imported(&id, enrollment, &bytes, 1)
+                .expect("queue")
+        );
+    }
+    assert!(ok(&["outbox", "status", "--db", p(&db)]).contains("pending 1"));
+    assert!(
+        ok(&[
+            "outbox",
+            "export",
+            "--db",
+            p(&db),
+            "--to",
+            p(&d.join("usb"))
+        ])
+        .contains("exported 1")
+    );
+    assert_eq!(
+        fs::read(d.join("usb").join(format!("{id}.rkp"))).expect("exported file"),
+        bytes
+    );
+    let connected = d.join("connected.db");
+    assert!(
+        ok(&["outbox", "import", "--db", p(&connected), p(&d.join("usb"))])
+            .contains("imported 1 packets, skipped 0")
+    );
+    assert!(
+        ok(&["outbox", "import", "--db", p(&connected), p(&d.join("usb"))])
+            .contains("imported 0 packets, skipped 1")
+    );
+    assert!(ok(&["outbox", "retry", "--db", p(&connected)]).contains("1 pending"));
+    let err = fails(&["outbox", "status", "--db", p(&d.join("missing.db"))]);
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

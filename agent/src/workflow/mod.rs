@@ -175,7 +175,7 @@ impl Session {
         self.stage
     }
 
-    fn expect(&self, stage: Stage, action: &'static str) -> Result<(), WorkflowError> {
+    fn require_stage(&self, stage: Stage, action: &'static str) -> Result<(), WorkflowError> {
         if self.stage != stage {
             return Err(WorkflowError::WrongStage {
                 action,
@@ -187,7 +187,7 @@ impl Session {
 
     /// A face photo with its quality score.
     pub fn submit_face(&mut self, face: FaceCapture) -> Result<Outcome, WorkflowError> {
-        self.expect(Stage::Face, "take the face photo")?;
+        self.require_stage(Stage::Face, "take the face photo")?;
         if self.face.is_done() {
             return Err(WorkflowError::Incomplete(
                 "a photo is kept; the resident must approve or reject it".into(),
@@ -201,7 +201,7 @@ impl Session {
 
     /// The resident's decision on the kept photo. A rejection starts the photo over.
     pub fn resident_approves_face(&mut self, approved: bool) -> Result<(), WorkflowError> {
-        self.expect(Stage::Face, "approve the photo")?;
+        self.require_stage(Stage::Face, "approve the photo")?;
         if !self.face.is_done() {
             return Err(WorkflowError::Incomplete("no photo is kept yet".into()));
         }
@@ -216,7 +216,7 @@ impl Session {
 
     /// The signature.
     pub fn submit_signature(&mut self, signature: SignatureCapture) -> Result<(), WorkflowError> {
-        self.expect(Stage::Signature, "take the signature")?;
+        self.require_stage(Stage::Signature, "take the signature")?;
         self.signature = Some(signature);
         self.stage = Stage::Fingers;
         Ok(())
@@ -228,7 +228,7 @@ impl Session {
         position: FingerPosition,
         capture: FingerCapture,
     ) -> Result<Outcome, WorkflowError> {
-        self.expect(Stage::Fingers, "take a finger")?;
+        self.require_stage(Stage::Fingers, "take a finger")?;
         let slot = self
             .fingers
             .entry(position.code())
@@ -255,7 +255,7 @@ impl Session {
         &mut self,
         segments: Vec<(FingerPosition, FingerCapture)>,
     ) -> Result<Vec<(FingerPosition, Outcome)>, WorkflowError> {
-        self.expect(Stage::Fingers, "take a slap")?;
+        self.require_stage(Stage::Fingers, "take a slap")?;
         if let Some((p, _)) = segments.iter().find(|(p, _)| self.finger_resolved(*p)) {
             return Err(WorkflowError::FingerDone(*p));
         }
@@ -274,7 +274,7 @@ impl Session {
         photo: Option<Image>,
         note: Option<String>,
     ) -> Result<(), WorkflowError> {
-        self.expect(Stage::Fingers, "record a finger exception")?;
+        self.require_stage(Stage::Fingers, "record a finger exception")?;
         if self.finger_resolved(position) {
             return Err(WorkflowError::FingerDone(position));
         }
@@ -334,7 +334,7 @@ impl Session {
         eye: Eye,
         capture: IrisCapture,
     ) -> Result<Outcome, WorkflowError> {
-        self.expect(Stage::Irises, "take an iris")?;
+        self.require_stage(Stage::Irises, "take an iris")?;
         let key = format!("{eye:?}").to_lowercase();
         let attempts = self.irises.entry(key).or_default();
         if attempts.is_done() {
@@ -358,7 +358,7 @@ impl Session {
     /// Builds the enrollment for sealing; the session becomes final. Chip fingers are chosen by
     /// quality, preferring the index fingers.
     pub fn finalize(&mut self, now: Timestamp) -> Result<Enrollment, WorkflowError> {
-        self.expect(Stage::Review, "finalize")?;
+        self.require_stage(Stage::Review, "finalize")?;
         let mut face = self
             .face
             .kept()
