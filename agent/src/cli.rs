@@ -29,6 +29,9 @@ pub enum Command {
     /// Build, inspect and open enrollment packets.
     #[command(subcommand)]
     Packet(PacketCommand),
+    /// Devices attached to this workstation.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
     /// The outbox of sealed packets waiting for the registry.
     #[command(subcommand)]
     Outbox(OutboxCommand),
@@ -52,6 +55,18 @@ pub enum SimCommand {
         /// Seed of the simulated person and module.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Write synthetic portraits (600x800 JPEG) with a JSON sidecar of the scene parameters.
+    Faces {
+        /// Seed of the set.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many portraits.
+        #[arg(long, default_value_t = 10)]
+        count: u32,
+        /// Directory to write `face-NNNN.jpg` and `face-NNNN.json` into (created).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -169,5 +184,19 @@ pub enum OutboxCommand {
         db: PathBuf,
         /// Directory holding `<packet id>.rkp` files.
         dir: PathBuf,
+    },
+}
+
+/// `rekam devices ...`
+#[derive(Subcommand, Debug)]
+pub enum DevicesCommand {
+    /// List serial ports (with what their USB ids suggest) or, with `--simulated`, the simulators.
+    List {
+        /// List the simulated devices that `--simulated` runs use instead of hardware.
+        #[arg(long)]
+        simulated: bool,
+        /// Probe each serial port for an R30x fingerprint module (writes to the ports).
+        #[arg(long)]
+        probe: bool,
     },
 }

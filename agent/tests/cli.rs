@@ -324,3 +324,49 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[test]
+fn devices_list_shows_the_simulated_kit_and_enumerates_real_ports() {
+    let sim = ok(&["devices", "list", "--simulated"]);
+    for class in [
+        "fingerprint scanner",
+        "camera",
+        "signature pad",
+        "iris scanner",
+        "card printer",
+    ] {
+        assert!(sim.contains(class), "{class} missing from: {sim}");
+    }
+    // Real enumeration must answer on any machine, ports or not.
+    ok(&["devices", "list"]);
+}
+
+#[test]
+fn sim_faces_writes_portraits_with_their_scene_parameters() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("faces");
+    ok(&[
+        "sim",
+        "faces",
+        "--seed",
+        "3",
+        "--count",
+        "3",
+        "--out",
+        p(&out),
+    ]);
+    for i in 0..3 {
+        let jpeg = fs::read(out.join(format!("face-{i:04}.jpg"))).expect("jpeg");
+        assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
+        let meta: serde_json::Value = serde_json::from_slice(
+            &fs::read(out.join(format!("face-{i:04}.json"))).expect("sidecar"),
+        )
+        .expect("json");
+        assert_eq!(meta["index"], i);
+        assert!(
+            ["red", "blue", "orange"].contains(&meta["background"].as_str().expect("background"))
+        );
+    }
+    let err = fails(&["sim", "faces", "--count", "1", "--out", p(&out)]);
+    assert!(err.contains("refusing to overwrite"), "{err}");
+}

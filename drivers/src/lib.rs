@@ -6,6 +6,7 @@
 //! that it can be exercised against a simulator or a recorded session without hardware.
 
 pub mod cancel;
+pub mod discovery;
 pub mod error;
 pub mod identity;
 pub mod image;

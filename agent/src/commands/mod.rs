@@ -4,6 +4,7 @@
 //! in tests) and returns an error naming the file or argument at fault.
 
 pub mod demo;
+pub mod devices;
 pub mod keys;
 pub mod packet;
 
@@ -12,7 +13,8 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, KeysCommand, OutboxCommand, PacketCommand, SimCommand,
+    AuditCommand, Cli, Command, DevicesCommand, KeysCommand, OutboxCommand, PacketCommand,
+    SimCommand,
 };
 
 /// Runs a parsed command line.
@@ -48,6 +50,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             json,
         }) => packet::open(&registry_key, &trust, &file, dir.as_deref(), json, out),
         Command::Outbox(cmd) => outbox(cmd, out),
+        Command::Devices(DevicesCommand::List { simulated, probe }) => {
+            devices::list(simulated, probe, out)
+        }
+        Command::Sim(SimCommand::Faces {
+            seed,
+            count,
+            out: dir,
+        }) => sim_faces(seed, count, &dir, out),
         Command::Audit(AuditCommand::Verify { db }) => {
             let store = open_existing(&db)?;
             let n = store.verify_audit()?;
@@ -102,5 +112,38 @@ fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+fn sim_faces(seed: u64, count: u32, dir: &std::path::Path, out: &mut dyn Write) -> Result<()> {
+    use anyhow::Context;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for i in 0..count {
+        let face = rekam_sim::faces::generate(seed, i)?;
+        let s = face.scene;
+        let sidecar = serde_json::json!({
+            "seed": seed,
+            "index": i,
+            "width": face.width,
+            "height": face.height,
+            "background": rekam_sim::faces::background_name(s.background),
+            "face_x": s.face_x,
+            "face_y": s.face_y,
+            "face_scale": s.face_scale,
+            "lighting_ev": s.lighting_ev,
+            "blur_radius": s.blur_radius,
+        });
+        crate::files::write_new(&dir.join(format!("face-{i:04}.jpg")), &face.jpeg, 0o644)?;
+        crate::files::write_new(
+            &dir.join(format!("face-{i:04}.json")),
+            format!("{sidecar:#}\n").as_bytes(),
+            0o644,
+        )?;
+    }
+    writeln!(
+        out,
+        "wrote {count} portraits with their scene parameters to {}",
+        dir.display()
+    )?;
     Ok(())
 }
