@@ -13,6 +13,7 @@
 //! - [`envelope`]: the sealed outer container and its clear header;
 //! - [`packet`]: building, sealing, inspecting and opening packets.
 
+pub mod ansi_nist;
 pub mod envelope;
 pub mod id;
 pub mod keys;

@@ -2,6 +2,7 @@
 //! of untrusted input returns an error instead of panicking.
 
 use proptest::prelude::*;
+use rekam_protocol::ansi_nist::Transaction;
 use rekam_protocol::envelope::SealedView;
 use rekam_protocol::{
     Enrollment, Manifest, Nik, RegistryPrivateKey, RegistryPublicKey, TrustStore, packet,
@@ -29,6 +30,16 @@ proptest! {
         }
         if let Ok(e) = serde_json::from_str::<Enrollment>(&text) {
             let _ = e.validate();
+        }
+    }
+
+    #[test]
+    fn ansi_nist_transactions(mut data in proptest::collection::vec(any::<u8>(), 0..300), head in any::<bool>()) {
+        if head && data.len() > 8 {
+            data[..7].copy_from_slice(b"1.001:9");
+        }
+        if let Ok(tx) = Transaction::parse(&data) {
+            let _ = tx.finger_images();
         }
     }
 
