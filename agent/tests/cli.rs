@@ -35,6 +35,23 @@ fn fails(args: &[&str]) -> String {
     err
 }
 
+/// `rekam packet sample` with the keys in `d/ws` and `d/reg`, written to `out`.
+fn sample(d: &Path, out: &Path, extra: &[&str]) -> String {
+    let (key, registry) = (d.join("ws/workstation.key"), d.join("reg/registry.pub"));
+    let mut args = vec![
+        "packet",
+        "sample",
+        "--workstation-key",
+        p(&key),
+        "--registry-pub",
+        p(&registry),
+        "--out",
+        p(out),
+    ];
+    args.extend_from_slice(extra);
+    ok(&args)
+}
+
 fn p(path: &Path) -> &str {
     path.to_str().expect("utf8 path")
 }
@@ -67,16 +84,7 @@ fn a_new_user_can_make_inspect_open_and_see_tampering_rejected() {
     );
 
     let pkt = d.join("e.rkp");
-    let made = ok(&[
-        "packet",
-        "sample",
-        "--workstation-key",
-        p(&d.join("ws/workstation.key")),
-        "--registry-pub",
-        p(&d.join("reg/registry.pub")),
-        "--out",
-        p(&pkt),
-    ]);
+    let made = sample(d, &pkt, &[]);
     assert!(made.contains("from workstation WS-3171-01"), "{made}");
 
     let inspected: serde_json::Value =
@@ -145,18 +153,7 @@ fn refusals_name_their_reason() {
     assert!(err.contains("refusing to overwrite"), "{err}");
 
     let pkt = d.join("e.rkp");
-    ok(&[
-        "packet",
-        "sample",
-        "--workstation-key",
-        p(&d.join("ws/workstation.key")),
-        "--registry-pub",
-        p(&d.join("reg/registry.pub")),
-        "--out",
-        p(&pkt),
-        "--seed",
-        "4",
-    ]);
+    sample(d, &pkt, &["--seed", "4"]);
     let err = fails(&[
         "packet",
         "open",
@@ -263,16 +260,7 @@ fn outbox_commands_count_export_and_import_packets_once() {
     ok(&["keys", "workstation-new", "--out", p(&d.join("ws"))]);
     ok(&["keys", "registry-new", "--out", p(&d.join("reg"))]);
     let pkt = d.join("e.rkp");
-    ok(&[
-        "packet",
-        "sample",
-        "--workstation-key",
-        p(&d.join("ws/workstation.key")),
-        "--registry-pub",
-        p(&d.join("reg/registry.pub")),
-        "--out",
-        p(&pkt),
-    ]);
+    sample(d, &pkt, &[]);
     let bytes = fs::read(&pkt).expect("packet");
     let id = hex_sha256(&bytes);
     let inspected: serde_json::Value =

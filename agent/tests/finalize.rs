@@ -5,6 +5,7 @@ use rekam_agent::finalize::{FinalizeError, finalize};
 use rekam_agent::store::{Store, transfer};
 use rekam_agent::workflow::{Policy, Session, Stage};
 use rekam_protocol::model::FingerPosition;
+use rekam_protocol::packet::PacketId;
 use rekam_protocol::{
     RegistryPrivateKey, SignatureAlgorithm, Timestamp, TrustStore, TrustedWorkstation,
     WorkstationSigningKey, packet,
@@ -68,23 +69,35 @@ fn keys() -> Keys {
     }
 }
 
+impl Keys {
+    /// Finalizes as operator OP-1 with this workstation's key and a fresh random source.
+    fn finalize(
+        &self,
+        store: &mut Store,
+        session: &Session,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<PacketId, FinalizeError> {
+        finalize(
+            store,
+            session,
+            &self.key,
+            self.registry.public_key(),
+            limit,
+            "OP-1",
+            now,
+            &SystemRandom::new(),
+        )
+    }
+}
+
 #[test]
 fn a_reviewed_session_becomes_one_verifiable_packet_in_the_outbox() {
     let k = keys();
     let mut store = Store::in_memory().expect("store");
     let s = reviewed(1);
     let now = Timestamp::from_unix_ms(1_763_890_700_000);
-    let id = finalize(
-        &mut store,
-        &s,
-        &k.key,
-        k.registry.public_key(),
-        5 << 20,
-        "OP-1",
-        now,
-        &SystemRandom::new(),
-    )
-    .expect("finalize");
+    let id = k.finalize(&mut store, &s, 5 << 20, now).expect("finalize");
     let due = store.outbox().due(i64::MAX, 10).expect("due");
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].packet_id, id.to_string());
@@ -97,16 +110,7 @@ fn a_reviewed_session_becomes_one_verifiable_packet_in_the_outbox() {
         .expect("stored");
     assert_eq!(stored.stage(), Stage::Finalized);
     assert_eq!(store.verify_audit().expect("audit"), 1);
-    let again = finalize(
-        &mut store,
-        &s,
-        &k.key,
-        k.registry.public_key(),
-        5 << 20,
-        "OP-1",
-        now,
-        &SystemRandom::new(),
-    );
+    let again = k.finalize(&mut store, &s, 5 << 20, now);
     assert!(
         matches!(again, Err(FinalizeError::Store(_))),
         "an enrollment is queued once"
@@ -119,17 +123,14 @@ fn an_oversized_packet_is_refused_before_it_is_stored() {
     let k = keys();
     let mut store = Store::in_memory().expect("store");
     let s = reviewed(2);
-    let err = finalize(
-        &mut store,
-        &s,
-        &k.key,
-        k.registry.public_key(),
-        1000,
-        "OP-1",
-        Timestamp::from_unix_ms(1_763_890_700_000),
-        &SystemRandom::new(),
-    )
-    .expect_err("too large");
+    let err = k
+        .finalize(
+            &mut store,
+            &s,
+            1000,
+            Timestamp::from_unix_ms(1_763_890_700_000),
+        )
+        .expect_err("too large");
     assert!(
         matches!(err, FinalizeError::TooLarge { limit: 1000, .. }),
         "{err}"
@@ -149,15 +150,11 @@ fn packets_carried_on_removable_media_are_queued_once() {
     let k = keys();
     let mut offline = Store::in_memory().expect("store");
     for seed in 3..6 {
-        finalize(
+        k.finalize(
             &mut offline,
             &reviewed(seed),
-            &k.key,
-            k.registry.public_key(),
             5 << 20,
-            "OP-1",
             Timestamp::from_unix_ms(1_763_890_700_000),
-            &SystemRandom::new(),
         )
         .expect("finalize");
     }
