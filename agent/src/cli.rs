@@ -16,12 +16,31 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Walk through the packet life cycle on a synthetic enrollment: keys, seal, inspect, open,
-    /// and a tampered copy rejected. Uses a temporary directory; needs no setup.
+    /// A complete enrollment on simulated devices: starts a registry simulator and the agent,
+    /// enrolls a synthetic resident through the local API, and follows the packet to the
+    /// registry's receipt. Uses a temporary directory; needs no setup.
     Demo {
         /// Keep the files here instead of a temporary directory (must not exist yet).
         #[arg(long)]
         keep: Option<PathBuf>,
+    },
+    /// Run the agent daemon: the local API, the devices and the uploader.
+    Serve {
+        /// Configuration file (TOML); keys not given keep their defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Use simulated devices (and create missing keys), with no configuration needed.
+        #[arg(long)]
+        simulated: bool,
+        /// Data directory (overrides agent.data_dir).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// API address (overrides agent.listen; loopback only).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Registry URL (overrides registry.url).
+        #[arg(long)]
+        registry: Option<String>,
     },
     /// Generate keys.
     #[command(subcommand)]
@@ -56,6 +75,27 @@ pub enum SimCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Run a registry simulator: opens and verifies packets, answers with signed receipts.
+    Registry {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7490")]
+        listen: std::net::SocketAddr,
+        /// The registry's private sealing key (PEM).
+        #[arg(long)]
+        registry_key: PathBuf,
+        /// The receipt-signing key (PEM); default: receipt.key beside the registry key.
+        #[arg(long)]
+        receipt_key: Option<PathBuf>,
+        /// Trusted workstation public keys: files or directories of `*.pub`. Repeatable.
+        #[arg(long, required = true)]
+        trust: Vec<PathBuf>,
+        /// Registry id put in receipts; default: the id in receipt.pub beside the receipt key.
+        #[arg(long)]
+        id: Option<String>,
+        /// Share of uploads to answer 503, to exercise retries (0.0-1.0).
+        #[arg(long, default_value_t = 0.0)]
+        unavailable_rate: f64,
+    },
     /// Write synthetic portraits (600x800 JPEG) with a JSON sidecar of the scene parameters.
     Faces {
         /// Seed of the set.
@@ -86,17 +126,28 @@ pub enum KeysCommand {
         #[arg(long, default_value = "ed25519", value_parser = ["ed25519", "ecdsa-p256-sha256"])]
         algorithm: String,
     },
-    /// Create a registry sealing key: DIR/registry.key (PKCS#8 PEM, mode 0600) and DIR/registry.pub.
+    /// Create the registry's keys: DIR/registry.key + registry.pub (X25519, packets are sealed
+    /// to it) and DIR/receipt.key + receipt.pub (Ed25519, receipts are signed with it).
     RegistryNew {
         /// Directory to write into (created if missing).
         #[arg(long)]
         out: PathBuf,
+        /// Registry id put in receipts; default derived from the key.
+        #[arg(long)]
+        id: Option<String>,
     },
 }
 
 /// `rekam packet ...`
 #[derive(Subcommand, Debug)]
 pub enum PacketCommand {
+    /// Walk through the packet life cycle on a synthetic enrollment: keys, seal, inspect, open,
+    /// and a tampered copy rejected. Uses a temporary directory; needs no setup.
+    Demo {
+        /// Keep the files here instead of a temporary directory (must not exist yet).
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// Seal a complete synthetic enrollment, for trying things out.
     Sample {
         /// The workstation private key (PEM).

@@ -4,9 +4,16 @@
 //! `rekam-protocol` core. Library code returns `anyhow` errors with context that names the file or
 //! argument at fault; `main` prints them on one line and exits non-zero.
 
+pub mod api;
+pub mod capture;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod devices;
 pub mod files;
 pub mod finalize;
+pub mod serve;
+pub mod service;
 pub mod store;
+pub mod uploader;
 pub mod workflow;

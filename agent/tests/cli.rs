@@ -192,14 +192,23 @@ fn refusals_name_their_reason() {
 }
 
 #[test]
-fn the_demo_runs_the_whole_cycle() {
-    let out = ok(&["demo"]);
+fn the_packet_demo_runs_the_whole_cycle() {
+    let out = ok(&["packet", "demo"]);
     assert!(out.contains("rejected: ciphertext altered"), "{out}");
     assert!(out.contains("rejected: unknown workstation"), "{out}");
     assert!(
         out.trim_end().ends_with("untrusted signers rejected."),
         "{out}"
     );
+}
+
+#[test]
+fn the_demo_enrolls_through_the_api_and_ends_with_the_registry_receipt() {
+    let out = ok(&["demo"]);
+    assert!(out.contains("session started"), "{out}");
+    assert!(out.contains("finalized: packet"), "{out}");
+    assert!(out.contains("receipt from registry REG-DEMO"), "{out}");
+    assert!(out.contains("audit log intact"), "{out}");
 }
 
 #[test]

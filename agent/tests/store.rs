@@ -26,21 +26,53 @@ fn session(seed: u64) -> Session {
     .expect("start")
 }
 
+/// A session with a kept photo, a signature and one finger: images the store must keep.
+fn session_with_images(seed: u64) -> Session {
+    let src = sample::enrollment(&SampleOptions::tiny(seed, "WS-1", 1_763_890_000_000));
+    let mut s = session(seed);
+    let mut face = src.biometrics.face.clone();
+    face.quality.score = 90;
+    s.submit_face(face).expect("face");
+    s.resident_approves_face(true).expect("approve");
+    s.submit_signature(src.biometrics.signature.clone())
+        .expect("signature");
+    let rekam_protocol::model::FingerRecord::Captured(mut f) =
+        src.biometrics.fingers[0].record.clone()
+    else {
+        panic!("sample finger 1 is captured")
+    };
+    f.quality.score = 90;
+    s.submit_finger(src.biometrics.fingers[0].position, f)
+        .expect("finger");
+    s
+}
+
 #[test]
-fn sessions_survive_closing_and_reopening_the_database() {
+fn sessions_survive_closing_and_reopening_the_database_with_their_images() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("rekam.db");
-    let s = session(1);
+    let mut s = session_with_images(1);
     {
-        let store = Store::open(&path).expect("open");
+        let mut store = Store::open(&path).expect("open");
         store.save_session(&s, 10).expect("save");
         store.save_session(&s, 11).expect("save again replaces");
     }
     let store = Store::open(&path).expect("reopen");
-    assert_eq!(
-        store.load_session(&s.id.to_string()).expect("load"),
-        Some(s.clone())
-    );
+    let mut loaded = store
+        .load_session(&s.id.to_string())
+        .expect("load")
+        .expect("present");
+    assert_eq!(loaded, s);
+    let bytes = |s: &mut Session| -> Vec<Vec<u8>> {
+        s.images_mut()
+            .iter()
+            .map(|i| i.data.bytes().to_vec())
+            .collect()
+    };
+    let (a, b) = (bytes(&mut loaded), bytes(&mut s));
+    assert_eq!(a.len(), 3, "photo, signature and one finger");
+    assert!(a.iter().all(|x| !x.is_empty()));
+    assert_eq!(a, b, "image bytes come back identical");
     assert_eq!(store.open_sessions().expect("list"), vec![s.id.to_string()]);
     assert_eq!(store.load_session("nope").expect("load"), None);
 }

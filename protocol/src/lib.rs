@@ -23,6 +23,7 @@ pub mod model;
 pub mod nik;
 pub mod packet;
 pub mod pem;
+pub mod receipt;
 pub mod timefmt;
 
 pub use envelope::Header;
@@ -35,4 +36,5 @@ pub use manifest::{Manifest, PartEntry};
 pub use model::Enrollment;
 pub use nik::{Nik, NikError};
 pub use packet::{ErrorKind, OpenedPacket, PacketError, PacketId, SealedPacket};
+pub use receipt::{Receipt, ReceiptError, SignedReceipt, TrustedRegistry};
 pub use timefmt::Timestamp;

@@ -1,21 +1,32 @@
-//! `rekam demo`: the packet life cycle end to end on a synthetic enrollment, narrated.
+//! `rekam demo`: a complete enrollment on simulated devices, narrated step by step.
 //!
-//! Contract: runs in a fresh temporary directory (or `--keep DIR`, which must not exist), uses only
-//! the public commands' code paths, and fails loudly if any step does not behave as specified,
-//! including a tampered packet that is not rejected.
+//! It creates the registry's and the workstation's keys, starts a registry simulator and the
+//! agent (both in this process, on loopback ports chosen by the system), then acts as the
+//! recording application would: it drives a whole session through the local API with the bearer
+//! token, finalizes it, and follows the packet until the registry's signed receipt is stored.
+//!
+//! Contract: runs in a fresh temporary directory (or `--keep DIR`, which must not exist), uses
+//! only the public API and the daemon's own code paths, and fails loudly if any step does not
+//! behave as specified.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use rekam_protocol::packet;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
 
-use super::{keys, packet as packet_cmd};
+use super::keys;
+use super::packet_demo::{TempDir, tempdir};
+use crate::config::Config;
 use crate::files;
+use crate::serve;
 
 /// Runs the demo.
 pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
-    let _tmp;
+    let _tmp: TempDir;
     let dir: PathBuf = match keep {
         Some(d) => {
             if d.exists() {
@@ -24,6 +35,7 @@ pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
                     d.display()
                 );
             }
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
             d.to_path_buf()
         }
         None => {
@@ -31,93 +43,307 @@ pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
             _tmp.0.clone()
         }
     };
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(demo(&dir, out))
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, Value)> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        let resp = req
+            .send()
+            .await
+            .with_context(|| format!("calling {path}"))?;
+        let status = resp.status();
+        let v: Value = serde_json::from_slice(&resp.bytes().await?).unwrap_or(Value::Null);
+        Ok((status, v))
+    }
+
+    async fn post(&self, path: &str, body: Option<Value>) -> Result<Value> {
+        let (status, v) = self.call(reqwest::Method::POST, path, body).await?;
+        if !status.is_success() {
+            bail!("POST {path} answered {status}: {v}");
+        }
+        Ok(v)
+    }
+
+    async fn get(&self, path: &str) -> Result<Value> {
+        let (status, v) = self.call(reqwest::Method::GET, path, None).await?;
+        if !status.is_success() {
+            bail!("GET {path} answered {status}: {v}");
+        }
+        Ok(v)
+    }
+}
+
+fn outcome_text(r: &Value) -> String {
+    let o = &r["outcome"];
+    match o["outcome"].as_str() {
+        Some("accepted") => format!("accepted, quality {}", o["score"]),
+        Some("retake") => format!(
+            "quality {} below the gate {}: retake ({} left)",
+            o["score"], o["gate"], o["attempts_left"]
+        ),
+        Some("forced") => format!(
+            "kept the best attempt (quality {}) as forced",
+            o["kept_score"]
+        ),
+        _ => o.to_string(),
+    }
+}
+
+async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "rekam demo in {}\n", dir.display())?;
     writeln!(
         out,
-        "1. A workstation key (the recording desk signs every packet with it)"
+        "1. Keys: the registry's (sealing, receipts) and this workstation's"
     )?;
-    keys::workstation_new(&dir.join("ws"), Some("WS-3171-CPT-01"), "ed25519", out)?;
-    writeln!(
-        out,
-        "\n2. A registry key (packets are sealed so only the registry can open them)"
-    )?;
-    keys::registry_new(&dir.join("registry"), out)?;
-    writeln!(out, "\n3. A synthetic enrollment sealed into a packet")?;
-    let pkt = dir.join("enrollment.rkp");
-    packet_cmd::sample(
-        &dir.join("ws/workstation.key"),
-        &dir.join("registry/registry.pub"),
-        &pkt,
-        17,
-        None,
-        out,
-    )?;
-    writeln!(out, "\n4. What anyone can see without keys")?;
-    packet_cmd::inspect(&pkt, false, out)?;
-    writeln!(out, "\n5. The registry opens and verifies it")?;
-    let trust = [dir.join("ws/workstation.pub")];
-    packet_cmd::open(
-        &dir.join("registry/registry.key"),
-        &trust,
-        &pkt,
-        Some(&dir.join("opened")),
-        false,
-        out,
-    )?;
-    writeln!(out, "\n6. One flipped bit in the middle of the packet")?;
-    let mut bytes = files::read(&pkt)?;
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0x01;
-    let registry = keys::load_registry_key(&dir.join("registry/registry.key"))?;
-    let store = keys::load_trust(&trust)?;
-    match packet::open(&bytes, &registry, &store) {
-        Ok(_) => bail!("a tampered packet was accepted"),
-        Err(e) => writeln!(out, "  rejected: {e}")?,
-    }
-    writeln!(
-        out,
-        "\n7. A packet from a workstation the registry does not trust"
-    )?;
+    let reg_dir = dir.join("registry");
+    keys::registry_new(&reg_dir, Some("REG-DEMO"), &mut std::io::sink())?;
+    let data = dir.join("agent");
+    let key_dir = data.join("keys");
     keys::workstation_new(
-        &dir.join("rogue"),
-        Some("WS-ROGUE"),
-        "ecdsa-p256-sha256",
+        &key_dir,
+        Some("WS-DEMO-01"),
+        "ed25519",
         &mut std::io::sink(),
     )?;
-    let rogue_pkt = dir.join("rogue.rkp");
-    packet_cmd::sample(
-        &dir.join("rogue/workstation.key"),
-        &dir.join("registry/registry.pub"),
-        &rogue_pkt,
-        18,
-        None,
-        &mut std::io::sink(),
-    )?;
-    match packet::open(&files::read(&rogue_pkt)?, &registry, &store) {
-        Ok(_) => bail!("a packet from an untrusted workstation was accepted"),
-        Err(e) => writeln!(out, "  rejected: {e}")?,
+    for name in ["registry.pub", "receipt.pub"] {
+        files::write_new(
+            &key_dir.join(name),
+            &files::read(&reg_dir.join(name))?,
+            0o644,
+        )?;
     }
+    writeln!(out, "  registry REG-DEMO, workstation WS-DEMO-01")?;
+
     writeln!(
         out,
-        "\nDone: sealed, inspected, opened and verified; tampering and untrusted signers rejected."
+        "\n2. A registry simulator that trusts this workstation"
+    )?;
+    let reg_cfg = super::serve::registry_config(&super::serve::RegistryArgs {
+        listen: "127.0.0.1:0".parse()?,
+        registry_key: reg_dir.join("registry.key"),
+        receipt_key: None,
+        trust: vec![key_dir.join("workstation.pub")],
+        id: None,
+        unavailable_rate: 0.0,
+    })?;
+    let registry = rekam_sim::registry::Registry::new(reg_cfg);
+    let reg_listener = TcpListener::bind("127.0.0.1:0").await?;
+    let reg_addr = reg_listener.local_addr()?;
+    let (reg_stop, reg_stopped) = tokio::sync::oneshot::channel::<()>();
+    let reg_task = tokio::spawn(rekam_sim::registry::run(
+        reg_listener,
+        registry.clone(),
+        async {
+            let _ = reg_stopped.await;
+        },
+    ));
+    writeln!(out, "  listening on http://{reg_addr}")?;
+
+    writeln!(out, "\n3. The agent on simulated devices")?;
+    let mut cfg = Config::default();
+    cfg.agent.data_dir = data.clone();
+    cfg.agent.workstation_id = "WS-DEMO-01".into();
+    cfg.registry.url = format!("http://{reg_addr}");
+    cfg.devices.realtime = false;
+    cfg.uploader.poll_ms = 200;
+    let running = serve::start(cfg, TcpListener::bind("127.0.0.1:0").await?).await?;
+    let api = Api {
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()?,
+        base: format!("http://{}", running.addr),
+        token: running.token.clone(),
+    };
+    writeln!(
+        out,
+        "  API on http://{} (bearer token in {})",
+        running.addr,
+        data.join(serve::TOKEN_FILE).display()
+    )?;
+    let (status, _) = api.call(reqwest::Method::GET, "/v1/devices", None).await?;
+    let unauth = api
+        .http
+        .get(format!("{}/v1/devices", api.base))
+        .send()
+        .await?
+        .status();
+    writeln!(out, "  without the token: {unauth}; with it: {status}")?;
+    for d in api
+        .get("/v1/devices")
+        .await?
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        writeln!(
+            out,
+            "  device {:<14} {}",
+            d["class"].as_str().unwrap_or("?"),
+            d["health"]["state"].as_str().unwrap_or("?")
+        )?;
+    }
+
+    writeln!(out, "\n4. A resident sits down")?;
+    let sample =
+        rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(7, "WS-DEMO-01", 0));
+    let applicant = serde_json::to_value(&sample.applicant)?;
+    let s = api
+        .post(
+            "/v1/sessions",
+            Some(json!({ "applicant": applicant, "operator_id": "OP-DEMO" })),
+        )
+        .await?;
+    let id = s["id"].as_str().context("no session id")?.to_string();
+    writeln!(
+        out,
+        "  session started: {id}\n  {} (NIK {}), {}",
+        s["full_name"].as_str().unwrap_or("?"),
+        s["nik"].as_str().unwrap_or("?"),
+        s["eligibility"]
+    )?;
+
+    writeln!(out, "\n5. Face photo")?;
+    loop {
+        let r = api.post(&format!("/v1/sessions/{id}/face"), None).await?;
+        writeln!(
+            out,
+            "  photo: {} ({})",
+            outcome_text(&r),
+            r["algorithm"].as_str().unwrap_or("?")
+        )?;
+        if r["session"]["face"]["done"].as_bool() == Some(true) {
+            break;
+        }
+    }
+    api.post(
+        &format!("/v1/sessions/{id}/face/approval"),
+        Some(json!({ "approved": true })),
+    )
+    .await?;
+    writeln!(out, "  the resident approved the photo")?;
+
+    writeln!(out, "\n6. Signature")?;
+    let r = api
+        .post(&format!("/v1/sessions/{id}/signature"), None)
+        .await?;
+    writeln!(
+        out,
+        "  signed and accepted on the pad; stage now {}",
+        r["stage"]
+    )?;
+
+    writeln!(out, "\n7. Ten fingers")?;
+    for p in 1..=10u8 {
+        loop {
+            let r = api
+                .post(&format!("/v1/sessions/{id}/fingers/{p}"), None)
+                .await?;
+            writeln!(out, "  finger {p:>2}: {}", outcome_text(&r))?;
+            if r["session"]["fingers"][p.to_string()]["done"].as_bool() == Some(true) {
+                break;
+            }
+        }
+    }
+
+    let s = api.get(&format!("/v1/sessions/{id}")).await?;
+    if s["stage"] == "irises" {
+        writeln!(out, "\n8. Irises")?;
+        for eye in ["left", "right"] {
+            loop {
+                let r = api
+                    .post(&format!("/v1/sessions/{id}/irises/{eye}"), None)
+                    .await?;
+                writeln!(out, "  {eye:<5} iris: {}", outcome_text(&r))?;
+                if r["session"]["irises"][eye]["done"].as_bool() == Some(true) {
+                    break;
+                }
+            }
+        }
+    }
+
+    writeln!(out, "\n9. Review and finalize")?;
+    let f = api
+        .post(&format!("/v1/sessions/{id}/finalize"), None)
+        .await?;
+    let packet = f["packet_id"].as_str().context("no packet id")?.to_string();
+    writeln!(out, "  finalized: packet {packet} sealed into the outbox")?;
+
+    writeln!(out, "\n10. Delivery")?;
+    let mut receipt = Value::Null;
+    for _ in 0..300 {
+        let p = api.get(&format!("/v1/outbox/{packet}")).await?;
+        match p["state"].as_str() {
+            Some("delivered") => {
+                receipt = p["receipt"].clone();
+                break;
+            }
+            Some("rejected") => bail!("the registry rejected the packet: {p}"),
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    if receipt.is_null() {
+        bail!("the packet was not delivered within 30 s");
+    }
+    let r = &receipt["receipt"];
+    writeln!(
+        out,
+        "  receipt from registry {}: sequence {}, received {}, enrollment {}",
+        r["registry_id"].as_str().unwrap_or("?"),
+        r["sequence"],
+        r["received_at"].as_str().unwrap_or("?"),
+        r["enrollment_id"].as_str().unwrap_or("?")
+    )?;
+    writeln!(
+        out,
+        "  signature {} by key {}",
+        &receipt["signature"].as_str().unwrap_or("?")
+            [..16.min(receipt["signature"].as_str().unwrap_or("").len())],
+        receipt["key_id"].as_str().unwrap_or("?")
+    )?;
+    let stats = registry.stats();
+    writeln!(
+        out,
+        "  registry counters: {} accepted, {} duplicates, {} rejected",
+        stats.accepted, stats.duplicates, stats.rejected
+    )?;
+
+    running.shutdown().await?;
+    let _ = reg_stop.send(());
+    reg_task.await??;
+    let store = crate::store::Store::open(&data.join(serve::DB_FILE))?;
+    let n = store.verify_audit()?;
+    writeln!(
+        out,
+        "\n11. The agent stopped; audit log intact: {n} entries, hash chain verified"
+    )?;
+    writeln!(
+        out,
+        "\nDone: enrolled on simulated devices through the API, sealed, delivered and receipted."
     )?;
     Ok(())
-}
-
-/// A directory removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempdir() -> Result<TempDir> {
-    let mut nonce = [0u8; 8];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
-        .map_err(|_| anyhow::anyhow!("the random number generator failed"))?;
-    let dir = std::env::temp_dir().join(format!("rekam-demo-{}", hex::encode(nonce)));
-    std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(TempDir(dir))
 }

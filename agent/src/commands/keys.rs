@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rekam_protocol::model::check_identifier;
 use rekam_protocol::{
-    RegistryPrivateKey, SignatureAlgorithm, TrustStore, TrustedWorkstation, WorkstationSigningKey,
-    pem,
+    RegistryPrivateKey, SignatureAlgorithm, TrustStore, TrustedRegistry, TrustedWorkstation,
+    WorkstationSigningKey, pem,
 };
 use ring::rand::SystemRandom;
 
@@ -76,24 +76,56 @@ pub fn workstation_new(
     Ok(())
 }
 
-/// `rekam keys registry-new`.
-pub fn registry_new(dir: &Path, out: &mut dyn Write) -> Result<()> {
+/// `rekam keys registry-new`: the sealing key pair (X25519) and the receipt-signing key pair
+/// (Ed25519) that workstations use to verify the registry's receipts.
+pub fn registry_new(dir: &Path, id: Option<&str>, out: &mut dyn Write) -> Result<()> {
     let [key_path, pub_path] = prepare(dir, ["registry.key", "registry.pub"])?;
-    let key = RegistryPrivateKey::generate(&SystemRandom::new())?;
+    let [rkey_path, rpub_path] = prepare(dir, ["receipt.key", "receipt.pub"])?;
+    let rng = SystemRandom::new();
+    let key = RegistryPrivateKey::generate(&rng)?;
+    let (receipt_key, receipt_der) =
+        WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng)?;
+    let registry_id = match id {
+        Some(id) => id.to_string(),
+        None => format!("registry-{}", &key.public_key().key_id().to_string()[..12]),
+    };
+    check_identifier("--id", &registry_id)?;
+    let trusted = TrustedRegistry {
+        registry_id: registry_id.clone(),
+        key: receipt_key.public_key().clone(),
+    };
     files::write_new(&key_path, key.to_pem().as_bytes(), 0o600)?;
     files::write_new(&pub_path, key.public_key().to_text().as_bytes(), 0o644)?;
-    writeln!(out, "registry key {}", key.public_key().key_id())?;
+    files::write_new(
+        &rkey_path,
+        pem::encode("PRIVATE KEY", &receipt_der).as_bytes(),
+        0o600,
+    )?;
+    files::write_new(&rpub_path, trusted.to_text().as_bytes(), 0o644)?;
     writeln!(
         out,
-        "  private key: {} (mode 0600, keep it at the registry)",
-        key_path.display()
+        "registry {registry_id}: sealing key {}",
+        key.public_key().key_id()
     )?;
     writeln!(
         out,
-        "  public key:  {} (install it on every workstation)",
-        pub_path.display()
+        "  private keys: {} and {} (mode 0600, keep them at the registry)",
+        key_path.display(),
+        rkey_path.display()
+    )?;
+    writeln!(
+        out,
+        "  public keys:  {} and {} (install both on every workstation)",
+        pub_path.display(),
+        rpub_path.display()
     )?;
     Ok(())
+}
+
+/// Loads the registry's receipt key as workstations trust it.
+pub fn load_trusted_registry(path: &Path) -> Result<TrustedRegistry> {
+    TrustedRegistry::parse_text(&files::read_text(path)?)
+        .with_context(|| format!("{}", path.display()))
 }
 
 /// Loads a workstation private key from PEM.

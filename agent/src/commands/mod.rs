@@ -7,6 +7,8 @@ pub mod demo;
 pub mod devices;
 pub mod keys;
 pub mod packet;
+pub mod packet_demo;
+pub mod serve;
 
 use std::io::Write;
 
@@ -21,12 +23,49 @@ use crate::cli::{
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
+        Command::Packet(PacketCommand::Demo { keep }) => packet_demo::run(keep.as_deref(), out),
         Command::Keys(KeysCommand::WorkstationNew {
             out: dir,
             id,
             algorithm,
         }) => keys::workstation_new(&dir, id.as_deref(), &algorithm, out),
-        Command::Keys(KeysCommand::RegistryNew { out: dir }) => keys::registry_new(&dir, out),
+        Command::Keys(KeysCommand::RegistryNew { out: dir, id }) => {
+            keys::registry_new(&dir, id.as_deref(), out)
+        }
+        Command::Serve {
+            config,
+            simulated,
+            data_dir,
+            listen,
+            registry,
+        } => serve::serve(
+            &serve::ServeArgs {
+                config,
+                simulated,
+                data_dir,
+                listen,
+                registry,
+            },
+            out,
+        ),
+        Command::Sim(SimCommand::Registry {
+            listen,
+            registry_key,
+            receipt_key,
+            trust,
+            id,
+            unavailable_rate,
+        }) => serve::sim_registry(
+            &serve::RegistryArgs {
+                listen,
+                registry_key,
+                receipt_key,
+                trust,
+                id,
+                unavailable_rate,
+            },
+            out,
+        ),
         Command::Packet(PacketCommand::Sample {
             workstation_key,
             registry_pub,

@@ -14,6 +14,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use rekam_protocol::model::Blob;
+
 use crate::workflow::Session;
 
 pub use audit::{AuditEntry, AuditError};
@@ -45,9 +47,13 @@ pub enum StoreError {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
+CREATE TABLE blobs (
+    digest TEXT PRIMARY KEY,
+    bytes BLOB NOT NULL
+);
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
     stage TEXT NOT NULL,
@@ -80,6 +86,46 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 
 ";
 
 /// The agent's database.
+/// A session as stored: its JSON (images as metadata only) and the SHA-256 of each image's
+/// bytes, in [`Session::images_mut`] order; the bytes live in `blobs`, once per content.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredSession {
+    session: Session,
+    images: Vec<String>,
+}
+
+fn write_session(
+    tx: &rusqlite::Transaction<'_>,
+    session: &Session,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let mut copy = session.clone();
+    let mut digests = Vec::new();
+    for img in copy.images_mut() {
+        let bytes = img.data.bytes();
+        let digest = hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes));
+        tx.execute(
+            "INSERT OR IGNORE INTO blobs (digest, bytes) VALUES (?1, ?2)",
+            params![digest, bytes],
+        )?;
+        digests.push(digest);
+    }
+    let state = serde_json::to_string(&StoredSession {
+        session: copy,
+        images: digests,
+    })
+    .map_err(|e| StoreError::CorruptSession {
+        id: session.id.to_string(),
+        reason: e.to_string(),
+    })?;
+    tx.execute(
+        "INSERT INTO sessions (id, stage, state, updated_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(id) DO UPDATE SET stage = excluded.stage, state = excluded.state, updated_ms = excluded.updated_ms",
+        params![session.id.to_string(), format!("{:?}", session.stage()), state, now_ms],
+    )?;
+    Ok(())
+}
+
 pub struct Store {
     conn: Connection,
 }
@@ -110,25 +156,26 @@ impl Store {
             tx.execute_batch(SCHEMA)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
+        } else if version == 1 {
+            // Version 1 kept no image bytes with sessions; its open sessions cannot be resumed
+            // (loading them reports so) but its outbox and audit log carry over unchanged.
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch("CREATE TABLE blobs (digest TEXT PRIMARY KEY, bytes BLOB NOT NULL);")?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
         }
         Ok(Store { conn })
     }
 
-    /// Saves a session's whole state (insert or replace).
-    pub fn save_session(&self, session: &Session, now_ms: i64) -> Result<(), StoreError> {
-        let state = serde_json::to_string(session).map_err(|e| StoreError::CorruptSession {
-            id: session.id.to_string(),
-            reason: e.to_string(),
-        })?;
-        self.conn.execute(
-            "INSERT INTO sessions (id, stage, state, updated_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(id) DO UPDATE SET stage = excluded.stage, state = excluded.state, updated_ms = excluded.updated_ms",
-            params![session.id.to_string(), format!("{:?}", session.stage()), state, now_ms],
-        )?;
+    /// Saves a session (metadata and image bytes) as it is now.
+    pub fn save_session(&mut self, session: &Session, now_ms: i64) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        write_session(&tx, session, now_ms)?;
+        tx.commit()?;
         Ok(())
     }
 
-    /// Loads a session.
+    /// Loads a session with its images, if it exists.
     pub fn load_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
         let state: Option<String> = self
             .conn
@@ -136,14 +183,39 @@ impl Store {
                 r.get(0)
             })
             .optional()?;
-        state
-            .map(|s| {
-                serde_json::from_str(&s).map_err(|e| StoreError::CorruptSession {
-                    id: id.to_string(),
-                    reason: e.to_string(),
+        let Some(state) = state else {
+            return Ok(None);
+        };
+        let corrupt = |reason: String| StoreError::CorruptSession {
+            id: id.to_string(),
+            reason,
+        };
+        let stored: StoredSession =
+            serde_json::from_str(&state).map_err(|e| corrupt(e.to_string()))?;
+        let mut session = stored.session;
+        let mut images = session.images_mut();
+        if images.len() != stored.images.len() {
+            return Err(corrupt(format!(
+                "{} images recorded, {} in the session",
+                stored.images.len(),
+                images.len()
+            )));
+        }
+        for (img, digest) in images.iter_mut().zip(&stored.images) {
+            let bytes: Option<Vec<u8>> = self
+                .conn
+                .query_row("SELECT bytes FROM blobs WHERE digest = ?1", [digest], |r| {
+                    r.get(0)
                 })
-            })
-            .transpose()
+                .optional()?;
+            let bytes = bytes.ok_or_else(|| corrupt(format!("image {digest} is missing")))?;
+            if hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes)) != *digest {
+                return Err(corrupt(format!("image {digest} does not match its digest")));
+            }
+            img.data = Blob::new(bytes);
+        }
+        drop(images);
+        Ok(Some(session))
     }
 
     /// Ids of sessions not yet finalized, oldest first.
@@ -170,15 +242,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         outbox::insert(&tx, packet_id, &session.id.to_string(), sealed, now_ms)?;
-        let state = serde_json::to_string(session).map_err(|e| StoreError::CorruptSession {
-            id: session.id.to_string(),
-            reason: e.to_string(),
-        })?;
-        tx.execute(
-            "INSERT INTO sessions (id, stage, state, updated_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(id) DO UPDATE SET stage = excluded.stage, state = excluded.state, updated_ms = excluded.updated_ms",
-            params![session.id.to_string(), format!("{:?}", session.stage()), state, now_ms],
-        )?;
+        write_session(&tx, session, now_ms)?;
         audit::append(
             &tx,
             &AuditEntry::new(
@@ -224,6 +288,37 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(true)
+    }
+
+    /// Saves a session step and its audit entry in one transaction: either both are durable or
+    /// neither is.
+    pub fn record_step(
+        &mut self,
+        session: &Session,
+        actor: &str,
+        action: &str,
+        detail: serde_json::Value,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        write_session(&tx, session, now_ms)?;
+        audit::append(
+            &tx,
+            &AuditEntry::new(now_ms, actor, action, &session.id.to_string(), detail),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every session id with its stage, newest first.
+    pub fn list_sessions(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, stage FROM sessions ORDER BY id DESC")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<(String, String)>, _>>()?;
+        Ok(rows)
     }
 
     /// Appends one audit entry.

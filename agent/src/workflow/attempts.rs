@@ -101,6 +101,16 @@ impl<T> Attempts<T> {
         }
     }
 
+    /// The best attempt so far, for the store to move its image bytes in and out.
+    pub fn best_mut(&mut self) -> Option<&mut T> {
+        self.best.as_mut().map(|(t, _)| t)
+    }
+
+    /// Score of the best attempt so far.
+    pub fn kept_score(&self) -> Option<u8> {
+        self.best.as_ref().map(|(_, s)| *s)
+    }
+
     /// Starts over (for a retake the resident asked for).
     pub fn reset(&mut self) {
         *self = Attempts::default();

@@ -108,6 +108,63 @@ pub enum WorkflowError {
     Incomplete(String),
 }
 
+/// One capture's state, for display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaptureSummary {
+    /// Score of the kept (or best so far) attempt.
+    pub score: Option<u8>,
+    /// Attempts so far.
+    pub tries: u8,
+    /// Accepted or forced: nothing more to take.
+    pub done: bool,
+    /// Kept below the gate after the last attempt.
+    pub forced: bool,
+}
+
+/// One finger's state, for display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum FingerSummary {
+    /// Nothing yet.
+    Pending,
+    /// Attempts so far.
+    Captured(CaptureSummary),
+    /// Recorded as an exception.
+    Exception {
+        /// Why.
+        reason: ExceptionReason,
+    },
+}
+
+/// A session as the operator sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Session (and enrollment) id.
+    pub id: String,
+    /// Where it is.
+    pub stage: Stage,
+    /// The resident's NIK.
+    pub nik: String,
+    /// The resident's name.
+    pub full_name: String,
+    /// Why the resident may record.
+    pub eligibility: Eligibility,
+    /// The face photo.
+    pub face: CaptureSummary,
+    /// Whether the resident approved the kept photo.
+    pub face_approved: bool,
+    /// Whether the signature is taken.
+    pub signature: bool,
+    /// Fingers by ISO position code (1-10).
+    pub fingers: BTreeMap<u8, FingerSummary>,
+    /// Fingers still to take.
+    pub fingers_missing: Vec<u8>,
+    /// Irises by eye.
+    pub irises: BTreeMap<String, CaptureSummary>,
+    /// Whether irises are required in this session.
+    pub irises_required: bool,
+}
+
 /// One finger's state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -181,6 +238,44 @@ impl Session {
                 action,
                 stage: self.stage,
             });
+        }
+        Ok(())
+    }
+
+    /// Whether a face photo would be accepted for submission now (checked before the camera is
+    /// used, so a capture out of turn is refused without taking it).
+    pub fn submit_face_check(&self) -> Result<(), WorkflowError> {
+        self.require_stage(Stage::Face, "take the face photo")?;
+        if self.face.is_done() {
+            return Err(WorkflowError::Incomplete(
+                "a photo is kept; the resident must approve or reject it".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a signature would be accepted now.
+    pub fn submit_signature_check(&self) -> Result<(), WorkflowError> {
+        self.require_stage(Stage::Signature, "take the signature")
+    }
+
+    /// Whether this finger can be taken now.
+    pub fn submit_finger_check(&self, position: FingerPosition) -> Result<(), WorkflowError> {
+        self.require_stage(Stage::Fingers, "take a finger")?;
+        if self.finger_resolved(position) {
+            return Err(WorkflowError::FingerDone(position));
+        }
+        Ok(())
+    }
+
+    /// Whether this iris can be taken now.
+    pub fn submit_iris_check(&self, eye: Eye) -> Result<(), WorkflowError> {
+        self.require_stage(Stage::Irises, "take an iris")?;
+        let key = format!("{eye:?}").to_lowercase();
+        if self.irises.get(&key).is_some_and(Attempts::is_done) {
+            return Err(WorkflowError::Incomplete(format!(
+                "the {eye:?} iris is already recorded"
+            )));
         }
         Ok(())
     }
@@ -353,6 +448,94 @@ impl Session {
             self.stage = Stage::Review;
         }
         Ok(outcome)
+    }
+
+    /// Every image the session holds, in a fixed order (face, signature, fingers by position with
+    /// exception photos, irises by eye). The store keeps their bytes apart from the session's
+    /// JSON, which carries only metadata.
+    pub fn images_mut(&mut self) -> Vec<&mut Image> {
+        let mut v: Vec<&mut Image> = Vec::new();
+        if let Some(f) = self.face.best_mut() {
+            v.push(&mut f.image);
+        }
+        if let Some(s) = self.signature.as_mut() {
+            v.push(&mut s.image);
+        }
+        for slot in self.fingers.values_mut() {
+            match slot {
+                FingerSlot::Capturing(a) => {
+                    if let Some(c) = a.best_mut() {
+                        v.push(&mut c.image);
+                    }
+                }
+                FingerSlot::Exception(e) => {
+                    if let Some(p) = e.photo.as_mut() {
+                        v.push(p);
+                    }
+                }
+            }
+        }
+        for a in self.irises.values_mut() {
+            if let Some(c) = a.best_mut() {
+                v.push(&mut c.image);
+            }
+        }
+        v
+    }
+
+    /// What the operator's screen shows: the stage and every capture's state, without images.
+    pub fn summary(&self) -> Summary {
+        let attempt = |score: Option<u8>, tries: u8, done: bool, forced: bool| CaptureSummary {
+            score,
+            tries,
+            done,
+            forced,
+        };
+        let face = &self.face;
+        let fingers = FingerPosition::all()
+            .map(|p| {
+                let state = match self.fingers.get(&p.code()) {
+                    None => FingerSummary::Pending,
+                    Some(FingerSlot::Capturing(a)) => FingerSummary::Captured(attempt(
+                        a.kept_score(),
+                        a.tries(),
+                        a.is_done(),
+                        a.forced(),
+                    )),
+                    Some(FingerSlot::Exception(e)) => FingerSummary::Exception { reason: e.reason },
+                };
+                (p.code(), state)
+            })
+            .collect();
+        let irises = self
+            .irises
+            .iter()
+            .map(|(eye, a)| {
+                (
+                    eye.clone(),
+                    attempt(a.kept_score(), a.tries(), a.is_done(), a.forced()),
+                )
+            })
+            .collect();
+        Summary {
+            id: self.id.to_string(),
+            stage: self.stage,
+            nik: self.applicant.nik.to_string(),
+            full_name: self.applicant.full_name.clone(),
+            eligibility: self.eligibility,
+            face: attempt(
+                face.kept_score(),
+                face.tries(),
+                face.is_done(),
+                face.forced(),
+            ),
+            face_approved: self.face_approved,
+            signature: self.signature.is_some(),
+            fingers,
+            fingers_missing: self.fingers_missing().iter().map(|p| p.code()).collect(),
+            irises,
+            irises_required: self.policy.irises,
+        }
     }
 
     /// Builds the enrollment for sealing; the session becomes final. Chip fingers are chosen by

@@ -1,0 +1,237 @@
+//! From what a device returned to what the workflow records: encoded images, the quality score
+//! with the name of the algorithm that produced it, and the device identity.
+//!
+//! Contract: pure conversions (no I/O). Photos are kept as the camera's JPEG when it sent one;
+//! fingers, irises and the rendered signature are lossless PNG. A device image that cannot be
+//! decoded is an error naming the device, never a silently empty capture.
+
+pub mod interim;
+
+use rekam_drivers::camera::Photo;
+use rekam_drivers::{DeviceIdentity, GrayImage};
+use rekam_protocol::model::{
+    self, Blob, FaceCapture, FingerCapture, Image, ImageEncoding, Impression, IrisCapture,
+    PenSample, PenSeries, PixelFormat, QualityScore, SignatureCapture,
+};
+
+use crate::devices::SignatureTrace;
+
+/// A device output that cannot be recorded.
+#[derive(Debug, thiserror::Error)]
+#[error("{device}: {reason}")]
+pub struct CaptureError {
+    /// The device.
+    pub device: String,
+    /// What is wrong with its output.
+    pub reason: String,
+}
+
+fn identity(d: &DeviceIdentity) -> model::DeviceIdentity {
+    model::DeviceIdentity {
+        vendor: d.vendor.clone(),
+        model: d.model.clone(),
+        serial: d.serial.clone().unwrap_or_else(|| "unknown".into()),
+        firmware: d.firmware.clone(),
+    }
+}
+
+/// Encodes 8-bit pixels as PNG.
+pub fn png(
+    width: u32,
+    height: u32,
+    color: png::ColorType,
+    pixels: &[u8],
+) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(color);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().map_err(|e| e.to_string())?;
+    w.write_image_data(pixels).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn gray_png(img: &GrayImage, device: &DeviceIdentity) -> Result<Image, CaptureError> {
+    let data = png(
+        img.width(),
+        img.height(),
+        png::ColorType::Grayscale,
+        img.pixels(),
+    )
+    .map_err(|reason| CaptureError {
+        device: device.to_string(),
+        reason,
+    })?;
+    Ok(Image {
+        encoding: ImageEncoding::Png,
+        pixels: PixelFormat::Gray8,
+        width: img.width(),
+        height: img.height(),
+        ppi: u16::try_from(img.ppi()).ok(),
+        data: Blob::new(data),
+    })
+}
+
+/// A finger image as a capture, scored.
+pub fn finger(
+    img: &GrayImage,
+    device: &DeviceIdentity,
+    impression: Impression,
+) -> Result<FingerCapture, CaptureError> {
+    let score = interim::finger(img.pixels(), img.width(), img.height());
+    Ok(FingerCapture {
+        image: gray_png(img, device)?,
+        quality: QualityScore {
+            score,
+            algorithm: interim::FINGER.into(),
+        },
+        impression,
+        device: identity(device),
+        attempts: 1,
+        forced: false,
+    })
+}
+
+/// An iris image as a capture, scored.
+pub fn iris(img: &GrayImage, device: &DeviceIdentity) -> Result<IrisCapture, CaptureError> {
+    Ok(IrisCapture {
+        image: gray_png(img, device)?,
+        quality: QualityScore {
+            score: interim::iris(img.pixels(), img.width(), img.height()),
+            algorithm: interim::IRIS.into(),
+        },
+        device: identity(device),
+    })
+}
+
+/// Decoded RGB pixels of a photo, with its size.
+pub fn photo_rgb(
+    photo: &Photo,
+    device: &DeviceIdentity,
+) -> Result<(Vec<u8>, u32, u32), CaptureError> {
+    let bad = |reason: String| CaptureError {
+        device: device.to_string(),
+        reason,
+    };
+    match photo {
+        Photo::Rgb(img) => Ok((img.pixels().to_vec(), img.width(), img.height())),
+        Photo::Jpeg { bytes, .. } => {
+            let mut dec = jpeg_decoder::Decoder::new(bytes.as_slice());
+            let pixels = dec
+                .decode()
+                .map_err(|e| bad(format!("the camera's JPEG does not decode: {e}")))?;
+            let info = dec
+                .info()
+                .ok_or_else(|| bad("the camera's JPEG has no frame header".into()))?;
+            let rgb = match info.pixel_format {
+                jpeg_decoder::PixelFormat::RGB24 => pixels,
+                jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
+                other => return Err(bad(format!("unsupported JPEG pixel format {other:?}"))),
+            };
+            Ok((rgb, u32::from(info.width), u32::from(info.height)))
+        }
+    }
+}
+
+/// A photo as a face capture, scored (not yet approved by the resident).
+pub fn face(photo: &Photo, device: &DeviceIdentity) -> Result<FaceCapture, CaptureError> {
+    let (rgb, w, h) = photo_rgb(photo, device)?;
+    let score = interim::photo(&rgb, w, h);
+    let bad = |reason: String| CaptureError {
+        device: device.to_string(),
+        reason,
+    };
+    let (encoding, data) = match photo {
+        Photo::Jpeg { bytes, .. } => (ImageEncoding::Jpeg, bytes.clone()),
+        Photo::Rgb(_) => (
+            ImageEncoding::Png,
+            png(w, h, png::ColorType::Rgb, &rgb).map_err(bad)?,
+        ),
+    };
+    Ok(FaceCapture {
+        image: Image {
+            encoding,
+            pixels: PixelFormat::Rgb8,
+            width: w,
+            height: h,
+            ppi: None,
+            data: Blob::new(data),
+        },
+        quality: QualityScore {
+            score,
+            algorithm: interim::PHOTO.into(),
+        },
+        device: identity(device),
+        approved_by_resident: false,
+        attempts: 1,
+        forced: false,
+    })
+}
+
+/// Width of the rendered signature image; the height follows the pad's aspect ratio.
+const SIGNATURE_WIDTH: u32 = 600;
+
+/// A pen trace as a signature capture, with the ink rendered as a PNG.
+pub fn signature(
+    trace: &SignatureTrace,
+    device: &DeviceIdentity,
+) -> Result<SignatureCapture, CaptureError> {
+    let bad = |reason: String| CaptureError {
+        device: device.to_string(),
+        reason,
+    };
+    if trace.max_x == 0 || trace.max_y == 0 {
+        return Err(bad("the pad reports a zero coordinate range".into()));
+    }
+    let w = SIGNATURE_WIDTH;
+    let h =
+        ((u64::from(w) * u64::from(trace.max_y)) / u64::from(trace.max_x)).clamp(1, 2000) as u32;
+    let mut ink = vec![255u8; (w * h) as usize];
+    let scale_x = f64::from(w - 1) / f64::from(trace.max_x);
+    let scale_y = f64::from(h - 1) / f64::from(trace.max_y);
+    let mut last: Option<(f64, f64)> = None;
+    for &(_, x, y, p) in &trace.samples {
+        if trace.max_pressure > 0 && p == 0 {
+            last = None; // pen lifted: a new stroke
+            continue;
+        }
+        let pt = (f64::from(x) * scale_x, f64::from(y) * scale_y);
+        let from = last.unwrap_or(pt);
+        let steps = ((pt.0 - from.0).abs().max((pt.1 - from.1).abs()).ceil() as usize).max(1);
+        for i in 0..=steps {
+            let t = i as f64 / steps as f64;
+            let cx = from.0 + (pt.0 - from.0) * t;
+            let cy = from.1 + (pt.1 - from.1) * t;
+            for (dx, dy) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
+                let (px, py) = ((cx + dx) as u32, (cy + dy) as u32);
+                if px < w && py < h {
+                    ink[(py * w + px) as usize] = 0;
+                }
+            }
+        }
+        last = Some(pt);
+    }
+    let data = png(w, h, png::ColorType::Grayscale, &ink).map_err(bad)?;
+    Ok(SignatureCapture {
+        image: Image {
+            encoding: ImageEncoding::Png,
+            pixels: PixelFormat::Gray8,
+            width: w,
+            height: h,
+            ppi: None,
+            data: Blob::new(data),
+        },
+        pen: Some(PenSeries {
+            max_x: trace.max_x,
+            max_y: trace.max_y,
+            max_pressure: trace.max_pressure,
+            samples: trace
+                .samples
+                .iter()
+                .map(|&(t, x, y, p)| PenSample(t, x, y, p))
+                .collect(),
+        }),
+        device: identity(device),
+    })
+}

@@ -1,0 +1,281 @@
+//! The daemon's configuration: a TOML file whose every key has an embedded default, so
+//! `rekam serve --simulated` needs no file at all.
+//!
+//! Contract: parsing is strict (unknown keys are errors naming the key) and [`Config::check`]
+//! rejects values that cannot work (a listen address off loopback, zero limits) with the key at
+//! fault. Relative paths are resolved against the data directory.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::workflow::Policy;
+
+/// The embedded defaults, also the documented example configuration.
+pub const DEFAULT_TOML: &str = include_str!("config/default.toml");
+
+/// The whole configuration.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Identity and limits of this workstation.
+    pub agent: AgentSection,
+    /// Key files.
+    pub keys: KeysSection,
+    /// Where packets go.
+    pub registry: RegistrySection,
+    /// Delivery timing.
+    pub uploader: UploaderSection,
+    /// Capture rules.
+    pub policy: Policy,
+    /// Attached devices.
+    pub devices: DevicesSection,
+    /// Logging.
+    pub log: LogSection,
+}
+
+/// `[agent]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AgentSection {
+    /// Address of the local API; must be a loopback address.
+    pub listen: SocketAddr,
+    /// Where the database, token and keys live.
+    pub data_dir: PathBuf,
+    /// This workstation's id, carried in every packet.
+    pub workstation_id: String,
+    /// The recording site (office or mobile unit code).
+    pub site_code: String,
+    /// `office` or `mobile`.
+    pub unit: String,
+    /// Largest sealed packet the registry accepts.
+    pub max_packet_bytes: usize,
+    /// How long one device capture may take before it is abandoned.
+    pub capture_timeout_ms: u64,
+}
+
+/// `[keys]` (relative paths are inside `agent.data_dir`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KeysSection {
+    /// The workstation's signing key (PKCS#8 PEM).
+    pub workstation_key: PathBuf,
+    /// The registry's sealing key (`rekam-registry-v1` text).
+    pub registry_pub: PathBuf,
+    /// The registry's receipt key (`rekam-receipt-v1` text).
+    pub receipt_pub: PathBuf,
+}
+
+/// `[registry]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySection {
+    /// Base URL, `http://` or `https://`.
+    pub url: String,
+}
+
+/// `[uploader]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UploaderSection {
+    /// First retry delay after a failure.
+    pub initial_backoff_ms: u64,
+    /// Longest retry delay.
+    pub max_backoff_ms: u64,
+    /// Per-request timeout.
+    pub request_timeout_ms: u64,
+    /// How often to look at the outbox when nothing wakes the uploader.
+    pub poll_ms: u64,
+    /// Packets sent at once.
+    pub concurrency: usize,
+}
+
+/// `[devices]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DevicesSection {
+    /// Use the simulators for every class.
+    pub simulated: bool,
+    /// Whether the kit includes an iris scanner (simulated mode).
+    pub iris: bool,
+    /// Serial port of an R30x fingerprint module, used instead of the simulated scanner.
+    pub r30x_port: Option<String>,
+    /// Seed of the simulated devices.
+    pub seed: u64,
+    /// Simulators keep human-scale delays (finger placement, shutter, pen speed); off for demos
+    /// and tests.
+    pub realtime: bool,
+}
+
+/// `[log]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LogSection {
+    /// One JSON object per line instead of text.
+    pub json: bool,
+    /// Filter, as for `RUST_LOG` (`info`, `rekam_agent=debug`, ...).
+    pub level: String,
+}
+
+/// A configuration that cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Not valid TOML or an unknown key.
+    #[error("{0}")]
+    Parse(String),
+    /// A value out of range, naming the key.
+    #[error("{key}: {reason}")]
+    Invalid {
+        /// The dotted key.
+        key: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        // The embedded text is checked by a test; parse failure here would be a build defect.
+        Config::parse(DEFAULT_TOML).unwrap_or_else(|e| panic!("embedded default config: {e}"))
+    }
+}
+
+macro_rules! section_default {
+    ($t:ty, $field:ident) => {
+        impl Default for $t {
+            fn default() -> Self {
+                Config::default().$field
+            }
+        }
+    };
+}
+section_default!(AgentSection, agent);
+section_default!(KeysSection, keys);
+section_default!(RegistrySection, registry);
+section_default!(UploaderSection, uploader);
+section_default!(DevicesSection, devices);
+section_default!(LogSection, log);
+
+impl Config {
+    /// Parses a complete configuration (every section present), as the embedded default is.
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            agent: AgentSection,
+            keys: KeysSection,
+            registry: RegistrySection,
+            uploader: UploaderSection,
+            policy: Policy,
+            devices: DevicesSection,
+            log: LogSection,
+        }
+        let f: Full = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        Ok(Config {
+            agent: f.agent,
+            keys: f.keys,
+            registry: f.registry,
+            uploader: f.uploader,
+            policy: f.policy,
+            devices: f.devices,
+            log: f.log,
+        })
+    }
+
+    /// Reads a user file: each section given replaces that section's defaults wholesale only for
+    /// the keys it names (the file is merged over the embedded defaults).
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let mut base: toml::Table =
+            toml::from_str(DEFAULT_TOML).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let user: toml::Table =
+            toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        for (section, value) in user {
+            match (base.get_mut(&section), value) {
+                (Some(toml::Value::Table(b)), toml::Value::Table(u)) => {
+                    for (k, v) in u {
+                        b.insert(k, v);
+                    }
+                }
+                (Some(_), _) => {
+                    return Err(ConfigError::Parse(format!(
+                        "[{section}] must be a table of keys"
+                    )));
+                }
+                (None, _) => {
+                    return Err(ConfigError::Parse(format!("unknown section [{section}]")));
+                }
+            }
+        }
+        let text = toml::to_string(&base).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let c = Config::parse(&text)?;
+        c.check()?;
+        Ok(c)
+    }
+
+    /// Rejects values that cannot work.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let bad = |key, reason: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                reason: reason.into(),
+            })
+        };
+        if !self.agent.listen.ip().is_loopback() {
+            return bad(
+                "agent.listen",
+                "the local API listens on a loopback address only (127.0.0.1 or ::1)",
+            );
+        }
+        rekam_protocol::model::check_identifier("agent.workstation_id", &self.agent.workstation_id)
+            .map_err(|e| ConfigError::Invalid {
+                key: "agent.workstation_id",
+                reason: e.to_string(),
+            })?;
+        if !matches!(self.agent.unit.as_str(), "office" | "mobile") {
+            return bad("agent.unit", "must be \"office\" or \"mobile\"");
+        }
+        if self.agent.max_packet_bytes < 4096 {
+            return bad("agent.max_packet_bytes", "must be at least 4096");
+        }
+        if self.agent.capture_timeout_ms == 0 {
+            return bad("agent.capture_timeout_ms", "must be positive");
+        }
+        if !(self.registry.url.starts_with("http://") || self.registry.url.starts_with("https://"))
+        {
+            return bad("registry.url", "must start with http:// or https://");
+        }
+        let u = &self.uploader;
+        if u.initial_backoff_ms == 0 || u.max_backoff_ms < u.initial_backoff_ms {
+            return bad(
+                "uploader.max_backoff_ms",
+                "backoff must be positive and max_backoff_ms >= initial_backoff_ms",
+            );
+        }
+        if u.request_timeout_ms == 0 || u.poll_ms == 0 || u.concurrency == 0 {
+            return bad(
+                "uploader",
+                "request_timeout_ms, poll_ms and concurrency must be positive",
+            );
+        }
+        if self.policy.max_attempts == 0 {
+            return bad("policy.max_attempts", "must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// A path from the configuration, resolved against the data directory.
+    pub fn path(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.agent.data_dir.join(p)
+        }
+    }
+
+    /// The capture timeout.
+    pub fn capture_timeout(&self) -> Duration {
+        Duration::from_millis(self.agent.capture_timeout_ms)
+    }
+}

@@ -1,0 +1,340 @@
+//! Object-safe device interfaces for the manager, adapters from the driver traits, and the
+//! simulated kit.
+//!
+//! Contract: an adapter only translates (errors to [`DeviceFailure`], pad events to a finished
+//! trace); `present` tells a simulator which resident is in front of it and is a no-op for
+//! hardware, which needs no telling.
+
+use std::time::{Duration, Instant};
+
+use rekam_drivers::camera::{Camera, Photo};
+use rekam_drivers::fingerprint::{CaptureOptions, Finger, FingerprintScanner};
+use rekam_drivers::iris::{Eyes, IrisScanner};
+use rekam_drivers::signature::{PadEvent, SignaturePad};
+use rekam_drivers::{DeviceIdentity, ErrorKind, GrayImage};
+use rekam_sim::devices::{
+    CameraConfig, FaceScene, IrisConfig, PadConfig, ScannerConfig, SimCamera,
+    SimFingerprintScanner, SimIrisScanner, SimPerson, SimSignaturePad,
+};
+use rekam_sim::synth::Background;
+
+use super::{DeviceFailure, Identified, Slot};
+
+/// Who is in front of the devices (for simulators).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resident {
+    /// Seed of the simulated person.
+    pub seed: u64,
+    /// The backdrop the photo should have.
+    pub background: Background,
+    /// Fingers the person does not have.
+    pub missing: Vec<Finger>,
+}
+
+/// A finished signature as the pad reported it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureTrace {
+    /// `(t_ms, x, y, pressure)` samples in order.
+    pub samples: Vec<(u32, u16, u16, u16)>,
+    /// Pad x range.
+    pub max_x: u16,
+    /// Pad y range.
+    pub max_y: u16,
+    /// Pad pressure range (0: no pressure).
+    pub max_pressure: u16,
+}
+
+/// A fingerprint scanner as the manager drives it.
+pub trait FingerDevice: Identified + Send {
+    /// One finger image.
+    fn capture_finger(
+        &mut self,
+        finger: Finger,
+        o: &CaptureOptions,
+    ) -> Result<GrayImage, DeviceFailure>;
+    /// Who is in front (simulators only).
+    fn present(&mut self, _resident: &Resident) {}
+}
+
+/// A camera as the manager drives it.
+pub trait CameraDevice: Identified + Send {
+    /// A still photo.
+    fn capture_still(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure>;
+    /// Who is in front (simulators only).
+    fn present(&mut self, _resident: &Resident) {}
+}
+
+/// A signature pad as the manager drives it.
+pub trait PadDevice: Identified + Send {
+    /// Collects pen samples until accept; cancel or the deadline end it with an error.
+    fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure>;
+    /// Who is in front (simulators only).
+    fn present(&mut self, _resident: &Resident) {}
+}
+
+/// An iris scanner as the manager drives it.
+pub trait IrisDevice: Identified + Send {
+    /// One eye's image.
+    fn capture_eye(&mut self, eye: Eyes, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure>;
+    /// Who is in front (simulators only).
+    fn present(&mut self, _resident: &Resident) {}
+}
+
+/// Any driver, adapted.
+pub struct Driver<D>(pub D);
+
+fn name(id: &DeviceIdentity) -> String {
+    id.to_string()
+}
+
+impl<D: FingerprintScanner> Identified for Driver<D> {
+    fn identity(&self) -> DeviceIdentity {
+        self.0.identity().clone()
+    }
+}
+
+impl<D: FingerprintScanner + Send> FingerDevice for Driver<D> {
+    fn capture_finger(
+        &mut self,
+        finger: Finger,
+        o: &CaptureOptions,
+    ) -> Result<GrayImage, DeviceFailure> {
+        self.0
+            .capture_finger(finger, o)
+            .map(|f| f.image)
+            .map_err(|e| DeviceFailure::from_driver(&name(self.0.identity()), &e))
+    }
+}
+
+fn scanner_capture<D: FingerprintScanner>(
+    d: &mut D,
+    finger: Finger,
+    o: &CaptureOptions,
+) -> Result<GrayImage, DeviceFailure> {
+    d.capture_finger(finger, o)
+        .map(|f| f.image)
+        .map_err(|e| DeviceFailure::from_driver(&name(d.identity()), &e))
+}
+
+impl Identified for SimFingerprintScanner {
+    fn identity(&self) -> DeviceIdentity {
+        FingerprintScanner::identity(self).clone()
+    }
+}
+
+impl FingerDevice for SimFingerprintScanner {
+    fn capture_finger(
+        &mut self,
+        finger: Finger,
+        o: &CaptureOptions,
+    ) -> Result<GrayImage, DeviceFailure> {
+        scanner_capture(self, finger, o)
+    }
+    fn present(&mut self, r: &Resident) {
+        self.set_person(Some(SimPerson::new(r.seed).without(&r.missing)));
+    }
+}
+
+impl Identified for SimCamera {
+    fn identity(&self) -> DeviceIdentity {
+        Camera::identity(self).clone()
+    }
+}
+
+impl CameraDevice for SimCamera {
+    fn capture_still(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure> {
+        Camera::capture_still(self, o)
+            .map_err(|e| DeviceFailure::from_driver(&name(Camera::identity(self)), &e))
+    }
+    fn present(&mut self, r: &Resident) {
+        self.set_scene(FaceScene::framed(r.background));
+    }
+}
+
+/// Reads pad events until accept.
+fn collect_signature<P: SignaturePad>(
+    pad: &mut P,
+    o: &CaptureOptions,
+) -> Result<SignatureTrace, DeviceFailure> {
+    let who = name(pad.identity());
+    let fail = |e: &P::Error| DeviceFailure::from_driver(&who, e);
+    let caps = pad.capabilities().clone();
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    let mut first: Option<Duration> = None;
+    loop {
+        if o.cancel.is_cancelled() {
+            return Err(DeviceFailure::new(
+                &who,
+                ErrorKind::Cancelled,
+                "signature cancelled",
+            ));
+        }
+        let left = o.timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(DeviceFailure::new(
+                &who,
+                ErrorKind::Timeout,
+                format!("no accepted signature within {} ms", o.timeout.as_millis()),
+            ));
+        }
+        match pad
+            .next_event(left.min(Duration::from_millis(100)))
+            .map_err(|e| fail(&e))?
+        {
+            None => {}
+            Some(PadEvent::Pen(s)) => {
+                let t0 = *first.get_or_insert(s.time);
+                let t = s.time.saturating_sub(t0).as_millis();
+                samples.push((u32::try_from(t).unwrap_or(u32::MAX), s.x, s.y, s.pressure));
+            }
+            Some(PadEvent::Clear) => samples.clear(),
+            Some(PadEvent::Cancel) => {
+                return Err(DeviceFailure::new(
+                    &who,
+                    ErrorKind::Cancelled,
+                    "the signer pressed cancel",
+                ));
+            }
+            Some(PadEvent::Accept) => {
+                if samples.is_empty() {
+                    // Accept on an empty pad means nothing; keep waiting for ink.
+                    continue;
+                }
+                return Ok(SignatureTrace {
+                    samples,
+                    max_x: caps.max_x,
+                    max_y: caps.max_y,
+                    max_pressure: caps.max_pressure,
+                });
+            }
+        }
+    }
+}
+
+/// The simulated pad, recreated for each resident (it plays its signer's script from creation).
+pub struct SimPad {
+    speed: f64,
+    pad: SimSignaturePad,
+}
+
+impl Identified for SimPad {
+    fn identity(&self) -> DeviceIdentity {
+        SignaturePad::identity(&self.pad).clone()
+    }
+}
+
+impl PadDevice for SimPad {
+    fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure> {
+        collect_signature(&mut self.pad, o)
+    }
+    fn present(&mut self, r: &Resident) {
+        let mut config = PadConfig::signs_and_accepts(r.seed);
+        config.speed = self.speed;
+        self.pad = SimSignaturePad::new(config);
+    }
+}
+
+/// The simulated iris scanner, recreated for each resident (the eyes belong to the person).
+pub struct SimIris {
+    config: IrisConfig,
+    scanner: SimIrisScanner,
+}
+
+impl Identified for SimIris {
+    fn identity(&self) -> DeviceIdentity {
+        IrisScanner::identity(&self.scanner).clone()
+    }
+}
+
+impl IrisDevice for SimIris {
+    fn capture_eye(&mut self, eye: Eyes, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure> {
+        let c = self.scanner.capture(eye, o).map_err(|e| {
+            DeviceFailure::from_driver(&name(IrisScanner::identity(&self.scanner)), &e)
+        })?;
+        let img = match eye {
+            Eyes::Left => c.left,
+            _ => c.right,
+        };
+        img.ok_or_else(|| {
+            DeviceFailure::new(
+                name(IrisScanner::identity(&self.scanner)),
+                ErrorKind::ProtocolViolation,
+                "the scanner returned no image for the eye asked for",
+            )
+        })
+    }
+    fn present(&mut self, r: &Resident) {
+        self.config.person_seed = r.seed;
+        self.scanner = SimIrisScanner::new(self.config.clone());
+    }
+}
+
+/// The simulated devices' slots: every class, deterministic from `seed`. With `realtime` false
+/// the simulators skip their human-scale delays (placement, shutter, pen speed), for demos and
+/// tests.
+#[allow(clippy::type_complexity)]
+pub fn simulated_kit(
+    seed: u64,
+    iris: bool,
+    realtime: bool,
+) -> (
+    Slot<dyn FingerDevice>,
+    Slot<dyn CameraDevice>,
+    Slot<dyn PadDevice>,
+    Option<Slot<dyn IrisDevice>>,
+) {
+    let finger = Slot::new(
+        "fingerprint",
+        Box::new(move || {
+            let mut c = ScannerConfig::slap_scanner(seed);
+            if !realtime {
+                c.placement_delay = Duration::ZERO;
+            }
+            let mut s = SimFingerprintScanner::new(c);
+            s.set_person(Some(SimPerson::new(seed)));
+            Ok(Box::new(s) as Box<dyn FingerDevice>)
+        }),
+    );
+    let camera = Slot::new(
+        "camera",
+        Box::new(move || {
+            let mut c = CameraConfig::portrait(seed.wrapping_add(1));
+            if !realtime {
+                c.shutter_delay = Duration::ZERO;
+            }
+            Ok(
+                Box::new(SimCamera::new(c, FaceScene::framed(Background::Blue)))
+                    as Box<dyn CameraDevice>,
+            )
+        }),
+    );
+    let pad = Slot::new(
+        "signature_pad",
+        Box::new(move || {
+            let speed = if realtime { 1.0 } else { 8.0 };
+            let mut c = PadConfig::signs_and_accepts(seed.wrapping_add(2));
+            c.speed = speed;
+            Ok(Box::new(SimPad {
+                speed,
+                pad: SimSignaturePad::new(c),
+            }) as Box<dyn PadDevice>)
+        }),
+    );
+    let iris = iris.then(|| {
+        Slot::new(
+            "iris",
+            Box::new(move || {
+                let mut c = IrisConfig::binocular(seed.wrapping_add(3), seed);
+                if !realtime {
+                    c.acquisition_delay = Duration::ZERO;
+                }
+                Ok(Box::new(SimIris {
+                    scanner: SimIrisScanner::new(c.clone()),
+                    config: c,
+                }) as Box<dyn IrisDevice>)
+            }),
+        )
+    });
+    (finger, camera, pad, iris)
+}

@@ -1,0 +1,382 @@
+//! The device manager: the daemon's one owner of every attached device.
+//!
+//! Drivers are blocking (serial reads, USB transfers, frame pacing), so every operation runs on
+//! tokio's blocking pool, one at a time per device, under a deadline. A device that reports
+//! itself disconnected is dropped and reopened on the next use, so unplugging a scanner mid-session
+//! and plugging it back costs one failed capture, never the session. Health is reported per device.
+//!
+//! Contract: operations never block the async runtime; a second operation on a busy device is
+//! refused as busy rather than queued behind a possibly stuck one; errors carry the driver's
+//! [`ErrorKind`] and a message naming the device.
+
+mod adapters;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rekam_drivers::camera::Photo;
+use rekam_drivers::fingerprint::{CaptureOptions, Finger};
+use rekam_drivers::iris::Eyes;
+use rekam_drivers::{CancelToken, DeviceIdentity, ErrorKind, GrayImage};
+use serde::Serialize;
+
+pub use adapters::{
+    CameraDevice, Driver, FingerDevice, IrisDevice, PadDevice, Resident, SignatureTrace,
+    simulated_kit,
+};
+
+/// A device operation that failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{device}: {message}")]
+pub struct DeviceFailure {
+    /// Which device (class and identity).
+    pub device: String,
+    /// What kind of failure, for deciding what to do.
+    pub kind: ErrorKind,
+    /// The driver's message.
+    pub message: String,
+}
+
+impl DeviceFailure {
+    /// A failure of `device`.
+    pub fn new(device: impl Into<String>, kind: ErrorKind, message: impl Into<String>) -> Self {
+        DeviceFailure {
+            device: device.into(),
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// From any driver error.
+    pub fn from_driver<E: rekam_drivers::Error>(device: &str, e: &E) -> Self {
+        DeviceFailure::new(device, e.kind(), e.to_string())
+    }
+}
+
+/// How a device is doing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Health {
+    /// Open and idle.
+    Ready,
+    /// An operation is running.
+    Busy,
+    /// Not open; it will be (re)opened on next use.
+    Disconnected {
+        /// Why.
+        reason: String,
+    },
+    /// The last operation failed (the device is still open).
+    Faulty {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Opens (or reopens) a device.
+pub type Opener<D> = Box<dyn Fn() -> Result<Box<D>, DeviceFailure> + Send + Sync>;
+
+struct SlotState<D: ?Sized> {
+    device: Option<Box<D>>,
+    health: Health,
+    identity: Option<DeviceIdentity>,
+}
+
+/// One device of a class, with its opener for recovery.
+pub struct Slot<D: ?Sized> {
+    class: &'static str,
+    state: Arc<Mutex<SlotState<D>>>,
+    opener: Arc<Opener<D>>,
+}
+
+impl<D: ?Sized> Clone for Slot<D> {
+    fn clone(&self) -> Self {
+        Slot {
+            class: self.class,
+            state: self.state.clone(),
+            opener: self.opener.clone(),
+        }
+    }
+}
+
+/// What `GET /v1/devices` shows for one device.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeviceStatus {
+    /// `fingerprint`, `camera`, `signature_pad`, `iris`.
+    pub class: &'static str,
+    /// Vendor, model, serial and firmware, once it has been open.
+    pub identity: Option<IdentityView>,
+    /// Health.
+    pub health: Health,
+}
+
+/// Serializable device identity.
+#[derive(Clone, Debug, Serialize)]
+pub struct IdentityView {
+    /// Maker.
+    pub vendor: String,
+    /// Model.
+    pub model: String,
+    /// Serial number.
+    pub serial: Option<String>,
+    /// Firmware.
+    pub firmware: Option<String>,
+}
+
+impl From<&DeviceIdentity> for IdentityView {
+    fn from(d: &DeviceIdentity) -> Self {
+        IdentityView {
+            vendor: d.vendor.clone(),
+            model: d.model.clone(),
+            serial: d.serial.clone(),
+            firmware: d.firmware.clone(),
+        }
+    }
+}
+
+/// Identity accessor every device adapter provides.
+pub trait Identified {
+    /// The device's identity.
+    fn identity(&self) -> DeviceIdentity;
+}
+
+impl<D: ?Sized + Identified + Send + 'static> Slot<D> {
+    /// A slot whose device is opened by `opener` on first use.
+    pub fn new(class: &'static str, opener: Opener<D>) -> Self {
+        Slot {
+            class,
+            state: Arc::new(Mutex::new(SlotState {
+                device: None,
+                health: Health::Disconnected {
+                    reason: "not opened yet".into(),
+                },
+                identity: None,
+            })),
+            opener: Arc::new(opener),
+        }
+    }
+
+    /// The device's status.
+    pub fn status(&self) -> DeviceStatus {
+        match self.state.try_lock() {
+            Ok(s) => DeviceStatus {
+                class: self.class,
+                identity: s.identity.as_ref().map(IdentityView::from),
+                health: s.health.clone(),
+            },
+            // Held by a running operation.
+            Err(_) => DeviceStatus {
+                class: self.class,
+                identity: None,
+                health: Health::Busy,
+            },
+        }
+    }
+
+    /// Runs `op` on the device on the blocking pool, opening it first if needed, with `deadline`.
+    pub async fn run<T, F>(&self, deadline: Duration, op: F) -> Result<T, DeviceFailure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut D, &CaptureOptions) -> Result<T, DeviceFailure> + Send + 'static,
+    {
+        let state = self.state.clone();
+        let opener = self.opener.clone();
+        let class = self.class;
+        let cancel = CancelToken::new();
+        let options = CaptureOptions {
+            timeout: deadline,
+            cancel: cancel.clone(),
+        };
+        let task = tokio::task::spawn_blocking(move || {
+            let Ok(mut s) = state.try_lock() else {
+                return Err(DeviceFailure::new(
+                    class,
+                    ErrorKind::Busy,
+                    "another operation is running on this device",
+                ));
+            };
+            if s.device.is_none() {
+                match opener() {
+                    Ok(d) => {
+                        s.identity = Some(d.identity());
+                        s.device = Some(d);
+                    }
+                    Err(e) => {
+                        s.health = Health::Disconnected {
+                            reason: e.to_string(),
+                        };
+                        return Err(e);
+                    }
+                }
+            }
+            let Some(device) = s.device.as_mut() else {
+                return Err(DeviceFailure::new(class, ErrorKind::NotReady, "not open"));
+            };
+            let result = op(device, &options);
+            s.health = match &result {
+                Ok(_) => Health::Ready,
+                Err(e) if e.kind == ErrorKind::Disconnected => {
+                    // Drop the handle: the next operation reopens the device.
+                    s.device = None;
+                    Health::Disconnected {
+                        reason: e.to_string(),
+                    }
+                }
+                Err(e) => Health::Faulty {
+                    reason: e.to_string(),
+                },
+            };
+            result
+        });
+        // The driver honours the same deadline; the extra second lets it report its own timeout.
+        match tokio::time::timeout(deadline + Duration::from_secs(1), task).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(join)) => Err(DeviceFailure::new(
+                class,
+                ErrorKind::HardwareFault,
+                format!("the driver crashed: {join}"),
+            )),
+            Err(_) => {
+                cancel.cancel();
+                Err(DeviceFailure::new(
+                    class,
+                    ErrorKind::Timeout,
+                    format!("no answer within {} ms", deadline.as_millis()),
+                ))
+            }
+        }
+    }
+}
+
+/// Every device of the workstation.
+#[derive(Clone)]
+pub struct DeviceManager {
+    /// The fingerprint scanner.
+    pub fingerprint: Slot<dyn FingerDevice>,
+    /// The camera.
+    pub camera: Slot<dyn CameraDevice>,
+    /// The signature pad.
+    pub pad: Slot<dyn PadDevice>,
+    /// The iris scanner, when the kit has one.
+    pub iris: Option<Slot<dyn IrisDevice>>,
+    timeout: Duration,
+}
+
+impl DeviceManager {
+    /// A manager over the given slots.
+    pub fn new(
+        fingerprint: Slot<dyn FingerDevice>,
+        camera: Slot<dyn CameraDevice>,
+        pad: Slot<dyn PadDevice>,
+        iris: Option<Slot<dyn IrisDevice>>,
+        timeout: Duration,
+    ) -> Self {
+        DeviceManager {
+            fingerprint,
+            camera,
+            pad,
+            iris,
+            timeout,
+        }
+    }
+
+    /// Every device's status.
+    pub fn status(&self) -> Vec<DeviceStatus> {
+        let mut v = vec![
+            self.fingerprint.status(),
+            self.camera.status(),
+            self.pad.status(),
+        ];
+        if let Some(i) = &self.iris {
+            v.push(i.status());
+        }
+        v
+    }
+
+    /// Tells simulated devices who is in front of them (real devices ignore it).
+    pub async fn present(&self, resident: Resident) -> Result<(), DeviceFailure> {
+        let t = self.timeout;
+        let r = resident.clone();
+        self.fingerprint
+            .run(t, move |d, _| {
+                d.present(&r);
+                Ok(())
+            })
+            .await?;
+        let r = resident.clone();
+        self.camera
+            .run(t, move |d, _| {
+                d.present(&r);
+                Ok(())
+            })
+            .await?;
+        let r = resident.clone();
+        self.pad
+            .run(t, move |d, _| {
+                d.present(&r);
+                Ok(())
+            })
+            .await?;
+        if let Some(i) = &self.iris {
+            i.run(t, move |d, _| {
+                d.present(&resident);
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// One finger image.
+    pub async fn capture_finger(
+        &self,
+        finger: Finger,
+    ) -> Result<(GrayImage, DeviceIdentity), DeviceFailure> {
+        self.fingerprint
+            .run(self.timeout, move |d, o| {
+                Ok((d.capture_finger(finger, o)?, d.identity()))
+            })
+            .await
+    }
+
+    /// A still photo.
+    pub async fn capture_photo(&self) -> Result<(Photo, DeviceIdentity), DeviceFailure> {
+        self.camera
+            .run(self.timeout, |d, o| Ok((d.capture_still(o)?, d.identity())))
+            .await
+    }
+
+    /// A signature, until the signer presses accept.
+    pub async fn capture_signature(
+        &self,
+    ) -> Result<(SignatureTrace, DeviceIdentity), DeviceFailure> {
+        self.pad
+            .run(self.timeout, |d, o| {
+                Ok((d.capture_signature(o)?, d.identity()))
+            })
+            .await
+    }
+
+    /// One eye's image.
+    pub async fn capture_iris(
+        &self,
+        eye: Eyes,
+    ) -> Result<(GrayImage, DeviceIdentity), DeviceFailure> {
+        let Some(slot) = &self.iris else {
+            return Err(DeviceFailure::new(
+                "iris",
+                ErrorKind::NotReady,
+                "no iris scanner is attached",
+            ));
+        };
+        slot.run(self.timeout, move |d, o| {
+            Ok((d.capture_eye(eye, o)?, d.identity()))
+        })
+        .await
+    }
+
+    /// Whether an iris scanner is part of the kit.
+    pub fn has_iris(&self) -> bool {
+        self.iris.is_some()
+    }
+}

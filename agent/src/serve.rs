@@ -1,0 +1,249 @@
+//! `rekam serve`: the daemon. Prepares the data directory (database, API token, keys), opens the
+//! devices, and runs the local API and the uploader until shutdown.
+//!
+//! Contract: [`start`] binds and returns at once with the address and token, so tests and the
+//! demo can drive a real agent in-process; [`Running::shutdown`] stops accepting requests, lets
+//! running ones finish and stops the uploader between packets. With simulated devices, missing
+//! keys are created (a workstation key, and a local simulated registry's keys under
+//! `sim-registry/`); with real devices, missing keys are an error naming the file.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use rekam_protocol::RegistryPublicKey;
+use ring::rand::{SecureRandom, SystemRandom};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::api::{self, ApiState};
+use crate::commands::keys;
+use crate::config::Config;
+use crate::devices::{DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit};
+use crate::files;
+use crate::service::Agent;
+use crate::store::Store;
+use crate::uploader;
+
+/// Name of the API token file in the data directory.
+pub const TOKEN_FILE: &str = "api-token";
+/// Name of the database in the data directory.
+pub const DB_FILE: &str = "agent.db";
+
+/// A started agent.
+pub struct Running {
+    /// Where the API listens.
+    pub addr: SocketAddr,
+    /// The bearer token.
+    pub token: String,
+    /// The agent's state.
+    pub agent: Arc<Agent>,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    uploader: JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops gracefully: no new requests, running requests finish, the uploader stops between
+    /// packets.
+    pub async fn shutdown(self) -> Result<()> {
+        let _ = self.stop.send(true);
+        self.server.await.context("the API server task failed")??;
+        self.uploader.await.context("the uploader task failed")?;
+        Ok(())
+    }
+
+    /// Waits until `signal` completes, then shuts down.
+    pub async fn until(self, signal: impl Future<Output = ()>) -> Result<()> {
+        signal.await;
+        tracing::info!("shutting down");
+        self.shutdown().await
+    }
+}
+
+fn read_or_create_token(dir: &Path) -> Result<String> {
+    let path = dir.join(TOKEN_FILE);
+    if path.exists() {
+        let t = files::read_text(&path)?.trim().to_string();
+        if t.len() < 32 {
+            bail!(
+                "{} holds a token shorter than 32 characters",
+                path.display()
+            );
+        }
+        return Ok(t);
+    }
+    let mut raw = [0u8; 32];
+    SystemRandom::new()
+        .fill(&mut raw)
+        .map_err(|_| anyhow::anyhow!("the random number generator failed"))?;
+    let token = hex::encode(raw);
+    files::write_new(&path, format!("{token}\n").as_bytes(), 0o600)?;
+    Ok(token)
+}
+
+/// Creates what a simulated setup is missing: the workstation key and a local registry's keys.
+fn provision_simulated(config: &Config) -> Result<()> {
+    let ws_key = config.path(&config.keys.workstation_key);
+    if !ws_key.exists() {
+        let dir = ws_key.parent().unwrap_or(Path::new("."));
+        keys::workstation_new(
+            dir,
+            Some(&config.agent.workstation_id),
+            "ed25519",
+            &mut std::io::sink(),
+        )?;
+    }
+    let reg_pub = config.path(&config.keys.registry_pub);
+    let receipt_pub = config.path(&config.keys.receipt_pub);
+    if !reg_pub.exists() || !receipt_pub.exists() {
+        let sim = config.agent.data_dir.join("sim-registry");
+        if !sim.join("registry.pub").exists() {
+            keys::registry_new(&sim, Some("REG-SIM"), &mut std::io::sink())?;
+        }
+        for (from, to) in [("registry.pub", &reg_pub), ("receipt.pub", &receipt_pub)] {
+            if !to.exists() {
+                files::write_new(to, &files::read(&sim.join(from))?, 0o644)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn devices(config: &Config) -> Result<DeviceManager> {
+    let d = &config.devices;
+    if !d.simulated {
+        bail!(
+            "devices.simulated = false needs configured hardware drivers; this build drives hardware only through `rekam devices` so far (set devices.simulated = true)"
+        );
+    }
+    let (mut finger, camera, pad, iris) = simulated_kit(d.seed, d.iris, d.realtime);
+    if let Some(port) = &d.r30x_port {
+        finger = r30x_slot(port.clone());
+    }
+    Ok(DeviceManager::new(
+        finger,
+        camera,
+        pad,
+        iris,
+        config.capture_timeout(),
+    ))
+}
+
+/// A real R30x module on a serial port, reopened after it is unplugged and plugged back.
+fn r30x_slot(port: String) -> Slot<dyn FingerDevice> {
+    use rekam_drivers::r30x::{R30x, R30xConfig};
+    use rekam_drivers::transport::SerialTransport;
+    Slot::new(
+        "fingerprint",
+        Box::new(move || {
+            let t = SerialTransport::open(&port, 57_600)
+                .map_err(|e| DeviceFailure::from_driver(&format!("R30x on {port}"), &e))?;
+            let m = R30x::open(t, R30xConfig::default())
+                .map_err(|e| DeviceFailure::from_driver(&format!("R30x on {port}"), &e))?;
+            Ok(Box::new(Driver(m)) as Box<dyn FingerDevice>)
+        }),
+    )
+}
+
+fn must_exist(p: PathBuf, what: &str) -> Result<PathBuf> {
+    if !p.exists() {
+        bail!("{what} {} does not exist", p.display());
+    }
+    Ok(p)
+}
+
+/// Prepares everything and starts serving on `listener`.
+pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
+    config.check()?;
+    let data = config.agent.data_dir.clone();
+    std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
+    if config.devices.simulated {
+        provision_simulated(&config)?;
+    }
+    let token = read_or_create_token(&data)?;
+    let key = keys::load_workstation_key(&must_exist(
+        config.path(&config.keys.workstation_key),
+        "keys.workstation_key",
+    )?)?;
+    let reg_path = must_exist(config.path(&config.keys.registry_pub), "keys.registry_pub")?;
+    let registry = RegistryPublicKey::parse_text(&files::read_text(&reg_path)?)
+        .with_context(|| format!("{}", reg_path.display()))?;
+    let trusted = keys::load_trusted_registry(&must_exist(
+        config.path(&config.keys.receipt_pub),
+        "keys.receipt_pub",
+    )?)?;
+    let store = Store::open(&data.join(DB_FILE))?;
+    let devices = devices(&config)?;
+    let client = uploader::Client::new(
+        &config.registry.url,
+        trusted,
+        std::time::Duration::from_millis(config.uploader.request_timeout_ms),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let agent = Arc::new(Agent::new(config, store, devices, key, registry));
+    let addr = listener.local_addr()?;
+    let (stop, stop_rx) = watch::channel(false);
+    let state = ApiState {
+        agent: agent.clone(),
+        token: token.clone().into(),
+    };
+    let mut server_stop = stop_rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, api::router(state))
+            .with_graceful_shutdown(async move {
+                let _ = server_stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    let uploader = tokio::spawn(uploader::run(agent.clone(), client, stop_rx));
+    tracing::info!(%addr, data_dir = %data.display(), "rekam agent listening");
+    Ok(Running {
+        addr,
+        token,
+        agent,
+        stop,
+        server,
+        uploader,
+    })
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+/// Installs the log subscriber (text or JSON lines on stderr).
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second initialisation (tests, the demo) keeps the first subscriber.
+    let _ = if config.log.json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

@@ -1,0 +1,464 @@
+//! The daemon's core: one desk's operations on sessions, each taking a device capture, applying
+//! it to the workflow and making the result durable before answering.
+//!
+//! Contract: every mutating operation holds the desk lock (one operation at a time, as at a real
+//! desk), loads the session from the store, and saves the new state together with its audit
+//! entry in one transaction before it returns, so an answer the client saw is never lost to a
+//! crash; a failed device capture changes nothing. Store work runs on the blocking pool.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rekam_drivers::fingerprint::Finger;
+use rekam_drivers::iris::Eyes;
+use rekam_protocol::model::{
+    Applicant, CaptureContext, Citizenship, ExceptionReason, FingerPosition, Impression,
+    RecordingUnit,
+};
+use rekam_protocol::{EnrollmentId, RegistryPublicKey, Timestamp, WorkstationSigningKey};
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::{Notify, broadcast};
+
+use crate::capture::{self, CaptureError};
+use crate::config::Config;
+use crate::devices::{DeviceFailure, DeviceManager, Resident};
+use crate::finalize::{self, FinalizeError};
+use crate::store::{Store, StoreError};
+use crate::workflow::{Eye, Outcome, Session, Summary, WorkflowError};
+
+/// Why an operation failed; the API maps each to a status.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No such session.
+    #[error("no session {0}")]
+    NotFound(String),
+    /// The workflow refused (wrong stage, invalid data, not eligible, incomplete).
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    /// A device failed; nothing was recorded.
+    #[error(transparent)]
+    Device(#[from] DeviceFailure),
+    /// A device's output cannot be recorded.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    /// Finalizing failed; the session is unchanged.
+    #[error(transparent)]
+    Finalize(#[from] FinalizeError),
+    /// The store failed; nothing was recorded.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A bad argument, naming the field.
+    #[error("{field}: {reason}")]
+    BadField {
+        /// The field.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An internal failure (a task that could not run).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Something the local API streams to clients.
+#[derive(Clone, Debug, Serialize)]
+pub struct Event {
+    /// Milliseconds since the epoch.
+    pub at_ms: i64,
+    /// What happened (`session.started`, `capture`, `stage`, `finalized`, `delivered`, ...).
+    pub kind: String,
+    /// The session or packet concerned.
+    pub subject: String,
+    /// Details.
+    pub detail: Value,
+}
+
+/// The body of `POST /v1/sessions`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartRequest {
+    /// The resident's demographics.
+    pub applicant: Applicant,
+    /// The operator at the desk.
+    pub operator_id: String,
+    /// Where a mobile unit is recording (school, village hall, home address); required when
+    /// `agent.unit` is `mobile`.
+    #[serde(default)]
+    pub visit_location: Option<String>,
+}
+
+/// The result of one capture.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaptureResult {
+    /// What happened to the attempt.
+    pub outcome: Outcome,
+    /// The quality algorithm that scored it.
+    pub algorithm: String,
+    /// The session afterwards.
+    pub session: Summary,
+}
+
+/// The shared state of a running agent.
+pub struct Agent {
+    /// The configuration in force.
+    pub config: Config,
+    /// The devices.
+    pub devices: DeviceManager,
+    store: Arc<Mutex<Store>>,
+    desk: tokio::sync::Mutex<()>,
+    key: Arc<WorkstationSigningKey>,
+    registry: RegistryPublicKey,
+    events: broadcast::Sender<Event>,
+    /// Woken when a packet enters the outbox.
+    pub upload_wake: Arc<Notify>,
+    /// The clock (milliseconds since the epoch); replaceable for tests.
+    pub clock: fn() -> i64,
+}
+
+/// Milliseconds since the epoch from the system clock.
+pub fn system_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    // Each store call is one SQLite transaction: a panic mid-call rolls back, so the
+    // connection behind a poisoned lock is still consistent.
+    store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn finger_of(position: FingerPosition) -> Result<Finger, ServiceError> {
+    Finger::from_position(position.code()).ok_or_else(|| ServiceError::BadField {
+        field: "position".into(),
+        reason: format!("{} is not a finger position 1-10", position.code()),
+    })
+}
+
+impl Agent {
+    /// An agent over an open store and devices.
+    pub fn new(
+        config: Config,
+        store: Store,
+        devices: DeviceManager,
+        key: WorkstationSigningKey,
+        registry: RegistryPublicKey,
+    ) -> Agent {
+        let (events, _) = broadcast::channel(256);
+        Agent {
+            config,
+            devices,
+            store: Arc::new(Mutex::new(store)),
+            desk: tokio::sync::Mutex::new(()),
+            key: Arc::new(key),
+            registry,
+            events,
+            upload_wake: Arc::new(Notify::new()),
+            clock: system_ms,
+        }
+    }
+
+    /// Runs `f` on the store on the blocking pool.
+    pub async fn with_store<T, F>(&self, f: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, ServiceError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock(&store)))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+    }
+
+    /// Subscribes to the event stream.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Publishes an event (dropped when nobody listens).
+    pub fn emit(&self, kind: &str, subject: &str, detail: Value) {
+        let _ = self.events.send(Event {
+            at_ms: (self.clock)(),
+            kind: kind.into(),
+            subject: subject.into(),
+            detail,
+        });
+    }
+
+    async fn load(&self, id: &str) -> Result<Session, ServiceError> {
+        let key = id.to_string();
+        self.with_store(move |s| s.load_session(&key)?.ok_or(ServiceError::NotFound(key)))
+            .await
+    }
+
+    async fn record(
+        &self,
+        session: Session,
+        actor: String,
+        action: &'static str,
+        detail: Value,
+    ) -> Result<Summary, ServiceError> {
+        let now = (self.clock)();
+        let summary = session.summary();
+        let d = detail.clone();
+        self.with_store(move |s| Ok(s.record_step(&session, &actor, action, d, now)?))
+            .await?;
+        self.emit(action, &summary.id, detail);
+        Ok(summary)
+    }
+
+    /// Starts a session for a resident; tells simulated devices who sits down.
+    pub async fn start(&self, req: StartRequest) -> Result<Summary, ServiceError> {
+        rekam_protocol::model::check_identifier("operator_id", &req.operator_id).map_err(|e| {
+            ServiceError::BadField {
+                field: "operator_id".into(),
+                reason: e.to_string(),
+            }
+        })?;
+        let unit = if self.config.agent.unit == "mobile" {
+            let location = req
+                .visit_location
+                .clone()
+                .filter(|l| !l.trim().is_empty())
+                .ok_or_else(|| ServiceError::BadField {
+                    field: "visit_location".into(),
+                    reason: "a mobile unit must say where it is recording".into(),
+                })?;
+            RecordingUnit::Mobile {
+                unit_id: self.config.agent.workstation_id.clone(),
+                location,
+            }
+        } else {
+            RecordingUnit::Office
+        };
+        let _desk = self.desk.lock().await;
+        let now = (self.clock)();
+        let mut rand = [0u8; 10];
+        SystemRandom::new()
+            .fill(&mut rand)
+            .map_err(|_| ServiceError::Internal("the random number generator failed".into()))?;
+        let id = EnrollmentId::new(now.max(0) as u64, rand);
+        let c = &self.config.agent;
+        let context = CaptureContext {
+            workstation_id: c.workstation_id.clone(),
+            site_code: c.site_code.clone(),
+            operator_id: req.operator_id.clone(),
+            unit,
+            position: None,
+            started_at: Timestamp::from_unix_ms(now),
+            finished_at: Timestamp::from_unix_ms(now),
+        };
+        let mut policy = self.config.policy.clone();
+        policy.irises = self.devices.has_iris();
+        let today = Timestamp::from_unix_ms(now).date();
+        let resident = resident_for(&req.applicant);
+        let session = Session::start(id, req.applicant, context, policy, today)?;
+        self.devices.present(resident).await?;
+        let detail = json!({ "nik": session.applicant.nik.to_string() });
+        self.record(session, req.operator_id, "session.start", detail)
+            .await
+    }
+
+    /// The session's state.
+    pub async fn summary(&self, id: &str) -> Result<Summary, ServiceError> {
+        Ok(self.load(id).await?.summary())
+    }
+
+    /// Every session id with its stage.
+    pub async fn list(&self) -> Result<Vec<(String, String)>, ServiceError> {
+        self.with_store(|s| Ok(s.list_sessions()?)).await
+    }
+
+    /// Takes a photo and submits it to the face gate.
+    pub async fn capture_face(&self, id: &str) -> Result<CaptureResult, ServiceError> {
+        let _desk = self.desk.lock().await;
+        let mut session = self.load(id).await?;
+        // Refuse before using the camera: a capture out of stage would only be thrown away.
+        session.submit_face_check()?;
+        let (photo, device) = self.devices.capture_photo().await?;
+        let face = capture::face(&photo, &device)?;
+        let algorithm = face.quality.algorithm.clone();
+        let outcome = session.submit_face(face)?;
+        let actor = session.context.operator_id.clone();
+        let summary = self
+            .record(
+                session,
+                actor,
+                "capture.face",
+                json!({ "outcome": outcome }),
+            )
+            .await?;
+        Ok(CaptureResult {
+            outcome,
+            algorithm,
+            session: summary,
+        })
+    }
+
+    /// The resident's decision on the kept photo.
+    pub async fn approve_face(&self, id: &str, approved: bool) -> Result<Summary, ServiceError> {
+        let _desk = self.desk.lock().await;
+        let mut session = self.load(id).await?;
+        session.resident_approves_face(approved)?;
+        let actor = session.context.operator_id.clone();
+        self.record(
+            session,
+            actor,
+            "face.approval",
+            json!({ "approved": approved }),
+        )
+        .await
+    }
+
+    /// Takes the signature from the pad.
+    pub async fn capture_signature(&self, id: &str) -> Result<Summary, ServiceError> {
+        let _desk = self.desk.lock().await;
+        let mut session = self.load(id).await?;
+        session.submit_signature_check()?;
+        let (trace, device) = self.devices.capture_signature().await?;
+        let sig = capture::signature(&trace, &device)?;
+        let samples = trace.samples.len();
+        session.submit_signature(sig)?;
+        let actor = session.context.operator_id.clone();
+        self.record(
+            session,
+            actor,
+            "capture.signature",
+            json!({ "samples": samples }),
+        )
+        .await
+    }
+
+    /// Takes one finger on the scanner.
+    pub async fn capture_finger(
+        &self,
+        id: &str,
+        position: FingerPosition,
+    ) -> Result<CaptureResult, ServiceError> {
+        let finger = finger_of(position)?;
+        let _desk = self.desk.lock().await;
+        let mut session = self.load(id).await?;
+        session.submit_finger_check(position)?;
+        let (img, device) = self.devices.capture_finger(finger).await?;
+        let cap = capture::finger(&img, &device, Impression::Plain)?;
+        let algorithm = cap.quality.algorithm.clone();
+        let outcome = session.submit_finger(position, cap)?;
+        let actor = session.context.operator_id.clone();
+        let summary = self
+            .record(
+                session,
+                actor,
+                "capture.finger",
+                json!({ "position": position.code(), "outcome": outcome }),
+            )
+            .await?;
+        Ok(CaptureResult {
+            outcome,
+            algorithm,
+            session: summary,
+        })
+    }
+
+    /// Records a finger that cannot be taken.
+    pub async fn finger_exception(
+        &self,
+        id: &str,
+        position: FingerPosition,
+        reason: ExceptionReason,
+        note: Option<String>,
+    ) -> Result<Summary, ServiceError> {
+        let _desk = self.desk.lock().await;
+        let mut session = self.load(id).await?;
+        session.finger_exception(position, reason, None, note.clone())?;
+        let actor = session.context.operator_id.clone();
+        self.record(
+            session,
+            actor,
+            "finger.exception",
+            json!({ "position": position.code(), "reason": reason, "note": note }),
+        )
+        .await
+    }
+
+    /// Takes one iris.
+    pub async fn capture_iris(&self, id: &str, eye: Eye) -> Result<CaptureResult, ServiceError> {
+        let _desk = self.desk.lock().await;
+        let mut session = self.load(id).await?;
+        session.submit_iris_check(eye)?;
+        let eyes = match eye {
+            Eye::Left => Eyes::Left,
+            Eye::Right => Eyes::Right,
+        };
+        let (img, device) = self.devices.capture_iris(eyes).await?;
+        let cap = capture::iris(&img, &device)?;
+        let algorithm = cap.quality.algorithm.clone();
+        let outcome = session.submit_iris(eye, cap)?;
+        let actor = session.context.operator_id.clone();
+        let summary = self
+            .record(
+                session,
+                actor,
+                "capture.iris",
+                json!({ "eye": eye, "outcome": outcome }),
+            )
+            .await?;
+        Ok(CaptureResult {
+            outcome,
+            algorithm,
+            session: summary,
+        })
+    }
+
+    /// Seals the reviewed session into the outbox and wakes the uploader.
+    pub async fn finalize(&self, id: &str) -> Result<String, ServiceError> {
+        let _desk = self.desk.lock().await;
+        let session = self.load(id).await?;
+        let key = self.key.clone();
+        let registry = self.registry;
+        let max = self.config.agent.max_packet_bytes;
+        let now = (self.clock)();
+        let packet_id = self
+            .with_store(move |store| {
+                let actor = session.context.operator_id.clone();
+                let id = finalize::finalize(
+                    store,
+                    &session,
+                    &key,
+                    &registry,
+                    max,
+                    &actor,
+                    Timestamp::from_unix_ms(now),
+                    &SystemRandom::new(),
+                )?;
+                Ok(id.to_string())
+            })
+            .await?;
+        self.upload_wake.notify_one();
+        self.emit("finalized", id, json!({ "packet_id": packet_id }));
+        Ok(packet_id)
+    }
+}
+
+/// Who the simulated devices should show: a person seeded from the NIK, in front of the backdrop
+/// the e-KTP rule asks for.
+fn resident_for(a: &Applicant) -> Resident {
+    use rekam_sim::synth::Background;
+    let nik = a.nik.to_string();
+    let seed = nik.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let background = match a.citizenship {
+        Citizenship::Wna { .. } => Background::Orange,
+        Citizenship::Wni if a.date_of_birth.year() % 2 == 0 => Background::Blue,
+        Citizenship::Wni => Background::Red,
+    };
+    Resident {
+        seed,
+        background,
+        missing: Vec::new(),
+    }
+}

@@ -1,0 +1,247 @@
+//! The uploader: delivers outbox packets to the registry, exactly once in effect.
+//!
+//! Each due packet is sent as `PUT {registry}/v1/packets/{packet id}` with the sealed bytes.
+//! Delivery is idempotent by packet id: a packet sent twice (a lost answer, a crash after sending,
+//! a copy also carried on removable media) gets the same receipt. Outcomes:
+//! - 200/201 with a receipt that verifies against the registry's receipt key and names the packet:
+//!   delivered, the receipt stored with it;
+//! - 409/422: rejected with the registry's reason (retrying cannot help; the operator sees it);
+//! - anything else (network down, timeouts, 5xx, a receipt that does not verify): rescheduled
+//!   with exponential backoff and full jitter, capped, so after days offline the outbox drains
+//!   soon after the network returns without every workstation retrying in step.
+//!
+//! Contract: state changes happen only in the store, one packet at a time; the loop stops at
+//! shutdown between requests, and a packet whose request was cut short is simply sent again.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rekam_protocol::packet::PacketId;
+use rekam_protocol::receipt::{SignedReceipt, TrustedRegistry};
+use ring::rand::{SecureRandom, SystemRandom};
+use serde_json::json;
+use tokio::sync::watch;
+
+use crate::config::UploaderSection;
+use crate::service::{Agent, ServiceError};
+use crate::store::outbox::OutboxItem;
+
+/// What one delivery attempt came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// Receipted.
+    Delivered {
+        /// The registry's sequence number.
+        sequence: u64,
+    },
+    /// Refused for good.
+    Rejected(String),
+    /// Try again later.
+    Failed(String),
+}
+
+/// Delay before retry number `attempts` (1 = after the first failure): exponential, capped, with
+/// full jitter from `rand01` in [0, 1).
+pub fn backoff_ms(cfg: &UploaderSection, attempts: u32, rand01: f64) -> u64 {
+    let exp = cfg
+        .initial_backoff_ms
+        .saturating_mul(1u64 << attempts.saturating_sub(1).min(40));
+    let cap = exp.min(cfg.max_backoff_ms);
+    // Full jitter, but never less than half the initial delay so a flapping link is not hammered.
+    let floor = cfg.initial_backoff_ms / 2;
+    floor + ((cap.saturating_sub(floor)) as f64 * rand01.clamp(0.0, 1.0)) as u64
+}
+
+fn random01() -> f64 {
+    let mut b = [0u8; 8];
+    if SystemRandom::new().fill(&mut b).is_err() {
+        return 0.5;
+    }
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The HTTP side: one PUT and the interpretation of its answer.
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    trusted: TrustedRegistry,
+}
+
+impl Client {
+    /// A client for the registry at `base` (`http://host:port` or `https://...`).
+    pub fn new(base: &str, trusted: TrustedRegistry, timeout: Duration) -> Result<Client, String> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Client {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            trusted,
+        })
+    }
+
+    /// Sends one packet; returns the outcome and, when delivered, the receipt's bytes.
+    pub async fn send(&self, item: &OutboxItem) -> (Attempt, Option<Vec<u8>>) {
+        let url = format!("{}/v1/packets/{}", self.base, item.packet_id);
+        let resp = match self
+            .http
+            .put(&url)
+            .header("content-type", "application/vnd.rekam.packet")
+            .body(item.bytes.clone())
+            .send()
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return (Attempt::Failed(format!("cannot reach {url}: {e}")), None),
+        };
+        let status = resp.status();
+        let body = match resp.bytes().await {
+            Ok(b) => b.to_vec(),
+            Err(e) => return (Attempt::Failed(format!("reading the answer: {e}")), None),
+        };
+        match status.as_u16() {
+            200 | 201 => {
+                let expected = match item.packet_id.parse::<HexId>() {
+                    Ok(h) => PacketId(h.0),
+                    Err(e) => return (Attempt::Rejected(e), None),
+                };
+                match SignedReceipt::parse(&body)
+                    .and_then(|r| r.verify(&self.trusted, &expected).map(|x| x.sequence))
+                {
+                    Ok(sequence) => (Attempt::Delivered { sequence }, Some(body)),
+                    // A registry answer we cannot trust is not a delivery; keep the packet.
+                    Err(e) => (Attempt::Failed(format!("receipt refused: {e}")), None),
+                }
+            }
+            409 | 422 => {
+                let reason = serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v["reason"].as_str().map(str::to_string))
+                    .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+                (
+                    Attempt::Rejected(format!("registry refused ({status}): {reason}")),
+                    None,
+                )
+            }
+            _ => (
+                Attempt::Failed(format!(
+                    "registry answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                )),
+                None,
+            ),
+        }
+    }
+}
+
+struct HexId([u8; 32]);
+
+impl std::str::FromStr for HexId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut b = [0u8; 32];
+        hex::decode_to_slice(s, &mut b)
+            .map_err(|_| format!("packet id {s:?} is not 64 hex digits"))?;
+        Ok(HexId(b))
+    }
+}
+
+/// Sends every due packet once; returns how many were delivered.
+pub async fn drain_once(agent: &Agent, client: &Client) -> Result<u64, ServiceError> {
+    let cfg = agent.config.uploader.clone();
+    let now = (agent.clock)();
+    let limit = u32::try_from(cfg.concurrency.max(1) * 8).unwrap_or(32);
+    let due = agent
+        .with_store(move |s| Ok(s.outbox().due(now, limit)?))
+        .await?;
+    let mut delivered = 0;
+    for chunk in due.chunks(cfg.concurrency.max(1)) {
+        let results = join_all(chunk.iter().map(|item| client.send(item)).collect()).await;
+        for (item, (attempt, receipt)) in chunk.iter().zip(results) {
+            let id = item.packet_id.clone();
+            let attempts = item.attempts + 1;
+            let next = (agent.clock)() + backoff_ms(&cfg, attempts, random01()) as i64;
+            match &attempt {
+                Attempt::Delivered { sequence } => {
+                    delivered += 1;
+                    let r = receipt.unwrap_or_default();
+                    let k = id.clone();
+                    agent
+                        .with_store(move |s| Ok(s.outbox().delivered(&k, &r)?))
+                        .await?;
+                    agent.emit(
+                        "delivered",
+                        &id,
+                        json!({ "sequence": sequence, "enrollment_id": item.enrollment_id }),
+                    );
+                    tracing::info!(packet = %id, sequence, "delivered");
+                }
+                Attempt::Rejected(reason) => {
+                    let (k, r) = (id.clone(), reason.clone());
+                    agent
+                        .with_store(move |s| Ok(s.outbox().rejected(&k, &r)?))
+                        .await?;
+                    agent.emit("rejected", &id, json!({ "reason": reason }));
+                    tracing::warn!(packet = %id, %reason, "rejected by the registry");
+                }
+                Attempt::Failed(reason) => {
+                    let (k, r) = (id.clone(), reason.clone());
+                    agent
+                        .with_store(move |s| Ok(s.outbox().failed(&k, &r, next)?))
+                        .await?;
+                    tracing::info!(packet = %id, %reason, retry_in_ms = next - (agent.clock)(), "delivery failed; will retry");
+                }
+            }
+        }
+    }
+    Ok(delivered)
+}
+
+/// Polls every future to completion concurrently, keeping their order.
+async fn join_all<F: Future>(futs: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if results[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => results[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}
+
+/// Runs until `stop` turns true: drains whatever is due, then sleeps until woken by a new packet,
+/// the poll interval, or shutdown.
+pub async fn run(agent: Arc<Agent>, client: Client, mut stop: watch::Receiver<bool>) {
+    let poll = Duration::from_millis(agent.config.uploader.poll_ms);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = drain_once(&agent, &client).await {
+            tracing::error!(error = %e, "the uploader could not read the outbox");
+        }
+        tokio::select! {
+            _ = agent.upload_wake.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! A registry simulator: the central side of packet delivery, over HTTP, for demos, training and
+//! tests of the agent's uploader.
+//!
+//! `PUT /v1/packets/{packet_id}` with the sealed bytes as the body. The registry checks that the id
+//! is the SHA-256 of the body, opens and fully verifies the packet (the `rekam-protocol` opener:
+//! sealed to this registry, a trusted workstation's signature, part hashes, a valid enrollment),
+//! and answers with a signed receipt:
+//! - `201 Created` and a new receipt the first time;
+//! - `200 OK` and the same receipt again for a packet it already holds (delivery is idempotent by
+//!   packet id, so an agent that lost the first answer simply sends again);
+//! - `422` with `{"error": <kind>, "reason": <message>}` for a packet that does not verify;
+//! - `409` when another packet already delivered the same enrollment;
+//! - `400` when the body does not hash to the id, `503` when fault injection says so.
+//!
+//! `GET /v1/packets/{packet_id}` returns the receipt or 404; `GET /v1/stats` the counters.
+//!
+//! Contract: state is in memory (a simulator, not a registry); every answer is JSON; a request
+//! never panics the server. Fault injection is seeded, so a failing run can be replayed.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rekam_protocol::packet::{self, PacketId};
+use rekam_protocol::receipt::{Receipt, SignedReceipt, TrustedRegistry};
+use rekam_protocol::{RegistryPrivateKey, Timestamp, TrustStore, WorkstationSigningKey};
+use ring::rand::SystemRandom;
+use serde::Serialize;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::rng::SimRng;
+
+/// The largest body the simulator accepts; real registries set their own limit.
+pub const MAX_PACKET_BYTES: usize = 64 << 20;
+
+/// How the simulated registry is set up.
+pub struct RegistryConfig {
+    /// The id put in receipts.
+    pub registry_id: String,
+    /// The key packets are sealed to.
+    pub key: RegistryPrivateKey,
+    /// The workstations whose packets it accepts.
+    pub trust: TrustStore,
+    /// The key receipts are signed with.
+    pub receipt_key: WorkstationSigningKey,
+    /// Share of uploads answered `503 Service Unavailable`, 0.0-1.0.
+    pub unavailable_rate: f64,
+    /// Seed of the fault injection.
+    pub seed: u64,
+}
+
+/// Counters, as served by `GET /v1/stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RegistryStats {
+    /// Packets accepted (first deliveries).
+    pub accepted: u64,
+    /// Deliveries of packets already held.
+    pub duplicates: u64,
+    /// Packets refused as invalid or conflicting.
+    pub rejected: u64,
+    /// Requests answered 503 by fault injection.
+    pub unavailable: u64,
+}
+
+struct Inner {
+    receipts: HashMap<String, SignedReceipt>,
+    by_enrollment: HashMap<String, String>,
+    stats: RegistryStats,
+    faults: SimRng,
+}
+
+/// A running simulated registry's state; cheap to clone.
+#[derive(Clone)]
+pub struct Registry {
+    config: Arc<RegistryConfig>,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Registry {
+    /// A registry holding no packets yet.
+    pub fn new(config: RegistryConfig) -> Registry {
+        let faults = SimRng::derive(config.seed, "registry-faults");
+        Registry {
+            config: Arc::new(config),
+            inner: Arc::new(Mutex::new(Inner {
+                receipts: HashMap::new(),
+                by_enrollment: HashMap::new(),
+                stats: RegistryStats::default(),
+                faults,
+            })),
+        }
+    }
+
+    /// What workstations need to verify this registry's receipts.
+    pub fn trusted(&self) -> TrustedRegistry {
+        TrustedRegistry {
+            registry_id: self.config.registry_id.clone(),
+            key: self.config.receipt_key.public_key().clone(),
+        }
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> RegistryStats {
+        self.lock().stats
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the maps half-updated (each update is one
+        // insert), so a poisoned lock is still safe to use.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Receives one packet (the logic behind `PUT /v1/packets/{id}`), at time `now`.
+    pub fn receive(&self, claimed_id: &str, body: &[u8], now: Timestamp) -> Answer {
+        {
+            let mut inner = self.lock();
+            let rate = self.config.unavailable_rate;
+            if rate > 0.0 && inner.faults.unit() < rate {
+                inner.stats.unavailable += 1;
+                return Answer::error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the registry is unavailable (simulated fault); retry later",
+                );
+            }
+        }
+        let id = PacketId::of(body);
+        if claimed_id != id.to_string() {
+            return Answer::error(
+                StatusCode::BAD_REQUEST,
+                "packet_id_mismatch",
+                &format!(
+                    "the body's SHA-256 is {id}, not the packet id {claimed_id:?} in the path"
+                ),
+            );
+        }
+        if let Some(r) = self.lock().receipts.get(claimed_id).cloned() {
+            self.lock().stats.duplicates += 1;
+            return Answer::receipt(StatusCode::OK, &r);
+        }
+        let opened = match packet::open(body, &self.config.key, &self.config.trust) {
+            Ok(o) => o,
+            Err(e) => {
+                self.lock().stats.rejected += 1;
+                return Answer::error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &snake_case(&format!("{:?}", e.kind())),
+                    &e.to_string(),
+                );
+            }
+        };
+        let enrollment_id = opened.enrollment.id.to_string();
+        let mut inner = self.lock();
+        // Re-check under the lock: two deliveries of one packet may have raced through opening.
+        if let Some(r) = inner.receipts.get(claimed_id).cloned() {
+            inner.stats.duplicates += 1;
+            return Answer::receipt(StatusCode::OK, &r);
+        }
+        if let Some(other) = inner.by_enrollment.get(&enrollment_id) {
+            let reason =
+                format!("enrollment {enrollment_id} was already delivered in packet {other}");
+            inner.stats.rejected += 1;
+            return Answer::error(StatusCode::CONFLICT, "duplicate_enrollment", &reason);
+        }
+        let receipt = Receipt {
+            packet_id: claimed_id.to_string(),
+            enrollment_id: enrollment_id.clone(),
+            workstation_id: opened.header.workstation_id.clone(),
+            registry_id: self.config.registry_id.clone(),
+            received_at: now,
+            sequence: inner.stats.accepted + 1,
+        };
+        let signed = match receipt.sign(&self.config.receipt_key, &SystemRandom::new()) {
+            Ok(s) => s,
+            Err(e) => {
+                return Answer::error(StatusCode::INTERNAL_SERVER_ERROR, "signing", &e.to_string());
+            }
+        };
+        inner.stats.accepted += 1;
+        inner
+            .receipts
+            .insert(claimed_id.to_string(), signed.clone());
+        inner
+            .by_enrollment
+            .insert(enrollment_id, claimed_id.to_string());
+        Answer::receipt(StatusCode::CREATED, &signed)
+    }
+
+    /// The receipt held for a packet.
+    pub fn receipt(&self, packet_id: &str) -> Option<SignedReceipt> {
+        self.lock().receipts.get(packet_id).cloned()
+    }
+}
+
+/// An HTTP answer: status and JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The status.
+    pub status: StatusCode,
+    /// The JSON body.
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    fn receipt(status: StatusCode, r: &SignedReceipt) -> Answer {
+        Answer {
+            status,
+            body: r.to_json(),
+        }
+    }
+
+    fn error(status: StatusCode, kind: &str, reason: &str) -> Answer {
+        Answer {
+            status,
+            body: json!({ "error": kind, "reason": reason })
+                .to_string()
+                .into_bytes(),
+        }
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// `BadSignature` -> `bad_signature`, for the machine-readable error field.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    Timestamp::from_unix_ms(ms)
+}
+
+async fn put_packet(State(reg): State<Registry>, Path(id): Path<String>, body: Bytes) -> Answer {
+    // Opening costs milliseconds of CPU (HPKE, signature, hashes): keep it off the reactor.
+    let r = reg.clone();
+    match tokio::task::spawn_blocking(move || r.receive(&id, &body, now())).await {
+        Ok(a) => a,
+        Err(e) => Answer::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            &e.to_string(),
+        ),
+    }
+}
+
+async fn get_packet(State(reg): State<Registry>, Path(id): Path<String>) -> Answer {
+    match reg.receipt(&id) {
+        Some(r) => Answer::receipt(StatusCode::OK, &r),
+        None => Answer::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("no packet {id:?} has been received"),
+        ),
+    }
+}
+
+async fn get_stats(State(reg): State<Registry>) -> Response {
+    axum::Json(reg.stats()).into_response()
+}
+
+/// The HTTP routes over `registry`.
+pub fn router(registry: Registry) -> Router {
+    Router::new()
+        .route("/v1/packets/{id}", get(get_packet).put(put_packet))
+        .route("/v1/stats", get(get_stats))
+        .layer(DefaultBodyLimit::max(MAX_PACKET_BYTES))
+        .with_state(registry)
+}
+
+/// Serves `registry` on `listener` until `shutdown` completes, then finishes open requests.
+pub async fn run(
+    listener: TcpListener,
+    registry: Registry,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(registry))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
