@@ -245,3 +245,36 @@ pub async fn run(agent: Arc<Agent>, client: Client, mut stop: watch::Receiver<bo
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> UploaderSection {
+        UploaderSection {
+            initial_backoff_ms: 1000,
+            max_backoff_ms: 3_600_000,
+            request_timeout_ms: 1000,
+            poll_ms: 1000,
+            concurrency: 1,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_per_failure_up_to_the_cap() {
+        let c = cfg();
+        assert_eq!(backoff_ms(&c, 1, 1.0), 1000);
+        assert_eq!(backoff_ms(&c, 2, 1.0), 2000);
+        assert_eq!(backoff_ms(&c, 5, 1.0), 16_000);
+        assert_eq!(backoff_ms(&c, 40, 1.0), 3_600_000);
+        assert_eq!(backoff_ms(&c, u32::MAX, 1.0), 3_600_000);
+    }
+
+    #[test]
+    fn jitter_spreads_retries_but_never_below_half_the_first_delay() {
+        let c = cfg();
+        assert_eq!(backoff_ms(&c, 10, 0.0), 500);
+        let mid = backoff_ms(&c, 10, 0.5);
+        assert!(mid > 500 && mid < backoff_ms(&c, 10, 1.0), "{mid}");
+    }
+}

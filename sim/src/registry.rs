@@ -143,9 +143,12 @@ impl Registry {
                 ),
             );
         }
-        if let Some(r) = self.lock().receipts.get(claimed_id).cloned() {
-            self.lock().stats.duplicates += 1;
-            return Answer::receipt(StatusCode::OK, &r);
+        {
+            let mut inner = self.lock();
+            if let Some(r) = inner.receipts.get(claimed_id).cloned() {
+                inner.stats.duplicates += 1;
+                return Answer::receipt(StatusCode::OK, &r);
+            }
         }
         let opened = match packet::open(body, &self.config.key, &self.config.trust) {
             Ok(o) => o,

@@ -1,0 +1,296 @@
+//! The local API, driven in-process with `oneshot` over simulated devices: authentication, errors
+//! that name the field at fault, a whole enrollment, and an OpenAPI document that matches the
+//! routes.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use rekam_agent::api::{ApiState, OPENAPI, router};
+use rekam_agent::config::Config;
+use rekam_agent::devices::{DeviceManager, simulated_kit};
+use rekam_agent::service::Agent;
+use rekam_agent::store::Store;
+use rekam_protocol::{RegistryPrivateKey, SignatureAlgorithm, WorkstationSigningKey};
+use ring::rand::SystemRandom;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+fn app(iris: bool) -> axum::Router {
+    let rng = SystemRandom::new();
+    let (key, _) = WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng).expect("key");
+    let registry = RegistryPrivateKey::generate(&rng).expect("registry key");
+    let mut config = Config::default();
+    config.devices.realtime = false;
+    let (f, c, p, i) = simulated_kit(5, iris, false);
+    let devices = DeviceManager::new(f, c, p, i, config.capture_timeout());
+    let agent = Agent::new(
+        config,
+        Store::in_memory().expect("store"),
+        devices,
+        key,
+        *registry.public_key(),
+    );
+    router(ApiState {
+        agent: Arc::new(agent),
+        token: TOKEN.into(),
+    })
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    call_with(app, method, path, body, Some(TOKEN)).await
+}
+
+async fn call_with(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    token: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let resp = app.clone().oneshot(req).await.expect("response");
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 64 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn applicant() -> Value {
+    let e = rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(3, "WS-1", 0));
+    serde_json::to_value(&e.applicant).expect("applicant")
+}
+
+#[tokio::test]
+async fn health_and_the_openapi_document_need_no_token_but_everything_else_does() {
+    let app = app(false);
+    assert_eq!(
+        call_with(&app, "GET", "/v1/health", None, None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call_with(&app, "GET", "/openapi.json", None, None).await.0,
+        StatusCode::OK
+    );
+    let (status, body) = call_with(&app, "GET", "/v1/devices", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "unauthorized");
+    let (status, _) = call_with(&app, "GET", "/v1/devices", None, Some("wrong-token")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&app, "GET", "/v1/devices", None).await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_body_names_the_field_at_fault() {
+    let app = app(false);
+    let mut a = applicant();
+    a["date_of_birth"] = json!("31-12-1990");
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/v1/sessions",
+        Some(json!({ "applicant": a, "operator_id": "OP-1" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "applicant.date_of_birth", "{body}");
+
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/v1/sessions",
+        Some(json!({ "applicant": applicant(), "operator_id": "OP-1", "colour": "red" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"].as_str().unwrap_or("").contains("colour"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_nik_inconsistent_with_the_birth_date_is_refused_naming_the_nik() {
+    let app = app(false);
+    let mut a = applicant();
+    let nik = a["nik"].as_str().expect("nik").to_string();
+    // Shift the day of birth in the NIK (digits 7-8) by one.
+    let day: u32 = nik[6..8].parse().expect("day");
+    let wrong = format!(
+        "{}{:02}{}",
+        &nik[..6],
+        if day % 40 == 1 { day + 1 } else { day - 1 },
+        &nik[8..]
+    );
+    a["nik"] = json!(wrong);
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/v1/sessions",
+        Some(json!({ "applicant": a, "operator_id": "OP-1" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "applicant.nik", "{body}");
+}
+
+#[tokio::test]
+async fn unknown_sessions_are_404_and_actions_out_of_turn_are_409() {
+    let app = app(false);
+    let (status, _) = call(&app, "GET", "/v1/sessions/nope", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, s) = call(
+        &app,
+        "POST",
+        "/v1/sessions",
+        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    let id = s["id"].as_str().expect("id");
+    let (status, body) = call(&app, "POST", &format!("/v1/sessions/{id}/fingers/2"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"], "wrong_stage");
+    let (status, body) = call(&app, "POST", &format!("/v1/sessions/{id}/fingers/11"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "position");
+}
+
+#[tokio::test]
+async fn a_whole_enrollment_through_the_api_ends_in_the_outbox() {
+    let app = app(true);
+    let (_, s) = call(
+        &app,
+        "POST",
+        "/v1/sessions",
+        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+    )
+    .await;
+    let id = s["id"].as_str().expect("id").to_string();
+    assert_eq!(s["irises_required"], true);
+    let until_done = |path: String, key: &'static str, sub: Option<String>| {
+        let app = app.clone();
+        async move {
+            for _ in 0..5 {
+                let (status, r) = call(&app, "POST", &path, None).await;
+                assert_eq!(status, StatusCode::OK, "{path}: {r}");
+                let node = match &sub {
+                    Some(k) => &r["session"][key][k],
+                    None => &r["session"][key],
+                };
+                if node["done"] == true {
+                    return r;
+                }
+            }
+            panic!("{path} never completed")
+        }
+    };
+    until_done(format!("/v1/sessions/{id}/face"), "face", None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/v1/sessions/{id}/face/approval"),
+        Some(json!({ "approved": true })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, s) = call(&app, "POST", &format!("/v1/sessions/{id}/signature"), None).await;
+    assert_eq!(
+        (status, s["stage"].clone()),
+        (StatusCode::OK, json!("fingers"))
+    );
+    for p in 1..=9u8 {
+        until_done(
+            format!("/v1/sessions/{id}/fingers/{p}"),
+            "fingers",
+            Some(p.to_string()),
+        )
+        .await;
+    }
+    let (status, s) = call(
+        &app,
+        "POST",
+        &format!("/v1/sessions/{id}/fingers/10/exception"),
+        Some(json!({ "reason": "bandaged", "note": "burn" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["stage"], "irises");
+    for eye in ["left", "right"] {
+        until_done(
+            format!("/v1/sessions/{id}/irises/{eye}"),
+            "irises",
+            Some(eye.into()),
+        )
+        .await;
+    }
+    let (status, f) = call(&app, "POST", &format!("/v1/sessions/{id}/finalize"), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{f}");
+    let packet = f["packet_id"].as_str().expect("packet id");
+    let (_, o) = call(&app, "GET", &format!("/v1/outbox/{packet}"), None).await;
+    assert_eq!(o["state"], "pending");
+    let (status, _) = call(&app, "POST", &format!("/v1/sessions/{id}/finalize"), None).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a finalized session cannot be finalized again"
+    );
+}
+
+#[test]
+fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
+    let doc: Value = serde_json::from_str(OPENAPI).expect("valid JSON");
+    let mut documented: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .expect("operations")
+                .keys()
+                .filter(|k| *k != "parameters")
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
+        })
+        .collect();
+    documented.sort();
+    let source = include_str!("../src/api/mod.rs");
+    let mut served = Vec::new();
+    // Each `.route("path", get(..).post(..))`, whether on one line or several.
+    let joined = source.replace("\n", " ");
+    for chunk in joined.split(".route(").skip(1) {
+        let path = chunk.split('"').nth(1).expect("path");
+        let body = chunk.split(".route").next().unwrap_or("");
+        for (m, call) in [("GET", "get("), ("POST", "post(")] {
+            if body.contains(call) && !served.contains(&format!("{m} {path}")) {
+                served.push(format!("{m} {path}"));
+            }
+        }
+    }
+    served.sort();
+    served.dedup();
+    assert_eq!(served, documented);
+}

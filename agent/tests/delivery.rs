@@ -1,0 +1,276 @@
+//! Delivery to the registry: the agent's uploader against the registry simulator over loopback
+//! HTTP. Packets arrive exactly once in effect, through outages, duplicates and removable media;
+//! invalid packets are rejected with the registry's reason; a receipt that does not verify is not
+//! a delivery.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rekam_agent::commands::keys;
+use rekam_agent::config::Config;
+use rekam_agent::serve::{self, Running};
+use rekam_agent::store::{OutboxState, Store, transfer};
+use rekam_protocol::packet;
+use rekam_sim::registry::{Registry, RegistryConfig};
+use rekam_sim::sample::{self, SampleOptions};
+use ring::rand::SystemRandom;
+use tokio::net::TcpListener;
+
+struct Site {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+/// Keys for a registry (REG-T) and a workstation (WS-T1) the registry trusts.
+fn site() -> Site {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    keys::registry_new(&root.join("registry"), Some("REG-T"), &mut std::io::sink())
+        .expect("registry keys");
+    keys::workstation_new(
+        &root.join("ws"),
+        Some("WS-T1"),
+        "ed25519",
+        &mut std::io::sink(),
+    )
+    .expect("ws key");
+    Site { _dir: dir, root }
+}
+
+async fn start_registry(site: &Site, unavailable_rate: f64) -> (Registry, String) {
+    let reg = &site.root.join("registry");
+    let config = RegistryConfig {
+        registry_id: "REG-T".into(),
+        key: keys::load_registry_key(&reg.join("registry.key")).expect("key"),
+        trust: keys::load_trust(&[site.root.join("ws/workstation.pub")]).expect("trust"),
+        receipt_key: keys::load_workstation_key(&reg.join("receipt.key")).expect("receipt key"),
+        unavailable_rate,
+        seed: 9,
+    };
+    let registry = Registry::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let r = registry.clone();
+    tokio::spawn(rekam_sim::registry::run(
+        listener,
+        r,
+        std::future::pending(),
+    ));
+    (registry, url)
+}
+
+/// An agent in `data` with the site's workstation key, delivering to `url`.
+async fn start_agent(site: &Site, data: &Path, url: &str, receipt_pub: Option<&Path>) -> Running {
+    std::fs::create_dir_all(data.join("keys")).expect("mkdir");
+    for (from, to) in [
+        (site.root.join("ws/workstation.key"), "workstation.key"),
+        (site.root.join("registry/registry.pub"), "registry.pub"),
+        (
+            receipt_pub
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| site.root.join("registry/receipt.pub")),
+            "receipt.pub",
+        ),
+    ] {
+        let dest = data.join("keys").join(to);
+        if !dest.exists() {
+            std::fs::copy(from, dest).expect("copy key");
+        }
+    }
+    let mut c = Config::default();
+    c.agent.data_dir = data.to_path_buf();
+    c.agent.workstation_id = "WS-T1".into();
+    c.registry.url = url.into();
+    c.devices.realtime = false;
+    c.uploader.initial_backoff_ms = 10;
+    c.uploader.max_backoff_ms = 80;
+    c.uploader.poll_ms = 20;
+    serve::start(c, TcpListener::bind("127.0.0.1:0").await.expect("bind"))
+        .await
+        .expect("agent starts")
+}
+
+/// Seals a synthetic enrollment as `ws_key` and queues it in the agent's outbox.
+async fn queue(agent: &Running, ws_key: &Path, seed: u64) -> String {
+    let key = keys::load_workstation_key(ws_key).expect("key");
+    let registry_pub = rekam_protocol::RegistryPublicKey::parse_text(
+        &std::fs::read_to_string(
+            agent
+                .agent
+                .config
+                .path(&agent.agent.config.keys.registry_pub),
+        )
+        .expect("registry.pub"),
+    )
+    .expect("registry pub");
+    let mut e = sample::enrollment(&SampleOptions::tiny(seed, "WS-T1", 1_790_000_000_000));
+    let sealed = packet::seal(
+        &mut e,
+        &key,
+        &registry_pub,
+        [seed as u8; 32],
+        &SystemRandom::new(),
+    )
+    .expect("seal");
+    let id = sealed.id.to_string();
+    let eid = e.id.to_string();
+    let k = id.clone();
+    agent
+        .agent
+        .with_store(move |s| Ok(s.queue_imported(&k, &eid, &sealed.bytes, 0)?))
+        .await
+        .expect("queue");
+    agent.agent.upload_wake.notify_one();
+    id
+}
+
+async fn state_of(agent: &Running, id: &str) -> OutboxState {
+    let k = id.to_string();
+    agent
+        .agent
+        .with_store(move |s| Ok(s.outbox().get(&k)?))
+        .await
+        .expect("get")
+        .expect("known")
+        .state
+}
+
+async fn wait_until_settled(agent: &Running, ids: &[String]) {
+    for _ in 0..500 {
+        let mut all = true;
+        for id in ids {
+            if state_of(agent, id).await == OutboxState::Pending {
+                all = false;
+            }
+        }
+        if all {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("packets still pending after 10 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn packets_get_through_a_registry_that_fails_half_the_time_each_exactly_once() {
+    let site = site();
+    let (registry, url) = start_registry(&site, 0.5).await;
+    let agent = start_agent(&site, &site.root.join("agent"), &url, None).await;
+    let mut ids = Vec::new();
+    for seed in 0..8 {
+        ids.push(queue(&agent, &site.root.join("ws/workstation.key"), seed).await);
+    }
+    wait_until_settled(&agent, &ids).await;
+    for id in &ids {
+        assert_eq!(state_of(&agent, id).await, OutboxState::Delivered);
+        assert!(registry.receipt(id).is_some());
+    }
+    let stats = registry.stats();
+    assert_eq!(stats.accepted, 8);
+    assert!(stats.unavailable > 0, "the fault injection fired");
+    agent.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packet_from_an_untrusted_workstation_is_rejected_with_the_registry_reason() {
+    let site = site();
+    let (registry, url) = start_registry(&site, 0.0).await;
+    let agent = start_agent(&site, &site.root.join("agent"), &url, None).await;
+    keys::workstation_new(
+        &site.root.join("rogue"),
+        Some("WS-T1"),
+        "ed25519",
+        &mut std::io::sink(),
+    )
+    .expect("rogue key");
+    let id = queue(&agent, &site.root.join("rogue/workstation.key"), 1).await;
+    wait_until_settled(&agent, std::slice::from_ref(&id)).await;
+    assert_eq!(state_of(&agent, &id).await, OutboxState::Rejected);
+    let err: String = {
+        let k = id.clone();
+        agent
+            .agent
+            .with_store(move |s| {
+                Ok(s.raw_connection()
+                    .query_row(
+                        "SELECT last_error FROM outbox WHERE packet_id = ?1",
+                        [k],
+                        |r| r.get(0),
+                    )
+                    .map_err(rekam_agent::store::StoreError::from)?)
+            })
+            .await
+            .expect("read")
+    };
+    assert!(err.contains("unknown workstation"), "{err}");
+    assert_eq!(registry.stats().rejected, 1);
+    agent.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_signed_by_another_key_is_not_a_delivery() {
+    let site = site();
+    let (registry, url) = start_registry(&site, 0.0).await;
+    keys::registry_new(
+        &site.root.join("impostor"),
+        Some("REG-T"),
+        &mut std::io::sink(),
+    )
+    .expect("keys");
+    let agent = start_agent(
+        &site,
+        &site.root.join("agent"),
+        &url,
+        Some(&site.root.join("impostor/receipt.pub")),
+    )
+    .await;
+    let id = queue(&agent, &site.root.join("ws/workstation.key"), 2).await;
+    for _ in 0..100 {
+        if registry.stats().accepted + registry.stats().duplicates >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(registry.stats().duplicates >= 1, "the agent kept retrying");
+    assert_eq!(state_of(&agent, &id).await, OutboxState::Pending);
+    agent.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packet_carried_on_removable_media_and_also_uploaded_is_counted_once() {
+    let site = site();
+    let (registry, url) = start_registry(&site, 0.0).await;
+    // The field workstation has no network: a registry URL nobody listens on.
+    let offline = start_agent(&site, &site.root.join("field"), "http://127.0.0.1:9", None).await;
+    let id = queue(&offline, &site.root.join("ws/workstation.key"), 3).await;
+    offline.shutdown().await.expect("shutdown");
+    let usb = site.root.join("usb");
+    {
+        let store = Store::open(&site.root.join("field").join(serve::DB_FILE)).expect("open");
+        assert_eq!(transfer::export(&store, &usb).expect("export"), 1);
+    }
+    // The office imports the copy and delivers it.
+    let office = start_agent(&site, &site.root.join("office"), &url, None).await;
+    let n = {
+        let usb = usb.clone();
+        office
+            .agent
+            .with_store(move |s| {
+                transfer::import(s, &usb, 0)
+                    .map_err(|e| rekam_agent::service::ServiceError::Internal(e.to_string()))
+            })
+            .await
+            .expect("import")
+    };
+    assert_eq!(n.imported, 1);
+    office.agent.upload_wake.notify_one();
+    wait_until_settled(&office, std::slice::from_ref(&id)).await;
+    office.shutdown().await.expect("shutdown");
+    // Back online, the field workstation sends its own copy too.
+    let field = start_agent(&site, &site.root.join("field"), &url, None).await;
+    wait_until_settled(&field, std::slice::from_ref(&id)).await;
+    assert_eq!(state_of(&field, &id).await, OutboxState::Delivered);
+    let stats = registry.stats();
+    assert_eq!((stats.accepted, stats.duplicates), (1, 1));
+    field.shutdown().await.expect("shutdown");
+}
