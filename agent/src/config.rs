@@ -279,3 +279,54 @@ impl Config {
         Duration::from_millis(self.agent.capture_timeout_ms)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_defaults_parse_and_pass_their_own_checks() {
+        let c = Config::default();
+        assert_eq!(c.check().ok(), Some(()));
+        assert!(c.agent.listen.ip().is_loopback());
+        assert_eq!(Config::from_toml("").ok(), Some(c));
+    }
+
+    #[test]
+    fn a_file_changes_only_the_keys_it_names() {
+        let c = Config::from_toml("[agent]\nworkstation_id = \"WS-3171-01\"\n").expect("parses");
+        assert_eq!(c.agent.workstation_id, "WS-3171-01");
+        assert_eq!(c.agent.site_code, Config::default().agent.site_code);
+        assert_eq!(c.uploader, Config::default().uploader);
+    }
+
+    #[test]
+    fn unknown_keys_and_sections_are_errors_that_name_them() {
+        let e = Config::from_toml("[agent]\nworkstaton_id = \"x\"\n").expect_err("typo");
+        assert!(e.to_string().contains("workstaton_id"), "{e}");
+        let e = Config::from_toml("[printer]\nport = 1\n").expect_err("unknown section");
+        assert!(e.to_string().contains("printer"), "{e}");
+    }
+
+    #[test]
+    fn the_api_may_not_listen_beyond_loopback() {
+        let e = Config::from_toml("[agent]\nlisten = \"0.0.0.0:7480\"\n").expect_err("refused");
+        assert!(e.to_string().starts_with("agent.listen"), "{e}");
+    }
+
+    #[test]
+    fn impossible_values_are_refused_naming_the_key() {
+        for (text, key) in [
+            ("[agent]\nunit = \"bus\"\n", "agent.unit"),
+            ("[registry]\nurl = \"ftp://x\"\n", "registry.url"),
+            (
+                "[uploader]\ninitial_backoff_ms = 10\nmax_backoff_ms = 5\n",
+                "uploader.max_backoff_ms",
+            ),
+            ("[policy]\nmax_attempts = 0\n", "policy.max_attempts"),
+        ] {
+            let e = Config::from_toml(text).expect_err(text);
+            assert!(e.to_string().starts_with(key), "{text}: {e}");
+        }
+    }
+}
