@@ -1,0 +1,130 @@
+//! NFIQ 2 against NIST's own expected outputs for the five SFinGe example images shipped with
+//! NFIQ 2.3: every measure that does not need minutiae, the actionable feedback, and the unified
+//! score when the four minutiae measures are taken from NIST's report.
+
+use rekam_quality::nfiq2::{self, MinutiaeFeatures};
+use rekam_quality::pgm::read_pgm;
+use std::collections::HashMap;
+
+const MINUTIAE_NAMES: [&str; 4] = [
+    "FingerJetFX_MinCount_COMMinRect200x200",
+    "FingerJetFX_MinutiaeCount",
+    "FJFXPos_Mu_MinutiaeQuality_2",
+    "FJFXPos_OCL_MinutiaeQuality_80",
+];
+
+struct Example {
+    name: String,
+    image: rekam_quality::image::GrayImage,
+    expected: HashMap<String, f64>,
+}
+
+fn examples() -> Vec<Example> {
+    let mut out = Vec::new();
+    for i in 1..=5 {
+        let name = format!("SFinGe_Test0{i}");
+        let Some(pgm) = rekam_tests::shared_data(&format!("nfiq2/examples/{name}.pgm")) else {
+            return Vec::new();
+        };
+        let Some(txt) = rekam_tests::shared_data(&format!("nfiq2/examples/{name}_output.txt"))
+        else {
+            return Vec::new();
+        };
+        let expected = String::from_utf8(txt)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once(": "))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().parse::<f64>().unwrap()))
+            .collect();
+        out.push(Example {
+            name,
+            image: read_pgm(&pgm).unwrap(),
+            expected,
+        });
+    }
+    out
+}
+
+/// NIST prints six significant digits.
+fn close(actual: f64, expected: f64) -> bool {
+    (actual - expected).abs() <= 6e-6 * expected.abs().max(1e-3)
+}
+
+fn nist_minutiae_features(e: &Example) -> MinutiaeFeatures {
+    MinutiaeFeatures {
+        count_com_200: e.expected[MINUTIAE_NAMES[0]],
+        count: e.expected[MINUTIAE_NAMES[1]],
+        mu_quality_2: e.expected[MINUTIAE_NAMES[2]],
+        ocl_quality_80: e.expected[MINUTIAE_NAMES[3]],
+    }
+}
+
+#[test]
+fn every_image_measure_matches_nist_expected_output() {
+    let mut failures = Vec::new();
+    for e in examples() {
+        let img = e.image.as_ref(500).unwrap();
+        let f = nfiq2::image_features(&img).unwrap();
+        for (name, value) in nfiq2::FEATURE_NAMES.iter().zip(f.values) {
+            if MINUTIAE_NAMES.contains(name) {
+                assert!(value.is_nan(), "{name} must be left to the minutiae step");
+                continue;
+            }
+            let want = e.expected[*name];
+            if !close(value, want) {
+                failures.push(format!("{} {name}: got {value}, NIST {want}", e.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn score_and_actionable_feedback_match_nist_with_nist_minutiae_measures() {
+    for e in examples() {
+        let img = e.image.as_ref(500).unwrap();
+        let a = nfiq2::assess_with_minutiae_features(&img, nist_minutiae_features(&e)).unwrap();
+        assert_eq!(
+            f64::from(a.score),
+            e.expected["UnifiedQualityScore"],
+            "{} UnifiedQualityScore",
+            e.name
+        );
+        for (name, value) in a.actionable.named() {
+            assert!(
+                close(value, e.expected[name]),
+                "{} {name}: got {value}, NIST {}",
+                e.name,
+                e.expected[name]
+            );
+        }
+        assert_eq!(a.features.len(), 69);
+        assert!(a.actionable.has_sufficient_foreground());
+        assert!(!a.actionable.is_uniform() && !a.actionable.is_empty_or_low_contrast());
+    }
+}
+
+#[test]
+fn features_are_listed_under_nist_names_in_random_forest_order() {
+    let Some(e) = examples().into_iter().next() else {
+        return;
+    };
+    let a = nfiq2::assess_with_minutiae_features(
+        &e.image.as_ref(500).unwrap(),
+        nist_minutiae_features(&e),
+    )
+    .unwrap();
+    let names: Vec<&str> = a.features.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, nfiq2::FEATURE_NAMES);
+    // Every name NIST reports, and nothing else, appears.
+    let reported: Vec<&String> = e
+        .expected
+        .keys()
+        .filter(|k| k.contains('_') && !k.starts_with("Unified") || *k == "MMB" || *k == "Mu")
+        .filter(|k| !matches!(k.as_str(), "UniformImage" | "EmptyImageOrContrastTooLow"))
+        .collect();
+    assert_eq!(reported.len(), 69);
+    for k in reported {
+        assert!(names.contains(&k.as_str()), "{k} missing");
+    }
+}
