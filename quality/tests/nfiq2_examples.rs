@@ -128,3 +128,55 @@ fn features_are_listed_under_nist_names_in_random_forest_order() {
         assert!(names.contains(&k.as_str()), "{k} missing");
     }
 }
+
+#[test]
+fn non_500_ppi_blank_and_uniform_images_are_refused_as_nist_does() {
+    let px = vec![128u8; 300 * 300];
+    let img = rekam_quality::image::GrayImageRef::new(300, 300, &px, 1000).unwrap();
+    assert_eq!(
+        nfiq2::assess(&img, &[]).unwrap_err(),
+        nfiq2::Nfiq2Error::UnsupportedResolution(1000)
+    );
+    let img = rekam_quality::image::GrayImageRef::new(300, 300, &px, 500).unwrap();
+    assert!(matches!(
+        nfiq2::assess(&img, &[]).unwrap_err(),
+        nfiq2::Nfiq2Error::Measure {
+            measure: "FrequencyDomainAnalysis",
+            ..
+        }
+    ));
+    let white = vec![255u8; 300 * 300];
+    let img = rekam_quality::image::GrayImageRef::new(300, 300, &white, 500).unwrap();
+    assert_eq!(
+        nfiq2::assess(&img, &[]).unwrap_err(),
+        nfiq2::Nfiq2Error::BlankImage("rows")
+    );
+}
+
+#[test]
+fn minutiae_are_taken_in_trimmed_image_coordinates() {
+    let Some(e) = examples().into_iter().next() else {
+        return;
+    };
+    let minutiae: Vec<nfiq2::Minutia> = (0..40)
+        .map(|i| nfiq2::Minutia {
+            x: 60 + 7 * i,
+            y: 80 + 9 * i,
+            angle: (i * 6) as u8,
+            quality: 60,
+        })
+        .collect();
+    let plain = nfiq2::assess(&e.image.as_ref(500).unwrap(), &minutiae).unwrap();
+    // The same print inside a white frame trims back to the same image and the same result.
+    let (w, h) = (e.image.width + 50, e.image.height + 30);
+    let mut px = vec![255u8; (w * h) as usize];
+    for y in 0..e.image.height {
+        for x in 0..e.image.width {
+            px[((y + 10) * w + x + 20) as usize] = e.image.pixels[(y * e.image.width + x) as usize];
+        }
+    }
+    let framed = rekam_quality::image::GrayImageRef::new(w, h, &px, 500).unwrap();
+    assert_eq!(nfiq2::assess(&framed, &minutiae).unwrap(), plain);
+    assert_eq!(plain.actionable.fingerprint_image_with_minutiae, 40.0);
+    assert_eq!(plain.features[13], ("FingerJetFX_MinutiaeCount", 40.0));
+}

@@ -138,3 +138,101 @@ pub(crate) fn compute(
         ocl_quality_80: ocl_80 as f64 / denom,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(x: u32, y: u32) -> Minutia {
+        Minutia {
+            x,
+            y,
+            angle: 0,
+            quality: 50,
+        }
+    }
+
+    /// Columns left of `split` at 100, the rest at 200.
+    fn two_tone(w: usize, h: usize, split: usize) -> Vec<u8> {
+        (0..w * h)
+            .map(|i| if i % w < split { 100 } else { 200 })
+            .collect()
+    }
+
+    fn halves(w: usize, h: usize) -> Vec<u8> {
+        two_tone(w, h, 32)
+    }
+
+    #[test]
+    fn no_minutiae_gives_zero_counts_and_undefined_fractions() {
+        let img = halves(64, 64);
+        let f = compute(&img, 64, 64, &[]).unwrap();
+        assert_eq!((f.count, f.count_com_200), (0.0, 0.0));
+        assert!(f.mu_quality_2.is_nan() && f.ocl_quality_80.is_nan());
+    }
+
+    #[test]
+    fn block_mean_and_ocl_fractions_follow_nist_definitions() {
+        // 300x300 so that no padding applies; columns < 150 at 100, the rest at 200: the image
+        // mean is 150 and its deviation 50.
+        let (w, h) = (300, 300);
+        let img = two_tone(w, h, 150);
+        // (16,16): block all 100 -> q = (150-100)/50 = 1 (outside (0, 0.5]); flat -> OCL 0.
+        // (146,16): block columns 130..162, 20 at 100 and 12 at 200 -> mean 137.5,
+        //   q = 12.5/50 = 0.25 (inside); the vertical edge -> OCL 1 (above 80).
+        // (200,200): block all 200 -> q = -1; flat -> OCL 0.
+        let f = compute(&img, w, h, &[m(16, 16), m(146, 16), m(200, 200)]).unwrap();
+        assert_eq!(f.count, 3.0);
+        assert_eq!(f.mu_quality_2, 1.0 / 3.0);
+        assert_eq!(f.ocl_quality_80, 1.0 / 3.0);
+    }
+
+    #[test]
+    fn centre_of_mass_box_is_200_wide_inclusive_and_clipped() {
+        let (w, h) = (400, 400);
+        let img = halves(w, h);
+        // Centre of mass (integer division): x = (50+150+250+251)/4 = 175, y likewise 175.
+        // Box [75, 275]: 50 is outside, 150, 250 inside, 251 inside.
+        let ms = [m(50, 50), m(150, 150), m(250, 250), m(251, 251)];
+        let f = compute(&img, w, h, &ms).unwrap();
+        assert_eq!(f.count_com_200, 3.0);
+        // Exactly on the box edge (75 and 275) counts.
+        let ms = [m(75, 175), m(275, 175), m(175, 175)];
+        assert_eq!(compute(&img, w, h, &ms).unwrap().count_com_200, 3.0);
+    }
+
+    #[test]
+    fn minutiae_in_fingerjet_padding_are_dropped_but_counted() {
+        // A 100x100 image is padded to 196x196 for FingerJet FX.
+        let img = halves(100, 100);
+        let f = compute(&img, 100, 100, &[m(28, 16), m(150, 20)]).unwrap();
+        assert_eq!(f.count, 2.0);
+        assert_eq!(f.count_com_200, 1.0);
+        assert_eq!(f.ocl_quality_80, 1.0);
+        assert_eq!(
+            compute(&img, 100, 100, &[m(196, 5)]).unwrap_err(),
+            Nfiq2Error::MinutiaOutsideImage { x: 196, y: 5 }
+        );
+        assert_eq!(
+            compute(&img, 100, 100, &[m(150, 150)]).unwrap_err(),
+            Nfiq2Error::NoMinutiaeInsideImage
+        );
+    }
+
+    #[test]
+    fn blocks_near_the_edge_are_clipped_for_mu_and_shifted_for_ocl() {
+        let (w, h) = (300, 300);
+        let img = halves(w, h);
+        // (2, 290): Mu block columns 0..32 (all 100), rows 274..300 (clipped to 26): q > 0.5.
+        // OCL block moved to rows 268..300, columns 0..32: flat -> 0.
+        let f = compute(&img, w, h, &[m(2, 290)]).unwrap();
+        assert_eq!((f.mu_quality_2, f.ocl_quality_80), (0.0, 0.0));
+        // (299, 10): OCL block shifted to columns 268..300 (flat 200) -> 0; Mu block columns
+        // 283..300 all 200 -> q < 0.
+        let f = compute(&img, w, h, &[m(299, 10)]).unwrap();
+        assert_eq!((f.mu_quality_2, f.ocl_quality_80), (0.0, 0.0));
+        // (40, 10): OCL block columns 24..56 holds the edge -> OCL 1.
+        let f = compute(&img, w, h, &[m(40, 10)]).unwrap();
+        assert_eq!(f.ocl_quality_80, 1.0);
+    }
+}
