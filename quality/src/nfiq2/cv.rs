@@ -8,7 +8,14 @@
 
 /// OpenCV's `cvRound` on doubles: round half to even (the FPU's default mode).
 pub(crate) fn cv_round(v: f64) -> i32 {
-    v.round_ties_even() as i32
+    // Adding and removing 1.5 * 2^52 rounds to an integer in the default (nearest-even) mode,
+    // without a libm call; exact for |v| < 2^51, far beyond the coordinates used here.
+    const SHIFT: f64 = 6_755_399_441_055_744.0;
+    if v.abs() < 2_251_799_813_685_248.0 {
+        ((v + SHIFT) - SHIFT) as i32
+    } else {
+        v.round_ties_even() as i32
+    }
 }
 
 /// OpenCV's `borderInterpolate` for `BORDER_REFLECT_101` (`gfedcb|abcdefgh|gfedcba`).
@@ -65,81 +72,149 @@ pub(crate) fn gaussian_kernel_q8(n: usize) -> Vec<u32> {
 
 /// `cv::GaussianBlur(src, dst, Size(n, n), 0)` for an 8-bit image (bit-exact fixed-point path,
 /// `BORDER_REFLECT_101`). `n` must be odd.
+///
+/// OpenCV sums `kx[j] * src` with 8 fractional bits, then `ky[i] * row` with 16, and rounds half
+/// up. Every partial sum here is an integer below 2^24 (the kernels sum to 256 and pixels are at
+/// most 255), so `f32` arithmetic is exact and gives the same result in any order.
 pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize) -> Vec<u8> {
-    let kernel = gaussian_kernel_q8(n);
-    let r = (n / 2) as i64;
-    // Horizontal pass: exact products with 8 fractional bits (fits in u32).
-    let mut horiz = vec![0u32; width * height];
-    let col_index: Vec<Vec<usize>> = (0..width as i64)
-        .map(|x| {
-            (0..n as i64)
-                .map(|j| reflect_101(x + j - r, width as i64))
-                .collect()
-        })
-        .collect();
+    let kernel: Vec<f32> = gaussian_kernel_q8(n).iter().map(|&k| k as f32).collect();
+    let r = n / 2;
+    // Horizontal pass on each row extended by reflection.
+    let mut horiz = vec![0.0f32; width * height];
+    let mut ext = vec![0.0f32; width + 2 * r];
     for y in 0..height {
         let row = &src[y * width..(y + 1) * width];
+        for (i, e) in ext.iter_mut().enumerate() {
+            *e = f32::from(row[reflect_101(i as i64 - r as i64, width as i64)]);
+        }
         let out = &mut horiz[y * width..(y + 1) * width];
-        for x in 0..width {
-            let idx = &col_index[x];
-            if x as i64 >= r && (x as i64) + r < width as i64 {
-                let base = x - r as usize;
-                out[x] = kernel
-                    .iter()
-                    .zip(&row[base..base + n])
-                    .map(|(&k, &p)| k * p as u32)
-                    .sum();
-            } else {
-                out[x] = kernel
-                    .iter()
-                    .zip(idx)
-                    .map(|(&k, &i)| k * row[i] as u32)
-                    .sum();
+        if binary_runs_row(&ext, &kernel, out) {
+            continue;
+        }
+        let kc = kernel[r];
+        for (o, &e) in out.iter_mut().zip(&ext[r..r + width]) {
+            *o = kc * e;
+        }
+        for j in 0..r {
+            let k = kernel[j];
+            let a = &ext[j..j + width];
+            let b = &ext[n - 1 - j..n - 1 - j + width];
+            for ((o, &p), &q) in out.iter_mut().zip(a).zip(b) {
+                *o += k * (p + q);
             }
         }
     }
-    // Vertical pass: 16 fractional bits, then round half up to 8 bits.
+    // Vertical pass, then round half up to 8 bits.
     let mut dst = vec![0u8; width * height];
-    let mut acc = vec![0u32; width];
+    let mut acc = vec![0.0f32; width];
     for y in 0..height {
-        acc.iter_mut().for_each(|a| *a = 0);
-        for (j, &k) in kernel.iter().enumerate() {
-            let sy = reflect_101(y as i64 + j as i64 - r, height as i64);
-            let hrow = &horiz[sy * width..(sy + 1) * width];
-            for (a, &h) in acc.iter_mut().zip(hrow) {
-                *a += k * h;
+        let kc = kernel[r];
+        for (a, &h) in acc.iter_mut().zip(&horiz[y * width..(y + 1) * width]) {
+            *a = kc * h;
+        }
+        for j in 0..r {
+            let k = kernel[j];
+            let up = reflect_101(y as i64 + j as i64 - r as i64, height as i64);
+            let down = reflect_101(y as i64 + r as i64 - j as i64, height as i64);
+            let hu = &horiz[up * width..(up + 1) * width];
+            let hd = &horiz[down * width..(down + 1) * width];
+            for ((a, &p), &q) in acc.iter_mut().zip(hu).zip(hd) {
+                *a += k * (p + q);
             }
         }
         for (d, &a) in dst[y * width..(y + 1) * width].iter_mut().zip(&acc) {
-            *d = ((a + (1 << 15)) >> 16).min(255) as u8;
+            *d = ((a as u32 + (1 << 15)) >> 16).min(255) as u8;
         }
     }
     dst
 }
 
+/// Horizontal pass of a row that holds only 0 and 255 with few runs of 255: each output is 255
+/// times the kernel weight under the runs, from prefix sums (exact, as all values are integers).
+/// Returns false (leaving `out` untouched) when the row is not such a row.
+fn binary_runs_row(ext: &[f32], kernel: &[f32], out: &mut [f32]) -> bool {
+    const MAX_RUNS: usize = 8;
+    let mut runs = [(0usize, 0usize); MAX_RUNS];
+    let mut count = 0;
+    let mut start = None;
+    for (i, &v) in ext.iter().enumerate() {
+        match (v, start) {
+            (255.0, None) => start = Some(i),
+            (255.0, Some(_)) | (0.0, None) => {}
+            (0.0, Some(s)) => {
+                if count == MAX_RUNS {
+                    return false;
+                }
+                runs[count] = (s, i);
+                count += 1;
+                start = None;
+            }
+            _ => return false,
+        }
+    }
+    if let Some(s) = start {
+        if count == MAX_RUNS {
+            return false;
+        }
+        runs[count] = (s, ext.len());
+        count += 1;
+    }
+    let n = kernel.len();
+    // prefix[t] = sum of the first t kernel weights.
+    let mut prefix = [0.0f32; 256];
+    if n >= prefix.len() {
+        return false;
+    }
+    for t in 0..n {
+        prefix[t + 1] = prefix[t] + kernel[t];
+    }
+    for (x, o) in out.iter_mut().enumerate() {
+        let mut w = 0.0f32;
+        for &(s, e) in &runs[..count] {
+            if s < x + n && e > x {
+                w += prefix[(e - x).min(n)] - prefix[s.saturating_sub(x)];
+            }
+        }
+        *o = 255.0 * w;
+    }
+    true
+}
+
 /// `cv::erode` with a 5x5 rectangle, default anchor and OpenCV's default border (pixels outside
 /// the image never win the minimum).
 pub(crate) fn erode5(src: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let min_of = |rows: &[&[u8]], out: &mut [u8]| {
+        out.copy_from_slice(rows[0]);
+        for r in &rows[1..] {
+            for (o, &v) in out.iter_mut().zip(r.iter()) {
+                *o = (*o).min(v);
+            }
+        }
+    };
+    // Horizontal minimum over [x-2, x+2] clipped to the row.
     let mut tmp = vec![0u8; width * height];
     for y in 0..height {
         let row = &src[y * width..(y + 1) * width];
-        for x in 0..width {
+        let out = &mut tmp[y * width..(y + 1) * width];
+        if width > 4 {
+            let shifted: Vec<&[u8]> = (0..5).map(|d| &row[d..d + width - 4]).collect();
+            min_of(&shifted, &mut out[2..width - 2]);
+        }
+        for x in (0..width.min(2)).chain(width.saturating_sub(2).max(2.min(width))..width) {
             let lo = x.saturating_sub(2);
             let hi = (x + 2).min(width - 1);
-            tmp[y * width + x] = row[lo..=hi].iter().copied().min().unwrap_or(255);
+            out[x] = row[lo..=hi].iter().copied().fold(255, u8::min);
         }
     }
+    // Vertical minimum over [y-2, y+2] clipped to the image.
     let mut dst = vec![0u8; width * height];
     for y in 0..height {
         let lo = y.saturating_sub(2);
         let hi = (y + 2).min(height - 1);
-        for x in 0..width {
-            let mut m = 255u8;
-            for yy in lo..=hi {
-                m = m.min(tmp[yy * width + x]);
-            }
-            dst[y * width + x] = m;
-        }
+        let rows: Vec<&[u8]> = (lo..=hi)
+            .map(|yy| &tmp[yy * width..(yy + 1) * width])
+            .collect();
+        min_of(&rows, &mut dst[y * width..(y + 1) * width]);
     }
     dst
 }
@@ -182,17 +257,26 @@ pub(crate) fn otsu_binarize(src: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// NFIQ 2's `getRotatedBlock`: `warpAffine(input, getRotationMatrix2D(centre, degrees, 1),
-/// out_size, INTER_NEAREST)` of a square `in_size` block about its centre, with OpenCV's inverse
-/// map and 10-bit fixed-point coordinates; outside samples are 0 (`BORDER_CONSTANT`).
-///
-/// `input` is `in_size * in_size` row-major; `out` receives `out_size * out_size` (the output keeps
-/// the unpadded block's size, so with NIST's 2-pixel padding the padded input is cropped).
-pub(crate) fn rotate_block_nearest(
+/// A rectangle of the rotated output to produce: columns `x0..x0+w`, rows `y0..y0+h`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Crop {
+    pub x0: usize,
+    pub y0: usize,
+    pub w: usize,
+    pub h: usize,
+}
+
+/// NFIQ 2's `getRotatedBlock` followed by its crop: `warpAffine(input,
+/// getRotationMatrix2D(centre, degrees, 1), size, INTER_NEAREST)` of a square `in_size` block
+/// about its centre, with OpenCV's inverse map and 10-bit fixed-point coordinates; outside samples
+/// are 0 (`BORDER_CONSTANT`). Only the `crop` rectangle of the output is computed (row-major into
+/// `out`); each output pixel depends only on its own coordinates, so this equals cropping the
+/// full output.
+pub(crate) fn rotate_crop_nearest(
     input: &[u8],
     in_size: usize,
-    out_size: usize,
     orientation: f64,
+    crop: Crop,
     out: &mut [u8],
 ) {
     let centre = f64::from(in_size as f32 / 2.0);
@@ -227,18 +311,19 @@ pub(crate) fn rotate_block_nearest(
     const ROUND_DELTA: i32 = 512;
     let mut adelta = [0i32; 64];
     let mut bdelta = [0i32; 64];
-    for x in 0..out_size {
-        adelta[x] = cv_round(m[0] * x as f64 * AB_SCALE);
-        bdelta[x] = cv_round(m[3] * x as f64 * AB_SCALE);
+    for (i, x) in (crop.x0..crop.x0 + crop.w).enumerate() {
+        adelta[i] = cv_round(m[0] * x as f64 * AB_SCALE);
+        bdelta[i] = cv_round(m[3] * x as f64 * AB_SCALE);
     }
     let n = in_size as i32;
-    for y in 0..out_size {
+    for (row, y) in (crop.y0..crop.y0 + crop.h).enumerate() {
         let x0 = cv_round((m[1] * y as f64 + m[2]) * AB_SCALE) + ROUND_DELTA;
         let y0 = cv_round((m[4] * y as f64 + m[5]) * AB_SCALE) + ROUND_DELTA;
-        for x in 0..out_size {
-            let sx = (x0 + adelta[x]) >> AB_BITS;
-            let sy = (y0 + bdelta[x]) >> AB_BITS;
-            out[y * out_size + x] = if sx >= 0 && sy >= 0 && sx < n && sy < n {
+        let dst = &mut out[row * crop.w..(row + 1) * crop.w];
+        for (i, d) in dst.iter_mut().enumerate() {
+            let sx = (x0 + adelta[i]) >> AB_BITS;
+            let sy = (y0 + bdelta[i]) >> AB_BITS;
+            *d = if sx >= 0 && sy >= 0 && sx < n && sy < n {
                 input[sy as usize * in_size + sx as usize]
             } else {
                 0
@@ -260,6 +345,79 @@ mod tests {
         }
     }
 
+    /// Direct evaluation of OpenCV's fixed-point definition, in integers.
+    fn blur_reference(src: &[u8], w: usize, h: usize, n: usize) -> Vec<u8> {
+        let k = gaussian_kernel_q8(n);
+        let r = (n / 2) as i64;
+        let mut out = vec![0u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let mut acc = 0u64;
+                for (i, &ki) in k.iter().enumerate() {
+                    let sy = reflect_101(y as i64 + i as i64 - r, h as i64);
+                    let mut row = 0u64;
+                    for (j, &kj) in k.iter().enumerate() {
+                        let sx = reflect_101(x as i64 + j as i64 - r, w as i64);
+                        row += u64::from(kj) * u64::from(src[sy * w + sx]);
+                    }
+                    acc += u64::from(ki) * row;
+                }
+                out[y * w + x] = ((acc + (1 << 15)) >> 16).min(255) as u8;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_blur_equals_the_fixed_point_definition() {
+        let (w, h) = (23, 17);
+        let src: Vec<u8> = (0..w * h).map(|i| ((i * 7919) % 256) as u8).collect();
+        for n in [5, 41] {
+            assert_eq!(
+                gaussian_blur_u8(&src, w, h, n),
+                blur_reference(&src, w, h, n),
+                "n={n}"
+            );
+        }
+        // A binary blob (the second ROI blur's input) takes the run-based path.
+        let (w, h) = (40, 31);
+        let blob: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (x, y) = ((i % w) as i32 - 18, (i / w) as i32 - 14);
+                if x * x + 2 * y * y < 150 || (x > 15 && y < -10) {
+                    255
+                } else {
+                    0
+                }
+            })
+            .collect();
+        for n in [5, 91] {
+            assert_eq!(
+                gaussian_blur_u8(&blob, w, h, n),
+                blur_reference(&blob, w, h, n),
+                "n={n}"
+            );
+        }
+    }
+
+    #[test]
+    fn erosion_takes_the_minimum_of_the_clipped_5x5_window() {
+        let (w, h) = (9, 7);
+        let src: Vec<u8> = (0..w * h).map(|i| ((i * 37 + 11) % 251) as u8).collect();
+        let e = erode5(&src, w, h);
+        for y in 0..h {
+            for x in 0..w {
+                let mut m = 255;
+                for yy in y.saturating_sub(2)..=(y + 2).min(h - 1) {
+                    for xx in x.saturating_sub(2)..=(x + 2).min(w - 1) {
+                        m = m.min(src[yy * w + xx]);
+                    }
+                }
+                assert_eq!(e[y * w + x], m, "({x},{y})");
+            }
+        }
+    }
+
     #[test]
     fn reflect_101_mirrors_without_repeating_the_edge() {
         assert_eq!(reflect_101(-1, 5), 1);
@@ -269,11 +427,33 @@ mod tests {
     }
 
     #[test]
-    fn zero_rotation_without_padding_is_identity() {
+    fn zero_rotation_is_identity_and_crops_match_the_full_rotation() {
         let block: Vec<u8> = (0..36 * 36).map(|i| (i % 251) as u8).collect();
         let mut out = vec![0u8; 36 * 36];
-        rotate_block_nearest(&block, 36, 36, 0.0, &mut out);
+        let all = Crop {
+            x0: 0,
+            y0: 0,
+            w: 36,
+            h: 36,
+        };
+        rotate_crop_nearest(&block, 36, 0.0, all, &mut out);
         assert_eq!(out, block);
+        // A crop is the same rectangle of the full output, at any angle.
+        rotate_crop_nearest(&block, 36, 0.7, all, &mut out);
+        let mut part = vec![0u8; 16 * 32];
+        let crop = Crop {
+            x0: 2,
+            y0: 10,
+            w: 32,
+            h: 16,
+        };
+        rotate_crop_nearest(&block, 36, 0.7, crop, &mut part);
+        for y in 0..16 {
+            assert_eq!(
+                part[y * 32..(y + 1) * 32],
+                out[(10 + y) * 36 + 2..(10 + y) * 36 + 34]
+            );
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! 32-sample signature whose DFT amplitude peak (with 0.3 of its neighbours) over the sum of the
 //! lower half of the spectrum is the region's value (1.0 when the peak is at either end).
 
-use super::cv::rotate_block_nearest;
-use super::segment::{LocalGrid, PADDED, WINDOW, padded_window};
+use super::cv::{Crop, rotate_crop_nearest};
+use super::segment::{LocalGrid, PADDED, padded_window};
 
 /// Signature length (rows of the slanted block).
 const N: usize = 32;
@@ -17,21 +17,27 @@ const M: usize = 16;
 pub(crate) fn values(img: &[u8], width: usize, height: usize, grid: &LocalGrid) -> Vec<f64> {
     let (cos, sin) = twiddles();
     let mut win = [0u8; PADDED * PADDED];
-    let mut rot = [0u8; WINDOW * WINDOW];
+    let mut rot = [0u8; N * M];
     let mut out = Vec::new();
     for reg in grid.regions.iter().filter(|r| r.foreground) {
         padded_window(img, width, height, reg.r, reg.c, &mut win);
-        rotate_block_nearest(
+        // Rows 2..34 (icBlock - (xoff-1) - 1 .. icBlock + xoff), columns 10..26 of the rotation.
+        let crop = Crop {
+            x0: 10,
+            y0: 2,
+            w: M,
+            h: N,
+        };
+        rotate_crop_nearest(
             &win,
             PADDED,
-            WINDOW,
             reg.orientation + std::f64::consts::FRAC_PI_2,
+            crop,
             &mut rot,
         );
-        // Rows 2..34 (icBlock - (xoff-1) - 1 .. icBlock + xoff), columns 10..26.
         let mut t = [0.0f64; N];
         for (i, v) in t.iter_mut().enumerate() {
-            let row = &rot[(2 + i) * WINDOW + 10..(2 + i) * WINDOW + 10 + M];
+            let row = &rot[i * M..(i + 1) * M];
             let s: u32 = row.iter().map(|&p| u32::from(p)).sum();
             *v = f64::from(s) * (1.0 / M as f64);
         }

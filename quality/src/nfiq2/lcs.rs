@@ -5,7 +5,7 @@
 //! trend; when the mean normalised ridge and valley widths are plausible at 500 ppi, the score is
 //! 1 minus the mean fraction of misclassified pixels, else 0. Only foreground regions are kept.
 
-use super::cv::rotate_block_nearest;
+use super::cv::{Crop, rotate_crop_nearest};
 use super::segment::{LocalGrid, WINDOW, ridge_valley_structure, window};
 
 /// Rows and columns of the cropped block.
@@ -15,27 +15,25 @@ const COLS: usize = 32;
 /// LCS values of the foreground regions, in NIST's order.
 pub(crate) fn values(img: &[u8], width: usize, grid: &LocalGrid) -> Vec<f64> {
     let mut win = [0u8; WINDOW * WINDOW];
-    let mut rot = [0u8; WINDOW * WINDOW];
     let mut v2 = [0u8; ROWS * COLS];
     let (mut ridval, mut dt) = (Vec::with_capacity(COLS), Vec::with_capacity(COLS));
     let mut out = Vec::new();
     for reg in grid.regions.iter().filter(|r| r.foreground) {
         window(img, width, reg.r, reg.c, &mut win);
-        rotate_block_nearest(&win, WINDOW, WINDOW, reg.orientation, &mut rot);
-        crop_16x32(&rot, &mut v2);
+        rotate_crop_nearest(&win, WINDOW, reg.orientation, CROP_16X32, &mut v2);
         ridge_valley_structure(&v2, ROWS, COLS, &mut ridval, &mut dt);
         out.push(clarity(&v2, &ridval, &dt));
     }
     out
 }
 
-/// Rows 10..26 and columns 2..34 of a rotated 36x36 window.
-pub(crate) fn crop_16x32(rot: &[u8], out: &mut [u8; ROWS * COLS]) {
-    for y in 0..ROWS {
-        let src = (10 + y) * WINDOW + 2;
-        out[y * COLS..(y + 1) * COLS].copy_from_slice(&rot[src..src + COLS]);
-    }
-}
+/// Rows 10..26 and columns 2..34 of a rotated 36x36 window (NIST's `v2`).
+pub(crate) const CROP_16X32: Crop = Crop {
+    x0: 2,
+    y0: 10,
+    w: COLS,
+    h: ROWS,
+};
 
 fn clarity(v2: &[u8], ridval: &[bool], dt: &[f64]) -> f64 {
     let n = ridval.len();

@@ -8,7 +8,6 @@
 //! bounding box (first found in row-major order on ties) is kept, as NIST's flood fills do.
 
 use super::cv::{erode5, gaussian_blur_u8, otsu_binarize};
-use std::collections::VecDeque;
 
 /// Block side for the ROI block list.
 const BS: usize = 32;
@@ -62,115 +61,90 @@ pub(crate) fn compute(img: &[u8], width: usize, height: usize) -> Roi {
     }
 }
 
-/// Visits the 4-connected region of `value` pixels containing `seed`, setting them to `fill`;
-/// returns the region's pixels and bounding box (x0, y0, x1, y1).
+/// Labels the 4-connected region of `value` pixels containing `seed` with `label` in `labels`
+/// (0 = unlabelled); returns its bounding box area.
 fn flood(
-    mask: &mut [u8],
+    mask: &[u8],
+    labels: &mut [u32],
     width: usize,
     height: usize,
     seed: usize,
-    value: u8,
-    fill: u8,
-    queue: &mut VecDeque<usize>,
-    members: &mut Vec<usize>,
-) -> (usize, usize, usize, usize) {
-    members.clear();
-    queue.clear();
-    mask[seed] = fill;
-    queue.push_back(seed);
+    label: u32,
+    stack: &mut Vec<usize>,
+) -> usize {
+    let value = mask[seed];
+    stack.clear();
+    labels[seed] = label;
+    stack.push(seed);
     let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-    while let Some(p) = queue.pop_front() {
-        members.push(p);
+    while let Some(p) = stack.pop() {
         let (x, y) = (p % width, p / width);
         x0 = x0.min(x);
         x1 = x1.max(x);
         y0 = y0.min(y);
         y1 = y1.max(y);
-        let mut visit = |q: usize, queue: &mut VecDeque<usize>| {
-            if mask[q] == value {
-                mask[q] = fill;
-                queue.push_back(q);
+        let mut visit = |q: usize| {
+            if labels[q] == 0 && mask[q] == value {
+                labels[q] = label;
+                stack.push(q);
             }
         };
         if x > 0 {
-            visit(p - 1, queue);
+            visit(p - 1);
         }
         if x + 1 < width {
-            visit(p + 1, queue);
+            visit(p + 1);
         }
         if y > 0 {
-            visit(p - width, queue);
+            visit(p - width);
         }
         if y + 1 < height {
-            visit(p + width, queue);
+            visit(p + width);
         }
     }
-    (x0, y0, x1, y1)
+    (x1 - x0 + 1) * (y1 - y0 + 1)
 }
 
 /// Background (255) regions enclosed by foreground become foreground.
 fn fill_holes(mask: &mut [u8], width: usize, height: usize) {
-    // Mark background reachable from the image edge with a temporary value, then turn every
-    // remaining background pixel to foreground and restore the marked ones.
-    const OUTSIDE: u8 = 128;
-    let mut queue = VecDeque::new();
-    let mut members = Vec::new();
+    // Background reachable from the image edge stays; every other background pixel is a hole.
+    let mut labels = vec![0u32; mask.len()];
+    let mut stack = Vec::new();
     let edge = (0..width)
         .flat_map(|x| [x, (height - 1) * width + x])
         .chain((0..height).flat_map(|y| [y * width, y * width + width - 1]));
     let edge: Vec<usize> = edge.collect();
     for p in edge {
-        if mask[p] == 255 {
-            flood(
-                mask,
-                width,
-                height,
-                p,
-                255,
-                OUTSIDE,
-                &mut queue,
-                &mut members,
-            );
+        if mask[p] == 255 && labels[p] == 0 {
+            flood(mask, &mut labels, width, height, p, 1, &mut stack);
         }
     }
-    for m in mask.iter_mut() {
-        *m = match *m {
-            OUTSIDE => 255,
-            _ => 0,
-        };
+    for (m, &l) in mask.iter_mut().zip(&labels) {
+        if l == 0 {
+            *m = 0;
+        }
     }
 }
 
-/// Keeps only the foreground region with the largest bounding box.
+/// Keeps only the foreground region with the largest bounding box (the first found in row-major
+/// order among equals).
 fn keep_largest_region(mask: &mut [u8], width: usize, height: usize) {
-    const SEEN: u8 = 1;
-    let mut queue = VecDeque::new();
-    let mut members = Vec::new();
-    let mut regions: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut labels = vec![0u32; mask.len()];
+    let mut stack = Vec::new();
+    let mut next = 1u32;
+    let (mut best, mut best_area) = (0u32, 0usize);
     for seed in 0..mask.len() {
-        if mask[seed] == 0 {
-            let (x0, y0, x1, y1) =
-                flood(mask, width, height, seed, 0, SEEN, &mut queue, &mut members);
-            regions.push(((x1 - x0 + 1) * (y1 - y0 + 1), members.clone()));
+        if mask[seed] == 0 && labels[seed] == 0 {
+            let area = flood(mask, &mut labels, width, height, seed, next, &mut stack);
+            if area > best_area {
+                best_area = area;
+                best = next;
+            }
+            next += 1;
         }
     }
-    let mut best = 0;
-    let mut best_area = 0;
-    for (i, (area, _)) in regions.iter().enumerate() {
-        if *area > best_area {
-            best_area = *area;
-            best = i;
-        }
-    }
-    for m in mask.iter_mut() {
-        if *m == SEEN {
-            *m = 255;
-        }
-    }
-    if let Some((_, members)) = regions.get(best) {
-        for &p in members {
-            mask[p] = 0;
-        }
+    for (m, &l) in mask.iter_mut().zip(&labels) {
+        *m = if l != 0 && l == best { 0 } else { 255 };
     }
 }
 

@@ -5,21 +5,19 @@
 //! complete ridges and valleys (first and last runs dropped) give ratios of consecutive widths,
 //! every other one inverted, all appended to one list in NIST's order (their quirks included).
 
-use super::cv::rotate_block_nearest;
-use super::lcs::crop_16x32;
-use super::segment::{LocalGrid, PADDED, WINDOW, padded_window, ridge_valley_structure};
+use super::cv::rotate_crop_nearest;
+use super::lcs::CROP_16X32;
+use super::segment::{LocalGrid, PADDED, padded_window, ridge_valley_structure};
 
 /// RVUP ratios of all foreground regions.
 pub(crate) fn values(img: &[u8], width: usize, height: usize, grid: &LocalGrid) -> Vec<f64> {
     let mut win = [0u8; PADDED * PADDED];
-    let mut rot = [0u8; WINDOW * WINDOW];
     let mut v2 = [0u8; 16 * 32];
     let (mut ridval, mut dt) = (Vec::with_capacity(32), Vec::with_capacity(32));
     let mut out = Vec::new();
     for reg in grid.regions.iter().filter(|r| r.foreground) {
         padded_window(img, width, height, reg.r, reg.c, &mut win);
-        rotate_block_nearest(&win, PADDED, WINDOW, reg.orientation, &mut rot);
-        crop_16x32(&rot, &mut v2);
+        rotate_crop_nearest(&win, PADDED, reg.orientation, CROP_16X32, &mut v2);
         ridge_valley_structure(&v2, 16, 32, &mut ridval, &mut dt);
         ratios(&ridval, &mut out);
     }
