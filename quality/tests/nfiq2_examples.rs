@@ -31,14 +31,19 @@ fn examples() -> Vec<Example> {
             return Vec::new();
         };
         let expected = String::from_utf8(txt)
-            .unwrap()
+            .expect("NIST output is text")
             .lines()
             .filter_map(|l| l.split_once(": "))
-            .map(|(k, v)| (k.trim().to_string(), v.trim().parse::<f64>().unwrap()))
+            .map(|(k, v)| {
+                (
+                    k.trim().to_string(),
+                    v.trim().parse::<f64>().expect("NIST value"),
+                )
+            })
             .collect();
         out.push(Example {
             name,
-            image: read_pgm(&pgm).unwrap(),
+            image: read_pgm(&pgm).expect("NIST example PGM"),
             expected,
         });
     }

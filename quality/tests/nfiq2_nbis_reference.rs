@@ -45,7 +45,8 @@ const MINUTIAE_NAMES: [&str; 4] = [
 ];
 
 fn example(i: u32) -> Option<GrayImage> {
-    shared_data(&format!("nfiq2/examples/SFinGe_Test0{i}.pgm")).map(|b| read_pgm(&b).unwrap())
+    shared_data(&format!("nfiq2/examples/SFinGe_Test0{i}.pgm"))
+        .map(|b| read_pgm(&b).expect("NIST example PGM"))
 }
 
 fn crop(img: &GrayImage, x0: u32, y0: u32, w: u32, h: u32) -> GrayImage {
@@ -66,6 +67,30 @@ fn framed(img: &GrayImage, left: u32, top: u32, w: u32, h: u32) -> GrayImage {
     for y in 0..img.height {
         for x in 0..img.width {
             pixels[((y + top) * w + x + left) as usize] = img.pixels[(y * img.width + x) as usize];
+        }
+    }
+    GrayImage {
+        width: w,
+        height: h,
+        pixels,
+    }
+}
+
+/// Two separate pieces of print on one white canvas: NIST keeps only the larger foreground.
+fn two_prints(a: &GrayImage, b: &GrayImage) -> GrayImage {
+    let big = crop(a, 60, 100, 260, 330);
+    let small = crop(b, 150, 200, 110, 120);
+    let (w, h) = (520u32, 400u32);
+    let mut pixels = vec![255u8; (w * h) as usize];
+    for y in 0..big.height {
+        for x in 0..big.width {
+            pixels[((y + 30) * w + x + 10) as usize] = big.pixels[(y * big.width + x) as usize];
+        }
+    }
+    for y in 0..small.height {
+        for x in 0..small.width {
+            pixels[((y + 250) * w + x + 390) as usize] =
+                small.pixels[(y * small.width + x) as usize];
         }
     }
     GrayImage {
@@ -127,6 +152,14 @@ fn variants() -> Option<Vec<(String, GrayImage)>> {
             mapped(&e[0], |_, p| p / 2 + 100),
         ),
         (
+            "test01-white-hole".into(),
+            mapped(&e[0], |i, p| {
+                let (x, y) = ((i % 416) as i32 - 208, (i / 416) as i32 - 280);
+                if x * x + y * y < 55 * 55 { 255 } else { p }
+            }),
+        ),
+        ("two-prints".into(), two_prints(&e[1], &e[3])),
+        (
             "test02-noisy".into(),
             mapped(&e[1], |i, p| (i32::from(p) + noise(i)).clamp(0, 255) as u8),
         ),
@@ -138,11 +171,11 @@ fn reference(
     images: &[(String, GrayImage)],
 ) -> Vec<Option<HashMap<String, f64>>> {
     let dir: PathBuf = std::env::temp_dir().join(format!("rekam-nfiq2-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("scratch dir");
     let mut args = Vec::new();
     for (name, img) in images {
         let path = dir.join(format!("{name}.raw"));
-        std::fs::write(&path, &img.pixels).unwrap();
+        std::fs::write(&path, &img.pixels).expect("scratch image");
         args.push(format!("{},{},{}", path.display(), img.width, img.height));
     }
     let out = Command::new(py)
@@ -150,7 +183,7 @@ fn reference(
         .arg(SCRIPT)
         .args(&args)
         .output()
-        .unwrap();
+        .expect("run the reference python");
     assert!(
         out.status.success(),
         "python failed: {}",
@@ -158,7 +191,10 @@ fn reference(
     );
     let _ = std::fs::remove_dir_all(&dir);
     let mut results: Vec<Option<HashMap<String, f64>>> = Vec::new();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
+    for line in String::from_utf8(out.stdout)
+        .expect("python output is text")
+        .lines()
+    {
         let mut it = line.splitn(3, ' ');
         match it.next() {
             Some("IMAGE") => results.push(Some(HashMap::new())),
@@ -168,9 +204,9 @@ fn reference(
                 }
             }
             Some("V") => {
-                let (k, v) = (it.next().unwrap(), it.next().unwrap());
+                let (k, v) = (it.next().expect("name"), it.next().expect("value"));
                 if let Some(Some(m)) = results.last_mut() {
-                    m.insert(k.to_string(), v.parse().unwrap());
+                    m.insert(k.to_string(), v.parse().expect("number"));
                 }
             }
             _ => {}

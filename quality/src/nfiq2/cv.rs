@@ -82,10 +82,13 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
     // Horizontal pass on each row extended by reflection.
     let mut horiz = vec![0.0f32; width * height];
     let mut ext = vec![0.0f32; width + 2 * r];
+    let ext_index: Vec<usize> = (0..width + 2 * r)
+        .map(|i| reflect_101(i as i64 - r as i64, width as i64))
+        .collect();
     for y in 0..height {
         let row = &src[y * width..(y + 1) * width];
-        for (i, e) in ext.iter_mut().enumerate() {
-            *e = f32::from(row[reflect_101(i as i64 - r as i64, width as i64)]);
+        for (e, &i) in ext.iter_mut().zip(&ext_index) {
+            *e = f32::from(row[i]);
         }
         let out = &mut horiz[y * width..(y + 1) * width];
         if binary_runs_row(&ext, &kernel, out) {
@@ -95,10 +98,29 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
         for (o, &e) in out.iter_mut().zip(&ext[r..r + width]) {
             *o = kc * e;
         }
-        for j in 0..r {
-            let k = kernel[j];
-            let a = &ext[j..j + width];
-            let b = &ext[n - 1 - j..n - 1 - j + width];
+        // Four taps (eight samples) per sweep over the row.
+        let mut j = 0;
+        while j + 4 <= r {
+            let (k0, k1, k2, k3) = (kernel[j], kernel[j + 1], kernel[j + 2], kernel[j + 3]);
+            let a0 = &ext[j..j + width];
+            let a1 = &ext[j + 1..j + 1 + width];
+            let a2 = &ext[j + 2..j + 2 + width];
+            let a3 = &ext[j + 3..j + 3 + width];
+            let b0 = &ext[n - 1 - j..n - 1 - j + width];
+            let b1 = &ext[n - 2 - j..n - 2 - j + width];
+            let b2 = &ext[n - 3 - j..n - 3 - j + width];
+            let b3 = &ext[n - 4 - j..n - 4 - j + width];
+            for x in 0..width {
+                out[x] += k0 * (a0[x] + b0[x])
+                    + k1 * (a1[x] + b1[x])
+                    + k2 * (a2[x] + b2[x])
+                    + k3 * (a3[x] + b3[x]);
+            }
+            j += 4;
+        }
+        for (jj, &k) in kernel.iter().enumerate().take(r).skip(j) {
+            let a = &ext[jj..jj + width];
+            let b = &ext[n - 1 - jj..n - 1 - jj + width];
             for ((o, &p), &q) in out.iter_mut().zip(a).zip(b) {
                 *o += k * (p + q);
             }
@@ -112,15 +134,41 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
         for (a, &h) in acc.iter_mut().zip(&horiz[y * width..(y + 1) * width]) {
             *a = kc * h;
         }
-        for j in 0..r {
-            let k = kernel[j];
-            let up = reflect_101(y as i64 + j as i64 - r as i64, height as i64);
-            let down = reflect_101(y as i64 + r as i64 - j as i64, height as i64);
-            let hu = &horiz[up * width..(up + 1) * width];
-            let hd = &horiz[down * width..(down + 1) * width];
-            for ((a, &p), &q) in acc.iter_mut().zip(hu).zip(hd) {
-                *a += k * (p + q);
+        // Four taps (eight rows) per sweep over the accumulator.
+        let mut j = 0;
+        while j < r {
+            let taps = (r - j).min(4);
+            let mut rows: [(&[f32], &[f32], f32); 4] = [(&[], &[], 0.0); 4];
+            for (t, slot) in rows.iter_mut().enumerate().take(taps) {
+                let jj = j + t;
+                let up = reflect_101(y as i64 + jj as i64 - r as i64, height as i64);
+                let down = reflect_101(y as i64 + r as i64 - jj as i64, height as i64);
+                *slot = (
+                    &horiz[up * width..(up + 1) * width],
+                    &horiz[down * width..(down + 1) * width],
+                    kernel[jj],
+                );
             }
+            if taps == 4 {
+                let [(u0, d0, k0), (u1, d1, k1), (u2, d2, k2), (u3, d3, k3)] = rows;
+                // Equal-length slices let the compiler drop bounds checks and vectorise.
+                let acc = &mut acc[..width];
+                let (u0, d0, u1, d1) = (&u0[..width], &d0[..width], &u1[..width], &d1[..width]);
+                let (u2, d2, u3, d3) = (&u2[..width], &d2[..width], &u3[..width], &d3[..width]);
+                for x in 0..width {
+                    acc[x] += k0 * (u0[x] + d0[x])
+                        + k1 * (u1[x] + d1[x])
+                        + k2 * (u2[x] + d2[x])
+                        + k3 * (u3[x] + d3[x]);
+                }
+            } else {
+                for &(u, d, k) in &rows[..taps] {
+                    for ((a, &p), &q) in acc.iter_mut().zip(u).zip(d) {
+                        *a += k * (p + q);
+                    }
+                }
+            }
+            j += taps;
         }
         for (d, &a) in dst[y * width..(y + 1) * width].iter_mut().zip(&acc) {
             *d = ((a as u32 + (1 << 15)) >> 16).min(255) as u8;

@@ -50,8 +50,9 @@ impl LocalGrid {
             while (c as i64) < width as i64 - (BLOCK + OFFSET - 1) as i64 {
                 cols += 1;
                 // The region overlaps at most 2x2 segmentation blocks; all must be foreground.
-                let (by0, by1) = (r / BLOCK, (r + BLOCK - 1) / BLOCK);
-                let (bx0, bx1) = (c / BLOCK, (c + BLOCK - 1) / BLOCK);
+                let (last_row, last_col) = (r + BLOCK - 1, c + BLOCK - 1);
+                let (by0, by1) = (r / BLOCK, last_row / BLOCK);
+                let (bx0, bx1) = (c / BLOCK, last_col / BLOCK);
                 let foreground =
                     (by0..=by1).all(|by| (bx0..=bx1).all(|bx| seg[by * seg_cols + bx]));
                 let (a, b, cc) = covcoef(img, width, r, c);
