@@ -77,6 +77,9 @@ pub(crate) fn gaussian_kernel_q8(n: usize) -> Vec<u32> {
 /// up. Every partial sum here is an integer below 2^24 (the kernels sum to 256 and pixels are at
 /// most 255), so `f32` arithmetic is exact and gives the same result in any order.
 pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize) -> Vec<u8> {
+    if src.iter().all(|&p| p == 0 || p == 255) {
+        return gaussian_blur_binary(src, width, height, n);
+    }
     let kernel: Vec<f32> = gaussian_kernel_q8(n).iter().map(|&k| k as f32).collect();
     let r = n / 2;
     // Horizontal pass on each row extended by reflection.
@@ -91,9 +94,6 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
             *e = f32::from(row[i]);
         }
         let out = &mut horiz[y * width..(y + 1) * width];
-        if binary_runs_row(&ext, &kernel, out) {
-            continue;
-        }
         let kc = kernel[r];
         for (o, &e) in out.iter_mut().zip(&ext[r..r + width]) {
             *o = kc * e;
@@ -177,55 +177,115 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
     dst
 }
 
-/// Horizontal pass of a row that holds only 0 and 255 with few runs of 255: each output is 255
-/// times the kernel weight under the runs, from prefix sums (exact, as all values are integers).
-/// Returns false (leaving `out` untouched) when the row is not such a row.
-fn binary_runs_row(ext: &[f32], kernel: &[f32], out: &mut [f32]) -> bool {
-    const MAX_RUNS: usize = 8;
-    let mut runs = [(0usize, 0usize); MAX_RUNS];
-    let mut count = 0;
-    let mut start = None;
-    for (i, &v) in ext.iter().enumerate() {
-        match (v, start) {
-            (255.0, None) => start = Some(i),
-            (255.0, Some(_)) | (0.0, None) => {}
-            (0.0, Some(s)) => {
-                if count == MAX_RUNS {
-                    return false;
-                }
-                runs[count] = (s, i);
-                count += 1;
-                start = None;
-            }
-            _ => return false,
-        }
-    }
-    if let Some(s) = start {
-        if count == MAX_RUNS {
-            return false;
-        }
-        runs[count] = (s, ext.len());
-        count += 1;
-    }
-    let n = kernel.len();
+/// [`gaussian_blur_u8`] of an image holding only 0 and 255 (the second ROI blur's input).
+///
+/// With `b` the 0/1 image, the fixed-point sum is `255 * S` where `S = Σ ky[i] * W[i]` and
+/// `W = Σ kx[j] * b` (0..=256) is the horizontal pass. `S` is at most 256 * 256 = 65536, so it is
+/// accumulated in wrapping 16-bit lanes: the only value that wraps is 65536 itself (to 0), and a
+/// true 0 needs `W = 0` at the centre, which tells the two apart.
+fn gaussian_blur_binary(src: &[u8], width: usize, height: usize, n: usize) -> Vec<u8> {
+    let kernel: Vec<u16> = gaussian_kernel_q8(n).iter().map(|&k| k as u16).collect();
+    let r = n / 2;
     // prefix[t] = sum of the first t kernel weights.
-    let mut prefix = [0.0f32; 256];
-    if n >= prefix.len() {
-        return false;
-    }
+    let mut prefix = vec![0u16; n + 1];
     for t in 0..n {
         prefix[t + 1] = prefix[t] + kernel[t];
     }
-    for (x, o) in out.iter_mut().enumerate() {
-        let mut w = 0.0f32;
-        for &(s, e) in &runs[..count] {
-            if s < x + n && e > x {
-                w += prefix[(e - x).min(n)] - prefix[s.saturating_sub(x)];
+    let ext_index: Vec<usize> = (0..width + 2 * r)
+        .map(|i| reflect_101(i as i64 - r as i64, width as i64))
+        .collect();
+    let mut w_img = vec![0u16; width * height];
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for y in 0..height {
+        let row = &src[y * width..(y + 1) * width];
+        // Runs of 255 in the reflected row.
+        runs.clear();
+        let mut start = None;
+        for (i, &si) in ext_index.iter().enumerate() {
+            match (row[si] == 255, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    runs.push((s, i));
+                    start = None;
+                }
+                _ => {}
             }
         }
-        *o = 255.0 * w;
+        if let Some(s) = start {
+            runs.push((s, ext_index.len()));
+        }
+        let out = &mut w_img[y * width..(y + 1) * width];
+        for (x, o) in out.iter_mut().enumerate() {
+            let mut w = 0u16;
+            for &(s, e) in &runs {
+                if s >= x + n {
+                    break;
+                }
+                if e > x {
+                    w += prefix[(e - x).min(n)] - prefix[s.saturating_sub(x)];
+                }
+            }
+            *o = w;
+        }
     }
-    true
+    let mut dst = vec![0u8; width * height];
+    let mut acc = vec![0u16; width];
+    for y in 0..height {
+        let centre = &w_img[y * width..(y + 1) * width];
+        let kc = kernel[r];
+        for (a, &w) in acc.iter_mut().zip(centre) {
+            *a = kc.wrapping_mul(w);
+        }
+        let mut j = 0;
+        while j < r {
+            let taps = (r - j).min(4);
+            let mut rows: [(&[u16], &[u16], u16); 4] = [(&[], &[], 0); 4];
+            for (t, slot) in rows.iter_mut().enumerate().take(taps) {
+                let jj = j + t;
+                let up = reflect_101(y as i64 + jj as i64 - r as i64, height as i64);
+                let down = reflect_101(y as i64 + r as i64 - jj as i64, height as i64);
+                *slot = (
+                    &w_img[up * width..(up + 1) * width],
+                    &w_img[down * width..(down + 1) * width],
+                    kernel[jj],
+                );
+            }
+            if taps == 4 {
+                let [(u0, d0, k0), (u1, d1, k1), (u2, d2, k2), (u3, d3, k3)] = rows;
+                let acc = &mut acc[..width];
+                let (u0, d0, u1, d1) = (&u0[..width], &d0[..width], &u1[..width], &d1[..width]);
+                let (u2, d2, u3, d3) = (&u2[..width], &d2[..width], &u3[..width], &d3[..width]);
+                for x in 0..width {
+                    let s = k0
+                        .wrapping_mul(u0[x].wrapping_add(d0[x]))
+                        .wrapping_add(k1.wrapping_mul(u1[x].wrapping_add(d1[x])))
+                        .wrapping_add(k2.wrapping_mul(u2[x].wrapping_add(d2[x])))
+                        .wrapping_add(k3.wrapping_mul(u3[x].wrapping_add(d3[x])));
+                    acc[x] = acc[x].wrapping_add(s);
+                }
+            } else {
+                for &(u, d, k) in &rows[..taps] {
+                    for ((a, &p), &q) in acc.iter_mut().zip(u).zip(d) {
+                        *a = a.wrapping_add(k.wrapping_mul(p.wrapping_add(q)));
+                    }
+                }
+            }
+            j += taps;
+        }
+        for ((d, &a), &w) in dst[y * width..(y + 1) * width]
+            .iter_mut()
+            .zip(&acc)
+            .zip(centre)
+        {
+            let sum = if a == 0 && w != 0 {
+                65536u32
+            } else {
+                u32::from(a)
+            };
+            *d = ((255 * sum + (1 << 15)) >> 16).min(255) as u8;
+        }
+    }
+    dst
 }
 
 /// `cv::erode` with a 5x5 rectangle, default anchor and OpenCV's default border (pixels outside
