@@ -61,8 +61,8 @@ pub(crate) fn compute(img: &[u8], width: usize, height: usize) -> Roi {
     }
 }
 
-/// Labels the 4-connected region of `value` pixels containing `seed` with `label` in `labels`
-/// (0 = unlabelled); returns its bounding box area.
+/// Labels the 4-connected region of pixels equal to `mask[seed]` containing `seed` with `label`
+/// in `labels` (0 = unlabelled), span by span; returns its bounding box area.
 fn flood(
     mask: &[u8],
     labels: &mut [u32],
@@ -70,36 +70,48 @@ fn flood(
     height: usize,
     seed: usize,
     label: u32,
-    stack: &mut Vec<usize>,
+    stack: &mut Vec<(usize, usize)>,
 ) -> usize {
     let value = mask[seed];
+    let open = |labels: &[u32], p: usize| labels[p] == 0 && mask[p] == value;
     stack.clear();
-    labels[seed] = label;
-    stack.push(seed);
+    stack.push((seed % width, seed / width));
     let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-    while let Some(p) = stack.pop() {
-        let (x, y) = (p % width, p / width);
-        x0 = x0.min(x);
-        x1 = x1.max(x);
+    while let Some((x, y)) = stack.pop() {
+        let row = y * width;
+        if !open(labels, row + x) {
+            continue;
+        }
+        let mut l = x;
+        while l > 0 && open(labels, row + l - 1) {
+            l -= 1;
+        }
+        let mut r = x;
+        while r + 1 < width && open(labels, row + r + 1) {
+            r += 1;
+        }
+        labels[row + l..=row + r].fill(label);
+        x0 = x0.min(l);
+        x1 = x1.max(r);
         y0 = y0.min(y);
         y1 = y1.max(y);
-        let mut visit = |q: usize| {
-            if labels[q] == 0 && mask[q] == value {
-                labels[q] = label;
-                stack.push(q);
+        // One seed per run of open pixels directly above and below the span.
+        for ny in [y.wrapping_sub(1), y + 1] {
+            if ny >= height {
+                continue;
             }
-        };
-        if x > 0 {
-            visit(p - 1);
-        }
-        if x + 1 < width {
-            visit(p + 1);
-        }
-        if y > 0 {
-            visit(p - width);
-        }
-        if y + 1 < height {
-            visit(p + width);
+            let nrow = ny * width;
+            let mut nx = l;
+            while nx <= r {
+                if open(labels, nrow + nx) {
+                    stack.push((nx, ny));
+                    while nx <= r && open(labels, nrow + nx) {
+                        nx += 1;
+                    }
+                } else {
+                    nx += 1;
+                }
+            }
         }
     }
     (x1 - x0 + 1) * (y1 - y0 + 1)
