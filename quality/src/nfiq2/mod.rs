@@ -15,6 +15,7 @@ mod coherence;
 mod cv;
 mod fda;
 mod forest;
+mod gradient;
 mod histogram;
 mod lcs;
 pub mod minutiae_features;

@@ -27,25 +27,8 @@ pub(crate) fn values(img: &[u8], width: usize, height: usize) -> Vec<f64> {
 
 /// OCL of the 32x32 block whose top-left corner is (x0, y0); `None` when it has no gradient.
 pub(crate) fn block_ocl(img: &[u8], width: usize, x0: usize, y0: usize) -> Option<f64> {
-    let px = |y: usize, x: usize| f64::from(img[(y0 + y) * width + x0 + x]);
-    let (mut a, mut b, mut c) = (0.0f64, 0.0f64, 0.0f64);
-    for y in 0..BS {
-        for x in 0..BS {
-            let gx = match x {
-                0 => px(y, 1) - px(y, 0),
-                x if x == BS - 1 => px(y, x) - px(y, x - 1),
-                x => (px(y, x + 1) - px(y, x - 1)) / 2.0,
-            };
-            let gy = match y {
-                0 => px(1, x) - px(0, x),
-                y if y == BS - 1 => px(y, x) - px(y - 1, x),
-                y => (px(y + 1, x) - px(y - 1, x)) / 2.0,
-            };
-            a += gx * gx;
-            b += gy * gy;
-            c += gx * gy;
-        }
-    }
+    let (a, b, c) = super::gradient::doubled_sums(img, width, x0, y0);
+    let (mut a, mut b, mut c) = (a as f64 / 4.0, b as f64 / 4.0, c as f64 / 4.0);
     let n = (BS * BS) as f64;
     a /= n;
     b /= n;

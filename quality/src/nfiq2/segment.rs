@@ -112,30 +112,15 @@ fn segment_blocks(img: &[u8], width: usize, height: usize) -> Vec<bool> {
 }
 
 /// `covcoef` with centred differences (forward at the edges) on the 32x32 region at (r, c):
-/// the means of fx², fy² and fx·fy. All sums are exact in doubles.
+/// the means of fx², fy² and fx·fy (exact, see [`super::gradient`]).
 fn covcoef(img: &[u8], width: usize, r: usize, c: usize) -> (f64, f64, f64) {
-    let px = |y: usize, x: usize| f64::from(img[(r + y) * width + c + x]);
-    let grad = |a: f64, b: f64, central: bool| if central { (a - b) / 2.0 } else { a - b };
-    let (mut a, mut b, mut cc) = (0.0, 0.0, 0.0);
-    for y in 0..BLOCK {
-        for x in 0..BLOCK {
-            let fx = match x {
-                0 => grad(px(y, 1), px(y, 0), false),
-                x if x == BLOCK - 1 => grad(px(y, x), px(y, x - 1), false),
-                x => grad(px(y, x + 1), px(y, x - 1), true),
-            };
-            let fy = match y {
-                0 => grad(px(1, x), px(0, x), false),
-                y if y == BLOCK - 1 => grad(px(y, x), px(y - 1, x), false),
-                y => grad(px(y + 1, x), px(y - 1, x), true),
-            };
-            a += fx * fx;
-            b += fy * fy;
-            cc += fx * fy;
-        }
-    }
+    let (a, b, cc) = super::gradient::doubled_sums(img, width, c, r);
     let scale = 1.0 / (BLOCK * BLOCK) as f64;
-    (a * scale, b * scale, cc * scale)
+    (
+        a as f64 / 4.0 * scale,
+        b as f64 / 4.0 * scale,
+        cc as f64 / 4.0 * scale,
+    )
 }
 
 /// `ridgeorient`: the angle of the line perpendicular to the ridge flow.
