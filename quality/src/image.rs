@@ -97,7 +97,7 @@ pub struct GrayImage {
 
 impl GrayImage {
     /// Borrows this image at the given resolution.
-    pub fn as_ref(&self, ppi: u16) -> Result<GrayImageRef<'_>, ImageError> {
+    pub fn view(&self, ppi: u16) -> Result<GrayImageRef<'_>, ImageError> {
         GrayImageRef::new(self.width, self.height, &self.pixels, ppi)
     }
 }

@@ -68,7 +68,7 @@ fn nist_minutiae_features(e: &Example) -> MinutiaeFeatures {
 fn every_image_measure_matches_nist_expected_output() {
     let mut failures = Vec::new();
     for e in examples() {
-        let img = e.image.as_ref(500).unwrap();
+        let img = e.image.view(500).unwrap();
         let f = nfiq2::image_features(&img).unwrap();
         for (name, value) in nfiq2::FEATURE_NAMES.iter().zip(f.values) {
             if MINUTIAE_NAMES.contains(name) {
@@ -87,7 +87,7 @@ fn every_image_measure_matches_nist_expected_output() {
 #[test]
 fn score_and_actionable_feedback_match_nist_with_nist_minutiae_measures() {
     for e in examples() {
-        let img = e.image.as_ref(500).unwrap();
+        let img = e.image.view(500).unwrap();
         let a = nfiq2::assess_with_minutiae_features(&img, nist_minutiae_features(&e)).unwrap();
         assert_eq!(
             f64::from(a.score),
@@ -115,7 +115,7 @@ fn features_are_listed_under_nist_names_in_random_forest_order() {
         return;
     };
     let a = nfiq2::assess_with_minutiae_features(
-        &e.image.as_ref(500).unwrap(),
+        &e.image.view(500).unwrap(),
         nist_minutiae_features(&e),
     )
     .unwrap();
@@ -156,6 +156,12 @@ fn non_500_ppi_blank_and_uniform_images_are_refused_as_nist_does() {
         nfiq2::assess(&img, &[]).unwrap_err(),
         nfiq2::Nfiq2Error::BlankImage("rows")
     );
+    // NIST trims before any measure checks the resolution.
+    let img = rekam_quality::image::GrayImageRef::new(300, 300, &white, 1000).unwrap();
+    assert_eq!(
+        nfiq2::assess(&img, &[]).unwrap_err(),
+        nfiq2::Nfiq2Error::BlankImage("rows")
+    );
 }
 
 #[test]
@@ -171,7 +177,7 @@ fn minutiae_are_taken_in_trimmed_image_coordinates() {
             quality: 60,
         })
         .collect();
-    let plain = nfiq2::assess(&e.image.as_ref(500).unwrap(), &minutiae).unwrap();
+    let plain = nfiq2::assess(&e.image.view(500).unwrap(), &minutiae).unwrap();
     // The same print inside a white frame trims back to the same image and the same result.
     let (w, h) = (e.image.width + 50, e.image.height + 30);
     let mut px = vec![255u8; (w * h) as usize];

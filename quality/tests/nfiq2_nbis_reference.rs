@@ -239,7 +239,7 @@ fn image_measures_score_and_feedback_match_nbis_nfiq2_on_varied_prints() {
             mu_quality_2: want[MINUTIAE_NAMES[2]],
             ocl_quality_80: want[MINUTIAE_NAMES[3]],
         };
-        let a = match nfiq2::assess_with_minutiae_features(&img.as_ref(500).unwrap(), m) {
+        let a = match nfiq2::assess_with_minutiae_features(&img.view(500).unwrap(), m) {
             Ok(a) => a,
             Err(e) => {
                 failures.push(format!("{name}: {e}"));

@@ -261,7 +261,6 @@ pub struct ImageFeatures {
 /// The image NFIQ 2 works on: the input with its near-white frame removed. FingerJet FX minutiae
 /// for [`assess`] must be extracted from this image.
 pub fn trimmed(image: &GrayImageRef<'_>) -> Result<GrayImage, Nfiq2Error> {
-    check_resolution(image)?;
     let c = preprocess::trim_white_frame(
         image.pixels(),
         image.width() as usize,
@@ -364,7 +363,9 @@ fn image_features_trimmed(
 
 /// The 65 image measures (minutiae slots NaN) of an image, after trimming its white frame.
 pub fn image_features(image: &GrayImageRef<'_>) -> Result<ImageFeatures, Nfiq2Error> {
+    // NIST trims first; the resolution is checked by the first measure.
     let t = trimmed(image)?;
+    check_resolution(image)?;
     image_features_trimmed(&t.pixels, t.width as usize, t.height as usize)
 }
 
@@ -373,6 +374,7 @@ pub fn image_features(image: &GrayImageRef<'_>) -> Result<ImageFeatures, Nfiq2Er
 /// bottom; pass its minutiae unchanged).
 pub fn assess(image: &GrayImageRef<'_>, minutiae: &[Minutia]) -> Result<Assessment, Nfiq2Error> {
     let t = trimmed(image)?;
+    check_resolution(image)?;
     let (w, h) = (t.width as usize, t.height as usize);
     let features = image_features_trimmed(&t.pixels, w, h)?;
     let minutiae = minutiae_features::compute(&t.pixels, w, h, minutiae)?;
