@@ -189,5 +189,13 @@ fn minutiae_are_taken_in_trimmed_image_coordinates() {
     let framed = rekam_quality::image::GrayImageRef::new(w, h, &px, 500).unwrap();
     assert_eq!(nfiq2::assess(&framed, &minutiae).unwrap(), plain);
     assert_eq!(plain.actionable.fingerprint_image_with_minutiae, 40.0);
+    // The public minutiae step on the trimmed image gives the same four measures.
+    let trimmed = nfiq2::trimmed(&framed).unwrap();
+    let m = nfiq2::minutiae_features::compute(&trimmed.view(500).unwrap(), &minutiae).unwrap();
+    let four: Vec<f64> = plain.features[12..16].iter().map(|(_, v)| *v).collect();
+    assert_eq!(
+        four,
+        [m.count_com_200, m.count, m.mu_quality_2, m.ocl_quality_80]
+    );
     assert_eq!(plain.features[13], ("FingerJetFX_MinutiaeCount", 40.0));
 }

@@ -17,6 +17,7 @@
 use super::Nfiq2Error;
 use super::mu::{block_mean, mean_std};
 use super::ocl::block_ocl;
+use crate::image::GrayImageRef;
 
 /// A minutia as FingerJet FX OSE reports it (ISO/IEC 19794-2 basic record fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +50,22 @@ const FJFX_MIN_SIDE: u32 = 196;
 /// Block side for the minutia neighbourhoods.
 const BS: usize = 32;
 
-/// Computes the minutiae features of a trimmed `width x height` image.
-pub(crate) fn compute(
+/// Computes the minutiae features of `trimmed` (the image NFIQ 2 works on, see
+/// [`super::trimmed`]) from the FingerJet FX OSE minutiae found in it.
+pub fn compute(
+    trimmed: &GrayImageRef<'_>,
+    minutiae: &[Minutia],
+) -> Result<MinutiaeFeatures, Nfiq2Error> {
+    compute_raw(
+        trimmed.pixels(),
+        trimmed.width() as usize,
+        trimmed.height() as usize,
+        minutiae,
+    )
+}
+
+/// [`compute`] on raw row-major pixels.
+pub(crate) fn compute_raw(
     img: &[u8],
     width: usize,
     height: usize,
@@ -166,7 +181,7 @@ mod tests {
     #[test]
     fn no_minutiae_gives_zero_counts_and_undefined_fractions() {
         let img = halves(64, 64);
-        let f = compute(&img, 64, 64, &[]).unwrap();
+        let f = compute_raw(&img, 64, 64, &[]).unwrap();
         assert_eq!((f.count, f.count_com_200), (0.0, 0.0));
         assert!(f.mu_quality_2.is_nan() && f.ocl_quality_80.is_nan());
     }
@@ -181,7 +196,7 @@ mod tests {
         // (146,16): block columns 130..162, 20 at 100 and 12 at 200 -> mean 137.5,
         //   q = 12.5/50 = 0.25 (inside); the vertical edge -> OCL 1 (above 80).
         // (200,200): block all 200 -> q = -1; flat -> OCL 0.
-        let f = compute(&img, w, h, &[m(16, 16), m(146, 16), m(200, 200)]).unwrap();
+        let f = compute_raw(&img, w, h, &[m(16, 16), m(146, 16), m(200, 200)]).unwrap();
         assert_eq!(f.count, 3.0);
         assert_eq!(f.mu_quality_2, 1.0 / 3.0);
         assert_eq!(f.ocl_quality_80, 1.0 / 3.0);
@@ -194,27 +209,27 @@ mod tests {
         // Centre of mass (integer division): x = (50+150+250+251)/4 = 175, y likewise 175.
         // Box [75, 275]: 50 is outside, 150, 250 inside, 251 inside.
         let ms = [m(50, 50), m(150, 150), m(250, 250), m(251, 251)];
-        let f = compute(&img, w, h, &ms).unwrap();
+        let f = compute_raw(&img, w, h, &ms).unwrap();
         assert_eq!(f.count_com_200, 3.0);
         // Exactly on the box edge (75 and 275) counts.
         let ms = [m(75, 175), m(275, 175), m(175, 175)];
-        assert_eq!(compute(&img, w, h, &ms).unwrap().count_com_200, 3.0);
+        assert_eq!(compute_raw(&img, w, h, &ms).unwrap().count_com_200, 3.0);
     }
 
     #[test]
     fn minutiae_in_fingerjet_padding_are_dropped_but_counted() {
         // A 100x100 image is padded to 196x196 for FingerJet FX.
         let img = halves(100, 100);
-        let f = compute(&img, 100, 100, &[m(28, 16), m(150, 20)]).unwrap();
+        let f = compute_raw(&img, 100, 100, &[m(28, 16), m(150, 20)]).unwrap();
         assert_eq!(f.count, 2.0);
         assert_eq!(f.count_com_200, 1.0);
         assert_eq!(f.ocl_quality_80, 1.0);
         assert_eq!(
-            compute(&img, 100, 100, &[m(196, 5)]).unwrap_err(),
+            compute_raw(&img, 100, 100, &[m(196, 5)]).unwrap_err(),
             Nfiq2Error::MinutiaOutsideImage { x: 196, y: 5 }
         );
         assert_eq!(
-            compute(&img, 100, 100, &[m(150, 150)]).unwrap_err(),
+            compute_raw(&img, 100, 100, &[m(150, 150)]).unwrap_err(),
             Nfiq2Error::NoMinutiaeInsideImage
         );
     }
@@ -225,14 +240,14 @@ mod tests {
         let img = halves(w, h);
         // (2, 290): Mu block columns 0..32 (all 100), rows 274..300 (clipped to 26): q > 0.5.
         // OCL block moved to rows 268..300, columns 0..32: flat -> 0.
-        let f = compute(&img, w, h, &[m(2, 290)]).unwrap();
+        let f = compute_raw(&img, w, h, &[m(2, 290)]).unwrap();
         assert_eq!((f.mu_quality_2, f.ocl_quality_80), (0.0, 0.0));
         // (299, 10): OCL block shifted to columns 268..300 (flat 200) -> 0; Mu block columns
         // 283..300 all 200 -> q < 0.
-        let f = compute(&img, w, h, &[m(299, 10)]).unwrap();
+        let f = compute_raw(&img, w, h, &[m(299, 10)]).unwrap();
         assert_eq!((f.mu_quality_2, f.ocl_quality_80), (0.0, 0.0));
         // (40, 10): OCL block columns 24..56 holds the edge -> OCL 1.
-        let f = compute(&img, w, h, &[m(40, 10)]).unwrap();
+        let f = compute_raw(&img, w, h, &[m(40, 10)]).unwrap();
         assert_eq!(f.ocl_quality_80, 1.0);
     }
 }

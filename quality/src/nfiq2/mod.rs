@@ -377,7 +377,7 @@ pub fn assess(image: &GrayImageRef<'_>, minutiae: &[Minutia]) -> Result<Assessme
     check_resolution(image)?;
     let (w, h) = (t.width as usize, t.height as usize);
     let features = image_features_trimmed(&t.pixels, w, h)?;
-    let minutiae = minutiae_features::compute(&t.pixels, w, h, minutiae)?;
+    let minutiae = minutiae_features::compute_raw(&t.pixels, w, h, minutiae)?;
     finish(features, minutiae)
 }
 
