@@ -126,3 +126,56 @@ impl<'a> Forest<'a> {
         Ok(q as u8)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_value_takes_the_model_substitute() {
+        let f = Forest::new(NIST_PLAIN_TIR_INK).unwrap();
+        let zeros = [0.0f32; 69];
+        let mut missing = zeros;
+        missing[11] = f32::MAX;
+        missing[40] = f32::MAX;
+        // NIST's substitutes are all 0.
+        assert_eq!(f.raw_votes(&zeros).unwrap(), f.raw_votes(&missing).unwrap());
+    }
+
+    #[test]
+    fn votes_are_a_count_of_trees_and_the_score_their_percentage() {
+        let f = Forest::new(NIST_PLAIN_TIR_INK).unwrap();
+        let v = f.raw_votes(&[0.5f32; 69]).unwrap();
+        assert!((0.0..=100.0).contains(&v) && v.fract() == 0.0);
+        assert_eq!(f.predict_score(&[0.5f64; 69]).unwrap(), v as u8);
+    }
+
+    #[test]
+    fn damaged_models_are_errors_not_panics() {
+        assert!(matches!(
+            Forest::new(b"nonsense"),
+            Err(Nfiq2Error::Model(_))
+        ));
+        let mut bad = NIST_PLAIN_TIR_INK.to_vec();
+        bad[0] = b'X';
+        assert!(Forest::new(&bad).is_err());
+        // Truncated in the middle of the trees.
+        let cut = &NIST_PLAIN_TIR_INK[..NIST_PLAIN_TIR_INK.len() / 2];
+        let f = Forest::new(cut).unwrap();
+        assert!(f.raw_votes(&[0.5; 69]).is_err());
+        // Every right-child index of the first tree pointing back to the root.
+        let mut looped = NIST_PLAIN_TIR_INK.to_vec();
+        let start = u32_at(&looped, 20 + 4 * 69).unwrap() as usize;
+        let count = u32_at(&looped, start).unwrap() as usize;
+        for i in 0..count {
+            let at = start + 4 + i * NODE_BYTES;
+            if looped[at] != LEAF {
+                looped[at + 5] = 0;
+                looped[at + 6] = 0;
+            }
+        }
+        let f = Forest::new(&looped).unwrap();
+        assert!(f.raw_votes(&[1e9; 69]).is_err());
+        assert!(f.raw_votes(&[0.5; 68]).is_err());
+    }
+}
