@@ -35,30 +35,41 @@ pub(crate) fn coherence(
 }
 
 fn block_coherence(img: &[u8], width: usize, x0: usize, y0: usize, w: usize, h: usize) -> f64 {
-    let px = |y: usize, x: usize| f64::from(img[(y0 + y) * width + x0 + x]);
+    let row = |y: usize| -> &[u8] { &img[(y0 + y) * width + x0..(y0 + y) * width + x0 + w] };
+    let mut gx = [0.0f64; BS];
+    let mut gy = [0.0f64; BS];
     let (mut sum_x, mut sum_y, mut coh2) = (0.0f64, 0.0f64, 0.0f64);
     for y in 0..h {
-        for x in 0..w {
-            let gx = if w < 2 {
-                0.0
-            } else if x == 0 {
-                px(y, 1) - px(y, 0)
-            } else if x == w - 1 {
-                px(y, x) - px(y, x - 1)
-            } else {
-                (px(y, x + 1) - px(y, x - 1)) / 2.0
-            };
-            let gy = if h < 2 {
-                0.0
-            } else if y == 0 {
-                px(1, x) - px(0, x)
+        let cur = row(y);
+        // NIST's numerical gradient: centred inside, forward at the block's edges, 0 when the
+        // block is a single column or row.
+        if w >= 2 {
+            gx[0] = f64::from(cur[1]) - f64::from(cur[0]);
+            gx[w - 1] = f64::from(cur[w - 1]) - f64::from(cur[w - 2]);
+            for x in 1..w - 1 {
+                gx[x] = (f64::from(cur[x + 1]) - f64::from(cur[x - 1])) / 2.0;
+            }
+        } else {
+            gx[..w].fill(0.0);
+        }
+        if h >= 2 {
+            let (prev, next, central) = if y == 0 {
+                (row(0), row(1), false)
             } else if y == h - 1 {
-                px(y, x) - px(y - 1, x)
+                (row(h - 2), row(h - 1), false)
             } else {
-                (px(y + 1, x) - px(y - 1, x)) / 2.0
+                (row(y - 1), row(y + 1), true)
             };
-            let a = 2.0 * gx * gy;
-            let b = gx * gx - gy * gy;
+            for x in 0..w {
+                let d = f64::from(next[x]) - f64::from(prev[x]);
+                gy[x] = if central { d / 2.0 } else { d };
+            }
+        } else {
+            gy[..w].fill(0.0);
+        }
+        for x in 0..w {
+            let a = 2.0 * gx[x] * gy[x];
+            let b = gx[x] * gx[x] - gy[x] * gy[x];
             sum_y += a;
             sum_x += b;
             coh2 += (a * a + b * b).sqrt();

@@ -330,9 +330,21 @@ pub(crate) fn erode5(src: &[u8], width: usize, height: usize) -> Vec<u8> {
 /// `cv::threshold(src, dst, 0, 255, THRESH_OTSU)` (binary): Otsu's level computed exactly as
 /// OpenCV's `getThreshVal_Otsu_8u`, then 255 where the pixel exceeds it, else 0.
 pub(crate) fn otsu_binarize(src: &[u8]) -> Vec<u8> {
+    // Four interleaved histograms avoid stalls on runs of equal pixels.
+    let mut parts = [[0u32; 256]; 4];
+    let mut chunks = src.chunks_exact(4);
+    for c in &mut chunks {
+        parts[0][c[0] as usize] += 1;
+        parts[1][c[1] as usize] += 1;
+        parts[2][c[2] as usize] += 1;
+        parts[3][c[3] as usize] += 1;
+    }
+    for &p in chunks.remainder() {
+        parts[0][p as usize] += 1;
+    }
     let mut h = [0u64; 256];
-    for &p in src {
-        h[p as usize] += 1;
+    for (i, v) in h.iter_mut().enumerate() {
+        *v = parts.iter().map(|p| u64::from(p[i])).sum();
     }
     let scale = 1.0 / src.len() as f64;
     let mut mu = 0.0f64;
@@ -360,9 +372,11 @@ pub(crate) fn otsu_binarize(src: &[u8]) -> Vec<u8> {
         }
     }
     let thresh = max_val.floor() as i32;
-    src.iter()
-        .map(|&p| if p as i32 > thresh { 255 } else { 0 })
-        .collect()
+    let mut lut = [0u8; 256];
+    for (i, l) in lut.iter_mut().enumerate() {
+        *l = if i as i32 > thresh { 255 } else { 0 };
+    }
+    src.iter().map(|&p| lut[p as usize]).collect()
 }
 
 /// A rectangle of the rotated output to produce: columns `x0..x0+w`, rows `y0..y0+h`.
