@@ -9,7 +9,11 @@
 //!
 //! Modules, one measure each: [`preprocess`] (white frame), `segment` (local-region grid), `fda`,
 //! `lcs`, `rvup`, `of`, `ocl`, `mu`, `roi`, `coherence`, [`minutiae_features`], `histogram`, the
-//! random forest in `forest`, and the OpenCV-equivalent primitives in `cv`.
+//! random forest in `forest`, and the shared pieces: block gradients in `gradient` and the
+//! OpenCV-equivalent primitives in `cv`.
+//!
+//! Verified against NIST's expected outputs for its five SFinGe examples and, to 1e-9, against
+//! NIST's code as packaged in PyPI `nbis-py` on varied images (`quality/tests/nfiq2_*.rs`).
 
 mod coherence;
 mod cv;
