@@ -100,6 +100,20 @@ fn two_prints(a: &GrayImage, b: &GrayImage) -> GrayImage {
     }
 }
 
+/// Every other pixel of every other row: ridges twice as dense as at 500 ppi.
+fn half_scale(img: &GrayImage) -> GrayImage {
+    let (w, h) = (img.width / 2, img.height / 2);
+    let pixels = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .map(|(x, y)| img.pixels[(2 * y * img.width + 2 * x) as usize])
+        .collect();
+    GrayImage {
+        width: w,
+        height: h,
+        pixels,
+    }
+}
+
 fn transposed(img: &GrayImage) -> GrayImage {
     let mut pixels = vec![0u8; img.pixels.len()];
     for y in 0..img.height {
@@ -159,6 +173,9 @@ fn variants() -> Option<Vec<(String, GrayImage)>> {
             }),
         ),
         ("two-prints".into(), two_prints(&e[1], &e[3])),
+        ("test04-narrow".into(), crop(&e[3], 100, 50, 150, 400)),
+        ("test05-faint".into(), mapped(&e[4], |_, p| p / 4 + 90)),
+        ("test02-half-scale".into(), half_scale(&e[1])),
         (
             "test02-noisy".into(),
             mapped(&e[1], |i, p| (i32::from(p) + noise(i)).clamp(0, 255) as u8),
