@@ -74,31 +74,76 @@ pub(crate) fn gaussian_kernel_q8(n: usize) -> Vec<u32> {
 /// `BORDER_REFLECT_101`). `n` must be odd.
 ///
 /// OpenCV sums `kx[j] * src` with 8 fractional bits, then `ky[i] * row` with 16, and rounds half
-/// up. Every partial sum here is an integer below 2^24 (the kernels sum to 256 and pixels are at
-/// most 255), so `f32` arithmetic is exact and gives the same result in any order.
+/// up: the result is `(Σ ky[i] kx[j] src + 2^15) >> 16` with exact integer sums, which do not
+/// depend on the order of the passes. Every partial sum is an integer below 2^24 (the kernels sum
+/// to 256 and pixels are at most 255), so the second pass is exact in `f32`.
 pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize) -> Vec<u8> {
     if src.iter().all(|&p| p == 0 || p == 255) {
         return gaussian_blur_binary(src, width, height, n);
     }
-    let kernel: Vec<f32> = gaussian_kernel_q8(n).iter().map(|&k| k as f32).collect();
+    let kq = gaussian_kernel_q8(n);
+    let k16: Vec<u16> = kq.iter().map(|&k| k as u16).collect();
+    let kernel: Vec<f32> = kq.iter().map(|&k| k as f32).collect();
     let r = n / 2;
-    // Horizontal pass on each row extended by reflection.
-    let mut horiz = vec![0.0f32; width * height];
+    // Vertical pass first (the exact sums do not depend on the order), in 16-bit lanes: every
+    // partial sum is at most 256 * 255 = 65280.
+    let mut vert = vec![0u16; width * height];
+    for y in 0..height {
+        let acc = &mut vert[y * width..(y + 1) * width];
+        let centre = &src[y * width..(y + 1) * width];
+        for (a, &p) in acc.iter_mut().zip(centre) {
+            *a = k16[r] * u16::from(p);
+        }
+        let row = |yy: usize| &src[yy * width..(yy + 1) * width];
+        let pair = |j: usize| {
+            let up = reflect_101(y as i64 + j as i64 - r as i64, height as i64);
+            let down = reflect_101(y as i64 + r as i64 - j as i64, height as i64);
+            (row(up), row(down))
+        };
+        let mut j = 0;
+        while j + 4 <= r {
+            let ((u0, d0), (u1, d1)) = (pair(j), pair(j + 1));
+            let ((u2, d2), (u3, d3)) = (pair(j + 2), pair(j + 3));
+            let (k0, k1, k2, k3) = (k16[j], k16[j + 1], k16[j + 2], k16[j + 3]);
+            let acc = &mut acc[..width];
+            let (u0, d0, u1, d1) = (&u0[..width], &d0[..width], &u1[..width], &d1[..width]);
+            let (u2, d2, u3, d3) = (&u2[..width], &d2[..width], &u3[..width], &d3[..width]);
+            for x in 0..width {
+                let s = k0 * (u16::from(u0[x]) + u16::from(d0[x]))
+                    + k1 * (u16::from(u1[x]) + u16::from(d1[x]))
+                    + k2 * (u16::from(u2[x]) + u16::from(d2[x]))
+                    + k3 * (u16::from(u3[x]) + u16::from(d3[x]));
+                acc[x] += s;
+            }
+            j += 4;
+        }
+        while j < r {
+            let (u, d) = pair(j);
+            let k = k16[j];
+            for ((a, &p), &q) in acc.iter_mut().zip(u).zip(d) {
+                *a += k * (u16::from(p) + u16::from(q));
+            }
+            j += 1;
+        }
+    }
+    // Horizontal pass on each row extended by reflection (sums below 2^24: exact in f32), then
+    // round half up to 8 bits.
+    let mut dst = vec![0u8; width * height];
     let mut ext = vec![0.0f32; width + 2 * r];
+    let mut out = vec![0.0f32; width];
     let ext_index: Vec<usize> = (0..width + 2 * r)
         .map(|i| reflect_101(i as i64 - r as i64, width as i64))
         .collect();
     for y in 0..height {
-        let row = &src[y * width..(y + 1) * width];
+        let row = &vert[y * width..(y + 1) * width];
         for (e, &i) in ext.iter_mut().zip(&ext_index) {
             *e = f32::from(row[i]);
         }
-        let out = &mut horiz[y * width..(y + 1) * width];
+        let out = &mut out[..width];
         let kc = kernel[r];
         for (o, &e) in out.iter_mut().zip(&ext[r..r + width]) {
             *o = kc * e;
         }
-        // Four taps (eight samples) per sweep over the row.
         let mut j = 0;
         while j + 4 <= r {
             let (k0, k1, k2, k3) = (kernel[j], kernel[j + 1], kernel[j + 2], kernel[j + 3]);
@@ -125,52 +170,7 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
                 *o += k * (p + q);
             }
         }
-    }
-    // Vertical pass, then round half up to 8 bits.
-    let mut dst = vec![0u8; width * height];
-    let mut acc = vec![0.0f32; width];
-    for y in 0..height {
-        let kc = kernel[r];
-        for (a, &h) in acc.iter_mut().zip(&horiz[y * width..(y + 1) * width]) {
-            *a = kc * h;
-        }
-        // Four taps (eight rows) per sweep over the accumulator.
-        let mut j = 0;
-        while j < r {
-            let taps = (r - j).min(4);
-            let mut rows: [(&[f32], &[f32], f32); 4] = [(&[], &[], 0.0); 4];
-            for (t, slot) in rows.iter_mut().enumerate().take(taps) {
-                let jj = j + t;
-                let up = reflect_101(y as i64 + jj as i64 - r as i64, height as i64);
-                let down = reflect_101(y as i64 + r as i64 - jj as i64, height as i64);
-                *slot = (
-                    &horiz[up * width..(up + 1) * width],
-                    &horiz[down * width..(down + 1) * width],
-                    kernel[jj],
-                );
-            }
-            if taps == 4 {
-                let [(u0, d0, k0), (u1, d1, k1), (u2, d2, k2), (u3, d3, k3)] = rows;
-                // Equal-length slices let the compiler drop bounds checks and vectorise.
-                let acc = &mut acc[..width];
-                let (u0, d0, u1, d1) = (&u0[..width], &d0[..width], &u1[..width], &d1[..width]);
-                let (u2, d2, u3, d3) = (&u2[..width], &d2[..width], &u3[..width], &d3[..width]);
-                for x in 0..width {
-                    acc[x] += k0 * (u0[x] + d0[x])
-                        + k1 * (u1[x] + d1[x])
-                        + k2 * (u2[x] + d2[x])
-                        + k3 * (u3[x] + d3[x]);
-                }
-            } else {
-                for &(u, d, k) in &rows[..taps] {
-                    for ((a, &p), &q) in acc.iter_mut().zip(u).zip(d) {
-                        *a += k * (p + q);
-                    }
-                }
-            }
-            j += taps;
-        }
-        for (d, &a) in dst[y * width..(y + 1) * width].iter_mut().zip(&acc) {
+        for (d, &a) in dst[y * width..(y + 1) * width].iter_mut().zip(out.iter()) {
             *d = ((a as u32 + (1 << 15)) >> 16).min(255) as u8;
         }
     }
