@@ -4,4 +4,7 @@
 //! Contract: pure functions over images. No I/O, no clocks, no global state; the same image always
 //! gives the same result.
 
+pub mod image;
+pub mod nfiq2;
+pub mod pgm;
 pub mod wsq;
