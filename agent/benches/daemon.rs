@@ -33,7 +33,13 @@ fn rss_kib(pid: u32, field: &str) -> Option<u64> {
 fn idle_memory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(["serve", "--simulated", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--simulated",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -48,7 +54,10 @@ fn idle_memory() {
     let _ = child.kill();
     let _ = child.wait();
     match rss {
-        Some(k) => println!("idle rekam serve --simulated: RSS {:.1} MiB", k as f64 / 1024.0),
+        Some(k) => println!(
+            "idle rekam serve --simulated: RSS {:.1} MiB",
+            k as f64 / 1024.0
+        ),
         None => println!("idle RSS: /proc not available"),
     }
 }
@@ -58,8 +67,13 @@ async fn drain() {
     let root = dir.path();
     keys::registry_new(&root.join("registry"), Some("REG-B"), &mut std::io::sink()).expect("keys");
     let data = root.join("agent");
-    keys::workstation_new(&data.join("keys"), Some("WS-B1"), "ed25519", &mut std::io::sink())
-        .expect("ws");
+    keys::workstation_new(
+        &data.join("keys"),
+        Some("WS-B1"),
+        "ed25519",
+        &mut std::io::sink(),
+    )
+    .expect("ws");
     for n in ["registry.pub", "receipt.pub"] {
         std::fs::copy(root.join("registry").join(n), data.join("keys").join(n)).expect("copy");
     }
@@ -73,7 +87,11 @@ async fn drain() {
     });
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(rekam_sim::registry::run(listener, registry.clone(), std::future::pending()));
+    tokio::spawn(rekam_sim::registry::run(
+        listener,
+        registry.clone(),
+        std::future::pending(),
+    ));
 
     // Seal the backlog first, with the uploader pointed nowhere, so only delivery is timed.
     let mut c = Config::default();
@@ -83,9 +101,12 @@ async fn drain() {
     c.uploader.poll_ms = 3_600_000;
     c.uploader.initial_backoff_ms = 3_600_000;
     c.uploader.max_backoff_ms = 3_600_000;
-    let running = serve::start(c.clone(), TcpListener::bind("127.0.0.1:0").await.expect("bind"))
-        .await
-        .expect("start");
+    let running = serve::start(
+        c.clone(),
+        TcpListener::bind("127.0.0.1:0").await.expect("bind"),
+    )
+    .await
+    .expect("start");
     let key = keys::load_workstation_key(&data.join("keys/workstation.key")).expect("key");
     let reg_pub = rekam_protocol::RegistryPublicKey::parse_text(
         &std::fs::read_to_string(data.join("keys/registry.pub")).expect("pub"),
@@ -94,8 +115,14 @@ async fn drain() {
     let mut bytes_total = 0usize;
     for seed in 0..BACKLOG {
         let mut e = sample::enrollment(&SampleOptions::realistic(seed, "WS-B1", 1_790_000_000_000));
-        let p = packet::seal(&mut e, &key, &reg_pub, [seed as u8; 32], &SystemRandom::new())
-            .expect("seal");
+        let p = packet::seal(
+            &mut e,
+            &key,
+            &reg_pub,
+            [seed as u8; 32],
+            &SystemRandom::new(),
+        )
+        .expect("seal");
         bytes_total += p.bytes.len();
         let (id, eid) = (p.id.to_string(), e.id.to_string());
         running

@@ -294,3 +294,40 @@ fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
     served.dedup();
     assert_eq!(served, documented);
 }
+
+#[tokio::test]
+async fn the_event_stream_reports_each_step_as_it_is_recorded() {
+    use tokio_stream::StreamExt;
+    let app = app(false);
+    let req = Request::builder()
+        .uri("/v1/events")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .expect("request");
+    let resp = app.clone().oneshot(req).await.expect("response");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().expect("type"),
+        "text/event-stream"
+    );
+    let mut stream = resp.into_body().into_data_stream();
+    let (status, s) = call(
+        &app,
+        "POST",
+        "/v1/sessions",
+        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut seen = String::new();
+    while !seen.contains("\n\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+            .await
+            .expect("an event within 5 s")
+            .expect("stream open")
+            .expect("chunk");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.starts_with("event: session.start\n"), "{seen}");
+    assert!(seen.contains(s["id"].as_str().expect("id")), "{seen}");
+}

@@ -5,6 +5,7 @@
 //! gives the same result.
 
 pub mod image;
+pub mod matcher;
 pub mod nfiq2;
 pub mod pgm;
 pub mod wsq;
