@@ -96,8 +96,8 @@ pub fn singular_points(
                 -1.0
             };
             // About 8 to 16 ridges between core and delta.
-            let distance = rng.range_f(90.0, 150.0);
-            let angle = rng.range_f(40.0, 65.0).to_radians();
+            let distance = rng.range_f(80.0, 170.0);
+            let angle = rng.range_f(35.0, 70.0).to_radians();
             SingularPoints {
                 cores: vec![core],
                 deltas: vec![(
@@ -107,8 +107,8 @@ pub fn singular_points(
             }
         }
         FingerClass::Whorl => {
-            let lean = rng.range_f(-0.5, 0.5);
-            let gap = rng.range_f(18.0, 40.0);
+            let lean = rng.range_f(-0.8, 0.8);
+            let gap = rng.range_f(8.0, 60.0);
             let upper = (
                 core.0 - gap * lean.sin() / 2.0,
                 core.1 - gap * lean.cos() / 2.0,

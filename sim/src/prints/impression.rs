@@ -115,6 +115,8 @@ pub struct ImpressionParams {
     pub cut: Option<(f64, f64)>,
     /// How much the contrast of the contact varies over the fingertip, 0-1.
     pub unevenness: f64,
+    /// Fraction of the fingertip, in patches, that does not touch at all (dry skin), 0-1.
+    pub patchiness: f64,
     /// Gray level of the bare platen.
     pub background: f64,
     /// Gray level of a fully inked ridge.
@@ -141,6 +143,7 @@ impl ImpressionParams {
             contact: rng.range_f(0.82, 0.98),
             cut: None,
             unevenness: rng.range_f(0.05, 0.25),
+            patchiness: 0.0,
             background: rng.range_f(225.0, 245.0),
             ridge: rng.range_f(15.0, 45.0),
             noise: rng.range_f(2.0, 5.0),
@@ -150,28 +153,31 @@ impl ImpressionParams {
         match condition {
             Condition::Good => {}
             Condition::Dry => {
-                p.pressure = rng.range_f(-0.9, -0.5);
-                p.dryness = rng.range_f(0.45, 0.7);
-                p.ridge = rng.range_f(80.0, 130.0);
-                p.unevenness = rng.range_f(0.3, 0.6);
+                p.pressure = rng.range_f(-1.0, -0.6);
+                p.dryness = rng.range_f(0.4, 0.55);
+                p.patchiness = rng.range_f(0.35, 0.5);
+                p.ridge = rng.range_f(130.0, 160.0);
+                p.noise = rng.range_f(6.0, 10.0);
+                p.blur = 2;
+                p.unevenness = rng.range_f(0.4, 0.7);
             }
             Condition::Wet => {
-                p.pressure = rng.range_f(0.6, 1.0);
-                p.wetness = rng.range_f(0.4, 0.7);
+                p.pressure = rng.range_f(0.7, 1.0);
+                p.wetness = rng.range_f(0.6, 0.9);
                 p.ridge = rng.range_f(10.0, 30.0);
-                p.blur = 2;
+                p.blur = 3;
             }
             Condition::Partial => {
-                p.contact = rng.range_f(0.7, 0.85);
+                p.contact = rng.range_f(0.78, 0.9);
                 p.cut = Some((
                     rng.range_f(0.0, std::f64::consts::TAU),
-                    rng.range_f(-0.25, 0.0) * extent.0.min(extent.1),
+                    rng.range_f(-0.22, 0.0) * extent.0.min(extent.1),
                 ));
             }
             Condition::Noisy => {
-                p.noise = rng.range_f(25.0, 40.0);
-                p.blur = 2;
-                p.unevenness = rng.range_f(0.3, 0.5);
+                p.noise = rng.range_f(55.0, 70.0);
+                p.blur = 3;
+                p.unevenness = rng.range_f(0.4, 0.6);
             }
         }
         p
@@ -324,6 +330,7 @@ pub fn render_into(
     let dry = (params.dryness > 0.0).then(|| value_noise(bw, bh, 3.0 * scale, &mut rng));
     let wet = (params.wetness > 0.0).then(|| value_noise(bw, bh, 12.0 * scale, &mut rng));
     let uneven = value_noise(bw, bh, 70.0 * scale, &mut rng);
+    let patches = (params.patchiness > 0.0).then(|| value_noise(bw, bh, 22.0 * scale, &mut rng));
     let (bg, ridge) = (params.background as f32, params.ridge as f32);
     let mut buf = vec![bg; bw * bh];
     // The mapping and the contact are smooth: compute them every GRID pixels and interpolate.
@@ -372,6 +379,10 @@ pub fn render_into(
             if let Some(dry) = &dry {
                 // Ridge pixels drop out where the skin does not touch.
                 ink *= ((dry[i] - params.dryness as f32 * 0.8) * 5.0 + 0.5).clamp(0.0, 1.0);
+            }
+            if let Some(patches) = &patches {
+                // Whole patches of dry skin never touch the platen.
+                ink *= ((patches[i] - params.patchiness as f32) * 8.0 + 0.5).clamp(0.0, 1.0);
             }
             let even = 1.0 - params.unevenness as f32 * uneven[i];
             buf[i] = bg - (bg - ridge) * ink * touch * even;

@@ -48,6 +48,8 @@ pub struct OrientationModel {
     deltas: Vec<((f64, f64), Correction)>,
     /// Plain arch: centre column, bump height at the top, bump width, image height.
     arch: Option<(f64, f64, f64, f64)>,
+    /// Individual low-frequency swirl of the flow: (amplitude, wave vector x, y, phase).
+    waves: [(f64, f64, f64, f64); 3],
 }
 
 impl OrientationModel {
@@ -60,7 +62,7 @@ impl OrientationModel {
         rng: &mut SimRng,
     ) -> Self {
         let (w, h) = (f64::from(width), f64::from(height));
-        let mut correct = |p: &(f64, f64)| (*p, Correction::random(rng, 0.25));
+        let mut correct = |p: &(f64, f64)| (*p, Correction::random(rng, 0.5));
         let cores = points.cores.iter().map(&mut correct).collect();
         let deltas = points.deltas.iter().map(&mut correct).collect();
         let arch = (class == FingerClass::Arch).then(|| {
@@ -71,15 +73,38 @@ impl OrientationModel {
                 h,
             )
         });
+        // Fingers of one class differ in more than their singular points: a gentle random
+        // bend of the flow keeps same-class fingers from sharing their minutiae geometry.
+        let waves = [0; 3].map(|_| {
+            let k = rng.range_f(1.0 / 350.0, 1.0 / 120.0) * std::f64::consts::TAU;
+            let dir = rng.range_f(0.0, PI);
+            (
+                rng.range_f(0.05, 0.14),
+                k * dir.cos(),
+                k * dir.sin(),
+                rng.range_f(0.0, std::f64::consts::TAU),
+            )
+        });
         Self {
             cores,
             deltas,
             arch,
+            waves,
         }
     }
 
     /// Ridge direction at (`x`, `y`), modulo pi.
     pub fn angle(&self, x: f64, y: f64) -> f64 {
+        let bend: f64 = self
+            .waves
+            .iter()
+            .map(|&(a, kx, ky, p)| a * (kx * x + ky * y + p).sin())
+            .sum();
+        self.model_angle(x, y) + bend
+    }
+
+    /// The class model alone, without the individual bend.
+    fn model_angle(&self, x: f64, y: f64) -> f64 {
         if let Some((cx, steepness, width, height)) = self.arch {
             // Ridges follow y = y0 - A(y0) exp(-(x-cx)^2 / 2s^2), a bump that flattens towards
             // the bottom of the finger.
