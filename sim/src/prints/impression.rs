@@ -115,6 +115,9 @@ pub struct ImpressionParams {
     pub cut: Option<(f64, f64)>,
     /// How much the contrast of the contact varies over the fingertip, 0-1.
     pub unevenness: f64,
+    /// A latent print left on a dirty platen, showing through: its rotation (radians), shift
+    /// (master pixels) and ink strength 0-1.
+    pub ghost: Option<(f64, (f64, f64), f64)>,
     /// Fraction of the fingertip, in patches, that does not touch at all (dry skin), 0-1.
     pub patchiness: f64,
     /// Gray level of the bare platen.
@@ -144,6 +147,7 @@ impl ImpressionParams {
             cut: None,
             unevenness: rng.range_f(0.05, 0.25),
             patchiness: 0.0,
+            ghost: None,
             background: rng.range_f(225.0, 245.0),
             ridge: rng.range_f(15.0, 45.0),
             noise: rng.range_f(2.0, 5.0),
@@ -171,13 +175,19 @@ impl ImpressionParams {
                 p.contact = rng.range_f(0.78, 0.9);
                 p.cut = Some((
                     rng.range_f(0.0, std::f64::consts::TAU),
-                    rng.range_f(-0.22, 0.0) * extent.0.min(extent.1),
+                    rng.range_f(-0.12, 0.05) * extent.0.min(extent.1),
                 ));
             }
             Condition::Noisy => {
-                p.noise = rng.range_f(55.0, 70.0);
+                p.noise = rng.range_f(30.0, 40.0);
+                p.ridge = rng.range_f(110.0, 140.0);
                 p.blur = 3;
                 p.unevenness = rng.range_f(0.4, 0.6);
+                p.ghost = Some((
+                    rng.range_f(0.5, 1.2) * if rng.unit() < 0.5 { -1.0 } else { 1.0 },
+                    (rng.range_f(-60.0, 60.0), rng.range_f(-60.0, 60.0)),
+                    rng.range_f(0.7, 0.9),
+                ));
             }
         }
         p
@@ -332,6 +342,17 @@ pub fn render_into(
     let uneven = value_noise(bw, bh, 70.0 * scale, &mut rng);
     let patches = (params.patchiness > 0.0).then(|| value_noise(bw, bh, 22.0 * scale, &mut rng));
     let (bg, ridge) = (params.background as f32, params.ridge as f32);
+    let ghost = params.ghost.map(|(angle, shift, strength)| {
+        let ghost_pose = Pose {
+            angle: pose.angle + angle,
+            x: pose.x + shift.0 * pose.scale,
+            y: pose.y + shift.1 * pose.scale,
+            ..pose
+        };
+        let mut still = *params;
+        still.distortion = Distortion::none();
+        (Geometry::new(master, &still, ghost_pose), strength as f32)
+    });
     let mut buf = vec![bg; bw * bh];
     // The mapping and the contact are smooth: compute them every GRID pixels and interpolate.
     let (gw, gh) = (bw / GRID + 2, bh / GRID + 2);
@@ -361,14 +382,21 @@ pub fn render_into(
                 top + (bottom - top) * fy
             };
             let touch = lerp(a.2, b.2, c.2, d.2);
+            let i = by * bw + bx;
+            let (cx, cy) = ((x0 + bx) as f64, (y0 + by) as f64);
+            let latent = ghost.as_ref().map_or(0.0, |(geometry, strength)| {
+                let m = geometry.master(cx, cy);
+                let gray = bilinear(&img.pixels, mw, mh, m.0, m.1, 255.0);
+                lut[gray.clamp(0.0, 255.0) as usize] * strength
+            });
             if touch <= 0.0 {
+                buf[i] = bg - (bg - ridge) * latent;
                 continue;
             }
             let m = (
                 f64::from(lerp(a.0, b.0, c.0, d.0)),
                 f64::from(lerp(a.1, b.1, c.1, d.1)),
             );
-            let i = by * bw + bx;
             let gray = bilinear(&img.pixels, mw, mh, m.0, m.1, 255.0);
             let mut ink = lut[gray.clamp(0.0, 255.0) as usize];
             if let Some(wet) = &wet {
@@ -385,7 +413,7 @@ pub fn render_into(
                 ink *= ((patches[i] - params.patchiness as f32) * 8.0 + 0.5).clamp(0.0, 1.0);
             }
             let even = 1.0 - params.unevenness as f32 * uneven[i];
-            buf[i] = bg - (bg - ridge) * ink * touch * even;
+            buf[i] = bg - (bg - ridge) * (ink * touch * even).max(latent);
         }
     }
     binomial_blur(&mut buf, bw, bh, params.blur);
