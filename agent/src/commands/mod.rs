@@ -7,6 +7,7 @@ pub mod demo;
 pub mod devices;
 pub mod keys;
 pub mod packet;
+pub mod sim_prints;
 
 use std::io::Write;
 
@@ -58,6 +59,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             count,
             out: dir,
         }) => sim_faces(seed, count, &dir, out),
+        Command::Sim(SimCommand::Prints {
+            seed,
+            subjects,
+            impressions,
+            condition,
+            out: dir,
+        }) => sim_prints::run(seed, subjects, impressions, &condition, &dir, out),
         Command::Audit(AuditCommand::Verify { db }) => {
             let store = open_existing(&db)?;
             let n = store.verify_audit()?;

@@ -71,11 +71,9 @@ impl SimPerson {
     pub fn master_print(&mut self, finger: Finger, width: u32, height: u32) -> &Master {
         let seed = self.seed;
         let size = master_size(width, height);
-        self.masters.entry((finger, size)).or_insert_with(|| {
-            let finger_seed =
-                SimRng::derive(seed, &format!("finger-{}", finger.position())).next_u64();
-            Master::generate(finger_seed, size)
-        })
+        self.masters
+            .entry((finger, size))
+            .or_insert_with(|| crate::prints::dataset::finger_master(seed, finger, size))
     }
 
     /// The ridge map of `finger`'s master print (dark ridges on white), as

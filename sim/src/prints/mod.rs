@@ -13,10 +13,14 @@
 //! wet skin, partial contact, blur, noise and the platen background, using lookup tables and
 //! separable filters ([`filter`]) so one impression costs a few milliseconds.
 //!
+//! Data sets ([`dataset`]): subject x finger x impression, named and encoded as SFinGe-style
+//! test sets are.
+//!
 //! Contract: everything is a pure function of the seeds and sizes passed in; the same seed gives
 //! the same pixels on every platform.
 
 pub mod class;
+pub mod dataset;
 pub mod distortion;
 pub mod filter;
 pub mod frequency;
@@ -48,4 +52,7 @@ pub enum PrintError {
         /// Largest side accepted.
         max: u32,
     },
+    /// The image could not be encoded.
+    #[error("cannot encode the print as PNG: {0}")]
+    Encode(String),
 }
