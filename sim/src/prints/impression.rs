@@ -179,8 +179,9 @@ impl ImpressionParams {
                 ));
             }
             Condition::Noisy => {
-                p.noise = rng.range_f(30.0, 40.0);
-                p.ridge = rng.range_f(110.0, 140.0);
+                // A dirty platen: faint ridges under a latent print left by someone else, grainy.
+                p.noise = rng.range_f(18.0, 26.0);
+                p.ridge = rng.range_f(150.0, 170.0);
                 p.blur = 3;
                 p.unevenness = rng.range_f(0.4, 0.6);
                 p.ghost = Some((
