@@ -21,6 +21,14 @@ use crate::synth::Gray;
 /// Spacing in canvas pixels of the grid on which the geometry is computed exactly.
 const GRID: usize = 4;
 
+/// The geometry at one grid point: master coordinates, contact, latent print coordinates.
+#[derive(Debug, Clone, Copy, Default)]
+struct GridPoint {
+    master: (f32, f32),
+    touch: f32,
+    latent: (f32, f32),
+}
+
 /// How the skin and the contact were for one impression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Condition {
@@ -362,15 +370,21 @@ pub fn render_into(
         for gx in 0..gw {
             let (cx, cy) = ((x0 + gx * GRID) as f64, (y0 + gy * GRID) as f64);
             let m = g.master(cx, cy);
-            grid.push((m.0 as f32, m.1 as f32, contact(master, params, m)));
+            let latent = ghost
+                .as_ref()
+                .map_or((0.0, 0.0), |(geometry, _)| geometry.master(cx, cy));
+            grid.push(GridPoint {
+                master: (m.0 as f32, m.1 as f32),
+                touch: contact(master, params, m),
+                latent: (latent.0 as f32, latent.1 as f32),
+            });
         }
     }
     for by in 0..bh {
         let (gy, fy) = (by / GRID, (by % GRID) as f32 / GRID as f32);
         for bx in 0..bw {
             let (gx, fx) = (bx / GRID, (bx % GRID) as f32 / GRID as f32);
-            let at =
-                |xx: usize, yy: usize| grid.get(yy * gw + xx).copied().unwrap_or((0.0, 0.0, 0.0));
+            let at = |xx: usize, yy: usize| grid.get(yy * gw + xx).copied().unwrap_or_default();
             let (a, b, c, d) = (
                 at(gx, gy),
                 at(gx + 1, gy),
@@ -382,12 +396,12 @@ pub fn render_into(
                 let bottom = r + (t - r) * fx;
                 top + (bottom - top) * fy
             };
-            let touch = lerp(a.2, b.2, c.2, d.2);
+            let touch = lerp(a.touch, b.touch, c.touch, d.touch);
             let i = by * bw + bx;
-            let (cx, cy) = ((x0 + bx) as f64, (y0 + by) as f64);
-            let latent = ghost.as_ref().map_or(0.0, |(geometry, strength)| {
-                let m = geometry.master(cx, cy);
-                let gray = bilinear(&img.pixels, mw, mh, m.0, m.1, 255.0);
+            let latent = ghost.as_ref().map_or(0.0, |(_, strength)| {
+                let lx = lerp(a.latent.0, b.latent.0, c.latent.0, d.latent.0);
+                let ly = lerp(a.latent.1, b.latent.1, c.latent.1, d.latent.1);
+                let gray = bilinear(&img.pixels, mw, mh, f64::from(lx), f64::from(ly), 255.0);
                 lut[gray.clamp(0.0, 255.0) as usize] * strength
             });
             if touch <= 0.0 {
@@ -395,8 +409,8 @@ pub fn render_into(
                 continue;
             }
             let m = (
-                f64::from(lerp(a.0, b.0, c.0, d.0)),
-                f64::from(lerp(a.1, b.1, c.1, d.1)),
+                f64::from(lerp(a.master.0, b.master.0, c.master.0, d.master.0)),
+                f64::from(lerp(a.master.1, b.master.1, c.master.1, d.master.1)),
             );
             let gray = bilinear(&img.pixels, mw, mh, m.0, m.1, 255.0);
             let mut ink = lut[gray.clamp(0.0, 255.0) as usize];

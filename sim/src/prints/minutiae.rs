@@ -76,9 +76,9 @@ fn thin(img: &mut [bool], w: usize, h: usize) {
                     let a = (0..8).filter(|&i| !p[i] && p[(i + 1) % 8]).count();
                     let (n, e, s, west) = (p[0], p[2], p[4], p[6]);
                     let ok = if step == 0 {
-                        !(n && e && s) && !(e && s && west)
+                        !(e && s && (n || west))
                     } else {
-                        !(n && e && west) && !(n && s && west)
+                        !(n && west && (e || s))
                     };
                     if (2..=6).contains(&b) && a == 1 && ok {
                         remove.push(y * w + x);
