@@ -12,25 +12,27 @@ pub fn binomial_blur(buf: &mut [f32], width: usize, height: usize, passes: usize
     if width < 2 || height < 2 || buf.len() < width * height {
         return;
     }
-    let mut line = vec![0f32; width.max(height)];
+    let mut line = vec![0f32; width];
+    let (mut above, mut here) = (vec![0f32; width], vec![0f32; width]);
     for _ in 0..passes {
         for row in buf.chunks_exact_mut(width).take(height) {
-            line[..width].copy_from_slice(row);
+            line.copy_from_slice(row);
             for x in 0..width {
                 let l = line[x.saturating_sub(1)];
                 let r = line[(x + 1).min(width - 1)];
                 row[x] = 0.25 * l + 0.5 * line[x] + 0.25 * r;
             }
         }
-        for x in 0..width {
-            for y in 0..height {
-                line[y] = buf[y * width + x];
+        // Vertical pass row by row (cache friendly), keeping the unfiltered row above.
+        above.copy_from_slice(&buf[..width]);
+        for y in 0..height {
+            here.copy_from_slice(&buf[y * width..(y + 1) * width]);
+            let below_at = (y + 1).min(height - 1) * width;
+            for x in 0..width {
+                let below = buf[below_at + x];
+                buf[y * width + x] = 0.25 * above[x] + 0.5 * here[x] + 0.25 * below;
             }
-            for y in 0..height {
-                let u = line[y.saturating_sub(1)];
-                let d = line[(y + 1).min(height - 1)];
-                buf[y * width + x] = 0.25 * u + 0.5 * line[y] + 0.25 * d;
-            }
+            std::mem::swap(&mut above, &mut here);
         }
     }
 }
@@ -42,20 +44,22 @@ pub fn value_noise(width: usize, height: usize, cell: f64, rng: &mut SimRng) -> 
     let gw = (width as f64 / cell).ceil() as usize + 2;
     let gh = (height as f64 / cell).ceil() as usize + 2;
     let grid: Vec<f32> = (0..gw * gh).map(|_| rng.unit() as f32).collect();
+    // Smoothstep weights hide the grid; the column weights are the same on every row.
+    let weight = |v: f64| {
+        let f = (v - v.floor()) as f32;
+        (v.floor() as usize, f * f * (3.0 - 2.0 * f))
+    };
+    let columns: Vec<(usize, f32)> = (0..width).map(|x| weight(x as f64 / cell)).collect();
     let mut out = Vec::with_capacity(width * height);
     for y in 0..height {
-        let gy = y as f64 / cell;
-        let (y0, fy) = (gy.floor() as usize, (gy - gy.floor()) as f32);
-        // Smoothstep weights hide the grid.
-        let fy = fy * fy * (3.0 - 2.0 * fy);
-        for x in 0..width {
-            let gx = x as f64 / cell;
-            let (x0, fx) = (gx.floor() as usize, (gx - gx.floor()) as f32);
-            let fx = fx * fx * (3.0 - 2.0 * fx);
-            let at = |xx: usize, yy: usize| grid.get(yy * gw + xx).copied().unwrap_or(0.5);
-            let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
-            let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
-            out.push(top * (1.0 - fy) + bottom * fy);
+        let (y0, fy) = weight(y as f64 / cell);
+        let top_row = grid.get(y0 * gw..(y0 + 1) * gw).unwrap_or(&[]);
+        let bottom_row = grid.get((y0 + 1) * gw..(y0 + 2) * gw).unwrap_or(&[]);
+        let at = |row: &[f32], i: usize| row.get(i).copied().unwrap_or(0.5);
+        for &(x0, fx) in &columns {
+            let top = at(top_row, x0) + (at(top_row, x0 + 1) - at(top_row, x0)) * fx;
+            let bottom = at(bottom_row, x0) + (at(bottom_row, x0 + 1) - at(bottom_row, x0)) * fx;
+            out.push(top + (bottom - top) * fy);
         }
     }
     out

@@ -475,9 +475,10 @@ pub fn render(
     let mut pixels = vec![bg; width as usize * height as usize];
     // The bare platen shows sensor noise too.
     let mut rng = SimRng::new(params.seed ^ 0x5eed_ba5e);
-    let amplitude = params.noise * 3f64.sqrt();
+    let amplitude = (params.noise * 3f64.sqrt()) as f32;
     for p in &mut pixels {
-        *p = (f64::from(*p) + rng.range_f(-amplitude, amplitude)).clamp(0.0, 255.0) as u8;
+        let noise = ((rng.next_u64() & 0xffff) as f32 / 32767.5 - 1.0) * amplitude;
+        *p = (f32::from(*p) + noise).clamp(0.0, 255.0) as u8;
     }
     render_into(master, params, pose, &mut pixels, width, height);
     Gray {
