@@ -108,6 +108,25 @@ pub enum SimCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write synthetic fingerprint impressions (SFinGe-style, 8-bit gray PNG at 500 ppi) named
+    /// `sSUBJECT_fFINGER_iIMPRESSION.png`, fingers 1-10 as in ANSI/NIST.
+    Prints {
+        /// Seed of the set.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many subjects (ten fingers each).
+        #[arg(long, default_value_t = 1)]
+        subjects: u32,
+        /// Impressions per finger.
+        #[arg(long, default_value_t = 2)]
+        impressions: u32,
+        /// Skin and contact condition of every impression.
+        #[arg(long, default_value = "good", value_parser = ["good", "dry", "wet", "partial", "noisy"])]
+        condition: String,
+        /// Directory to write into (created; existing prints are never replaced).
+        #[arg(long, default_value = "prints")]
+        out: PathBuf,
+    },
 }
 
 /// `rekam keys ...`

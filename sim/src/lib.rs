@@ -6,6 +6,7 @@
 pub mod devices;
 pub mod faces;
 pub mod faults;
+pub mod prints;
 pub mod r30x;
 pub mod registry;
 pub mod rng;

@@ -16,8 +16,18 @@ use rekam_protocol::model::{
 };
 use time::{Date, Month};
 
+use crate::prints::{self, Condition, ImpressionParams, Master, MasterSize, Pose};
 use crate::rng::SimRng;
 use crate::synth::{self, Background, Gray, Rgb};
+
+/// One good impression, `size` pixels square, of a finger made from `rng`.
+fn finger_impression(rng: &mut SimRng, size: u32) -> Gray {
+    let side = size.clamp(16, MasterSize::MAX);
+    let master_size = MasterSize::new(side, side).unwrap_or(MasterSize::STANDARD);
+    let master = Master::generate(rng.next_u64(), master_size);
+    let params = ImpressionParams::sample(&master, Condition::Good, rng);
+    prints::render(&master, &params, Pose::centred(size, size), size, size)
+}
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -242,7 +252,7 @@ pub fn enrollment(opts: &SampleOptions) -> Enrollment {
             });
             continue;
         }
-        let img = synth::fingerprint(&mut frng, opts.finger_size, opts.finger_size);
+        let img = finger_impression(&mut frng, opts.finger_size);
         fingers.push(FingerEntry {
             position: pos,
             record: FingerRecord::Captured(FingerCapture {

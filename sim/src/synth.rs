@@ -1,11 +1,9 @@
-//! Synthetic images for sample enrollments: a fingerprint-like ridge pattern, a frontal portrait
-//! on the e-KTP background colour, a handwritten-looking signature with its pen series, and an
-//! iris image.
+//! Synthetic images for sample enrollments: a frontal portrait on the e-KTP background colour, a
+//! handwritten-looking signature with its pen series, and an iris image (fingerprints are made
+//! by [`crate::prints`]).
 //!
 //! Contract: deterministic from the [`SimRng`] passed in; sizes are the caller's. These images
-//! exist to make packets realistic in size and structure. The fingerprint pattern here is a warped
-//! concentric ridge field, not the SFinGe-style generator (orientation field from cores and deltas,
-//! Gabor growth) that the fingerprint simulator provides for quality work.
+//! exist to make packets realistic in size and structure.
 
 use crate::rng::SimRng;
 
@@ -29,56 +27,6 @@ pub struct Rgb {
     pub height: u32,
     /// `3 * width * height` bytes.
     pub pixels: Vec<u8>,
-}
-
-/// A finger impression: dark ridges on a light background inside an elliptical contact area.
-pub fn fingerprint(rng: &mut SimRng, width: u32, height: u32) -> Gray {
-    let (w, h) = (f64::from(width), f64::from(height));
-    let cx = w * rng.range_f(0.42, 0.58);
-    let cy = h * rng.range_f(0.38, 0.52);
-    // Ridge period about 9 px at 500 ppi (0.46 mm), as on real fingers.
-    let period = rng.range_f(8.0, 10.5);
-    let squash = rng.range_f(0.55, 0.85);
-    let warp: Vec<(f64, f64, f64, f64)> = (0..4)
-        .map(|_| {
-            (
-                rng.range_f(0.004, 0.02),
-                rng.range_f(0.0, 6.3),
-                rng.range_f(2.0, 9.0),
-                rng.range_f(-1.0, 1.0),
-            )
-        })
-        .collect();
-    let (rx, ry) = (w * rng.range_f(0.36, 0.44), h * rng.range_f(0.40, 0.47));
-    let pressure = rng.range_f(0.75, 1.0);
-    let mut pixels = vec![255u8; (width * height) as usize];
-    for y in 0..height {
-        for x in 0..width {
-            let (fx, fy) = (f64::from(x), f64::from(y));
-            let (dx, dy) = (fx - cx, (fy - cy) * squash);
-            let mut phase = (dx * dx + dy * dy).sqrt();
-            // Below the core, flatten the rings into a loop-like flow.
-            if fy > cy {
-                phase = phase * 0.6 + (fy - cy) * 0.5;
-            }
-            for &(f, p, a, s) in &warp {
-                phase += a * (f * (fx + s * fy) + p).sin();
-            }
-            let ridge = 0.5 + 0.5 * (std::f64::consts::TAU * phase / period).cos();
-            let ex = dx / rx;
-            let ey = (fy - cy) / ry;
-            let edge = (1.0 - (ex * ex + ey * ey)).clamp(0.0, 0.15) / 0.15;
-            let ink = ridge * edge * pressure;
-            let noise = rng.normal() * 10.0;
-            let v = 235.0 - ink * 190.0 + noise;
-            pixels[(y * width + x) as usize] = v.clamp(0.0, 255.0) as u8;
-        }
-    }
-    Gray {
-        width,
-        height,
-        pixels,
-    }
 }
 
 /// e-KTP photo background colours.

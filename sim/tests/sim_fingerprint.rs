@@ -250,3 +250,37 @@ fn preview_shows_the_platen_at_reduced_size_and_feedback_is_kept() {
     s.set_feedback(Feedback::Accepted).unwrap();
     assert_eq!(s.feedback(), Feedback::Accepted);
 }
+
+#[test]
+fn a_dry_finger_prints_lighter_than_a_good_one() {
+    let mean = |image: &GrayImage| {
+        image.pixels().iter().map(|&p| f64::from(p)).sum::<f64>() / image.pixels().len() as f64
+    };
+    let mut config = ScannerConfig::tiny(11);
+    config.finger_image = rekam_drivers::identity::ImageSize {
+        width: 240,
+        height: 300,
+    };
+    let mut s = SimFingerprintScanner::new(config);
+    s.set_person(Some(SimPerson::new(12)));
+    let good = s.capture_finger(Finger::RightMiddle, &opts()).unwrap();
+    s.set_condition(rekam_sim::prints::Condition::Dry);
+    let dry = s.capture_finger(Finger::RightMiddle, &opts()).unwrap();
+    assert!(
+        mean(&dry.image) > mean(&good.image) + 10.0,
+        "dry {:.0} good {:.0}",
+        mean(&dry.image),
+        mean(&good.image)
+    );
+}
+
+#[test]
+fn a_person_shows_the_same_finger_as_the_print_data_set_of_that_subject() {
+    use rekam_sim::prints::MasterSize;
+    use rekam_sim::prints::dataset::{finger_master, subject_seed};
+    let person_seed = subject_seed(3, 2);
+    let mut person = SimPerson::new(person_seed);
+    let from_person = person.master_print(Finger::LeftIndex, 416, 560).clone();
+    let from_set = finger_master(person_seed, Finger::LeftIndex, MasterSize::STANDARD);
+    assert_eq!(from_person, from_set);
+}

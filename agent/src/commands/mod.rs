@@ -9,6 +9,7 @@ pub mod keys;
 pub mod packet;
 pub mod packet_demo;
 pub mod serve;
+pub mod sim_prints;
 
 use std::io::Write;
 
@@ -97,6 +98,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             count,
             out: dir,
         }) => sim_faces(seed, count, &dir, out),
+        Command::Sim(SimCommand::Prints {
+            seed,
+            subjects,
+            impressions,
+            condition,
+            out: dir,
+        }) => sim_prints::run(seed, subjects, impressions, &condition, &dir, out),
         Command::Audit(AuditCommand::Verify { db }) => {
             let store = open_existing(&db)?;
             let n = store.verify_audit()?;

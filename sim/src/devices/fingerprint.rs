@@ -1,10 +1,11 @@
 //! A simulated fingerprint scanner (single finger and 4-4-2 slaps, with live preview) and the
 //! simulated person whose fingers it reads.
 //!
-//! Contract: a [`SimPerson`] has ten fingers, each a master pattern from `synth::fingerprint`
-//! seeded by (person seed, finger), so every capture of one finger shows the same ridges; each
-//! impression varies placement, rotation, pressure and noise, drawn from the scanner's seed and
-//! the capture count. A capture returns once the person has placed the finger (after the
+//! Contract: a [`SimPerson`] has ten fingers, each an SFinGe-style master print
+//! ([`crate::prints::Master`]) seeded by (person seed, finger), so every capture of one finger
+//! shows the same ridges; each impression varies placement, rotation, skin distortion, pressure
+//! and noise, drawn from the scanner's seed and the capture count, in the skin condition set with
+//! [`SimFingerprintScanner::set_condition`] (good by default). A capture returns once the person has placed the finger (after the
 //! configured placement delay), or fails with `Timeout` or `Cancelled`; it never spins.
 
 use std::collections::HashMap;
@@ -20,14 +21,15 @@ use rekam_drivers::{DeviceIdentity, ErrorKind, GrayImage};
 use super::error::DeviceError;
 use super::pace::{FramePacer, Waited, wait_until};
 use super::sim_identity;
-use super::warp::{Placement, add_noise, draw_darkest};
+use super::warp::add_noise;
+use crate::prints::{Condition, ImpressionParams, Master, MasterSize, Pose, render_into};
 use crate::rng::SimRng;
-use crate::synth::{self, Gray};
+use crate::synth::Gray;
 
 /// The resolution every simulated print has.
 pub const PPI: u32 = 500;
 
-/// Gray level of the platen where nothing touches it, as `synth::fingerprint` draws it.
+/// Gray level of the platen where nothing touches it.
 const PLATEN: u8 = 235;
 
 /// A person at the scanner: ten fingers, minus any that are missing.
@@ -35,7 +37,7 @@ const PLATEN: u8 = 235;
 pub struct SimPerson {
     seed: u64,
     missing: Vec<Finger>,
-    masters: HashMap<(Finger, u32, u32), Gray>,
+    masters: HashMap<(Finger, MasterSize), Master>,
 }
 
 impl SimPerson {
@@ -64,17 +66,27 @@ impl SimPerson {
         !self.missing.contains(&finger)
     }
 
-    /// The master pattern of `finger` at `width` x `height`, generated once and cached: it
-    /// depends only on the person's seed and the finger.
-    pub fn master(&mut self, finger: Finger, width: u32, height: u32) -> &Gray {
+    /// The master print of `finger` at `width` x `height` (each side clamped to what a master
+    /// can be), generated once and cached: it depends only on the person's seed and the finger.
+    pub fn master_print(&mut self, finger: Finger, width: u32, height: u32) -> &Master {
         let seed = self.seed;
+        let size = master_size(width, height);
         self.masters
-            .entry((finger, width, height))
-            .or_insert_with(|| {
-                let mut rng = SimRng::derive(seed, &format!("finger-{}", finger.position()));
-                synth::fingerprint(&mut rng, width.max(1), height.max(1))
-            })
+            .entry((finger, size))
+            .or_insert_with(|| crate::prints::dataset::finger_master(seed, finger, size))
     }
+
+    /// The ridge map of `finger`'s master print (dark ridges on white), as
+    /// [`SimPerson::master_print`].
+    pub fn master(&mut self, finger: Finger, width: u32, height: u32) -> &Gray {
+        self.master_print(finger, width, height).image()
+    }
+}
+
+/// The master size for a capture size, clamped into what a master can be.
+fn master_size(width: u32, height: u32) -> MasterSize {
+    let clamp = |v: u32| v.clamp(16, MasterSize::MAX);
+    MasterSize::new(clamp(width), clamp(height)).unwrap_or(MasterSize::STANDARD)
 }
 
 impl std::fmt::Debug for SimPerson {
@@ -176,6 +188,7 @@ pub struct SimFingerprintScanner {
     pacer: FramePacer,
     feedback: Feedback,
     last_layout: Vec<FingerPlacement>,
+    condition: Condition,
 }
 
 impl SimFingerprintScanner {
@@ -198,7 +211,13 @@ impl SimFingerprintScanner {
             impressions: 0,
             feedback: Feedback::Off,
             last_layout: Vec::new(),
+            condition: Condition::Good,
         }
+    }
+
+    /// The skin and contact condition of the following impressions (dry, wet, partial...).
+    pub fn set_condition(&mut self, condition: Condition) {
+        self.condition = condition;
     }
 
     /// Puts `person` at the scanner (`None`: nobody, so captures time out).
@@ -277,9 +296,8 @@ impl SimFingerprintScanner {
         );
         let mut canvas = vec![PLATEN; w as usize * h as usize];
         let scale = 1.0 / f64::from(divisor);
-        // Dry skin prints light, wet or pressed skin dark.
-        let pressure = rng.range_f(0.7, 1.25);
         let master = self.config.finger_image;
+        let condition = self.condition;
         if let Some(person) = self.person.as_mut() {
             let present: Vec<FingerPlacement> = layout
                 .iter()
@@ -287,15 +305,18 @@ impl SimFingerprintScanner {
                 .copied()
                 .collect();
             for place in present {
-                let src = person.master(place.finger, master.width, master.height);
-                let placement = Placement {
+                let print = person.master_print(place.finger, master.width, master.height);
+                let mut params = ImpressionParams::sample(print, condition, rng);
+                // The scanner's own platen level and sensor noise apply to the whole image.
+                params.background = f64::from(PLATEN);
+                params.noise = 0.0;
+                let pose = Pose {
                     x: place.x * scale,
                     y: place.y * scale,
                     angle: place.angle,
                     scale,
                 };
-                let tone = |v: f64| f64::from(PLATEN) - (f64::from(PLATEN) - v) * pressure;
-                draw_darkest(&mut canvas, w, h, src, placement, tone);
+                render_into(print, &params, pose, &mut canvas, w, h);
             }
         }
         add_noise(&mut canvas, rng, self.config.noise);

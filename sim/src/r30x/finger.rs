@@ -1,15 +1,13 @@
-//! Synthetic fingers for the simulated module: a procedural ridge pattern whose minutiae are
-//! known, so the module's feature extraction and matching work on ground truth.
-//!
-//! The ridge phase follows the AM-FM fingerprint model: a smooth phase (a spiral for whorls,
-//! U-shaped ridges for loops, waves for arches) plus one spiral phase singularity per minutia,
-//! which is exactly where a ridge ends or forks. Impressions move, rotate and press the finger
-//! differently and add sensor noise.
+//! Synthetic fingers for the simulated module: SFinGe-style master prints ([`crate::prints`])
+//! whose minutiae are known, so the module's feature extraction and matching work on ground
+//! truth. Each impression places, turns, distorts and presses the finger differently on the
+//! 256x288 sensor, and reports the master's minutiae where they appear in that image.
 //!
 //! Contract: the same (seed, finger, impression) always gives the same pixels and minutiae.
 
-use std::f64::consts::{PI, TAU};
+use std::f64::consts::PI;
 
+use crate::prints::{self, Condition, ImpressionParams, Master, MasterSize, MinutiaKind, Pose};
 use crate::rng::SimRng;
 
 /// Image size of the simulated sensor.
@@ -38,25 +36,9 @@ pub struct Minutia {
     pub angle: f64,
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Pattern {
-    Whorl,
-    Loop { lean: f64 },
-    Arch,
-}
-
-struct Singularity {
-    x: f64,
-    y: f64,
-    charge: f64,
-}
-
-/// One finger of a simulated person, in finger coordinates centred on the core.
+/// One finger of a simulated person: its master print.
 pub struct SyntheticFinger {
-    pattern: Pattern,
-    period: f64,
-    warp: [(f64, f64, f64); 3],
-    minutiae: Vec<Singularity>,
+    master: Master,
 }
 
 /// One placement of a finger on the sensor.
@@ -70,124 +52,56 @@ pub struct Impression {
 impl SyntheticFinger {
     /// The finger `finger` (1-10) of the person seeded by `seed`.
     pub fn new(seed: u64, finger: u8) -> Self {
-        let mut rng = SimRng::new(mix(&[seed, u64::from(finger)]));
-        let pattern = match rng.next_u64() % 3 {
-            0 => Pattern::Whorl,
-            1 => Pattern::Loop {
-                lean: rng.range_f(-0.5, 0.5),
-            },
-            _ => Pattern::Arch,
-        };
-        let period = rng.range_f(8.5, 10.5);
-        let warp = [0; 3].map(|_| {
-            (
-                rng.range_f(1.0, 2.5),
-                rng.range_f(40.0, 90.0),
-                rng.range_f(0.0, TAU),
-            )
-        });
-        let mut minutiae: Vec<Singularity> = Vec::new();
-        while minutiae.len() < 36 {
-            let x = rng.range_f(-95.0, 95.0);
-            let y = rng.range_f(-120.0, 120.0);
-            // Inside the fingertip, away from the core and from each other.
-            let inside = (x / 100.0).powi(2) + (y / 130.0).powi(2) < 0.85;
-            let apart = minutiae.iter().all(|m| (m.x - x).hypot(m.y - y) > 16.0);
-            if inside && apart && x.hypot(y) > 20.0 {
-                let charge = if rng.next_u64().is_multiple_of(2) {
-                    1.0
-                } else {
-                    -1.0
-                };
-                minutiae.push(Singularity { x, y, charge });
-            }
-        }
         Self {
-            pattern,
-            period,
-            warp,
-            minutiae,
+            master: Master::generate(mix(&[seed, u64::from(finger)]), MasterSize::STANDARD),
         }
     }
 
-    fn smooth_phase(&self, x: f64, y: f64) -> f64 {
-        let (wx, wy) = self.warp.iter().fold((0.0, 0.0), |(ax, ay), &(a, l, p)| {
-            (ax + a * (y / l + p).sin(), ay + a * (x / l + p).cos())
-        });
-        let (x, y) = (x + wx, y + wy);
-        let d = match self.pattern {
-            Pattern::Whorl => x.hypot(1.15 * y) + self.period * y.atan2(x) / TAU,
-            Pattern::Loop { lean } => {
-                let x = x - lean * y.max(0.0);
-                if y < 0.0 { x.hypot(y) } else { x.abs() }
-            }
-            Pattern::Arch => -y + 25.0 * (-(x * x) / 3000.0).exp() * (1.0 + y / 150.0),
-        };
-        d / self.period
+    /// The finger's master print.
+    pub fn master(&self) -> &Master {
+        &self.master
     }
 
-    fn phase(&self, x: f64, y: f64) -> f64 {
-        self.minutiae.iter().fold(self.smooth_phase(x, y), |p, m| {
-            p + m.charge * (y - m.y).atan2(x - m.x) / TAU
-        })
-    }
-
-    /// Impression number `n` (each placement differs in position, angle, pressure and noise).
+    /// Impression number `n` (each placement differs in position, angle, distortion, pressure
+    /// and noise).
     pub fn impression(&self, seed: u64, n: u64) -> Impression {
         let mut rng = SimRng::new(mix(&[seed, n, 0x1A7E]));
-        let (dx, dy) = (rng.range_f(-14.0, 14.0), rng.range_f(-14.0, 14.0));
-        let rot = rng.range_f(-6.0, 6.0).to_radians();
-        let pressure = rng.range_f(0.9, 1.15);
-        let (cx, cy) = (f64::from(WIDTH) / 2.0 + dx, f64::from(HEIGHT) / 2.0 + dy);
-        let (sin, cos) = rot.sin_cos();
-        // Finger coordinates of image pixel (px, py): undo translation, then rotation.
-        let to_finger = |px: f64, py: f64| {
-            let (u, v) = (px - cx, py - cy);
-            (cos * u + sin * v, -sin * u + cos * v)
+        let params = ImpressionParams::sample(&self.master, Condition::Good, &mut rng);
+        // The sensor sees the middle of the fingertip, a little off centre each time.
+        let (cx, cy) = self.master.silhouette().centre();
+        let img = self.master.image();
+        let (mcx, mcy) = (
+            f64::from(img.width - 1) / 2.0,
+            f64::from(img.height - 1) / 2.0,
+        );
+        let pose = Pose {
+            x: f64::from(WIDTH) / 2.0 + (mcx - cx) + rng.range_f(-14.0, 14.0),
+            y: f64::from(HEIGHT) / 2.0 + (mcy - cy) + rng.range_f(-14.0, 14.0),
+            angle: rng.range_f(-6.0, 6.0).to_radians(),
+            scale: 1.0,
         };
-        let to_image = |fx: f64, fy: f64| (cx + cos * fx - sin * fy, cy + sin * fx + cos * fy);
-        let (ax, ay) = (92.0 * pressure, 125.0 * pressure);
-        let mut pixels = Vec::with_capacity((WIDTH * HEIGHT) as usize);
-        for py in 0..HEIGHT {
-            for px in 0..WIDTH {
-                let (fx, fy) = to_finger(f64::from(px), f64::from(py));
-                let edge = (fx / ax).powi(2) + (fy / ay).powi(2);
-                let noise = rng.range_f(-18.0, 18.0);
-                let value = if edge < 1.0 {
-                    // Contact fades out towards the edge of the fingertip.
-                    let contrast = ((1.0 - edge) * 4.0).min(1.0) * 0.85 * pressure.min(1.0);
-                    let ridge = 0.5 + 0.5 * (TAU * self.phase(fx, fy)).cos();
-                    235.0 - 200.0 * contrast * ridge.powf(0.8 / pressure) + noise
-                } else {
-                    235.0 + noise / 2.0
-                };
-                pixels.push(value.clamp(0.0, 255.0) as u8);
-            }
-        }
+        let pixels = prints::render(&self.master, &params, pose, WIDTH, HEIGHT).pixels;
         let mut minutiae = Vec::new();
-        for m in &self.minutiae {
+        for m in self.master.minutiae() {
             if rng.unit() < 0.1 {
                 continue; // lost in this impression (smudge, low contrast)
             }
-            let (mx, my) = (m.x + rng.range_f(-1.5, 1.5), m.y + rng.range_f(-1.5, 1.5));
-            if (mx / ax).powi(2) + (my / ay).powi(2) > 0.9 {
+            let Some((x, y)) = prints::impression::locate(&self.master, &params, pose, (m.x, m.y))
+            else {
+                continue;
+            };
+            // Keep clear of the sensor's edge, where a module's extractor sees no context.
+            if x < 8.0 || y < 8.0 || x >= f64::from(WIDTH) - 8.0 || y >= f64::from(HEIGHT) - 8.0 {
                 continue;
             }
-            let (ix, iy) = to_image(mx, my);
-            if ix < 0.0 || iy < 0.0 || ix >= f64::from(WIDTH) || iy >= f64::from(HEIGHT) {
-                continue;
-            }
-            // Ridges run perpendicular to the phase gradient.
-            let g = (
-                self.smooth_phase(mx + 1.0, my) - self.smooth_phase(mx - 1.0, my),
-                self.smooth_phase(mx, my + 1.0) - self.smooth_phase(mx, my - 1.0),
-            );
-            let kind = if m.charge > 0.0 { 0.0 } else { PI };
-            let angle = (g.1.atan2(g.0) + PI / 2.0 + rot).rem_euclid(PI) + kind;
+            let kind = match m.kind {
+                MinutiaKind::Ending => 0.0,
+                MinutiaKind::Bifurcation => PI,
+            };
             minutiae.push(Minutia {
-                x: ix,
-                y: iy,
-                angle,
+                x,
+                y,
+                angle: (m.direction + pose.angle).rem_euclid(PI) + kind,
             });
         }
         Impression { pixels, minutiae }
