@@ -4,4 +4,5 @@
 //! Contract: pure functions over images. No I/O, no clocks, no global state; the same image always
 //! gives the same result.
 
+pub mod minutiae;
 pub mod wsq;

@@ -1,0 +1,228 @@
+//! FingerJet's ridge enhancement: 32x32 blocks on a 17-pixel grid, fixed-point 2-D FFT, a
+//! band-pass that boosts each frequency by its own magnitude, inverse FFT, per-block contrast
+//! normalisation and overlap-add.
+//!
+//! Contract: `fft_enhance` maps an internal image to its enhanced image of the same size,
+//! bit-exact with FJFX `fft_enhance<5, 17>`.
+
+use super::fixed::{divide, oct_abs, reduce};
+
+const BITS: u32 = 5;
+const DIM: i32 = 1 << BITS;
+const SPACING: i32 = 17;
+const SIN_BITS: u32 = 5;
+
+/// sin(2*pi*a/32) * 4096.
+fn fsin(a: i32) -> i32 {
+    const T: [i32; 16] =
+        [0, 799, 1567, 2276, 2896, 3406, 3784, 4017, 4096, 4017, 3784, 3406, 2896, 2276, 1567, 799];
+    let v = T[(a & 15) as usize];
+    if a & 16 != 0 { -v } else { v }
+}
+
+fn fcos(a: i32) -> i32 {
+    fsin(a + 8)
+}
+
+fn bit_reverse(x: usize, bits: u32) -> usize {
+    let mut r = 0;
+    for b in 0..bits {
+        if x & (1 << b) != 0 {
+            r |= 1 << (bits - 1 - b);
+        }
+    }
+    r
+}
+
+/// In-place radix-2 complex FFT over `2^(size_bits - stride_bits)` complex points spaced
+/// `2^stride_bits` apart (re at even, im at odd offsets), twiddles rounded to 12 bits.
+fn fft(d: &mut [i32], base: usize, inverse: bool, size_bits: u32, stride_bits: u32) {
+    let n = 1usize << size_bits;
+    let stride = 1usize << stride_bits;
+    let mut i = stride;
+    while i < n - stride {
+        let j = bit_reverse(i >> stride_bits, size_bits - stride_bits) << stride_bits;
+        if i > j {
+            d.swap(base + i, base + j);
+            d.swap(base + i + 1, base + j + 1);
+        }
+        i += stride;
+    }
+    let mut dt: i32 = if inverse { 1 << SIN_BITS } else { -(1 << SIN_BITS) };
+    for ll in stride_bits..size_bits {
+        let mmax = 1usize << ll;
+        let istep = mmax << 1;
+        dt >>= 1;
+        let mut m = 0;
+        let mut t = 0i32;
+        while m < mmax {
+            let wr = fcos(t);
+            let wi = fsin(t);
+            let mut i = m;
+            while i < n {
+                let pi = base + i;
+                let pj = pi + mmax;
+                let tr = reduce(wr.wrapping_mul(d[pj]).wrapping_sub(wi.wrapping_mul(d[pj + 1])), 12);
+                let ti = reduce(wr.wrapping_mul(d[pj + 1]).wrapping_add(wi.wrapping_mul(d[pj])), 12);
+                d[pj] = d[pi].wrapping_sub(tr);
+                d[pj + 1] = d[pi + 1].wrapping_sub(ti);
+                d[pi] = d[pi].wrapping_add(tr);
+                d[pi + 1] = d[pi + 1].wrapping_add(ti);
+                i += istep;
+            }
+            m += stride;
+            t += dt;
+        }
+    }
+}
+
+/// One row of 32 reals as 16 complex points, with the real-FFT split step.
+fn fft_row(d: &mut [i32], base: usize, inverse: bool) {
+    if !inverse {
+        fft(d, base, false, BITS, 1);
+    }
+    let size = DIM as usize;
+    let dt: i32 = if inverse { 1 } else { -1 };
+    let mut t = dt + if inverse { 1 << (SIN_BITS - 1) } else { 0 };
+    let shift = 12 + if inverse { 0 } else { 1 };
+    let mut i = 2;
+    while i <= size / 2 {
+        let (wr, wi) = (fcos(t), fsin(t));
+        let p1 = base + i;
+        let p2 = base + size - i;
+        let h1 = (d[p2].wrapping_add(d[p1]) << 12, d[p1 + 1].wrapping_sub(d[p2 + 1]) << 12);
+        let (ar, ai) = (d[p1 + 1].wrapping_add(d[p2 + 1]), d[p2].wrapping_sub(d[p1]));
+        let h2 = (
+            wr.wrapping_mul(ar).wrapping_sub(wi.wrapping_mul(ai)),
+            wr.wrapping_mul(ai).wrapping_add(wi.wrapping_mul(ar)),
+        );
+        let f1 = (reduce(h1.0.wrapping_add(h2.0), shift), reduce(h1.1.wrapping_add(h2.1), shift));
+        let f2 = (
+            reduce(h1.0.wrapping_sub(h2.0), shift),
+            reduce(h1.1.wrapping_sub(h2.1).wrapping_neg(), shift),
+        );
+        d[p1] = f1.0;
+        d[p1 + 1] = f1.1;
+        d[p2] = f2.0;
+        d[p2 + 1] = f2.1;
+        i += 2;
+        t += dt;
+    }
+    let (tr, ti) = (d[base], d[base + 1]);
+    d[base] = tr.wrapping_add(ti);
+    d[base + 1] = if inverse { tr.wrapping_sub(ti) } else { 0 };
+    if inverse {
+        fft(d, base, true, BITS, 1);
+    }
+}
+
+fn fft2(d: &mut [i32], inverse: bool) {
+    let size1 = DIM as usize;
+    if !inverse {
+        for y in (0..size1 * size1).step_by(size1) {
+            fft_row(d, y, false);
+        }
+    }
+    for x in (0..size1).step_by(2) {
+        fft(d, x, inverse, 2 * BITS, BITS);
+    }
+    if inverse {
+        for y in (0..size1 * size1).step_by(size1) {
+            fft_row(d, y, true);
+        }
+    }
+}
+
+/// Band-pass: keeps radii 3..12 (in cycles per block) and adds a magnitude-proportional boost.
+fn enhance_coefficient(re: i32, im: i32, x: i32, y: i32) -> (i32, i32) {
+    let r2 = x * x + y * y;
+    if r2 <= 6 || r2 >= 169 {
+        return (0, 0);
+    }
+    let a = reduce(oct_abs(re, im), 5);
+    let v1 = (reduce(re.wrapping_mul(a), 7), reduce(im.wrapping_mul(a), 7));
+    (reduce(re.wrapping_add(v1.0), 3), reduce(im.wrapping_add(v1.1), 3))
+}
+
+/// Weight of position `i` in the overlap envelope (triangle capped at 16).
+fn envelope(i: i32) -> i32 {
+    (i + 1).min(DIM - i).min(16)
+}
+
+fn enhance_block(d: &mut [i32]) {
+    fft2(d, false);
+    let half = DIM / 2;
+    let mut k = 0;
+    for y in 0..DIM {
+        for x in 0..half {
+            let fy = y - if y < half { 0 } else { DIM };
+            let (re, im) = enhance_coefficient(d[k], d[k + 1], x, fy);
+            d[k] = re;
+            d[k + 1] = im;
+            k += 2;
+        }
+    }
+    fft2(d, true);
+    for v in d.iter_mut() {
+        *v = reduce(*v, 2 * BITS);
+    }
+    let mut mn = d.iter().copied().min().unwrap_or(0);
+    let mx = d.iter().copied().max().unwrap_or(0);
+    let range = mx.wrapping_sub(mn);
+    let mut div = range;
+    if range < 16 {
+        div = 16;
+        mn -= (16 - range) / 2;
+    }
+    div = div.wrapping_mul(16 * 16);
+    for y in 0..DIM {
+        let ye = envelope(y);
+        for x in 0..DIM {
+            let v = &mut d[(y * DIM + x) as usize];
+            let num = v.wrapping_sub(mn).wrapping_mul(251).wrapping_mul(envelope(x)).wrapping_mul(ye);
+            *v = divide(num, div);
+        }
+    }
+}
+
+/// Enhanced copy of the internal image `img` (`width` x `height`).
+pub fn fft_enhance(img: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let (w, h) = (width as i32, height as i32);
+    // Blocks see the image inverted (ridges bright) and zero outside it.
+    let get = |x: i32, y: i32| -> i32 {
+        if (0..w).contains(&x) && (0..h).contains(&y) {
+            i32::from(!img[(y * w + x) as usize])
+        } else {
+            0
+        }
+    };
+    let mut out = vec![0u8; img.len()];
+    let mut block = vec![0i32; (DIM * DIM) as usize];
+    let mut y0 = SPACING - DIM;
+    while y0 < h {
+        let mut x0 = SPACING - DIM;
+        while x0 < w {
+            for r in 0..DIM {
+                for c in 0..DIM {
+                    block[(r * DIM + c) as usize] = get(x0 + c, y0 + r);
+                }
+            }
+            enhance_block(&mut block);
+            for r in 0..DIM {
+                for c in 0..DIM {
+                    let (x, y) = (x0 + c, y0 + r);
+                    if (0..w).contains(&x) && (0..h).contains(&y) {
+                        let o = &mut out[(y * w + x) as usize];
+                        *o = o.wrapping_add(block[(r * DIM + c) as usize] as u8);
+                    }
+                }
+            }
+            x0 += SPACING;
+        }
+        y0 += SPACING;
+    }
+    for v in out.iter_mut() {
+        *v = !*v;
+    }
+    out
+}
