@@ -4,43 +4,32 @@
 //! so the test does the same.
 
 use rekam_quality::minutiae::{self, Minutia, MinutiaeError};
-use rekam_tests::shared_data;
-
-/// A binary PGM (P5, maxval 255): `(width, height, pixels)`.
-fn read_pgm(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    let mut fields = Vec::new();
-    let mut i = 0;
-    while fields.len() < 4 {
-        while bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if bytes[i] == b'#' {
-            while bytes[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        let start = i;
-        while !bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        fields.push(std::str::from_utf8(&bytes[start..i]).expect("ascii header").to_string());
-    }
-    assert_eq!(fields[0], "P5", "not a binary PGM");
-    assert_eq!(fields[3], "255", "only 8-bit PGM");
-    let (w, h): (u32, u32) = (fields[1].parse().expect("width"), fields[2].parse().expect("height"));
-    let data = bytes[i + 1..i + 1 + (w * h) as usize].to_vec();
-    (w, h, data)
-}
+use rekam_tests::{pgm_gray, shared_data};
 
 /// NFIQ 2.3 `copyRemovingNearWhiteFrame`: drops outer rows/columns whose mean exceeds 250.
 fn trim_white_frame(w: usize, h: usize, px: &[u8]) -> (usize, usize, Vec<u8>) {
-    let row_mu = |r: usize| px[r * w..(r + 1) * w].iter().map(|&v| f64::from(v)).sum::<f64>() / w as f64;
+    let row_mu = |r: usize| {
+        px[r * w..(r + 1) * w]
+            .iter()
+            .map(|&v| f64::from(v))
+            .sum::<f64>()
+            / w as f64
+    };
     let col_mu = |c: usize| (0..h).map(|r| f64::from(px[r * w + c])).sum::<f64>() / h as f64;
-    let top = (0..h).find(|&r| row_mu(r) <= 250.0).expect("non-blank rows");
-    let bottom = (top..h).rev().find(|&r| row_mu(r) <= 250.0).expect("bottom row");
-    let left = (0..w).find(|&c| col_mu(c) <= 250.0).expect("non-blank columns");
-    let right = (left..w).rev().find(|&c| col_mu(c) <= 250.0).expect("right column");
+    let top = (0..h)
+        .find(|&r| row_mu(r) <= 250.0)
+        .expect("non-blank rows");
+    let bottom = (top..h)
+        .rev()
+        .find(|&r| row_mu(r) <= 250.0)
+        .expect("bottom row");
+    let left = (0..w)
+        .find(|&c| col_mu(c) <= 250.0)
+        .expect("non-blank columns");
+    let right = (left..w)
+        .rev()
+        .find(|&c| col_mu(c) <= 250.0)
+        .expect("right column");
     let (cw, ch) = (right - left + 1, bottom - top + 1);
     let mut out = Vec::with_capacity(cw * ch);
     for r in top..=bottom {
@@ -82,7 +71,7 @@ fn minutiae_counts_match_nist_expected_nfiq2_outputs_for_all_five_examples() {
             return;
         };
         let out = String::from_utf8(out).expect("utf-8 output");
-        let (w, h, px) = read_pgm(&pgm);
+        let (w, h, px) = pgm_gray(&pgm);
         let (cw, ch, cropped) = trim_white_frame(w as usize, h as usize, &px);
         let m = minutiae::extract(&cropped, cw as u32, ch as u32, 500).expect("extraction");
         assert_eq!(
@@ -95,7 +84,10 @@ fn minutiae_counts_match_nist_expected_nfiq2_outputs_for_all_five_examples() {
             expected_feature(&out, "FingerJetFX_MinCount_COMMinRect200x200"),
             "SFinGe_Test0{n}: minutiae in the 200x200 box at their centre of mass"
         );
-        assert!(m.iter().all(|p| p.x < cw as u32 + 8 && p.y < ch as u32 + 8 && p.quality <= 100));
+        assert!(
+            m.iter()
+                .all(|p| p.x < cw as u32 + 8 && p.y < ch as u32 + 8 && p.quality <= 100)
+        );
     }
 }
 
@@ -104,7 +96,7 @@ fn minutiae_come_sorted_by_decreasing_quality() {
     let Some(pgm) = shared_data("nfiq2/examples/SFinGe_Test01.pgm") else {
         return;
     };
-    let (w, h, px) = read_pgm(&pgm);
+    let (w, h, px) = pgm_gray(&pgm);
     let m = minutiae::extract(&px, w, h, 500).expect("extraction");
     assert!(m.windows(2).all(|p| p[0].quality >= p[1].quality));
 }
@@ -113,7 +105,13 @@ fn minutiae_come_sorted_by_decreasing_quality() {
 fn blank_image_is_reported_as_insufficient_fingerprint() {
     let px = vec![255u8; 416 * 560];
     let err = minutiae::extract(&px, 416, 560, 500).expect_err("no fingerprint");
-    assert!(matches!(err, MinutiaeError::InsufficientFingerprint { minutiae: 0, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            MinutiaeError::InsufficientFingerprint { minutiae: 0, .. }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -121,7 +119,11 @@ fn too_small_or_short_buffers_are_rejected_with_specific_errors() {
     assert_eq!(minutiae::extract(&[], 0, 0, 500), Err(MinutiaeError::Empty));
     assert!(matches!(
         minutiae::extract(&[0; 10], 416, 560, 500),
-        Err(MinutiaeError::BufferSize { expected: 232_960, actual: 10, .. })
+        Err(MinutiaeError::BufferSize {
+            expected: 232_960,
+            actual: 10,
+            ..
+        })
     ));
     assert!(matches!(
         minutiae::extract(&vec![128; 100 * 100], 100, 100, 500),

@@ -45,7 +45,11 @@ const CONF_WEIGHT: [i32; 45] = [
 ];
 
 fn ap(sym: bool, a: i32, b: i32) -> i32 {
-    if sym { a.wrapping_add(b) } else { a.wrapping_sub(b) }
+    if sym {
+        a.wrapping_add(b)
+    } else {
+        a.wrapping_sub(b)
+    }
 }
 
 /// Streaming horizontal 17-tap filter with a 16-sample history (FJFX `conv17`).
@@ -56,7 +60,10 @@ struct Conv17 {
 
 impl Conv17 {
     fn new(taps: Taps) -> Self {
-        Self { taps, hist: [0; 16] }
+        Self {
+            taps,
+            hist: [0; 16],
+        }
     }
 
     fn add(&mut self, v: i32) {
@@ -82,8 +89,8 @@ impl Conv17 {
         let (t, sym) = taps;
         let at = |i: usize| i32::from(patch[i]);
         let mut out = at(p) * t[0];
-        for k in 1..9 {
-            out += ap(*sym, at(p + PATCH_W * k), at(p - PATCH_W * k)) * t[k];
+        for (k, tap) in t.iter().enumerate().skip(1) {
+            out += ap(*sym, at(p + PATCH_W * k), at(p - PATCH_W * k)) * tap;
         }
         out
     }
@@ -180,14 +187,14 @@ impl<'a> BifFilter<'a> {
         let mut conf = 0i32;
         let mut mirr = 0i32;
         let mut pmx = 0usize;
-        for k in 0..RESP2 {
+        for (k, weight) in CONF_WEIGHT.iter().enumerate() {
             let (a, b) = (self.resp[k], self.resp[k + RESP2]);
             let sum = a.wrapping_add(b);
             let diff = a.wrapping_sub(b);
             self.resp[k] = sum;
             self.resp[k + RESP2] = diff;
-            let asum = reduce4(sum.wrapping_abs().wrapping_mul(CONF_WEIGHT[k]));
-            let adif = reduce4(diff.wrapping_abs().wrapping_mul(CONF_WEIGHT[k]));
+            let asum = reduce4(sum.wrapping_abs().wrapping_mul(*weight));
+            let adif = reduce4(diff.wrapping_abs().wrapping_mul(*weight));
             if asum > conf {
                 conf = asum;
                 mirr = adif;

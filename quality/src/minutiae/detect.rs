@@ -34,7 +34,12 @@ struct Conv2d3 {
 
 impl Conv2d3 {
     fn new(width: usize) -> Self {
-        Self { dv1: Delay::new(width, 0), dv2: Delay::new(width, 0), dh1: 0, dh2: 0 }
+        Self {
+            dv1: Delay::new(width, 0),
+            dv2: Delay::new(width, 0),
+            dh1: 0,
+            dh2: 0,
+        }
     }
 
     fn push(&mut self, v0: i32) -> i32 {
@@ -58,7 +63,11 @@ struct Max5 {
 
 impl Max5 {
     fn new(width: usize) -> Self {
-        Self { width, buf: vec![-1; 7 * width], marks: vec![vec![false; width + 4]; 7] }
+        Self {
+            width,
+            buf: vec![-1; 7 * width],
+            marks: vec![vec![false; width + 4]; 7],
+        }
     }
 
     fn at(&self, i: usize, j: usize) -> i32 {
@@ -73,7 +82,7 @@ impl Max5 {
             let prev = if y == 0 { 1 } else { (y - 1) % 7 };
             self.marks[prev].iter_mut().for_each(|m| *m = false);
         }
-        if y >= 6 && y % 3 == 0 && x >= 6 && x % 3 == 0 {
+        if y >= 6 && y.is_multiple_of(3) && x >= 6 && x.is_multiple_of(3) {
             self.find_max_in_block(y - 4, x - 4);
         }
         if self.marks[yr][x] {
@@ -124,7 +133,10 @@ fn in_footprint(xp: i64, yp: i64, width: usize, size: usize, pm: &[u8]) -> bool 
     }
     let o = offs as usize;
     let at = |i: usize| pm.get(i).copied().unwrap_or(FILLER);
-    at(o - 2) != FILLER && at(o) != FILLER && at(o - 2 * width - 2) != FILLER && at(o - 2 * width) != FILLER
+    at(o - 2) != FILLER
+        && at(o) != FILLER
+        && at(o - 2 * width - 2) != FILLER
+        && at(o - 2 * width) != FILLER
 }
 
 /// A point on a ridge/valley walk: position, step direction (0..7) and phase value.
@@ -139,20 +151,34 @@ struct APoint {
 impl APoint {
     fn new(x: i16, y: i16, a: u8, pm: &[u8], width: usize) -> Self {
         let idx = i64::from(x) + i64::from(y) * width as i64;
-        let v = usize::try_from(idx).ok().and_then(|i| pm.get(i).copied()).unwrap_or(0);
+        let v = usize::try_from(idx)
+            .ok()
+            .and_then(|i| pm.get(i).copied())
+            .unwrap_or(0);
         Self { x, y, a, v }
     }
 
     /// Best of the three neighbours ahead (lowest phase when `mn`, else highest; later wins ties).
     fn next(&self, pm: &[u8], width: usize, mn: bool, relative: bool) -> Self {
         const OFFS: [i16; 8] = [0, 1, 1, 1, 0, -1, -1, -1];
-        let mut out = APoint { x: 0, y: 0, a: 0, v: if mn { 255 } else { 0 } };
+        let mut out = APoint {
+            x: 0,
+            y: 0,
+            a: 0,
+            v: if mn { 255 } else { 0 },
+        };
         for i in -1i32..=1 {
             let ai = i32::from(self.a) + i;
             let dx = OFFS[(ai & 7) as usize];
             let dy = OFFS[((ai - 2) & 7) as usize];
             let a = if relative { (ai & 0xff) as u8 } else { self.a };
-            let cur = APoint::new(self.x.wrapping_add(dx), self.y.wrapping_add(dy), a, pm, width);
+            let cur = APoint::new(
+                self.x.wrapping_add(dx),
+                self.y.wrapping_add(dy),
+                a,
+                pm,
+                width,
+            );
             if if mn { cur.v <= out.v } else { cur.v >= out.v } {
                 out = cur;
             }
@@ -163,7 +189,15 @@ impl APoint {
 
 /// Refines the direction `a` by walking along the ridge or valley from (xp, yp) for up to 20
 /// steps; false (and `a` untouched) when the walk is shorter than 14 pixels.
-fn adjust_angle(a: &mut u8, xp: usize, yp: usize, pm: &[u8], width: usize, size: usize, relative: bool) -> bool {
+fn adjust_angle(
+    a: &mut u8,
+    xp: usize,
+    yp: usize,
+    pm: &[u8],
+    width: usize,
+    size: usize,
+    relative: bool,
+) -> bool {
     let start = APoint::new(xp as i16, yp as i16, *a >> 5, pm, width);
     let mut cur = start.next(pm, width, false, relative);
     let mut p2 = start.next(pm, width, true, relative);
@@ -180,8 +214,8 @@ fn adjust_angle(a: &mut u8, xp: usize, yp: usize, pm: &[u8], width: usize, size:
         if !in_footprint(i64::from(cur.x), i64::from(cur.y), width, size, pm) {
             break;
         }
-        let dx = i32::from(cur.x.wrapping_sub(start.x) as i16);
-        let dy = i32::from(cur.y.wrapping_sub(start.y) as i16);
+        let dx = i32::from(cur.x.wrapping_sub(start.x));
+        let dy = i32::from(cur.y.wrapping_sub(start.y));
         let d = (dx * dx + dy * dy) as u32;
         if d <= d0 {
             break;
@@ -214,7 +248,11 @@ pub fn detect(mem: &[u8], width: usize, height: usize) -> Vec<RawMinutia> {
     let pm = &mem[..size.min(mem.len())];
     let at = |i: usize| i32::from(mem.get(i).copied().unwrap_or(FILLER));
     let end = size.saturating_sub(width);
-    let (mut cxx, mut cxy, mut cyy) = (Conv2d3::new(width), Conv2d3::new(width), Conv2d3::new(width));
+    let (mut cxx, mut cxy, mut cyy) = (
+        Conv2d3::new(width),
+        Conv2d3::new(width),
+        Conv2d3::new(width),
+    );
     let mut max5 = Max5::new(width);
     let mut delay_mc = Delay::new(width * (ORIFILT - 4) - 4, false);
     let mut bf = BifFilter::new(mem, width, height);
@@ -229,7 +267,10 @@ pub fn detect(mem: &[u8], width: usize, height: usize) -> Vec<RawMinutia> {
             let mut outside = p >= end;
             let (mut gx, mut gy) = (0i32, 0i32);
             if !outside {
-                outside = at(p + 1) == 255 || at(p - 3) == 255 || at(p + width) == 255 || at(p - 3 * width) == 255;
+                outside = at(p + 1) == 255
+                    || at(p - 3) == 255
+                    || at(p + width) == 255
+                    || at(p - 3 * width) == 255;
                 gx = at(p + 1) - at(p - 1);
                 gy = at(p + width) - at(p - width);
             }
@@ -246,10 +287,20 @@ pub fn detect(mem: &[u8], width: usize, height: usize) -> Vec<RawMinutia> {
                 let ori = oct_sign(gxx.wrapping_sub(gyy), gxy.wrapping_mul(2), 0);
                 let old = delay_ori.push(ori);
                 let s1 = &mut ori_s1[x / 2];
-                s1.0 = s1.0.wrapping_add(i16::from(ori.0)).wrapping_sub(i16::from(old.0));
-                s1.1 = s1.1.wrapping_add(i16::from(ori.1)).wrapping_sub(i16::from(old.1));
+                s1.0 =
+                    s1.0.wrapping_add(i16::from(ori.0))
+                        .wrapping_sub(i16::from(old.0));
+                s1.1 =
+                    s1.1.wrapping_add(i16::from(ori.1))
+                        .wrapping_sub(i16::from(old.1));
             }
-            let v = if outside { -1 } else if e { b2 } else { 0 };
+            let v = if outside {
+                -1
+            } else if e {
+                b2
+            } else {
+                0
+            };
             let mc = delay_mc.push(max5.push(v, x, y));
             let xp = x as i64 - 1;
             let yp = y as i64 + YOFFS as i64 - 1 - ORIFILT as i64;

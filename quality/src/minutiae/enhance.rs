@@ -14,8 +14,9 @@ const SIN_BITS: u32 = 5;
 
 /// sin(2*pi*a/32) * 4096.
 fn fsin(a: i32) -> i32 {
-    const T: [i32; 16] =
-        [0, 799, 1567, 2276, 2896, 3406, 3784, 4017, 4096, 4017, 3784, 3406, 2896, 2276, 1567, 799];
+    const T: [i32; 16] = [
+        0, 799, 1567, 2276, 2896, 3406, 3784, 4017, 4096, 4017, 3784, 3406, 2896, 2276, 1567, 799,
+    ];
     let v = T[(a & 15) as usize];
     if a & 16 != 0 { -v } else { v }
 }
@@ -48,7 +49,11 @@ fn fft(d: &mut [i32], base: usize, inverse: bool, size_bits: u32, stride_bits: u
         }
         i += stride;
     }
-    let mut dt: i32 = if inverse { 1 << SIN_BITS } else { -(1 << SIN_BITS) };
+    let mut dt: i32 = if inverse {
+        1 << SIN_BITS
+    } else {
+        -(1 << SIN_BITS)
+    };
     for ll in stride_bits..size_bits {
         let mmax = 1usize << ll;
         let istep = mmax << 1;
@@ -62,8 +67,16 @@ fn fft(d: &mut [i32], base: usize, inverse: bool, size_bits: u32, stride_bits: u
             while i < n {
                 let pi = base + i;
                 let pj = pi + mmax;
-                let tr = reduce(wr.wrapping_mul(d[pj]).wrapping_sub(wi.wrapping_mul(d[pj + 1])), 12);
-                let ti = reduce(wr.wrapping_mul(d[pj + 1]).wrapping_add(wi.wrapping_mul(d[pj])), 12);
+                let tr = reduce(
+                    wr.wrapping_mul(d[pj])
+                        .wrapping_sub(wi.wrapping_mul(d[pj + 1])),
+                    12,
+                );
+                let ti = reduce(
+                    wr.wrapping_mul(d[pj + 1])
+                        .wrapping_add(wi.wrapping_mul(d[pj])),
+                    12,
+                );
                 d[pj] = d[pi].wrapping_sub(tr);
                 d[pj + 1] = d[pi + 1].wrapping_sub(ti);
                 d[pi] = d[pi].wrapping_add(tr);
@@ -90,13 +103,19 @@ fn fft_row(d: &mut [i32], base: usize, inverse: bool) {
         let (wr, wi) = (fcos(t), fsin(t));
         let p1 = base + i;
         let p2 = base + size - i;
-        let h1 = (d[p2].wrapping_add(d[p1]) << 12, d[p1 + 1].wrapping_sub(d[p2 + 1]) << 12);
+        let h1 = (
+            d[p2].wrapping_add(d[p1]) << 12,
+            d[p1 + 1].wrapping_sub(d[p2 + 1]) << 12,
+        );
         let (ar, ai) = (d[p1 + 1].wrapping_add(d[p2 + 1]), d[p2].wrapping_sub(d[p1]));
         let h2 = (
             wr.wrapping_mul(ar).wrapping_sub(wi.wrapping_mul(ai)),
             wr.wrapping_mul(ai).wrapping_add(wi.wrapping_mul(ar)),
         );
-        let f1 = (reduce(h1.0.wrapping_add(h2.0), shift), reduce(h1.1.wrapping_add(h2.1), shift));
+        let f1 = (
+            reduce(h1.0.wrapping_add(h2.0), shift),
+            reduce(h1.1.wrapping_add(h2.1), shift),
+        );
         let f2 = (
             reduce(h1.0.wrapping_sub(h2.0), shift),
             reduce(h1.1.wrapping_sub(h2.1).wrapping_neg(), shift),
@@ -141,7 +160,10 @@ fn enhance_coefficient(re: i32, im: i32, x: i32, y: i32) -> (i32, i32) {
     }
     let a = reduce(oct_abs(re, im), 5);
     let v1 = (reduce(re.wrapping_mul(a), 7), reduce(im.wrapping_mul(a), 7));
-    (reduce(re.wrapping_add(v1.0), 3), reduce(im.wrapping_add(v1.1), 3))
+    (
+        reduce(re.wrapping_add(v1.0), 3),
+        reduce(im.wrapping_add(v1.1), 3),
+    )
 }
 
 /// Weight of position `i` in the overlap envelope (triangle capped at 16).
@@ -179,7 +201,11 @@ fn enhance_block(d: &mut [i32]) {
         let ye = envelope(y);
         for x in 0..DIM {
             let v = &mut d[(y * DIM + x) as usize];
-            let num = v.wrapping_sub(mn).wrapping_mul(251).wrapping_mul(envelope(x)).wrapping_mul(ye);
+            let num = v
+                .wrapping_sub(mn)
+                .wrapping_mul(251)
+                .wrapping_mul(envelope(x))
+                .wrapping_mul(ye);
             *v = divide(num, div);
         }
     }

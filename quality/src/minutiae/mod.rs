@@ -11,7 +11,9 @@
 //! Contract: `extract` is a pure function of its arguments. It mirrors
 //! `FRFXLLCreateFeatureSetFromRaw(.., FRFXLL_FEX_ENABLE_ENHANCEMENT, ..)` followed by
 //! `FRFXLLGetMinutiae`, as called by NFIQ 2.3 (`FingerJetFX.cpp`): same geometry limits, same
-//! "too small area" failure (fewer than 6 minutiae or a footprint under 11,000 px). Minutiae come
+//! "too small area" failure. The FJFX copy NFIQ 2 builds sets the footprint-area and
+//! minutiae-count feedback thresholds to 0, so only FJFX's fixed minimum of 6 minutiae
+//! remains. Minutiae come
 //! sorted by decreasing quality. Coordinates are FJFX's: pixels of the input image assuming
 //! 500 ppi output (FJFX maps back with fixed 635/ppi and 197/167 factors, which is exact only for
 //! 500 ppi input). Bad input gives a `MinutiaeError`, never a panic.
@@ -65,14 +67,29 @@ pub enum MinutiaeError {
     #[error("image is empty")]
     Empty,
     #[error("pixel buffer holds {actual} bytes but {width}x{height} needs {expected}")]
-    BufferSize { width: u32, height: u32, expected: usize, actual: usize },
+    BufferSize {
+        width: u32,
+        height: u32,
+        expected: usize,
+        actual: usize,
+    },
     #[error("unsupported image geometry {width}x{height} at {ppi} ppi: {reason}")]
-    UnsupportedGeometry { width: u32, height: u32, ppi: u16, reason: &'static str },
+    UnsupportedGeometry {
+        width: u32,
+        height: u32,
+        ppi: u16,
+        reason: &'static str,
+    },
     /// FJFX's `FRFXLL_ERR_FB_TOO_SMALL_AREA` (NFIQ 2 reports a failure for such images).
     #[error("fingerprint area too small: {minutiae} minutiae, footprint {footprint_area} px")]
-    InsufficientFingerprint { minutiae: usize, footprint_area: u32 },
+    InsufficientFingerprint {
+        minutiae: usize,
+        footprint_area: u32,
+    },
 }
 
+/// FJFX fails with "too small area" below this many minutiae (`FeatureExtractionBase::min_minutia`).
+const MIN_MINUTIAE: usize = 6;
 /// FJFX keeps at most this many minutiae (NFIQ 2's patched limit).
 const CAPACITY: usize = 255;
 /// FJFX output scale: 127 * 5 internal units per inch.
@@ -82,9 +99,14 @@ const IMAGE_SCALE: i32 = 127 * 5;
 ///
 /// `pixels` is 8-bit grey, row-major, `width * height` bytes (extra bytes are ignored), dark
 /// ridges on a light background, at `ppi` pixels per inch (300..=1008).
-pub fn extract(pixels: &[u8], width: u32, height: u32, ppi: u16) -> Result<Vec<Minutia>, MinutiaeError> {
+pub fn extract(
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    ppi: u16,
+) -> Result<Vec<Minutia>, MinutiaeError> {
     let e = extract_unchecked(pixels, width, height, ppi)?;
-    if e.minutiae.len() < 6 || e.footprint_area < 11_000 {
+    if e.minutiae.len() < MIN_MINUTIAE {
         return Err(MinutiaeError::InsufficientFingerprint {
             minutiae: e.minutiae.len(),
             footprint_area: e.footprint_area,
@@ -94,7 +116,12 @@ pub fn extract(pixels: &[u8], width: u32, height: u32, ppi: u16) -> Result<Vec<M
 }
 
 /// As `extract`, but returns whatever was found without FJFX's sufficiency test.
-pub fn extract_unchecked(pixels: &[u8], width: u32, height: u32, ppi: u16) -> Result<Extraction, MinutiaeError> {
+pub fn extract_unchecked(
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    ppi: u16,
+) -> Result<Extraction, MinutiaeError> {
     let (w, h) = (width as usize, height as usize);
     if w == 0 || h == 0 {
         return Err(MinutiaeError::Empty);
@@ -106,7 +133,12 @@ pub fn extract_unchecked(pixels: &[u8], width: u32, height: u32, ppi: u16) -> Re
         reason: "image too large",
     })?;
     if pixels.len() < expected {
-        return Err(MinutiaeError::BufferSize { width, height, expected, actual: pixels.len() });
+        return Err(MinutiaeError::BufferSize {
+            width,
+            height,
+            expected,
+            actual: pixels.len(),
+        });
     }
     let int = resize::to_internal(&pixels[..expected], w, h, usize::from(ppi))?;
     let (iw, ih) = (int.width, int.height);
@@ -123,9 +155,20 @@ pub fn extract_unchecked(pixels: &[u8], width: u32, height: u32, ppi: u16) -> Re
     pm.resize(pm.len() + iw + 8, 0);
     let raw = select(detect::detect(&pm, iw, ih));
     let res = i32::from(int.resolution.max(1));
-    let minutiae = raw.iter().map(|m| to_output(m, res, int.x_offs, int.y_offs)).collect();
-    let footprint_area = footprint_area(&fp, iw / orientation::ORI_SCALE, ih / orientation::ORI_SCALE, res);
-    Ok(Extraction { minutiae, footprint_area })
+    let minutiae = raw
+        .iter()
+        .map(|m| to_output(m, res, int.x_offs, int.y_offs))
+        .collect();
+    let footprint_area = footprint_area(
+        &fp,
+        iw / orientation::ORI_SCALE,
+        ih / orientation::ORI_SCALE,
+        res,
+    );
+    Ok(Extraction {
+        minutiae,
+        footprint_area,
+    })
 }
 
 /// FJFX's minutia order: higher confidence first, then top to bottom, left to right, by angle.
@@ -147,21 +190,33 @@ fn before(a: &RawMinutia, b: &RawMinutia) -> bool {
 
 /// Keeps the `CAPACITY` best minutiae (FJFX `top_n`) and sorts them best first.
 fn select(found: Vec<RawMinutia>) -> Vec<RawMinutia> {
-    let zero = RawMinutia { x: 0, y: 0, theta: 0, conf: 0, kind: 0 };
+    let zero = RawMinutia {
+        x: 0,
+        y: 0,
+        theta: 0,
+        conf: 0,
+        kind: 0,
+    };
     let mut kept: Vec<RawMinutia> = Vec::new();
     for m in found {
         if kept.len() < CAPACITY {
             if before(&m, &zero) {
                 kept.push(m);
             }
-        } else if let Some(worst) = (0..kept.len()).reduce(|w, i| if before(&kept[w], &kept[i]) { i } else { w })
+        } else if let Some(worst) =
+            (0..kept.len()).reduce(|w, i| if before(&kept[w], &kept[i]) { i } else { w })
             && before(&m, &kept[worst])
         {
             kept[worst] = m;
         }
     }
     kept.sort_by(|a, b| {
-        (std::cmp::Reverse(a.conf), a.y, a.x, a.theta).cmp(&(std::cmp::Reverse(b.conf), b.y, b.x, b.theta))
+        (std::cmp::Reverse(a.conf), a.y, a.x, a.theta).cmp(&(
+            std::cmp::Reverse(b.conf),
+            b.y,
+            b.x,
+            b.theta,
+        ))
     });
     kept
 }
@@ -186,14 +241,16 @@ fn to_output(m: &RawMinutia, res: i32, x_offs: i32, y_offs: i32) -> Minutia {
             2 => MinutiaKind::Bifurcation,
             _ => MinutiaKind::Other,
         },
-        quality: ((u16::from(m.conf) + 1) / 2).min(100) as u8,
+        quality: u16::from(m.conf).div_ceil(2).min(100) as u8,
     }
 }
 
 /// FJFX `WriteFootprint`: the cell footprint resampled on a 32x50 grid of 8-pixel cells.
 fn footprint_area(fp: &[u8], ori_w: usize, ori_h: usize, res: i32) -> u32 {
     let ori_size = ori_w * ori_h;
-    let cell = |v: i32| -> usize { fixed::reduce((v * 8 * res + res / 2) / IMAGE_SCALE, 2).max(0) as usize };
+    let cell = |v: i32| -> usize {
+        fixed::reduce((v * 8 * res + res / 2) / IMAGE_SCALE, 2).max(0) as usize
+    };
     let mut area = 0u32;
     for y in 0..50 {
         let yi = cell(y) * ori_w;

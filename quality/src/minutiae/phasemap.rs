@@ -26,7 +26,11 @@ impl Conv9 {
 
     fn ap(taps: &[i32; 5], a: i32, b: i32) -> i32 {
         // A zero centre tap marks an antisymmetric filter.
-        if taps[0] != 0 { a.wrapping_add(b) } else { a.wrapping_sub(b) }
+        if taps[0] != 0 {
+            a.wrapping_add(b)
+        } else {
+            a.wrapping_sub(b)
+        }
     }
 
     fn push(&mut self, v: i32) -> i32 {
@@ -77,13 +81,19 @@ pub fn freeman_phasemap(width: usize, height: usize, mem: &[u8], ori: &[Ori]) ->
     let mut p = (width + 1) * 4;
     let mut k = 0usize;
     let (mut x20, mut x22, mut x33) = (Conv9::new(T20), Conv9::new(T22), Conv9::new(T22));
-    let (mut x21, mut x30, mut x32, mut x31) =
-        (Conv9::new(T21), Conv9::new(T30), Conv9::new(T32), Conv9::new(T31));
+    let (mut x21, mut x30, mut x32, mut x31) = (
+        Conv9::new(T21),
+        Conv9::new(T30),
+        Conv9::new(T32),
+        Conv9::new(T31),
+    );
     let mut y = ori_w;
     while y + ori_w < ori_size {
         for _ in 0..ORI_SCALE {
             for x in 0..ori_w {
-                let (a10, a11) = ori.get(y + x).map_or((0, 0), |o| (i32::from(o.0), i32::from(o.1)));
+                let (a10, a11) = ori
+                    .get(y + x)
+                    .map_or((0, 0), |o| (i32::from(o.0), i32::from(o.1)));
                 let a20 = sincosnorm(a10 * a10);
                 let a21 = sincosnorm(2 * a10 * a11);
                 let a22 = sincosnorm(a11 * a11);
@@ -99,10 +109,12 @@ pub fn freeman_phasemap(width: usize, height: usize, mem: &[u8], ori: &[Ori]) ->
                     let v31 = x31.push(Conv9::vert(&T32, mem, width, p));
                     let v32 = x32.push(Conv9::vert(&T31, mem, width, p));
                     let v33 = x33.push(Conv9::vert(&T30, mem, width, p));
-                    let x2 = a20.wrapping_mul(v20)
+                    let x2 = a20
+                        .wrapping_mul(v20)
                         .wrapping_add(a21.wrapping_mul(v21))
                         .wrapping_add(a22.wrapping_mul(v22));
-                    let x3 = a30.wrapping_mul(v30)
+                    let x3 = a30
+                        .wrapping_mul(v30)
                         .wrapping_add(a31.wrapping_mul(v31))
                         .wrapping_add(a32.wrapping_mul(v32))
                         .wrapping_add(a33.wrapping_mul(v33));

@@ -78,14 +78,22 @@ pub fn to_internal(
     let mut x_offs = 1i32;
     let mut y_offs = 6i32;
     if h > MAX_HEIGHT {
-        let max_in = if near_500 { MAX_HEIGHT * 3 / 2 } else { MAX_HEIGHT * ppi / INT_RESOLUTION };
+        let max_in = if near_500 {
+            MAX_HEIGHT * 3 / 2
+        } else {
+            MAX_HEIGHT * ppi / INT_RESOLUTION
+        };
         let diff = height.saturating_sub(max_in);
         start += diff / 2 * width;
         y_offs += ((h - MAX_HEIGHT) / 2) as i32;
         h = MAX_HEIGHT;
     }
     if w > MAX_WIDTH {
-        let max_in = if near_500 { MAX_WIDTH * 3 / 2 } else { MAX_WIDTH * ppi / INT_RESOLUTION };
+        let max_in = if near_500 {
+            MAX_WIDTH * 3 / 2
+        } else {
+            MAX_WIDTH * ppi / INT_RESOLUTION
+        };
         let diff = width.saturating_sub(max_in);
         start += diff / 2;
         x_offs += ((w - MAX_WIDTH) / 2) as i32;
@@ -104,7 +112,7 @@ pub fn to_internal(
     let mut resolution = ppi as u16;
     if near_500 {
         resize_2_3(&mut img, w, h, &src, width);
-    } else if (300..=366).contains(&ppi) && width % 4 == 0 {
+    } else if (300..=366).contains(&ppi) && width.is_multiple_of(4) {
         // FJFX copies the bytes as they lie, keeping the input stride as is.
         for (i, o) in img.iter_mut().enumerate() {
             *o = src(i);
@@ -112,10 +120,26 @@ pub fn to_internal(
         resolution = ((ppi * 5 + 1) / 3) as u16;
     } else {
         let scale256 = ppi * 256 / INT_RESOLUTION;
-        resize_bilinear(&mut img, w, &src, width, height, start, pixels.len(), scale256);
+        resize_bilinear(
+            &mut img,
+            w,
+            &src,
+            width,
+            height,
+            start,
+            pixels.len(),
+            scale256,
+        );
         resolution = 500;
     }
-    Ok(Internal { img, width: w, height: h, resolution, x_offs, y_offs })
+    Ok(Internal {
+        img,
+        width: w,
+        height: h,
+        resolution,
+        x_offs,
+        y_offs,
+    })
 }
 
 /// 3:2 reduction: each 3x3 input block gives 2x2 outputs weighted 4:2:2:1 (sum 9, x28/256).
