@@ -3,7 +3,7 @@
 //! must be reproduced exactly. NFIQ 2 runs FJFX on the print after trimming its near-white frame,
 //! so the test does the same.
 
-use rekam_quality::minutiae::{self, Minutia, MinutiaeError};
+use rekam_quality::minutiae::{self, Minutia, MinutiaKind, MinutiaeError};
 use rekam_tests::{pgm_gray, shared_data};
 
 /// NFIQ 2.3 `copyRemovingNearWhiteFrame`: drops outer rows/columns whose mean exceeds 250.
@@ -133,4 +133,65 @@ fn too_small_or_short_buffers_are_rejected_with_specific_errors() {
         minutiae::extract(&vec![128; 416 * 560], 416, 560, 200),
         Err(MinutiaeError::UnsupportedGeometry { .. })
     ));
+}
+
+/// Count, coordinate/angle/quality sums and type counts of a minutiae list.
+fn digest(m: &[Minutia]) -> [u64; 7] {
+    let sum = |f: fn(&Minutia) -> u32| m.iter().map(|p| u64::from(f(p))).sum::<u64>();
+    let kinds = |k: MinutiaKind| m.iter().filter(|p| p.kind == k).count() as u64;
+    [
+        m.len() as u64,
+        sum(|p| p.x),
+        sum(|p| p.y),
+        sum(|p| u32::from(p.angle)),
+        sum(|p| u32::from(p.quality)),
+        kinds(MinutiaKind::Ending),
+        kinds(MinutiaKind::Bifurcation),
+    ]
+}
+
+// Digests of the minutiae FingerJet FX OSE itself (libFRFXLL built from the FingerJetFXOSE
+// sources NFIQ 2.3 pins, called as NFIQ 2 calls it) reports for these prints: the whole lists
+// (positions, angles, types, qualities) must be the same, not only their lengths.
+
+#[test]
+fn sfinge_examples_give_the_exact_minutiae_fingerjet_reports() {
+    const FJFX: [[u64; 7]; 5] = [
+        [69, 14352, 19852, 8791, 5673, 40, 27],
+        [78, 15666, 18683, 12718, 6634, 43, 32],
+        [68, 15110, 16818, 9250, 5790, 34, 31],
+        [105, 22132, 31985, 13860, 8102, 52, 40],
+        [54, 11134, 12556, 3588, 4162, 26, 25],
+    ];
+    for (n, expected) in (1..=5).zip(FJFX) {
+        let Some(pgm) = shared_data(&format!("nfiq2/examples/SFinGe_Test0{n}.pgm")) else {
+            return;
+        };
+        let (w, h, px) = pgm_gray(&pgm);
+        let (cw, ch, cropped) = trim_white_frame(w as usize, h as usize, &px);
+        let m = minutiae::extract(&cropped, cw as u32, ch as u32, 500).expect("extraction");
+        assert_eq!(digest(&m), expected, "SFinGe_Test0{n}");
+    }
+}
+
+#[test]
+fn wsq_sample_gives_the_exact_minutiae_fingerjet_reports() {
+    let Some(bytes) = shared_data("wsq/sample.wsq") else {
+        return;
+    };
+    let img = rekam_quality::wsq::decode(&bytes).expect("decode");
+    let m = minutiae::extract(&img.pixels, img.width, img.height, 500).expect("extraction");
+    assert_eq!(digest(&m), [141, 35326, 49619, 17927, 9473, 64, 38]);
+    let head: Vec<_> = m[..3]
+        .iter()
+        .map(|p| (p.x, p.y, p.angle, p.kind, p.quality))
+        .collect();
+    assert_eq!(
+        head,
+        [
+            (136, 387, 109, MinutiaKind::Ending, 100),
+            (127, 310, 199, MinutiaKind::Bifurcation, 96),
+            (188, 414, 109, MinutiaKind::Ending, 93),
+        ]
+    );
 }

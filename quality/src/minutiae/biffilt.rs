@@ -55,25 +55,29 @@ fn ap(sym: bool, a: i32, b: i32) -> i32 {
 /// Streaming horizontal 17-tap filter with a 16-sample history (FJFX `conv17`).
 struct Conv17 {
     taps: Taps,
-    hist: [i32; 16],
+    /// Ring of the last 16 inputs stored twice, so `buf[pos + k]` is the k-th oldest.
+    buf: [i32; 32],
+    pos: usize,
 }
 
 impl Conv17 {
     fn new(taps: Taps) -> Self {
         Self {
             taps,
-            hist: [0; 16],
+            buf: [0; 32],
+            pos: 0,
         }
     }
 
     fn add(&mut self, v: i32) {
-        self.hist.rotate_left(1);
-        self.hist[15] = v;
+        self.buf[self.pos] = v;
+        self.buf[self.pos + 16] = v;
+        self.pos = (self.pos + 1) % 16;
     }
 
     fn push(&mut self, v: i32) -> i32 {
         let (t, sym) = self.taps;
-        let h = &self.hist;
+        let h = &self.buf[self.pos..self.pos + 16];
         let mut out = h[8].wrapping_mul(t[0]);
         for k in 1..9 {
             // Pair (newest - k + 1 .. ) around the centre h[8].

@@ -26,13 +26,7 @@ fn fcos(a: i32) -> i32 {
 }
 
 fn bit_reverse(x: usize, bits: u32) -> usize {
-    let mut r = 0;
-    for b in 0..bits {
-        if x & (1 << b) != 0 {
-            r |= 1 << (bits - 1 - b);
-        }
-    }
-    r
+    ((x as u32).reverse_bits() >> (32 - bits)) as usize
 }
 
 /// In-place radix-2 complex FFT over `2^(size_bits - stride_bits)` complex points spaced

@@ -16,12 +16,18 @@ pub const FILLER: u8 = 127;
 #[derive(Clone)]
 struct Conv9 {
     taps: [i32; 5],
-    hist: [i32; 8],
+    /// Ring of the last 8 inputs stored twice, so `buf[pos + k]` is the k-th oldest.
+    buf: [i32; 16],
+    pos: usize,
 }
 
 impl Conv9 {
     const fn new(taps: [i32; 5]) -> Self {
-        Self { taps, hist: [0; 8] }
+        Self {
+            taps,
+            buf: [0; 16],
+            pos: 0,
+        }
     }
 
     fn ap(taps: &[i32; 5], a: i32, b: i32) -> i32 {
@@ -35,14 +41,15 @@ impl Conv9 {
 
     fn push(&mut self, v: i32) -> i32 {
         let t = &self.taps;
-        let h = &self.hist;
+        let h = &self.buf[self.pos..self.pos + 8];
         let v4 = Self::ap(t, v, h[0]);
         let v3 = Self::ap(t, h[7], h[1]);
         let v2 = Self::ap(t, h[6], h[2]);
         let v1 = Self::ap(t, h[5], h[3]);
         let out = h[4] * t[0] + v1 * t[1] + v2 * t[2] + v3 * t[3] + v4 * t[4];
-        self.hist.rotate_left(1);
-        self.hist[7] = v;
+        self.buf[self.pos] = v;
+        self.buf[self.pos + 8] = v;
+        self.pos = (self.pos + 1) % 8;
         out
     }
 
