@@ -29,57 +29,58 @@ fn bit_reverse(x: usize, bits: u32) -> usize {
     ((x as u32).reverse_bits() >> (32 - bits)) as usize
 }
 
-/// In-place radix-2 complex FFT over `2^(size_bits - stride_bits)` complex points spaced
-/// `2^stride_bits` apart (re at even, im at odd offsets), twiddles rounded to 12 bits.
-fn fft(d: &mut [i32], base: usize, inverse: bool, size_bits: u32, stride_bits: u32) {
-    let n = 1usize << size_bits;
-    let stride = 1usize << stride_bits;
-    let mut i = stride;
-    while i < n - stride {
-        let j = bit_reverse(i >> stride_bits, size_bits - stride_bits) << stride_bits;
+/// In-place radix-2 complex FFT of `pts` (length a power of two, at most 32), twiddles from the
+/// 4096-scaled table, products rounded to 12 bits after each butterfly.
+fn fft_points(pts: &mut [(i32, i32)], inverse: bool) {
+    let n = pts.len();
+    let levels = n.trailing_zeros();
+    for i in 1..n.saturating_sub(1) {
+        let j = bit_reverse(i, levels);
         if i > j {
-            d.swap(base + i, base + j);
-            d.swap(base + i + 1, base + j + 1);
+            pts.swap(i, j);
         }
-        i += stride;
     }
-    let mut dt: i32 = if inverse {
+    let dt0: i32 = if inverse {
         1 << SIN_BITS
     } else {
         -(1 << SIN_BITS)
     };
-    for ll in stride_bits..size_bits {
+    for ll in 0..levels {
         let mmax = 1usize << ll;
-        let istep = mmax << 1;
-        dt >>= 1;
-        let mut m = 0;
-        let mut t = 0i32;
-        while m < mmax {
-            let wr = fcos(t);
-            let wi = fsin(t);
-            let mut i = m;
-            while i < n {
-                let pi = base + i;
-                let pj = pi + mmax;
-                let tr = reduce(
-                    wr.wrapping_mul(d[pj])
-                        .wrapping_sub(wi.wrapping_mul(d[pj + 1])),
-                    12,
-                );
-                let ti = reduce(
-                    wr.wrapping_mul(d[pj + 1])
-                        .wrapping_add(wi.wrapping_mul(d[pj])),
-                    12,
-                );
-                d[pj] = d[pi].wrapping_sub(tr);
-                d[pj + 1] = d[pi + 1].wrapping_sub(ti);
-                d[pi] = d[pi].wrapping_add(tr);
-                d[pi + 1] = d[pi + 1].wrapping_add(ti);
-                i += istep;
+        let dt = dt0 >> (ll + 1);
+        for m in 0..mmax {
+            let t = m as i32 * dt;
+            let (wr, wi) = (fcos(t), fsin(t));
+            for pair in pts[m..].chunks_mut(2 * mmax) {
+                let (lo, hi) = pair.split_at_mut(mmax.min(pair.len()));
+                let (Some(a), Some(b)) = (lo.first_mut(), hi.first_mut()) else {
+                    continue;
+                };
+                let tr = reduce(wr.wrapping_mul(b.0).wrapping_sub(wi.wrapping_mul(b.1)), 12);
+                let ti = reduce(wr.wrapping_mul(b.1).wrapping_add(wi.wrapping_mul(b.0)), 12);
+                *b = (a.0.wrapping_sub(tr), a.1.wrapping_sub(ti));
+                *a = (a.0.wrapping_add(tr), a.1.wrapping_add(ti));
             }
-            m += stride;
-            t += dt;
         }
+    }
+}
+
+/// FJFX `fft<inverse, size_bits, stride_bits>`: complex FFT of the `2^(size_bits - stride_bits)`
+/// points stored (re, im) every `2^stride_bits` values from `base`.
+fn fft(d: &mut [i32], base: usize, inverse: bool, size_bits: u32, stride_bits: u32) {
+    let stride = 1usize << stride_bits;
+    let n = 1usize << (size_bits - stride_bits);
+    let mut pts = [(0i32, 0i32); 32];
+    let pts = &mut pts[..n];
+    for (k, pt) in pts.iter_mut().enumerate() {
+        let i = base + k * stride;
+        *pt = (d[i], d[i + 1]);
+    }
+    fft_points(pts, inverse);
+    for (k, pt) in pts.iter().enumerate() {
+        let i = base + k * stride;
+        d[i] = pt.0;
+        d[i + 1] = pt.1;
     }
 }
 

@@ -52,17 +52,41 @@ impl Conv9 {
         self.pos = (self.pos + 1) % 8;
         out
     }
+}
 
-    /// Vertical application at linear position `p` of `mem` (rows `width` apart).
-    fn vert(taps: &[i32; 5], mem: &[u8], width: usize, p: usize) -> i32 {
-        let at = |i: usize| i32::from(mem.get(i).copied().unwrap_or(0));
-        let mut out = at(p) * taps[0];
+/// The column around one pixel: centre value, and for k = 1..4 the sums and differences
+/// (below minus above) of the pixels k rows away, shared by all vertical filters.
+struct Column {
+    centre: i32,
+    sum: [i32; 4],
+    diff: [i32; 4],
+}
+
+impl Column {
+    fn at(mem: &[u8], width: usize, p: usize) -> Self {
+        let px = |i: usize| i32::from(mem.get(i).copied().unwrap_or(0));
+        let mut c = Column {
+            centre: px(p),
+            sum: [0; 4],
+            diff: [0; 4],
+        };
         for k in 1..5 {
-            let below = p + width * k;
-            let above = p.wrapping_sub(width * k);
-            out += Self::ap(taps, at(below), at(above)) * taps[k];
+            let (below, above) = (px(p + width * k), px(p.wrapping_sub(width * k)));
+            c.sum[k - 1] = below + above;
+            c.diff[k - 1] = below - above;
         }
-        out
+        c
+    }
+
+    /// The vertical 9-tap filter `taps` at this column (FJFX `conv9::vert`).
+    fn vert(&self, taps: &[i32; 5]) -> i32 {
+        // A zero centre tap marks an antisymmetric filter.
+        let pairs = if taps[0] != 0 { &self.sum } else { &self.diff };
+        self.centre * taps[0]
+            + pairs[0] * taps[1]
+            + pairs[1] * taps[2]
+            + pairs[2] * taps[3]
+            + pairs[3] * taps[4]
     }
 }
 
@@ -109,13 +133,14 @@ pub fn freeman_phasemap(width: usize, height: usize, mem: &[u8], ori: &[Ori]) ->
                 let a32 = sincosnorm(3 * a22 * a10);
                 let a33 = sincosnorm(a11 * a22);
                 for _ in 0..ORI_SCALE {
-                    let v20 = x20.push(Conv9::vert(&T22, mem, width, p));
-                    let v21 = x21.push(Conv9::vert(&T21, mem, width, p));
-                    let v22 = x22.push(Conv9::vert(&T20, mem, width, p));
-                    let v30 = x30.push(Conv9::vert(&T22, mem, width, p));
-                    let v31 = x31.push(Conv9::vert(&T32, mem, width, p));
-                    let v32 = x32.push(Conv9::vert(&T31, mem, width, p));
-                    let v33 = x33.push(Conv9::vert(&T30, mem, width, p));
+                    let col = Column::at(mem, width, p);
+                    let v20 = x20.push(col.vert(&T22));
+                    let v21 = x21.push(col.vert(&T21));
+                    let v22 = x22.push(col.vert(&T20));
+                    let v30 = x30.push(col.vert(&T22));
+                    let v31 = x31.push(col.vert(&T32));
+                    let v32 = x32.push(col.vert(&T31));
+                    let v33 = x33.push(col.vert(&T30));
                     let x2 = a20
                         .wrapping_mul(v20)
                         .wrapping_add(a21.wrapping_mul(v21))
