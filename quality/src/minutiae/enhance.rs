@@ -11,6 +11,9 @@ const BITS: u32 = 5;
 const DIM: i32 = 1 << BITS;
 const SPACING: i32 = 17;
 const SIN_BITS: u32 = 5;
+/// Radius (cycles per block) from which the band-pass drops every coefficient.
+const BAND_LIMIT: usize = 13;
+const BAND_LIMIT_I32: i32 = BAND_LIMIT as i32;
 
 /// sin(2*pi*a/32) * 4096.
 fn fsin(a: i32) -> i32 {
@@ -137,8 +140,20 @@ fn fft2(d: &mut [i32], inverse: bool) {
             fft_row(d, y, false);
         }
     }
+    // Horizontal frequencies >= 13 are zeroed by the band-pass for every vertical frequency, so
+    // their forward column transforms are discarded and their inverse ones are transforms of
+    // zeros: both are skipped (the columns are just zero), which changes no output value.
     for x in (0..size1).step_by(2) {
-        fft(d, x, inverse, 2 * BITS, BITS);
+        if x / 2 < BAND_LIMIT {
+            fft(d, x, inverse, 2 * BITS, BITS);
+        } else {
+            for v in d.iter_mut().skip(x).step_by(size1) {
+                *v = 0;
+            }
+            for v in d.iter_mut().skip(x + 1).step_by(size1) {
+                *v = 0;
+            }
+        }
     }
     if inverse {
         for y in (0..size1 * size1).step_by(size1) {
@@ -150,7 +165,7 @@ fn fft2(d: &mut [i32], inverse: bool) {
 /// Band-pass: keeps radii 3..12 (in cycles per block) and adds a magnitude-proportional boost.
 fn enhance_coefficient(re: i32, im: i32, x: i32, y: i32) -> (i32, i32) {
     let r2 = x * x + y * y;
-    if r2 <= 6 || r2 >= 169 {
+    if r2 <= 6 || r2 >= BAND_LIMIT_I32 * BAND_LIMIT_I32 {
         return (0, 0);
     }
     let a = reduce(oct_abs(re, im), 5);
@@ -209,32 +224,39 @@ fn enhance_block(d: &mut [i32]) {
 /// Enhanced copy of the internal image `img` (`width` x `height`).
 pub fn fft_enhance(img: &[u8], width: usize, height: usize) -> Vec<u8> {
     let (w, h) = (width as i32, height as i32);
-    // Blocks see the image inverted (ridges bright) and zero outside it.
-    let get = |x: i32, y: i32| -> i32 {
-        if (0..w).contains(&x) && (0..h).contains(&y) {
-            i32::from(!img[(y * w + x) as usize])
-        } else {
-            0
-        }
-    };
+    let dim = DIM as usize;
     let mut out = vec![0u8; img.len()];
-    let mut block = vec![0i32; (DIM * DIM) as usize];
+    let mut block = vec![0i32; dim * dim];
     let mut y0 = SPACING - DIM;
     while y0 < h {
         let mut x0 = SPACING - DIM;
         while x0 < w {
-            for r in 0..DIM {
-                for c in 0..DIM {
-                    block[(r * DIM + c) as usize] = get(x0 + c, y0 + r);
+            // Columns of the block that fall inside the image.
+            let c0 = (-x0).max(0) as usize;
+            let c1 = (w - x0).clamp(0, DIM) as usize;
+            let xs = (x0.max(0)) as usize;
+            for (r, brow) in block.chunks_mut(dim).enumerate() {
+                brow.fill(0);
+                let y = y0 + r as i32;
+                if (0..h).contains(&y) && c0 < c1 {
+                    let start = y as usize * width + xs;
+                    if let Some(src) = img.get(start..start + (c1 - c0)) {
+                        // Blocks see the image inverted (ridges bright) and zero outside it.
+                        for (b, &p) in brow[c0..c1].iter_mut().zip(src) {
+                            *b = i32::from(!p);
+                        }
+                    }
                 }
             }
             enhance_block(&mut block);
-            for r in 0..DIM {
-                for c in 0..DIM {
-                    let (x, y) = (x0 + c, y0 + r);
-                    if (0..w).contains(&x) && (0..h).contains(&y) {
-                        let o = &mut out[(y * w + x) as usize];
-                        *o = o.wrapping_add(block[(r * DIM + c) as usize] as u8);
+            for (r, brow) in block.chunks(dim).enumerate() {
+                let y = y0 + r as i32;
+                if (0..h).contains(&y) && c0 < c1 {
+                    let start = y as usize * width + xs;
+                    if let Some(dst) = out.get_mut(start..start + (c1 - c0)) {
+                        for (o, &b) in dst.iter_mut().zip(&brow[c0..c1]) {
+                            *o = o.wrapping_add(b as u8);
+                        }
                     }
                 }
             }
