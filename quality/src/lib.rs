@@ -6,6 +6,7 @@
 
 pub mod image;
 pub mod matcher;
+pub mod minutiae;
 pub mod nfiq2;
 pub mod pgm;
 pub mod wsq;

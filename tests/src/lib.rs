@@ -73,3 +73,34 @@ pub fn png_gray(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
         .collect();
     (info.width, info.height, gray)
 }
+
+/// The pixels of a binary 8-bit PGM (P5, maxval 255, `#` comments allowed) as
+/// `(width, height, pixels)`.
+pub fn pgm_gray(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut fields: Vec<String> = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes[i] == b'#' {
+            while bytes[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        while !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&bytes[start..i]).into_owned());
+    }
+    assert_eq!(fields[0], "P5", "not a binary PGM");
+    assert_eq!(fields[3], "255", "only 8-bit PGMs are supported");
+    let width: u32 = fields[1].parse().expect("PGM width");
+    let height: u32 = fields[2].parse().expect("PGM height");
+    // Exactly one whitespace byte separates the header from the pixels.
+    let start = i + 1;
+    let pixels = bytes[start..start + (width * height) as usize].to_vec();
+    (width, height, pixels)
+}
