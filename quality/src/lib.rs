@@ -4,6 +4,7 @@
 //! Contract: pure functions over images. No I/O, no clocks, no global state; the same image always
 //! gives the same result.
 
+pub mod fingerprint;
 pub mod image;
 pub mod matcher;
 pub mod minutiae;
