@@ -52,19 +52,3 @@ pub fn nfiq2(image: &GrayImageRef<'_>) -> Result<Assessment, FingerQualityError>
         .collect();
     Ok(nfiq2::assess(image, &converted)?)
 }
-
-/// Minutiae of a 500 ppi print as points for [`crate::matcher`] (positions in input pixels,
-/// directions in radians).
-pub fn match_points(
-    image: &GrayImageRef<'_>,
-) -> Result<Vec<crate::matcher::Point>, FingerQualityError> {
-    let found = minutiae::extract(image.pixels(), image.width(), image.height(), image.ppi())?;
-    Ok(found
-        .iter()
-        .map(|m| crate::matcher::Point {
-            x: f64::from(m.x),
-            y: f64::from(m.y),
-            angle: f64::from(m.angle) * std::f64::consts::TAU / 256.0,
-        })
-        .collect())
-}

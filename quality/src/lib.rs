@@ -6,7 +6,6 @@
 
 pub mod fingerprint;
 pub mod image;
-pub mod matcher;
 pub mod minutiae;
 pub mod nfiq2;
 pub mod pgm;
