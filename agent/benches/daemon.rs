@@ -113,8 +113,24 @@ async fn drain() {
     )
     .expect("pub");
     let mut bytes_total = 0usize;
+    // One field-sized resident, enrolled BACKLOG times under distinct enrollment ids (generating
+    // a new synthetic resident each time would time the print generator, not delivery).
+    let mut template = sample::enrollment(&SampleOptions::realistic(1, "WS-B1", 1_790_000_000_000));
+    // Fingers as the agent stores them: WSQ at 0.75 bpp.
+    for f in &mut template.biometrics.fingers {
+        if let rekam_protocol::model::FingerRecord::Captured(c) = &mut f.record {
+            let mut dec = png::Decoder::new(c.image.data.bytes());
+            dec.set_transformations(png::Transformations::IDENTITY);
+            let mut r = dec.read_info().expect("sample PNG");
+            let mut buf = vec![0; r.output_buffer_size()];
+            r.next_frame(&mut buf).expect("frame");
+            c.image = rekam_agent::capture::wsq_finger(&buf, c.image.width, c.image.height, 500)
+                .expect("WSQ");
+        }
+    }
     for seed in 0..BACKLOG {
-        let mut e = sample::enrollment(&SampleOptions::realistic(seed, "WS-B1", 1_790_000_000_000));
+        let mut e = template.clone();
+        e.id = rekam_protocol::EnrollmentId::new(1_790_000_000_000 + seed, [seed as u8; 10]);
         let p = packet::seal(
             &mut e,
             &key,

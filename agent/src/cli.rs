@@ -45,6 +45,9 @@ pub enum Command {
     /// Generate keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Measure capture quality of image files.
+    #[command(subcommand)]
+    Quality(QualityCommand),
     /// Build, inspect and open enrollment packets.
     #[command(subcommand)]
     Packet(PacketCommand),
@@ -126,6 +129,20 @@ pub enum SimCommand {
         /// Directory to write into (created; existing prints are never replaced).
         #[arg(long, default_value = "prints")]
         out: PathBuf,
+    },
+}
+
+/// `rekam quality ...`
+#[derive(Subcommand, Debug)]
+pub enum QualityCommand {
+    /// NFIQ 2.3 of fingerprints: PNG (8-bit gray), PGM, WSQ, or each finger in an ANSI/NIST-ITL file.
+    Finger {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// One JSON object per image with every feature.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -95,6 +95,9 @@ pub struct CaptureResult {
     pub outcome: Outcome,
     /// The quality algorithm that scored it.
     pub algorithm: String,
+    /// What to fix, when the capture has a known problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
     /// The session afterwards.
     pub session: Summary,
 }
@@ -295,6 +298,7 @@ impl Agent {
         Ok(CaptureResult {
             outcome,
             algorithm,
+            advice: None,
             session: summary,
         })
     }
@@ -344,7 +348,7 @@ impl Agent {
         let mut session = self.load(id).await?;
         session.submit_finger_check(position)?;
         let (img, device) = self.devices.capture_finger(finger).await?;
-        let cap = capture::finger(&img, &device, Impression::Plain)?;
+        let (cap, advice) = capture::finger(&img, &device, Impression::Plain)?;
         let algorithm = cap.quality.algorithm.clone();
         let outcome = session.submit_finger(position, cap)?;
         let actor = session.context.operator_id.clone();
@@ -359,6 +363,7 @@ impl Agent {
         Ok(CaptureResult {
             outcome,
             algorithm,
+            advice,
             session: summary,
         })
     }
@@ -409,6 +414,7 @@ impl Agent {
         Ok(CaptureResult {
             outcome,
             algorithm,
+            advice: None,
             session: summary,
         })
     }

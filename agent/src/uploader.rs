@@ -25,6 +25,7 @@ use tokio::sync::watch;
 
 use crate::config::UploaderSection;
 use crate::service::{Agent, ServiceError};
+use crate::store::Settlement;
 use crate::store::outbox::OutboxItem;
 
 /// What one delivery attempt came to.
@@ -156,48 +157,53 @@ impl std::str::FromStr for HexId {
 pub async fn drain_once(agent: &Agent, client: &Client) -> Result<u64, ServiceError> {
     let cfg = agent.config.uploader.clone();
     let now = (agent.clock)();
-    let limit = u32::try_from(cfg.concurrency.max(1) * 8).unwrap_or(32);
+    // A few rounds' worth at a time: packets are megabytes each, so not the whole backlog.
+    let limit = u32::try_from(cfg.concurrency.max(1) * 4).unwrap_or(32);
     let due = agent
         .with_store(move |s| Ok(s.outbox().due(now, limit)?))
         .await?;
     let mut delivered = 0;
     for chunk in due.chunks(cfg.concurrency.max(1)) {
         let results = join_all(chunk.iter().map(|item| client.send(item)).collect()).await;
+        let mut outcomes = Vec::with_capacity(chunk.len());
+        let mut events = Vec::new();
         for (item, (attempt, receipt)) in chunk.iter().zip(results) {
             let id = item.packet_id.clone();
-            let attempts = item.attempts + 1;
-            let next = (agent.clock)() + backoff_ms(&cfg, attempts, random01()) as i64;
-            match &attempt {
+            let settlement = match &attempt {
                 Attempt::Delivered { sequence } => {
                     delivered += 1;
-                    let r = receipt.unwrap_or_default();
-                    let k = id.clone();
-                    agent
-                        .with_store(move |s| Ok(s.outbox().delivered(&k, &r)?))
-                        .await?;
-                    agent.emit(
+                    events.push((
                         "delivered",
-                        &id,
+                        id.clone(),
                         json!({ "sequence": sequence, "enrollment_id": item.enrollment_id }),
-                    );
+                    ));
                     tracing::info!(packet = %id, sequence, "delivered");
+                    Settlement::Delivered {
+                        receipt: receipt.unwrap_or_default(),
+                    }
                 }
                 Attempt::Rejected(reason) => {
-                    let (k, r) = (id.clone(), reason.clone());
-                    agent
-                        .with_store(move |s| Ok(s.outbox().rejected(&k, &r)?))
-                        .await?;
-                    agent.emit("rejected", &id, json!({ "reason": reason }));
+                    events.push(("rejected", id.clone(), json!({ "reason": reason })));
                     tracing::warn!(packet = %id, %reason, "rejected by the registry");
+                    Settlement::Rejected {
+                        reason: reason.clone(),
+                    }
                 }
                 Attempt::Failed(reason) => {
-                    let (k, r) = (id.clone(), reason.clone());
-                    agent
-                        .with_store(move |s| Ok(s.outbox().failed(&k, &r, next)?))
-                        .await?;
-                    tracing::info!(packet = %id, %reason, retry_in_ms = next - (agent.clock)(), "delivery failed; will retry");
+                    let wait = backoff_ms(&cfg, item.attempts + 1, random01());
+                    tracing::info!(packet = %id, %reason, retry_in_ms = wait, "delivery failed; will retry");
+                    Settlement::Retry {
+                        error: reason.clone(),
+                        next_attempt_ms: (agent.clock)() + wait as i64,
+                    }
                 }
-            }
+            };
+            outcomes.push((id, settlement));
+        }
+        agent.with_store(move |s| Ok(s.settle(&outcomes)?)).await?;
+        // Announced only once durable.
+        for (kind, id, detail) in events {
+            agent.emit(kind, &id, detail);
         }
     }
     Ok(delivered)

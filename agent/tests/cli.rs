@@ -367,3 +367,55 @@ fn sim_faces_writes_portraits_with_their_scene_parameters() {
     let err = fails(&["sim", "faces", "--count", "1", "--out", p(&out)]);
     assert!(err.contains("refusing to overwrite"), "{err}");
 }
+
+#[test]
+fn quality_finger_gives_nist_scores_and_features_as_json_lines() {
+    let root = rekam_tests::workspace_root();
+    let example = root.join("../shared/data/nfiq2/examples/SFinGe_Test01.pgm");
+    if !example.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "../shared/data is missing"
+        );
+        return;
+    }
+    let out = ok(&[
+        "quality",
+        "finger",
+        "--json",
+        example.to_str().expect("path"),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    // NIST's expected output for this example: UnifiedQualityScore 54, FDA_Bin10_Mean 0.458941.
+    assert_eq!(v["nfiq2"], 54, "{v}");
+    let fda = v["features"]["FDA_Bin10_Mean"].as_f64().expect("feature");
+    assert!((fda - 0.458941).abs() < 1e-6, "{fda}");
+    assert_eq!(v["actionable"]["FingerprintImageWithMinutiae"], 69.0);
+    assert_eq!(v["features"].as_object().expect("features").len(), 69);
+}
+
+#[test]
+fn quality_finger_scores_what_it_can_and_names_what_it_cannot() {
+    let root = rekam_tests::workspace_root();
+    let example = root.join("../shared/data/nfiq2/examples/SFinGe_Test02.pgm");
+    if !example.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "../shared/data is missing"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk = dir.path().join("junk.png");
+    fs::write(&junk, b"not an image").expect("write");
+    let out = rekam(&[
+        "quality",
+        "finger",
+        example.to_str().expect("path"),
+        junk.to_str().expect("path"),
+    ]);
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SFinGe_Test02.pgm: NFIQ 2 "), "{text}");
+    assert!(text.contains("junk.png: error: not a PNG, PGM"), "{text}");
+}

@@ -1,57 +1,18 @@
-//! Interim quality measures, used until the `quality` crate's NFIQ 2 and face checks are wired in.
+//! Interim quality measures for photos and irises, used until the `quality` crate's face and
+//! iris checks are wired in.
 //!
-//! They are simple and honest, and named for what they are in every score they produce (the
+//! Fingerprints are scored with NFIQ 2 already; photos and irises still use these. They are
+//! simple and honest, and named for what they are in every score they produce (the
 //! `algorithm` field of a capture's quality): they measure contrast, coverage, exposure and
 //! sharpness, not matchability or ICAO conformance.
 //!
 //! Contract: pure functions over 8-bit pixels, 0-100, never panicking on any size (an empty image
 //! scores 0).
 
-/// Algorithm name of [`finger`].
-pub const FINGER: &str = "rekam-interim-ridge-contrast-v0";
 /// Algorithm name of [`photo`].
 pub const PHOTO: &str = "rekam-interim-exposure-sharpness-v0";
 /// Algorithm name of [`iris`].
 pub const IRIS: &str = "rekam-interim-iris-sharpness-v0";
-
-const BLOCK: usize = 16;
-
-/// Fingerprint: the share of 16x16 blocks that hold ridges (local standard deviation above a
-/// floor), weighted by their mean ridge contrast. A blank or smudged platen scores low.
-pub fn finger(pixels: &[u8], width: u32, height: u32) -> u8 {
-    let (w, h) = (width as usize, height as usize);
-    if w < BLOCK || h < BLOCK || pixels.len() != w * h {
-        return 0;
-    }
-    let (mut blocks, mut ridged, mut contrast) = (0u32, 0u32, 0.0f64);
-    for by in (0..h - BLOCK + 1).step_by(BLOCK) {
-        for bx in (0..w - BLOCK + 1).step_by(BLOCK) {
-            let (mut s, mut s2) = (0u64, 0u64);
-            for y in by..by + BLOCK {
-                for &p in &pixels[y * w + bx..y * w + bx + BLOCK] {
-                    s += u64::from(p);
-                    s2 += u64::from(p) * u64::from(p);
-                }
-            }
-            let n = (BLOCK * BLOCK) as f64;
-            let mean = s as f64 / n;
-            let sd = (s2 as f64 / n - mean * mean).max(0.0).sqrt();
-            blocks += 1;
-            if sd > 12.0 {
-                ridged += 1;
-                contrast += (sd / 60.0).min(1.0);
-            }
-        }
-    }
-    if blocks == 0 || ridged == 0 {
-        return 0;
-    }
-    let coverage = f64::from(ridged) / f64::from(blocks);
-    let mean_contrast = contrast / f64::from(ridged);
-    // Full coverage of good contrast reaches ~90; a print filling half the platen ~60.
-    let score = 100.0 * (0.55 * coverage.min(0.85) / 0.85 + 0.45 * mean_contrast) * 0.9;
-    score.round().clamp(0.0, 100.0) as u8
-}
 
 fn luma(rgb: &[u8]) -> Vec<u8> {
     rgb.chunks_exact(3)
@@ -116,27 +77,8 @@ pub fn iris(gray: &[u8], width: u32, height: u32) -> u8 {
 mod tests {
     use super::*;
 
-    fn ridges(w: usize, h: usize, amplitude: f64) -> Vec<u8> {
-        (0..w * h)
-            .map(|i| {
-                let x = (i % w) as f64;
-                (128.0 + amplitude * (x * std::f64::consts::TAU / 9.0).sin()) as u8
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_blank_platen_scores_zero_and_strong_ridges_score_high() {
-        assert_eq!(finger(&vec![200; 256 * 256], 256, 256), 0);
-        let good = finger(&ridges(256, 256, 100.0), 256, 256);
-        let faint = finger(&ridges(256, 256, 20.0), 256, 256);
-        assert!(good >= 80, "{good}");
-        assert!(faint < good, "{faint} vs {good}");
-    }
-
     #[test]
     fn wrong_sizes_score_zero_instead_of_panicking() {
-        assert_eq!(finger(&[1, 2, 3], 100, 100), 0);
         assert_eq!(photo(&[], 0, 0), 0);
         assert_eq!(iris(&[0; 10], 3, 3), 0);
     }

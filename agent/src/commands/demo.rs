@@ -257,13 +257,16 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         r["stage"]
     )?;
 
-    writeln!(out, "\n7. Ten fingers")?;
+    writeln!(out, "\n7. Ten fingers, each scored with NFIQ 2.3")?;
     for p in 1..=10u8 {
         loop {
             let r = api
                 .post(&format!("/v1/sessions/{id}/fingers/{p}"), None)
                 .await?;
             writeln!(out, "  finger {p:>2}: {}", outcome_text(&r))?;
+            if let Some(advice) = r["advice"].as_str() {
+                writeln!(out, "            {advice}")?;
+            }
             if r["session"]["fingers"][p.to_string()]["done"].as_bool() == Some(true) {
                 break;
             }

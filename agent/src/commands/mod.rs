@@ -8,6 +8,7 @@ pub mod devices;
 pub mod keys;
 pub mod packet;
 pub mod packet_demo;
+pub mod quality;
 pub mod serve;
 pub mod sim_prints;
 
@@ -17,7 +18,7 @@ use anyhow::Result;
 
 use crate::cli::{
     AuditCommand, Cli, Command, DevicesCommand, KeysCommand, OutboxCommand, PacketCommand,
-    SimCommand,
+    QualityCommand, SimCommand,
 };
 
 /// Runs a parsed command line.
@@ -25,6 +26,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
         Command::Packet(PacketCommand::Demo { keep }) => packet_demo::run(keep.as_deref(), out),
+        Command::Quality(QualityCommand::Finger { files, json }) => {
+            quality::finger(&files, json, out)
+        }
         Command::Keys(KeysCommand::WorkstationNew {
             out: dir,
             id,

@@ -86,6 +86,28 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 
 ";
 
 /// The agent's database.
+/// What became of one delivery attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// Receipted by the registry.
+    Delivered {
+        /// The signed receipt as received.
+        receipt: Vec<u8>,
+    },
+    /// Refused for good.
+    Rejected {
+        /// The registry's reason.
+        reason: String,
+    },
+    /// To be sent again.
+    Retry {
+        /// What went wrong.
+        error: String,
+        /// When to try again.
+        next_attempt_ms: i64,
+    },
+}
+
 /// A session as stored: its JSON (images as metadata only) and the SHA-256 of each image's
 /// bytes, in [`Session::images_mut`] order; the bytes live in `blobs`, once per content.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -306,6 +328,27 @@ impl Store {
             &tx,
             &AuditEntry::new(now_ms, actor, action, &session.id.to_string(), detail),
         )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records the outcomes of a batch of delivery attempts in one transaction (one disk sync for
+    /// the batch instead of one per packet).
+    pub fn settle(&mut self, outcomes: &[(String, Settlement)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let o = outbox::Outbox { conn: &tx };
+            for (id, s) in outcomes {
+                match s {
+                    Settlement::Delivered { receipt } => o.delivered(id, receipt)?,
+                    Settlement::Rejected { reason } => o.rejected(id, reason)?,
+                    Settlement::Retry {
+                        error,
+                        next_attempt_ms,
+                    } => o.failed(id, error, *next_attempt_ms)?,
+                }
+            }
+        }
         tx.commit()?;
         Ok(())
     }
