@@ -4,4 +4,6 @@
 //! Contract: pure functions over images. No I/O, no clocks, no global state; the same image always
 //! gives the same result.
 
+pub mod face;
+pub mod image;
 pub mod wsq;
