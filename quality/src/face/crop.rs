@@ -1,6 +1,7 @@
 //! The card-photo crop: a 3:4 (width:height) window that puts the head where ISO 19794-5 full
 //! frontal wants it: chin-to-crown 75% of the height (70-80% allowed), at least 7:4 image width
-//! to head width, face centred, and a margin of 8% of the height above the crown; when the
+//! to head width (as far as the 70% floor allows: in a 3:4 window a head wider than 0.61 of its
+//! height cannot meet both, and chin-to-crown wins), face centred, and a margin of 8% of the height above the crown; when the
 //! picture is too tight for that, the window moves as far as the rules allow (eye line 50-70% of
 //! the height from the bottom, face centre 45-55% of the width, crown inside).
 //!

@@ -205,6 +205,19 @@ pub fn evaluate(
             &frame, left, right, &eyes,
         )));
     }
+    if geometry.is_none() {
+        // No face to measure: the whole picture's exposure often says why none was found.
+        let whole = (
+            0.0,
+            0.0,
+            f64::from(image.width()),
+            f64::from(image.height()),
+        );
+        let (mean, under, over, _) = measure::luma_stats(&frame, whole);
+        components.push(checks::luminance_mean(mean));
+        components.push(checks::under_exposure(under));
+        components.push(checks::over_exposure(over));
+    }
     let passed = components.iter().all(|c| c.passed) && geometry.is_some();
     let mean = if components.is_empty() {
         0.0
@@ -216,7 +229,23 @@ pub fn evaluate(
     } else {
         mean.round().min(49.0) as u8
     };
-    let advice = ADVICE_ORDER.iter().find_map(|check| {
+    // Without a face, a badly exposed picture is the likelier cause: say that first.
+    let exposure_first = geometry.is_none()
+        && components
+            .iter()
+            .any(|c| c.check != Check::SingleFacePresent && !c.passed);
+    let order: Vec<Check> = if exposure_first {
+        let mut o = vec![
+            Check::LuminanceMean,
+            Check::OverExposure,
+            Check::UnderExposure,
+        ];
+        o.extend(ADVICE_ORDER);
+        o
+    } else {
+        ADVICE_ORDER.to_vec()
+    };
+    let advice = order.iter().find_map(|check| {
         components
             .iter()
             .find(|c| c.check == *check && !c.passed)
@@ -255,8 +284,9 @@ pub const ADVICE_ORDER: [Check; 17] = [
     Check::DynamicRange,
     Check::Sharpness,
     Check::IlluminationUniformity,
-    Check::BackgroundColour,
+    // A cluttered backdrop's colour means little: clear it first.
     Check::BackgroundUniformity,
+    Check::BackgroundColour,
 ];
 
 /// Pitch from five landmarks: where the nose tip falls between the eye line and the mouth line
