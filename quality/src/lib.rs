@@ -6,4 +6,7 @@
 
 pub mod face;
 pub mod image;
+pub mod iris;
+pub mod signature;
+pub mod verdict;
 pub mod wsq;

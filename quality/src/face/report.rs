@@ -8,25 +8,7 @@
 use serde::Serialize;
 
 use super::detect::{DetectedFace, FaceBox, Point};
-
-/// A message in both languages the desk uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Message {
-    /// Bahasa Indonesia.
-    pub id: String,
-    /// English.
-    pub en: String,
-}
-
-impl Message {
-    /// A message from its two texts.
-    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            en: en.into(),
-        }
-    }
-}
+pub use crate::verdict::{Message, ramp};
 
 /// Which check a component is (names follow ISO/IEC 29794-5 / OFIQ where one exists).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -192,13 +174,4 @@ impl FaceReport {
     pub fn component(&self, check: Check) -> Option<&Component> {
         self.components.iter().find(|c| c.check == check)
     }
-}
-
-/// A score 0-100 that falls linearly from 100 at `good` to 0 at `bad` (either direction).
-pub fn ramp(value: f64, good: f64, bad: f64) -> u8 {
-    if !value.is_finite() {
-        return 0;
-    }
-    let t = ((value - bad) / (good - bad)).clamp(0.0, 1.0);
-    (t * 100.0).round() as u8
 }
