@@ -19,6 +19,8 @@ pub mod eyes;
 pub mod live;
 pub mod measure;
 pub mod report;
+#[cfg(feature = "yunet")]
+pub mod yunet;
 
 use serde::Serialize;
 
@@ -28,6 +30,8 @@ pub use detect::{
 };
 pub use live::{LiveChecker, LiveFeedback, LiveVerdict};
 pub use report::{BackgroundColour, Check, Component, Crop, FaceGeometry, FaceReport, Message};
+#[cfg(feature = "yunet")]
+pub use yunet::YunetDetector;
 
 use crate::image::RgbView;
 use measure::{EyeLine, Frame};
