@@ -75,14 +75,14 @@ impl FaceScene {
     pub fn eyes(&self, width: u32, height: u32) -> ((f64, f64), (f64, f64)) {
         let (l, r) = synth::portrait_eyes(width, height, self.yaw_deg);
         (
-            self.to_image(l, width, height),
-            self.to_image(r, width, height),
+            self.place_point(l, width, height),
+            self.place_point(r, width, height),
         )
     }
 
     /// Maps a point of the well-framed portrait into the scene's image (the inverse of the map
     /// `render_scene` samples through).
-    fn to_image(&self, p: (f64, f64), width: u32, height: u32) -> (f64, f64) {
+    fn place_point(&self, p: (f64, f64), width: u32, height: u32) -> (f64, f64) {
         let (fw, fh) = (f64::from(width), f64::from(height));
         let scale = self.face_scale.max(0.01);
         let (dx, dy) = ((p.0 - 0.5 * fw) * scale, (p.1 - 0.45 * fh) * scale);
