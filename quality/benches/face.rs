@@ -1,6 +1,7 @@
 //! Face quality speed: the live per-frame checks on a 640x480 preview frame (target <= 30 ms on
 //! one core) and the full checks on a kept 600x800 still and on the real 910x1137 portrait
-//! (target <= 150 ms), plus detection alone.
+//! (target <= 150 ms), plus detection alone; with the `yunet` feature, the full checks with
+//! YuNet (`shared/models/yunet_s_640_640.onnx`) as the detector.
 //!
 //! Frames come from the simulated camera; the real portrait from `shared/data/faces` (skipped
 //! with a note when missing).
@@ -73,6 +74,23 @@ fn bench(c: &mut Criterion) {
     group.bench_function("detect_only_600x800", |b| {
         b.iter(|| black_box(detector.detect_gray(black_box(&gray))))
     });
+
+    #[cfg(feature = "yunet")]
+    {
+        let model = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/models/yunet_s_640_640.onnx"
+        );
+        match rekam_quality::face::YunetDetector::load(std::path::Path::new(model)) {
+            Ok(yunet) => {
+                let mut with_yunet = FaceAssessor::new(Box::new(yunet));
+                group.bench_function("full_assess_yunet_600x800", |b| {
+                    b.iter(|| black_box(with_yunet.assess(black_box(&view), &options())))
+                });
+            }
+            Err(e) => eprintln!("note: YuNet model unavailable ({e}); YuNet timing skipped"),
+        }
+    }
 
     match std::fs::read(PORTRAIT) {
         Ok(bytes) => {

@@ -53,8 +53,8 @@ pub enum FaceError {
     Detect(#[from] DetectError),
 }
 
-/// Assesses `image` with the default (SeetaFace) detector, loading it for this call (about 10
-/// ms); keep a [`FaceAssessor`] to assess many pictures.
+/// Assesses `image` with the default (SeetaFace) detector, parsing its embedded model for this
+/// call; keep a [`FaceAssessor`] to assess many pictures.
 pub fn assess(image: &RgbView<'_>, options: &FaceOptions) -> Result<FaceReport, FaceError> {
     FaceAssessor::new(Box::new(SeetaDetector::for_stills()?)).assess(image, options)
 }
