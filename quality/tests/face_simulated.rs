@@ -426,3 +426,66 @@ fn a_crop_reaching_outside_the_picture_is_refused() {
     let pic = common::simulated(7, &scene);
     assert!(rekam_quality::face::cut(&pic.view(), &c).is_err());
 }
+
+/// A raw 640x480 preview-sized frame of `scene` from the simulated camera.
+fn live_frame(scene: FaceScene) -> common::Picture {
+    use rekam_drivers::camera::{Camera, Photo};
+    use rekam_drivers::fingerprint::CaptureOptions;
+    use rekam_drivers::identity::ImageSize;
+    use rekam_sim::devices::{CameraConfig, SimCamera};
+    let config = CameraConfig {
+        still: ImageSize {
+            width: 640,
+            height: 480,
+        },
+        jpeg_stills: false,
+        shutter_delay: std::time::Duration::ZERO,
+        ..CameraConfig::portrait(5)
+    };
+    let mut camera = SimCamera::new(config, scene);
+    match camera
+        .capture_still(&CaptureOptions::with_timeout(
+            std::time::Duration::from_secs(5),
+        ))
+        .expect("frame")
+    {
+        Photo::Rgb(img) => common::Picture {
+            width: img.width(),
+            height: img.height(),
+            rgb: img.pixels().to_vec(),
+        },
+        Photo::Jpeg { .. } => panic!("asked for raw frames"),
+    }
+}
+
+#[test]
+fn live_feedback_names_the_problem_and_changes_only_after_it_holds() {
+    use rekam_quality::face::LiveChecker;
+    let dark = live_frame(FaceScene {
+        lighting_ev: -2.0,
+        face_scale: 0.9,
+        ..red()
+    });
+    let good = live_frame(FaceScene {
+        face_scale: 0.9,
+        ..red()
+    });
+    let mut live = LiveChecker::new(options(), 3).expect("checker");
+    assert_eq!(live.frame(&dark.view()).1, None);
+    assert_eq!(live.frame(&dark.view()).1, None);
+    let shown = live
+        .frame(&dark.view())
+        .1
+        .expect("shown after three frames");
+    assert!(!shown.ready);
+    assert_eq!(shown.check, Some(Check::LuminanceMean));
+    assert!(shown.message.id.contains("gelap"));
+    // The light is fixed: the message holds for two frames, then turns to "ready".
+    for _ in 0..2 {
+        let (report, shown) = live.frame(&good.view());
+        assert!(report.passed, "{:#?}", report.components);
+        assert_eq!(shown.expect("shown").check, Some(Check::LuminanceMean));
+    }
+    let shown = live.frame(&good.view()).1.expect("shown");
+    assert!(shown.ready, "{shown:?}");
+}

@@ -25,22 +25,27 @@ pub struct LiveVerdict {
 impl LiveVerdict {
     /// The verdict of a report: its first advice, or "ready".
     pub fn of(report: &FaceReport) -> Self {
-        let first = super::ADVICE_ORDER.iter().find(|check| {
+        let advised = report.advice.as_ref().and_then(|advice| {
             report
                 .components
                 .iter()
-                .any(|c| c.check == **check && !c.passed)
+                .find(|c| !c.passed && &c.message == advice)
         });
-        match (first, &report.advice) {
-            (Some(check), Some(message)) if !report.passed => Self {
+        match advised {
+            Some(c) if !report.passed => Self {
                 ready: false,
-                check: Some(*check),
-                message: message.clone(),
+                check: Some(c.check),
+                message: c.message.clone(),
             },
-            _ => Self {
-                ready: report.passed,
+            _ if report.passed => Self {
+                ready: true,
                 check: None,
                 message: Message::new("Siap: ambil foto.", "Ready: take the photo."),
+            },
+            _ => Self {
+                ready: false,
+                check: None,
+                message: Message::new("Belum siap.", "Not ready."),
             },
         }
     }

@@ -209,6 +209,10 @@ pub fn evaluate(
             &frame, left, right, &eyes,
         )));
     }
+    if geometry.is_none() && !faces.is_empty() {
+        // A face too small for the eye finder's 24-pixel minimum.
+        components.push(checks::inter_eye(0.0));
+    }
     if geometry.is_none() {
         // No face to measure: the whole picture's exposure often says why none was found.
         let whole = (
