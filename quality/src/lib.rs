@@ -4,9 +4,13 @@
 //! Contract: pure functions over images. No I/O, no clocks, no global state; the same image always
 //! gives the same result.
 
+pub mod face;
 pub mod fingerprint;
 pub mod image;
+pub mod iris;
 pub mod minutiae;
 pub mod nfiq2;
 pub mod pgm;
+pub mod signature;
+pub mod verdict;
 pub mod wsq;

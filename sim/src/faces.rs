@@ -44,12 +44,18 @@ pub fn scene(seed: u64, index: u32) -> FaceScene {
     s.face_x = rng.range_f(0.42, 0.58);
     s.face_y = rng.range_f(0.40, 0.50);
     s.face_scale = rng.range_f(0.85, 1.1);
-    match rng.range(0, 9) {
+    match rng.range(0, 15) {
         0 => s.face_scale = rng.range_f(0.45, 0.7),
         1 => s.lighting_ev = rng.range_f(-2.5, -1.0),
         2 => s.lighting_ev = rng.range_f(1.0, 2.5),
         3 => s.blur_radius = rng.range(3, 8) as u32,
         4 => s.face_x = *rng.pick(&[0.3, 0.7]),
+        5 => s.roll_deg = rng.range_f(10.0, 20.0) * *rng.pick(&[-1.0, 1.0]),
+        6 => s.yaw_deg = rng.range_f(15.0, 30.0) * *rng.pick(&[-1.0, 1.0]),
+        7 => s.eyes_closed = true,
+        8 => s.glasses = true,
+        9 => s.cluttered = true,
+        10 => s.side_light = rng.range_f(0.6, 1.0) * *rng.pick(&[-1.0, 1.0]),
         _ => {}
     }
     s
@@ -57,8 +63,20 @@ pub fn scene(seed: u64, index: u32) -> FaceScene {
 
 /// Takes portrait `index` of set `seed` with the simulated 600x800 camera.
 pub fn generate(seed: u64, index: u32) -> Result<GeneratedFace, DeviceError> {
-    let scene = scene(seed, index);
-    let mut config = CameraConfig::portrait(seed ^ u64::from(index).wrapping_mul(0x9e37_79b9));
+    shoot(
+        seed ^ u64::from(index).wrapping_mul(0x9e37_79b9),
+        scene(seed, index),
+    )
+}
+
+/// Takes one 600x800 portrait of `scene` with sitter and sensor noise drawn from `seed`: for
+/// tests that inject one defect at a time.
+pub fn generate_scene(seed: u64, scene: &FaceScene) -> Result<GeneratedFace, DeviceError> {
+    shoot(seed, *scene)
+}
+
+fn shoot(camera_seed: u64, scene: FaceScene) -> Result<GeneratedFace, DeviceError> {
+    let mut config = CameraConfig::portrait(camera_seed);
     // The shutter delay models the desk; a batch tool does not need to wait for it.
     config.shutter_delay = Duration::ZERO;
     let mut camera = SimCamera::new(config, scene);

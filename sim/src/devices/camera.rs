@@ -37,6 +37,18 @@ pub struct FaceScene {
     pub lighting_ev: f64,
     /// Defocus as a box-blur radius in pixels (0 sharp).
     pub blur_radius: u32,
+    /// Head tilted in the image plane, degrees (positive: clockwise on screen).
+    pub roll_deg: f64,
+    /// Head turned left/right, degrees (positive: the face turns towards the image's right).
+    pub yaw_deg: f64,
+    /// Eyes shut.
+    pub eyes_closed: bool,
+    /// Wearing glasses.
+    pub glasses: bool,
+    /// A cluttered backdrop instead of the plain cloth.
+    pub cluttered: bool,
+    /// Light from one side, -1 (image left) ..= 1 (image right); 0 even.
+    pub side_light: f64,
 }
 
 impl FaceScene {
@@ -49,7 +61,36 @@ impl FaceScene {
             face_scale: 1.0,
             lighting_ev: 0.0,
             blur_radius: 0,
+            roll_deg: 0.0,
+            yaw_deg: 0.0,
+            eyes_closed: false,
+            glasses: false,
+            cluttered: false,
+            side_light: 0.0,
         }
+    }
+
+    /// Where the sitter's eyes land (image-left, image-right) in a still of `width` x `height`:
+    /// the ground truth a face-quality check's eye finder is measured against.
+    pub fn eyes(&self, width: u32, height: u32) -> ((f64, f64), (f64, f64)) {
+        let (l, r) = synth::portrait_eyes(width, height, self.yaw_deg);
+        (
+            self.place_point(l, width, height),
+            self.place_point(r, width, height),
+        )
+    }
+
+    /// Maps a point of the well-framed portrait into the scene's image (the inverse of the map
+    /// `render_scene` samples through).
+    fn place_point(&self, p: (f64, f64), width: u32, height: u32) -> (f64, f64) {
+        let (fw, fh) = (f64::from(width), f64::from(height));
+        let scale = self.face_scale.max(0.01);
+        let (dx, dy) = ((p.0 - 0.5 * fw) * scale, (p.1 - 0.45 * fh) * scale);
+        let (sin, cos) = self.roll_deg.to_radians().sin_cos();
+        (
+            self.face_x * fw + dx * cos - dy * sin,
+            self.face_y * fh + dx * sin + dy * cos,
+        )
     }
 }
 
@@ -235,8 +276,17 @@ fn white_balance_gains(wb: WhiteBalance) -> [f64; 3] {
 fn render_scene(seed: u64, size: ImageSize, scene: FaceScene) -> Vec<u8> {
     let (w, h) = (size.width.max(1), size.height.max(1));
     let mut rng = SimRng::derive(seed, "sitter");
-    let portrait = synth::portrait(&mut rng, w, h, scene.background);
+    let style = synth::PortraitStyle {
+        background: scene.background,
+        yaw_deg: scene.yaw_deg,
+        eyes_closed: scene.eyes_closed,
+        glasses: scene.glasses,
+        cluttered: scene.cluttered,
+        side_light: scene.side_light,
+    };
+    let portrait = synth::portrait_with(&mut rng, w, h, &style);
     let backdrop = backdrop_colour(&portrait);
+    let (sin, cos) = scene.roll_deg.to_radians().sin_cos();
     let scale = if scene.face_scale > 0.01 {
         scene.face_scale
     } else {
@@ -246,9 +296,15 @@ fn render_scene(seed: u64, size: ImageSize, scene: FaceScene) -> Vec<u8> {
     let mut out = Vec::with_capacity(w as usize * h as usize * 3);
     for y in 0..h {
         for x in 0..w {
-            // Inverse map into the well-framed portrait, whose face centre is at (0.5, 0.45).
-            let sx = 0.5 * fw + (f64::from(x) - scene.face_x * fw) / scale;
-            let sy = 0.45 * fh + (f64::from(y) - scene.face_y * fh) / scale;
+            // Inverse map into the well-framed portrait, whose face centre is at (0.5, 0.45):
+            // undo the roll about the face centre, then the scale.
+            let (dx, dy) = (
+                f64::from(x) - scene.face_x * fw,
+                f64::from(y) - scene.face_y * fh,
+            );
+            let (rx, ry) = (dx * cos + dy * sin, -dx * sin + dy * cos);
+            let sx = 0.5 * fw + rx / scale;
+            let sy = 0.45 * fh + ry / scale;
             let inside = sx >= 0.0 && sy >= 0.0 && sx < fw && sy < fh;
             let at = (sy as usize * w as usize + sx as usize) * 3;
             match portrait.pixels.get(at..at + 3).filter(|_| inside) {
