@@ -144,6 +144,36 @@ pub enum QualityCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Face photo checks (ICAO geometry, exposure, sharpness, backdrop and the e-KTP colour rule).
+    Face {
+        /// The photo (PNG or JPEG).
+        file: PathBuf,
+        /// The resident's birth year: the backdrop must be red (odd) or blue (even).
+        #[arg(long, conflicts_with = "foreign")]
+        birth_year: Option<i32>,
+        /// A foreign resident: the backdrop must be orange.
+        #[arg(long)]
+        foreign: bool,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Signature checks over a pen series (JSON: max_x, max_y, max_pressure, samples).
+    Signature {
+        /// The pen series.
+        file: PathBuf,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Iris image checks (8-bit gray PNG).
+    Iris {
+        /// The image.
+        file: PathBuf,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `rekam keys ...`

@@ -56,6 +56,9 @@ pub enum ServiceError {
         /// What is wrong.
         reason: String,
     },
+    /// The capture does not pass its checks; nothing was recorded, take it again.
+    #[error("{0}")]
+    Rejected(String),
     /// An internal failure (a task that could not run).
     #[error("internal error: {0}")]
     Internal(String),
@@ -283,7 +286,12 @@ impl Agent {
         // Refuse before using the camera: a capture out of stage would only be thrown away.
         session.submit_face_check()?;
         let (photo, device) = self.devices.capture_photo().await?;
-        let face = capture::face(&photo, &device)?;
+        let expected = expected_backdrop(&session.applicant);
+        // Face detection and the checks take tens of milliseconds: off the reactor.
+        let (face, advice) =
+            tokio::task::spawn_blocking(move || capture::face(&photo, &device, expected))
+                .await
+                .map_err(|e| ServiceError::Internal(e.to_string()))??;
         let algorithm = face.quality.algorithm.clone();
         let outcome = session.submit_face(face)?;
         let actor = session.context.operator_id.clone();
@@ -298,7 +306,7 @@ impl Agent {
         Ok(CaptureResult {
             outcome,
             algorithm,
-            advice: None,
+            advice,
             session: summary,
         })
     }
@@ -324,6 +332,14 @@ impl Agent {
         let mut session = self.load(id).await?;
         session.submit_signature_check()?;
         let (trace, device) = self.devices.capture_signature().await?;
+        let report = capture::signature_report(&trace);
+        if !report.passed {
+            let advice = report
+                .advice
+                .map(|m| format!("{} / {}", m.id, m.en))
+                .unwrap_or_else(|| "the signature does not pass the checks".into());
+            return Err(ServiceError::Rejected(advice));
+        }
         let sig = capture::signature(&trace, &device)?;
         let samples = trace.samples.len();
         session.submit_signature(sig)?;
@@ -399,7 +415,9 @@ impl Agent {
             Eye::Right => Eyes::Right,
         };
         let (img, device) = self.devices.capture_iris(eyes).await?;
-        let cap = capture::iris(&img, &device)?;
+        let (cap, advice) = tokio::task::spawn_blocking(move || capture::iris(&img, &device))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))??;
         let algorithm = cap.quality.algorithm.clone();
         let outcome = session.submit_iris(eye, cap)?;
         let actor = session.context.operator_id.clone();
@@ -414,7 +432,7 @@ impl Agent {
         Ok(CaptureResult {
             outcome,
             algorithm,
-            advice: None,
+            advice,
             session: summary,
         })
     }
@@ -447,6 +465,15 @@ impl Agent {
         self.emit("finalized", id, json!({ "packet_id": packet_id }));
         Ok(packet_id)
     }
+}
+
+/// The backdrop colour the e-KTP rule asks of this resident.
+fn expected_backdrop(a: &Applicant) -> Option<rekam_quality::face::BackgroundColour> {
+    let foreign = matches!(a.citizenship, Citizenship::Wna { .. });
+    Some(rekam_quality::face::BackgroundColour::for_resident(
+        a.date_of_birth.year(),
+        foreign,
+    ))
 }
 
 /// Who the simulated devices should show: a person seeded from the NIK, in front of the backdrop

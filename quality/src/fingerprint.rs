@@ -22,8 +22,9 @@ pub enum FingerQualityError {
 
 const PAD_MIN: u32 = 196;
 
-/// The name recorded with scores from [`nfiq2`].
-pub const ALGORITHM: &str = "NFIQ 2.3 (rekam, pure Rust)";
+/// The name recorded with scores from [`nfiq2`] (an identifier, as packets require): NIST NFIQ 2.3
+/// as computed by rekam in pure Rust.
+pub const ALGORITHM: &str = "nfiq-2.3-rekam";
 
 /// NFIQ 2.3 of a 500 ppi plain print, with every feature and the actionable feedback.
 pub fn nfiq2(image: &GrayImageRef<'_>) -> Result<Assessment, FingerQualityError> {

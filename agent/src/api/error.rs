@@ -117,6 +117,9 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(status, "device", msg, None)
             }
             ServiceError::Capture(_) => ApiError::new(S::BAD_GATEWAY, "device_output", msg, None),
+            ServiceError::Rejected(_) => {
+                ApiError::new(S::UNPROCESSABLE_ENTITY, "capture_rejected", msg, None)
+            }
             ServiceError::Finalize(FinalizeError::TooLarge { .. }) => {
                 ApiError::new(S::PAYLOAD_TOO_LARGE, "packet_too_large", msg, None)
             }

@@ -5,8 +5,6 @@
 //! fingers, irises and the rendered signature are lossless PNG. A device image that cannot be
 //! decoded is an error naming the device, never a silently empty capture.
 
-pub mod interim;
-
 use rekam_drivers::camera::Photo;
 use rekam_drivers::{DeviceIdentity, GrayImage};
 use rekam_protocol::model::{
@@ -160,16 +158,46 @@ pub fn finger(
     ))
 }
 
-/// An iris image as a capture, scored.
-pub fn iris(img: &GrayImage, device: &DeviceIdentity) -> Result<IrisCapture, CaptureError> {
-    Ok(IrisCapture {
-        image: gray_png(img, device)?,
-        quality: QualityScore {
-            score: interim::iris(img.pixels(), img.width(), img.height()),
-            algorithm: interim::IRIS.into(),
+/// Name recorded with iris scores: rekam's iris checks (pupil and iris found, usable area,
+/// focus, occlusion).
+pub const IRIS_ALGORITHM: &str = "rekam-iris-v1";
+/// Name recorded with face scores: rekam's face checks (ICAO / ISO 19794-5 geometry, exposure,
+/// sharpness, e-KTP backdrop colour; SeetaFace detector).
+pub const FACE_ALGORITHM: &str = "rekam-face-v1";
+
+/// A message in both languages, for the operator.
+fn bilingual(m: &rekam_quality::verdict::Message) -> String {
+    format!("{} / {}", m.id, m.en)
+}
+
+/// An iris image as a capture, scored by the iris checks: the mean of the components, held
+/// below 50 when any fails.
+pub fn iris(
+    img: &GrayImage,
+    device: &DeviceIdentity,
+) -> Result<(IrisCapture, Option<String>), CaptureError> {
+    let (score, advice) =
+        match rekam_quality::image::GrayView::new(img.width(), img.height(), img.pixels()) {
+            Ok(view) => {
+                let r = rekam_quality::iris::assess(&view);
+                let n = r.components.len().max(1) as u32;
+                let mean = r.components.iter().map(|c| u32::from(c.score)).sum::<u32>() / n;
+                let score = if r.passed { mean } else { mean.min(49) } as u8;
+                (score, r.advice.as_ref().map(bilingual))
+            }
+            Err(e) => (0, Some(format!("unusable iris image: {e}"))),
+        };
+    Ok((
+        IrisCapture {
+            image: gray_png(img, device)?,
+            quality: QualityScore {
+                score,
+                algorithm: IRIS_ALGORITHM.into(),
+            },
+            device: identity(device),
         },
-        device: identity(device),
-    })
+        advice,
+    ))
 }
 
 /// Decoded RGB pixels of a photo, with its size.
@@ -201,14 +229,27 @@ pub fn photo_rgb(
     }
 }
 
-/// A photo as a face capture, scored (not yet approved by the resident).
-pub fn face(photo: &Photo, device: &DeviceIdentity) -> Result<FaceCapture, CaptureError> {
+/// A photo as a face capture (not yet approved by the resident), scored by the face checks
+/// against the backdrop colour this resident needs; with the first thing to fix, if any.
+pub fn face(
+    photo: &Photo,
+    device: &DeviceIdentity,
+    expected: Option<rekam_quality::face::BackgroundColour>,
+) -> Result<(FaceCapture, Option<String>), CaptureError> {
     let (rgb, w, h) = photo_rgb(photo, device)?;
-    let score = interim::photo(&rgb, w, h);
     let bad = |reason: String| CaptureError {
         device: device.to_string(),
         reason,
     };
+    let view = rekam_quality::image::RgbView::new(w, h, &rgb).map_err(|e| bad(e.to_string()))?;
+    let report = rekam_quality::face::assess(
+        &view,
+        &rekam_quality::face::FaceOptions {
+            expected_background: expected,
+        },
+    )
+    .map_err(|e| bad(format!("face detector: {e}")))?;
+    let advice = report.advice.as_ref().map(bilingual);
     let (encoding, data) = match photo {
         Photo::Jpeg { bytes, .. } => (ImageEncoding::Jpeg, bytes.clone()),
         Photo::Rgb(_) => (
@@ -216,24 +257,43 @@ pub fn face(photo: &Photo, device: &DeviceIdentity) -> Result<FaceCapture, Captu
             png(w, h, png::ColorType::Rgb, &rgb).map_err(bad)?,
         ),
     };
-    Ok(FaceCapture {
-        image: Image {
-            encoding,
-            pixels: PixelFormat::Rgb8,
-            width: w,
-            height: h,
-            ppi: None,
-            data: Blob::new(data),
+    Ok((
+        FaceCapture {
+            image: Image {
+                encoding,
+                pixels: PixelFormat::Rgb8,
+                width: w,
+                height: h,
+                ppi: None,
+                data: Blob::new(data),
+            },
+            quality: QualityScore {
+                score: report.unified_score,
+                algorithm: FACE_ALGORITHM.into(),
+            },
+            device: identity(device),
+            approved_by_resident: false,
+            attempts: 1,
+            forced: false,
         },
-        quality: QualityScore {
-            score,
-            algorithm: interim::PHOTO.into(),
-        },
-        device: identity(device),
-        approved_by_resident: false,
-        attempts: 1,
-        forced: false,
-    })
+        advice,
+    ))
+}
+
+/// The signature checks over a pad trace (coordinates as fractions of the pad, pressure 0..1).
+pub fn signature_report(trace: &SignatureTrace) -> rekam_quality::signature::SignatureReport {
+    let samples: Vec<rekam_quality::signature::PenSample> = trace
+        .samples
+        .iter()
+        .map(|&(t, x, y, p)| rekam_quality::signature::PenSample {
+            x: f64::from(x) / f64::from(trace.max_x.max(1)),
+            y: f64::from(y) / f64::from(trace.max_y.max(1)),
+            pressure: (trace.max_pressure > 0)
+                .then(|| f64::from(p) / f64::from(trace.max_pressure)),
+            t_ms: u64::from(t),
+        })
+        .collect();
+    rekam_quality::signature::assess(&samples)
 }
 
 /// Width of the rendered signature image; the height follows the pad's aspect ratio.

@@ -26,6 +26,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
         Command::Packet(PacketCommand::Demo { keep }) => packet_demo::run(keep.as_deref(), out),
+        Command::Quality(QualityCommand::Face {
+            file,
+            birth_year,
+            foreign,
+            json,
+        }) => quality::face(&file, birth_year, foreign, json, out),
+        Command::Quality(QualityCommand::Signature { file, json }) => {
+            quality::signature(&file, json, out)
+        }
+        Command::Quality(QualityCommand::Iris { file, json }) => quality::iris(&file, json, out),
         Command::Quality(QualityCommand::Finger { files, json }) => {
             quality::finger(&files, json, out)
         }

@@ -201,3 +201,196 @@ fn report_error(out: &mut dyn Write, label: &str, e: &anyhow::Error, json_out: b
     }
     Ok(())
 }
+
+/// Decodes a PNG or JPEG photo into RGB pixels.
+fn load_rgb(path: &Path) -> Result<(u32, u32, Vec<u8>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(&[0xff, 0xd8]) {
+        let photo = rekam_drivers::camera::Photo::Jpeg {
+            size: rekam_drivers::identity::ImageSize {
+                width: 0,
+                height: 0,
+            },
+            bytes,
+        };
+        let id = rekam_drivers::DeviceIdentity {
+            vendor: "file".into(),
+            model: path.display().to_string(),
+            serial: None,
+            firmware: None,
+            location: String::new(),
+        };
+        let (rgb, w, h) = crate::capture::photo_rgb(&photo, &id).map_err(|e| anyhow!("{e}"))?;
+        return Ok((w, h, rgb));
+    }
+    if !bytes.starts_with(b"\x89PNG") {
+        bail!("not a PNG or JPEG file");
+    }
+    let mut dec = png::Decoder::new(bytes.as_slice());
+    dec.set_transformations(png::Transformations::STRIP_16 | png::Transformations::EXPAND);
+    let mut reader = dec.read_info().context("not a readable PNG")?;
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buf).context("PNG image data")?;
+    let n = (frame.width * frame.height) as usize;
+    let rgb: Vec<u8> = match frame.color_type {
+        png::ColorType::Rgb => buf[..n * 3].to_vec(),
+        png::ColorType::Rgba => buf
+            .chunks_exact(4)
+            .take(n)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect(),
+        png::ColorType::Grayscale => buf[..n].iter().flat_map(|&v| [v, v, v]).collect(),
+        png::ColorType::GrayscaleAlpha => buf
+            .chunks_exact(2)
+            .take(n)
+            .flat_map(|p| [p[0], p[0], p[0]])
+            .collect(),
+        png::ColorType::Indexed => bail!("indexed PNG after expansion"),
+    };
+    Ok((frame.width, frame.height, rgb))
+}
+
+fn print_components<'a>(
+    out: &mut dyn Write,
+    rows: impl Iterator<Item = (String, u8, bool, &'a rekam_quality::verdict::Message)>,
+) -> Result<()> {
+    for (name, score, passed, m) in rows {
+        writeln!(
+            out,
+            "  {:<28} {:>3} {}  {} / {}",
+            name,
+            score,
+            if passed { "pass" } else { "FAIL" },
+            m.id,
+            m.en
+        )?;
+    }
+    Ok(())
+}
+
+/// `rekam quality face FILE [--birth-year Y | --foreign] [--json]`.
+pub fn face(
+    file: &Path,
+    birth_year: Option<i32>,
+    foreign: bool,
+    json_out: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use rekam_quality::face::{self, BackgroundColour, FaceOptions};
+    let (w, h, rgb) = load_rgb(file)?;
+    let view = rekam_quality::image::RgbView::new(w, h, &rgb).map_err(|e| anyhow!("{e}"))?;
+    let expected = match (birth_year, foreign) {
+        (_, true) => Some(BackgroundColour::for_resident(
+            birth_year.unwrap_or(2000),
+            true,
+        )),
+        (Some(y), false) => Some(BackgroundColour::for_resident(y, false)),
+        (None, false) => None,
+    };
+    let report = face::assess(
+        &view,
+        &FaceOptions {
+            expected_background: expected,
+        },
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    if json_out {
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        writeln!(
+            out,
+            "{}: {} face(s); {} (score {})",
+            file.display(),
+            report.faces.len(),
+            if report.passed { "PASS" } else { "FAIL" },
+            report.unified_score
+        )?;
+        print_components(
+            out,
+            report
+                .components
+                .iter()
+                .map(|c| (format!("{:?}", c.check), c.score, c.passed, &c.message)),
+        )?;
+        if let Some(a) = &report.advice {
+            writeln!(out, "  fix first: {} / {}", a.id, a.en)?;
+        }
+    }
+    if !report.passed {
+        bail!("the photo does not pass");
+    }
+    Ok(())
+}
+
+/// `rekam quality iris FILE [--json]` (an 8-bit gray PNG, as iris scanners give).
+pub fn iris(file: &Path, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if !bytes.starts_with(b"\x89PNG") {
+        bail!("not a PNG file");
+    }
+    let (w, h, gray, _) = decode_png(&bytes)?;
+    let view = rekam_quality::image::GrayView::new(w, h, &gray).map_err(|e| anyhow!("{e}"))?;
+    let report = rekam_quality::iris::assess(&view);
+    if json_out {
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        writeln!(
+            out,
+            "{}: {}",
+            file.display(),
+            if report.passed { "PASS" } else { "FAIL" }
+        )?;
+        print_components(
+            out,
+            report
+                .components
+                .iter()
+                .map(|c| (format!("{:?}", c.check), c.score, c.passed, &c.message)),
+        )?;
+    }
+    if !report.passed {
+        bail!("the iris image does not pass");
+    }
+    Ok(())
+}
+
+/// `rekam quality signature FILE [--json]`: a pen series as JSON, in the packet's form
+/// `{"max_x", "max_y", "max_pressure", "samples": [[t_ms, x, y, pressure], ...]}`.
+pub fn signature(file: &Path, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let series: rekam_protocol::model::PenSeries = serde_json::from_slice(&text)
+        .context("not a pen series (max_x, max_y, max_pressure, samples)")?;
+    let trace = crate::devices::SignatureTrace {
+        samples: series
+            .samples
+            .iter()
+            .map(|s| (s.0, s.1, s.2, s.3))
+            .collect(),
+        max_x: series.max_x,
+        max_y: series.max_y,
+        max_pressure: series.max_pressure,
+    };
+    let report = crate::capture::signature_report(&trace);
+    if json_out {
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        writeln!(
+            out,
+            "{}: {} ({} strokes)",
+            file.display(),
+            if report.passed { "PASS" } else { "FAIL" },
+            report.strokes
+        )?;
+        print_components(
+            out,
+            report
+                .components
+                .iter()
+                .map(|c| (format!("{:?}", c.check), c.score, c.passed, &c.message)),
+        )?;
+    }
+    if !report.passed {
+        bail!("the signature does not pass");
+    }
+    Ok(())
+}
