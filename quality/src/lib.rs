@@ -6,6 +6,7 @@
 
 pub mod fingerprint;
 pub mod image;
+pub mod live;
 pub mod minutiae;
 pub mod nfiq2;
 pub mod pgm;
