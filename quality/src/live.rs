@@ -42,7 +42,8 @@ const ESTIMATE_SCALE: f64 = 75.0;
 pub struct FrameQuality {
     /// A ridged finger is on the platen.
     pub present: bool,
-    /// Share of the frame (0..1) covered by ridged foreground blocks.
+    /// Share of the frame's blocks (0..1) dark and varied enough to be print; only meaningful
+    /// when `present` (sensor noise, for one, passes this test but has no ridges).
     pub area: f32,
     /// Foreground area in square inches (from the frame's resolution).
     pub area_sq_in: f32,
