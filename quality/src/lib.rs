@@ -8,6 +8,7 @@ pub mod face;
 pub mod fingerprint;
 pub mod image;
 pub mod iris;
+pub mod live;
 pub mod minutiae;
 pub mod nfiq2;
 pub mod pgm;
