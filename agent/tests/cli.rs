@@ -419,3 +419,32 @@ fn quality_finger_scores_what_it_can_and_names_what_it_cannot() {
     assert!(text.contains("SFinGe_Test02.pgm: NFIQ 2 "), "{text}");
     assert!(text.contains("junk.png: error: not a PNG, PGM"), "{text}");
 }
+
+#[test]
+fn quality_face_reports_each_check_and_fails_a_photo_with_a_cluttered_backdrop() {
+    let root = rekam_tests::workspace_root();
+    let photo = root.join("../shared/data/faces/portrait-1.jpg");
+    if !photo.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "../shared/data is missing"
+        );
+        return;
+    }
+    let out = rekam(&["quality", "face", "--json", photo.to_str().expect("path")]);
+    assert!(
+        !out.status.success(),
+        "an office background is not a plain backdrop"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("one JSON object");
+    assert_eq!(v["faces"].as_array().expect("faces").len(), 1, "{v}");
+    let failed: Vec<&str> = v["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .filter_map(|c| c["check"].as_str())
+        .collect();
+    assert_eq!(failed, ["BackgroundUniformity"], "{v}");
+}

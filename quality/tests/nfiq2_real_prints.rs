@@ -140,9 +140,7 @@ fn nfiq2_agrees_with_nist_on_real_prints() {
     let reference: BTreeMap<usize, Option<i64>> = text
         .lines()
         .filter_map(|l| {
-            let mut it = l.splitn(2, ' ');
-            let path = it.next()?;
-            let value = it.next()?;
+            let (path, value) = l.split_once(' ')?;
             let i: usize = path
                 .rsplit('/')
                 .next()?
