@@ -138,6 +138,15 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Runs CPU- or disk-bound work on the blocking pool, off the reactor.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
 fn finger_of(position: FingerPosition) -> Result<Finger, ServiceError> {
     Finger::from_position(position.code()).ok_or_else(|| ServiceError::BadField {
         field: "position".into(),
@@ -175,9 +184,7 @@ impl Agent {
         F: FnOnce(&mut Store) -> Result<T, ServiceError> + Send + 'static,
     {
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(&mut lock(&store)))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?
+        blocking(move || f(&mut lock(&store))).await?
     }
 
     /// Subscribes to the event stream.
@@ -288,10 +295,7 @@ impl Agent {
         let (photo, device) = self.devices.capture_photo().await?;
         let expected = expected_backdrop(&session.applicant);
         // Face detection and the checks take tens of milliseconds: off the reactor.
-        let (face, advice) =
-            tokio::task::spawn_blocking(move || capture::face(&photo, &device, expected))
-                .await
-                .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        let (face, advice) = blocking(move || capture::face(&photo, &device, expected)).await??;
         let algorithm = face.quality.algorithm.clone();
         let outcome = session.submit_face(face)?;
         let actor = session.context.operator_id.clone();
@@ -415,9 +419,7 @@ impl Agent {
             Eye::Right => Eyes::Right,
         };
         let (img, device) = self.devices.capture_iris(eyes).await?;
-        let (cap, advice) = tokio::task::spawn_blocking(move || capture::iris(&img, &device))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))??;
+        let (cap, advice) = blocking(move || capture::iris(&img, &device)).await??;
         let algorithm = cap.quality.algorithm.clone();
         let outcome = session.submit_iris(eye, cap)?;
         let actor = session.context.operator_id.clone();

@@ -200,32 +200,32 @@ pub fn iris(
     ))
 }
 
+/// Decodes a JPEG into RGB pixels with its size (gray JPEGs are expanded).
+pub fn decode_jpeg(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), String> {
+    let mut dec = jpeg_decoder::Decoder::new(bytes);
+    let pixels = dec
+        .decode()
+        .map_err(|e| format!("the JPEG does not decode: {e}"))?;
+    let info = dec.info().ok_or("the JPEG has no frame header")?;
+    let rgb = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => pixels,
+        jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
+        other => return Err(format!("unsupported JPEG pixel format {other:?}")),
+    };
+    Ok((rgb, u32::from(info.width), u32::from(info.height)))
+}
+
 /// Decoded RGB pixels of a photo, with its size.
 pub fn photo_rgb(
     photo: &Photo,
     device: &DeviceIdentity,
 ) -> Result<(Vec<u8>, u32, u32), CaptureError> {
-    let bad = |reason: String| CaptureError {
-        device: device.to_string(),
-        reason,
-    };
     match photo {
         Photo::Rgb(img) => Ok((img.pixels().to_vec(), img.width(), img.height())),
-        Photo::Jpeg { bytes, .. } => {
-            let mut dec = jpeg_decoder::Decoder::new(bytes.as_slice());
-            let pixels = dec
-                .decode()
-                .map_err(|e| bad(format!("the camera's JPEG does not decode: {e}")))?;
-            let info = dec
-                .info()
-                .ok_or_else(|| bad("the camera's JPEG has no frame header".into()))?;
-            let rgb = match info.pixel_format {
-                jpeg_decoder::PixelFormat::RGB24 => pixels,
-                jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
-                other => return Err(bad(format!("unsupported JPEG pixel format {other:?}"))),
-            };
-            Ok((rgb, u32::from(info.width), u32::from(info.height)))
-        }
+        Photo::Jpeg { bytes, .. } => decode_jpeg(bytes).map_err(|reason| CaptureError {
+            device: device.to_string(),
+            reason: format!("camera photo: {reason}"),
+        }),
     }
 }
 

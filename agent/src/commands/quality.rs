@@ -206,21 +206,7 @@ fn report_error(out: &mut dyn Write, label: &str, e: &anyhow::Error, json_out: b
 fn load_rgb(path: &Path) -> Result<(u32, u32, Vec<u8>)> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     if bytes.starts_with(&[0xff, 0xd8]) {
-        let photo = rekam_drivers::camera::Photo::Jpeg {
-            size: rekam_drivers::identity::ImageSize {
-                width: 0,
-                height: 0,
-            },
-            bytes,
-        };
-        let id = rekam_drivers::DeviceIdentity {
-            vendor: "file".into(),
-            model: path.display().to_string(),
-            serial: None,
-            firmware: None,
-            location: String::new(),
-        };
-        let (rgb, w, h) = crate::capture::photo_rgb(&photo, &id).map_err(|e| anyhow!("{e}"))?;
+        let (rgb, w, h) = crate::capture::decode_jpeg(&bytes).map_err(anyhow::Error::msg)?;
         return Ok((w, h, rgb));
     }
     if !bytes.starts_with(b"\x89PNG") {
