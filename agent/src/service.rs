@@ -8,6 +8,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use base64::Engine as _;
 use rekam_drivers::fingerprint::Finger;
 use rekam_drivers::iris::Eyes;
 use rekam_protocol::model::{
@@ -15,6 +16,7 @@ use rekam_protocol::model::{
     RecordingUnit,
 };
 use rekam_protocol::{EnrollmentId, RegistryPublicKey, Timestamp, WorkstationSigningKey};
+use rekam_quality::live::AutoCaptureRule;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -22,7 +24,7 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::capture::{self, CaptureError};
 use crate::config::Config;
-use crate::devices::{DeviceFailure, DeviceManager, Resident};
+use crate::devices::{DeviceFailure, DeviceManager, LiveFrame, Resident};
 use crate::finalize::{self, FinalizeError};
 use crate::store::{Store, StoreError};
 use crate::workflow::{Eye, Outcome, Session, Summary, WorkflowError};
@@ -202,6 +204,49 @@ impl Agent {
         });
     }
 
+    /// A sink for live frames that publishes each as a `kind` event with the frame's measures,
+    /// `extra` fields and, when anyone listens, the frame as a PNG data URL.
+    fn preview_sink(
+        &self,
+        kind: &str,
+        subject: &str,
+        extra: Value,
+    ) -> Box<dyn FnMut(LiveFrame) + Send> {
+        let events = self.events.clone();
+        let clock = self.clock;
+        let kind = kind.to_string();
+        let subject = subject.to_string();
+        Box::new(move |frame: LiveFrame| {
+            if events.receiver_count() == 0 {
+                // Nobody watches: skip the PNG encoding.
+                return;
+            }
+            let mut detail = serde_json::to_value(frame.view()).unwrap_or(Value::Null);
+            if let (Value::Object(d), Value::Object(x)) = (&mut detail, &extra) {
+                d.extend(x.clone());
+                let img = &frame.image;
+                if let Ok(png) = capture::png(
+                    img.width(),
+                    img.height(),
+                    png::ColorType::Grayscale,
+                    img.pixels(),
+                ) {
+                    let b64 = base64::engine::general_purpose::STANDARD.encode(png);
+                    d.insert(
+                        "image".into(),
+                        Value::String(format!("data:image/png;base64,{b64}")),
+                    );
+                }
+            }
+            let _ = events.send(Event {
+                at_ms: clock(),
+                kind: kind.clone(),
+                subject: subject.clone(),
+                detail,
+            });
+        })
+    }
+
     async fn load(&self, id: &str) -> Result<Session, ServiceError> {
         let key = id.to_string();
         self.with_store(move |s| s.load_session(&key)?.ok_or(ServiceError::NotFound(key)))
@@ -367,7 +412,11 @@ impl Agent {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         session.submit_finger_check(position)?;
-        let (img, device) = self.devices.capture_finger(finger).await?;
+        let sink = self.preview_sink("preview.finger", id, json!({ "position": position.code() }));
+        let (img, device) = self
+            .devices
+            .capture_finger_live(finger, AutoCaptureRule::default(), sink)
+            .await?;
         let (cap, advice) = capture::finger(&img, &device, Impression::Plain)?;
         let algorithm = cap.quality.algorithm.clone();
         let outcome = session.submit_finger(position, cap)?;

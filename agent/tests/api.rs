@@ -331,3 +331,72 @@ async fn the_event_stream_reports_each_step_as_it_is_recorded() {
     assert!(seen.starts_with("event: session.start\n"), "{seen}");
     assert!(seen.contains(s["id"].as_str().expect("id")), "{seen}");
 }
+
+/// Starts a session and takes the face, its approval and the signature: the fingers are next.
+async fn session_at_fingers(app: &axum::Router) -> String {
+    let (_, s) = call(
+        app,
+        "POST",
+        "/v1/sessions",
+        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+    )
+    .await;
+    let id = s["id"].as_str().expect("id").to_string();
+    for _ in 0..5 {
+        let (status, r) = call(app, "POST", &format!("/v1/sessions/{id}/face"), None).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        if r["session"]["face"]["done"] == true {
+            break;
+        }
+    }
+    let approval = Some(json!({ "approved": true }));
+    let path = format!("/v1/sessions/{id}/face/approval");
+    assert_eq!(call(app, "POST", &path, approval).await.0, StatusCode::OK);
+    let (_, s) = call(app, "POST", &format!("/v1/sessions/{id}/signature"), None).await;
+    assert_eq!(s["stage"], "fingers", "{s}");
+    id
+}
+
+#[tokio::test]
+async fn the_event_stream_shows_live_preview_frames_while_a_finger_is_captured() {
+    use tokio_stream::StreamExt;
+    let app = app(false);
+    let id = session_at_fingers(&app).await;
+    let req = Request::builder()
+        .uri("/v1/events")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .expect("request");
+    let resp = app.clone().oneshot(req).await.expect("response");
+    let mut stream = resp.into_body().into_data_stream();
+    let (status, r) = call(&app, "POST", &format!("/v1/sessions/{id}/fingers/2"), None).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let mut seen = String::new();
+    while !seen.contains("event: capture.finger\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+            .await
+            .expect("an event within 5 s")
+            .expect("stream open")
+            .expect("chunk");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let previews: Vec<Value> = seen
+        .split("\n\n")
+        .filter(|e| e.starts_with("event: preview.finger\n"))
+        .filter_map(|e| e.split_once("data: ").map(|(_, d)| d))
+        .map(|d| serde_json::from_str(d).expect("event JSON"))
+        .collect();
+    assert!(!previews.is_empty(), "no preview events in {seen}");
+    for p in &previews {
+        assert_eq!(p["subject"], id.as_str(), "{p}");
+        assert_eq!(p["detail"]["position"], 2, "{p}");
+        let img = p["detail"]["image"].as_str().expect("a preview image");
+        assert!(img.starts_with("data:image/png;base64,"), "{img:.40}");
+    }
+    let last = &previews[previews.len() - 1]["detail"];
+    assert_eq!(last["decision"], "capture", "{last}");
+    assert_eq!(last["present"], true, "{last}");
+    // The previews come before the capture they led to.
+    let capture_at = seen.find("event: capture.finger\n").expect("capture");
+    assert!(seen.rfind("event: preview.finger\n").expect("preview") < capture_at);
+}

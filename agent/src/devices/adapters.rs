@@ -18,6 +18,9 @@ use rekam_sim::devices::{
 };
 use rekam_sim::synth::Background;
 
+use rekam_quality::live::AutoCaptureRule;
+
+use super::live::{FrameSink, auto_capture};
 use super::{DeviceFailure, Identified, Slot};
 
 /// Who is in front of the devices (for simulators).
@@ -52,6 +55,18 @@ pub trait FingerDevice: Identified + Send {
         finger: Finger,
         o: &CaptureOptions,
     ) -> Result<GrayImage, DeviceFailure>;
+    /// One finger, previewed live until `rule` asks for the capture, each frame sent to `sink`.
+    /// Devices without previews capture directly.
+    fn capture_finger_live(
+        &mut self,
+        finger: Finger,
+        o: &CaptureOptions,
+        rule: AutoCaptureRule,
+        sink: FrameSink<'_>,
+    ) -> Result<GrayImage, DeviceFailure> {
+        let _ = (rule, sink);
+        self.capture_finger(finger, o)
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
 }
@@ -104,6 +119,15 @@ impl<D: FingerprintScanner + Send> FingerDevice for Driver<D> {
             .map(|f| f.image)
             .map_err(|e| DeviceFailure::from_driver(&name(self.0.identity()), &e))
     }
+    fn capture_finger_live(
+        &mut self,
+        finger: Finger,
+        o: &CaptureOptions,
+        rule: AutoCaptureRule,
+        sink: FrameSink<'_>,
+    ) -> Result<GrayImage, DeviceFailure> {
+        auto_capture(&mut self.0, finger, o, rule, sink)
+    }
 }
 
 fn scanner_capture<D: FingerprintScanner>(
@@ -129,6 +153,17 @@ impl FingerDevice for SimFingerprintScanner {
         o: &CaptureOptions,
     ) -> Result<GrayImage, DeviceFailure> {
         scanner_capture(self, finger, o)
+    }
+    fn capture_finger_live(
+        &mut self,
+        finger: Finger,
+        o: &CaptureOptions,
+        rule: AutoCaptureRule,
+        sink: FrameSink<'_>,
+    ) -> Result<GrayImage, DeviceFailure> {
+        // The simulated person puts the finger down when asked, as a resident does.
+        self.prompt_finger(finger);
+        auto_capture(self, finger, o, rule, sink)
     }
     fn present(&mut self, r: &Resident) {
         self.set_person(Some(SimPerson::new(r.seed).without(&r.missing)));
@@ -288,6 +323,9 @@ pub fn simulated_kit(
         "fingerprint",
         Box::new(move || {
             let mut c = ScannerConfig::slap_scanner(seed);
+            // Half-resolution previews (250 ppi) still resolve ridges, which the live quality
+            // estimate needs; quarter resolution blurs them away.
+            c.preview_divisor = 2;
             if !realtime {
                 c.placement_delay = Duration::ZERO;
             }

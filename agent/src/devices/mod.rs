@@ -10,6 +10,7 @@
 //! [`ErrorKind`] and a message naming the device.
 
 mod adapters;
+mod live;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,12 +19,14 @@ use rekam_drivers::camera::Photo;
 use rekam_drivers::fingerprint::{CaptureOptions, Finger};
 use rekam_drivers::iris::Eyes;
 use rekam_drivers::{CancelToken, DeviceIdentity, ErrorKind, GrayImage};
+use rekam_quality::live::AutoCaptureRule;
 use serde::Serialize;
 
 pub use adapters::{
     CameraDevice, Driver, FingerDevice, IrisDevice, PadDevice, Resident, SignatureTrace,
     simulated_kit,
 };
+pub use live::{FrameSink, LiveFrame, LiveFrameView, auto_capture};
 
 /// A device operation that failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -335,6 +338,22 @@ impl DeviceManager {
         self.fingerprint
             .run(self.timeout, move |d, o| {
                 Ok((d.capture_finger(finger, o)?, d.identity()))
+            })
+            .await
+    }
+
+    /// One finger, previewed live until `rule` asks for the capture; each frame goes to `sink`
+    /// (called on the device's thread).
+    pub async fn capture_finger_live(
+        &self,
+        finger: Finger,
+        rule: AutoCaptureRule,
+        mut sink: Box<dyn FnMut(LiveFrame) + Send>,
+    ) -> Result<(GrayImage, DeviceIdentity), DeviceFailure> {
+        self.fingerprint
+            .run(self.timeout, move |d, o| {
+                let image = d.capture_finger_live(finger, o, rule, &mut *sink)?;
+                Ok((image, d.identity()))
             })
             .await
     }

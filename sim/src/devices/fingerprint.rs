@@ -170,11 +170,16 @@ pub struct FingerPlacement {
 }
 
 /// What lies on the platen, for preview frames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Platen {
     Empty,
     Finger(Finger),
     Slap(Slap),
+    /// A finger the person was asked for: it lands at `layout` once `due` has passed.
+    Prompted {
+        layout: Vec<FingerPlacement>,
+        due: Instant,
+    },
 }
 
 /// A simulated fingerprint scanner.
@@ -233,6 +238,25 @@ impl SimFingerprintScanner {
     /// Where each finger of the last capture (single or slap) landed, at capture scale.
     pub fn last_layout(&self) -> &[FingerPlacement] {
         &self.last_layout
+    }
+
+    /// Asks the person for `finger`, as an operator or an on-screen prompt does before a live
+    /// capture: after the placement delay, preview frames show the finger resting at one place
+    /// (with a pixel of tremor), and a capture of that finger takes it where it rests. A person
+    /// without that finger never places it.
+    pub fn prompt_finger(&mut self, finger: Finger) {
+        let can_place = self.person.as_ref().is_some_and(|p| p.has(finger));
+        let due = Instant::now().checked_add(self.config.placement_delay);
+        self.platen = match (can_place, due) {
+            (true, Some(due)) => {
+                let mut rng = self.next_rng();
+                Platen::Prompted {
+                    layout: self.single_layout(finger, &mut rng),
+                    due,
+                }
+            }
+            _ => Platen::Empty,
+        };
     }
 
     /// The feedback last shown.
@@ -389,11 +413,33 @@ impl FingerprintScanner for SimFingerprintScanner {
         finger: Finger,
         options: &CaptureOptions,
     ) -> Result<FingerImage, DeviceError> {
-        self.platen = Platen::Empty;
-        self.await_placement(&[finger], options)?;
-        self.platen = Platen::Finger(finger);
+        let prompted = match std::mem::replace(&mut self.platen, Platen::Empty) {
+            Platen::Prompted { layout, due } if layout.iter().all(|p| p.finger == finger) => {
+                Some((layout, due))
+            }
+            _ => None,
+        };
         let mut rng = self.next_rng();
-        let layout = self.single_layout(finger, &mut rng);
+        let layout = match prompted {
+            // Already asked for: it lands (or has landed) where the preview showed it.
+            Some((layout, due)) => {
+                match wait_until(Some(due), options.timeout, &options.cancel) {
+                    Waited::Due => {}
+                    Waited::TimedOut => {
+                        return Err(self.error(ErrorKind::Timeout, "no finger placed in time"));
+                    }
+                    Waited::Cancelled => {
+                        return Err(self.error(ErrorKind::Cancelled, "capture cancelled"));
+                    }
+                }
+                layout
+            }
+            None => {
+                self.await_placement(&[finger], options)?;
+                self.single_layout(finger, &mut rng)
+            }
+        };
+        self.platen = Platen::Finger(finger);
         let image = self.render(self.config.finger_image, 1, &layout, &mut rng)?;
         self.last_layout = layout;
         Ok(FingerImage { finger, image })
@@ -463,6 +509,23 @@ impl FingerprintScanner for SimFingerprintScanner {
             Platen::Empty => {
                 let size = self.config.slap_image.unwrap_or(self.config.finger_image);
                 self.render(size, divisor, &[], &mut rng)
+            }
+            Platen::Prompted { ref layout, due } => {
+                let layout = layout.clone();
+                let size = self.config.finger_image;
+                let resting: Vec<FingerPlacement> = if Instant::now() >= due {
+                    layout
+                        .iter()
+                        .map(|p| FingerPlacement {
+                            x: p.x + rng.normal() * 0.5,
+                            y: p.y + rng.normal() * 0.5,
+                            ..*p
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                self.render(size, divisor, &resting, &mut rng)
             }
         }
     }
