@@ -149,7 +149,8 @@ async fn drain() {
     }
     let agent = running.agent.clone();
     let trusted = keys::load_trusted_registry(&data.join("keys/receipt.pub")).expect("receipt pub");
-    let client = uploader::Client::new(&url, trusted, Duration::from_secs(30)).expect("client");
+    let client =
+        uploader::Client::new(&url, None, trusted, Duration::from_secs(30)).expect("client");
     let started = Instant::now();
     let mut delivered = 0;
     while delivered < BACKLOG {

@@ -98,6 +98,12 @@ pub enum SimCommand {
         /// Share of uploads to answer 503, to exercise retries (0.0-1.0).
         #[arg(long, default_value_t = 0.0)]
         unavailable_rate: f64,
+        /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Write synthetic portraits (600x800 JPEG) with a JSON sidecar of the scene parameters.
     Faces {

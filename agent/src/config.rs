@@ -74,6 +74,11 @@ pub struct KeysSection {
 pub struct RegistrySection {
     /// Base URL, `http://` or `https://`.
     pub url: String,
+    /// PEM file of the certificate authorities to trust for an `https://` registry, instead of
+    /// the built-in web roots (a national registry usually runs its own CA). Relative to the data
+    /// directory; empty: the built-in roots.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `[uploader]`

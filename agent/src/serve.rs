@@ -178,8 +178,16 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     )?)?;
     let store = Store::open(&data.join(DB_FILE))?;
     let devices = devices(&config)?;
+    let ca = match &config.registry.ca_file {
+        Some(p) => Some(files::read(&must_exist(
+            config.path(p),
+            "registry.ca_file",
+        )?)?),
+        None => None,
+    };
     let client = uploader::Client::new(
         &config.registry.url,
+        ca.as_deref(),
         trusted,
         std::time::Duration::from_millis(config.uploader.request_timeout_ms),
     )

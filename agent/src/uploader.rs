@@ -62,6 +62,19 @@ fn random01() -> f64 {
     (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// An error with its causes, which say what actually failed (a refused certificate, a reset
+/// connection) where the outer message says only that the request failed.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 /// The HTTP side: one PUT and the interpretation of its answer.
 pub struct Client {
     http: reqwest::Client,
@@ -70,11 +83,29 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for the registry at `base` (`http://host:port` or `https://...`).
-    pub fn new(base: &str, trusted: TrustedRegistry, timeout: Duration) -> Result<Client, String> {
-        let http = reqwest::Client::builder()
+    /// A client for the registry at `base` (`http://host:port` or `https://...`); `ca_pem`, when
+    /// given, holds the only certificate authorities trusted for HTTPS.
+    pub fn new(
+        base: &str,
+        ca_pem: Option<&[u8]>,
+        trusted: TrustedRegistry,
+        timeout: Duration,
+    ) -> Result<Client, String> {
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .connect_timeout(timeout.min(Duration::from_secs(10)));
+        if let Some(pem) = ca_pem {
+            let cas = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| format!("registry.ca_file: not a PEM certificate bundle: {e}"))?;
+            if cas.is_empty() {
+                return Err("registry.ca_file: the file holds no certificate".into());
+            }
+            builder = builder.tls_built_in_root_certs(false);
+            for ca in cas {
+                builder = builder.add_root_certificate(ca);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Client {
@@ -96,7 +127,10 @@ impl Client {
             .await
         {
             Ok(r) => r,
-            Err(e) => return (Attempt::Failed(format!("cannot reach {url}: {e}")), None),
+            Err(e) => {
+                let why = chain(&e);
+                return (Attempt::Failed(format!("cannot reach {url}: {why}")), None);
+            }
         };
         let status = resp.status();
         let body = match resp.bytes().await {

@@ -38,6 +38,15 @@ fn site() -> Site {
 }
 
 async fn start_registry(site: &Site, unavailable_rate: f64) -> (Registry, String) {
+    start_registry_with(site, unavailable_rate, None).await
+}
+
+/// The registry simulator, over HTTPS when `tls` is given.
+async fn start_registry_with(
+    site: &Site,
+    unavailable_rate: f64,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+) -> (Registry, String) {
     let reg = &site.root.join("registry");
     let config = RegistryConfig {
         registry_id: "REG-T".into(),
@@ -49,18 +58,43 @@ async fn start_registry(site: &Site, unavailable_rate: f64) -> (Registry, String
     };
     let registry = Registry::new(config);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let addr = listener.local_addr().expect("addr");
     let r = registry.clone();
-    tokio::spawn(rekam_sim::registry::run(
-        listener,
-        r,
-        std::future::pending(),
-    ));
+    let url = match tls {
+        Some(tls) => {
+            tokio::spawn(rekam_sim::registry::run_tls(
+                listener,
+                r,
+                tls,
+                std::future::pending(),
+            ));
+            format!("https://{addr}")
+        }
+        None => {
+            tokio::spawn(rekam_sim::registry::run(
+                listener,
+                r,
+                std::future::pending(),
+            ));
+            format!("http://{addr}")
+        }
+    };
     (registry, url)
 }
 
 /// An agent in `data` with the site's workstation key, delivering to `url`.
 async fn start_agent(site: &Site, data: &Path, url: &str, receipt_pub: Option<&Path>) -> Running {
+    start_agent_with(site, data, url, receipt_pub, |_| {}).await
+}
+
+/// As [`start_agent`], with a last change to the configuration.
+async fn start_agent_with(
+    site: &Site,
+    data: &Path,
+    url: &str,
+    receipt_pub: Option<&Path>,
+    edit: impl FnOnce(&mut Config),
+) -> Running {
     std::fs::create_dir_all(data.join("keys")).expect("mkdir");
     for (from, to) in [
         (site.root.join("ws/workstation.key"), "workstation.key"),
@@ -85,6 +119,7 @@ async fn start_agent(site: &Site, data: &Path, url: &str, receipt_pub: Option<&P
     c.uploader.initial_backoff_ms = 10;
     c.uploader.max_backoff_ms = 80;
     c.uploader.poll_ms = 20;
+    edit(&mut c);
     serve::start(c, TcpListener::bind("127.0.0.1:0").await.expect("bind"))
         .await
         .expect("agent starts")
@@ -133,6 +168,24 @@ async fn state_of(agent: &Running, id: &str) -> OutboxState {
         .expect("get")
         .expect("known")
         .state
+}
+
+/// The outbox's record of the last failure of `id`.
+async fn last_error(agent: &Running, id: &str) -> Option<String> {
+    let k = id.to_string();
+    agent
+        .agent
+        .with_store(move |s| {
+            Ok(s.raw_connection()
+                .query_row(
+                    "SELECT last_error FROM outbox WHERE packet_id = ?1",
+                    [k],
+                    |r| r.get(0),
+                )
+                .map_err(rekam_agent::store::StoreError::from)?)
+        })
+        .await
+        .expect("read")
 }
 
 async fn wait_until_settled(agent: &Running, ids: &[String]) {
@@ -186,22 +239,7 @@ async fn a_packet_from_an_untrusted_workstation_is_rejected_with_the_registry_re
     let id = queue(&agent, &site.root.join("rogue/workstation.key"), 1).await;
     wait_until_settled(&agent, std::slice::from_ref(&id)).await;
     assert_eq!(state_of(&agent, &id).await, OutboxState::Rejected);
-    let err: String = {
-        let k = id.clone();
-        agent
-            .agent
-            .with_store(move |s| {
-                Ok(s.raw_connection()
-                    .query_row(
-                        "SELECT last_error FROM outbox WHERE packet_id = ?1",
-                        [k],
-                        |r| r.get(0),
-                    )
-                    .map_err(rekam_agent::store::StoreError::from)?)
-            })
-            .await
-            .expect("read")
-    };
+    let err = last_error(&agent, &id).await.expect("a reason");
     assert!(err.contains("unknown workstation"), "{err}");
     assert_eq!(registry.stats().rejected, 1);
     agent.shutdown().await.expect("shutdown");
@@ -273,4 +311,105 @@ async fn a_packet_carried_on_removable_media_and_also_uploaded_is_counted_once()
     let stats = registry.stats();
     assert_eq!((stats.accepted, stats.duplicates), (1, 1));
     field.shutdown().await.expect("shutdown");
+}
+
+/// A certificate authority and a server certificate it issued for 127.0.0.1.
+struct Pki {
+    ca_pem: String,
+    server: std::sync::Arc<rustls::ServerConfig>,
+}
+
+fn pki() -> Pki {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).expect("CA certificate");
+    let server_key = KeyPair::generate().expect("server key");
+    let server = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .expect("server params")
+        .signed_by(&server_key, &ca, &ca_key)
+        .expect("server certificate");
+    let chain = format!("{}{}", server.pem(), ca.pem());
+    let config =
+        rekam_sim::tls::server_config(chain.as_bytes(), server_key.serialize_pem().as_bytes())
+            .expect("TLS config");
+    Pki {
+        ca_pem: ca.pem(),
+        server: config,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn packets_reach_an_https_registry_whose_certificate_authority_is_configured() {
+    let site = site();
+    let pki = pki();
+    let (registry, url) = start_registry_with(&site, 0.0, Some(pki.server.clone())).await;
+    assert!(url.starts_with("https://"));
+    let data = site.root.join("agent");
+    std::fs::create_dir_all(data.join("keys")).expect("mkdir");
+    std::fs::write(data.join("keys/registry-ca.pem"), &pki.ca_pem).expect("CA file");
+    let agent = start_agent_with(&site, &data, &url, None, |c| {
+        c.registry.ca_file = Some("keys/registry-ca.pem".into());
+    })
+    .await;
+    let ids = [
+        queue(&agent, &site.root.join("ws/workstation.key"), 1).await,
+        queue(&agent, &site.root.join("ws/workstation.key"), 2).await,
+    ];
+    wait_until_settled(&agent, &ids).await;
+    for id in &ids {
+        assert_eq!(state_of(&agent, id).await, OutboxState::Delivered);
+        assert!(registry.receipt(id).is_some());
+    }
+    assert_eq!(registry.stats().accepted, 2);
+    agent.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_registry_with_a_certificate_from_an_untrusted_authority_gets_nothing() {
+    let site = site();
+    let (registry, url) = start_registry_with(&site, 0.0, Some(pki().server)).await;
+    // The agent trusts another authority: the registry's certificate must not be accepted.
+    let data = site.root.join("agent");
+    std::fs::create_dir_all(data.join("keys")).expect("mkdir");
+    std::fs::write(data.join("keys/registry-ca.pem"), pki().ca_pem).expect("CA file");
+    let agent = start_agent_with(&site, &data, &url, None, |c| {
+        c.registry.ca_file = Some("keys/registry-ca.pem".into());
+    })
+    .await;
+    let id = queue(&agent, &site.root.join("ws/workstation.key"), 3).await;
+    let mut err = None;
+    for _ in 0..250 {
+        err = last_error(&agent, &id).await;
+        if err.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let err = err.expect("the upload failed with a reason");
+    assert!(
+        err.contains("cannot reach") && err.contains("certificate"),
+        "{err}"
+    );
+    assert_eq!(state_of(&agent, &id).await, OutboxState::Pending);
+    let stats = registry.stats();
+    assert_eq!(stats.accepted + stats.duplicates + stats.rejected, 0);
+    agent.shutdown().await.expect("shutdown");
+}
+
+#[test]
+fn a_ca_file_that_is_not_pem_is_refused_naming_the_setting() {
+    let site = site();
+    let text = std::fs::read_to_string(site.root.join("registry/receipt.pub")).expect("read");
+    let trusted = rekam_protocol::receipt::TrustedRegistry::parse_text(&text).expect("trusted");
+    let e = rekam_agent::uploader::Client::new(
+        "https://127.0.0.1:1",
+        Some(&b"not a certificate"[..]),
+        trusted,
+        Duration::from_secs(1),
+    )
+    .err()
+    .expect("refused");
+    assert!(e.contains("registry.ca_file"), "{e}");
 }

@@ -12,3 +12,4 @@ pub mod registry;
 pub mod rng;
 pub mod sample;
 pub mod synth;
+pub mod tls;

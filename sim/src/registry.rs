@@ -313,3 +313,13 @@ pub async fn run(
         .with_graceful_shutdown(shutdown)
         .await
 }
+
+/// Serves `registry` over HTTPS with `tls` (see [`crate::tls`]) until `shutdown` completes.
+pub async fn run_tls(
+    listener: TcpListener,
+    registry: Registry,
+    tls: Arc<rustls::ServerConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    crate::tls::serve(listener, router(registry), tls, shutdown).await
+}

@@ -150,6 +150,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         trust: vec![key_dir.join("workstation.pub")],
         id: None,
         unavailable_rate: 0.0,
+        tls: None,
     })?;
     let registry = rekam_sim::registry::Registry::new(reg_cfg);
     let reg_listener = TcpListener::bind("127.0.0.1:0").await?;

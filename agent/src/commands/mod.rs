@@ -70,6 +70,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             trust,
             id,
             unavailable_rate,
+            tls_cert,
+            tls_key,
         }) => serve::sim_registry(
             &serve::RegistryArgs {
                 listen,
@@ -78,6 +80,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 trust,
                 id,
                 unavailable_rate,
+                tls: tls_cert.zip(tls_key),
             },
             out,
         ),

@@ -99,6 +99,8 @@ pub struct RegistryArgs {
     pub id: Option<String>,
     /// `--unavailable-rate`.
     pub unavailable_rate: f64,
+    /// `--tls-cert` and `--tls-key`: serve HTTPS.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Builds the simulated registry's configuration from key files.
@@ -141,13 +143,27 @@ pub fn sim_registry(args: &RegistryArgs, out: &mut dyn Write) -> Result<()> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         let registry = rekam_sim::registry::Registry::new(cfg);
+        let tls = match &args.tls {
+            Some((cert, key)) => Some(
+                rekam_sim::tls::server_config(&files::read(cert)?, &files::read(key)?)
+                    .with_context(|| format!("{} / {}", cert.display(), key.display()))?,
+            ),
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         writeln!(
             out,
-            "registry simulator {} listening on http://{addr}",
+            "registry simulator {} listening on {scheme}://{addr}",
             registry.trusted().registry_id
         )?;
         out.flush()?;
-        rekam_sim::registry::run(listener, registry, serve::shutdown_signal()).await?;
+        match tls {
+            Some(tls) => {
+                rekam_sim::registry::run_tls(listener, registry, tls, serve::shutdown_signal())
+                    .await?
+            }
+            None => rekam_sim::registry::run(listener, registry, serve::shutdown_signal()).await?,
+        }
         Ok(())
     })
 }
