@@ -12,7 +12,7 @@ use rekam_agent::config::Config;
 use rekam_agent::serve;
 use rekam_agent::uploader;
 use rekam_protocol::packet;
-use rekam_sim::registry::{Registry, RegistryConfig};
+use rekam_sim::registry::Registry;
 use rekam_sim::sample::{self, SampleOptions};
 use ring::rand::SystemRandom;
 use tokio::net::TcpListener;
@@ -77,14 +77,20 @@ async fn drain() {
     for n in ["registry.pub", "receipt.pub"] {
         std::fs::copy(root.join("registry").join(n), data.join("keys").join(n)).expect("copy");
     }
-    let registry = Registry::new(RegistryConfig {
-        registry_id: "REG-B".into(),
-        key: keys::load_registry_key(&root.join("registry/registry.key")).expect("key"),
-        trust: keys::load_trust(&[data.join("keys/workstation.pub")]).expect("trust"),
-        receipt_key: keys::load_workstation_key(&root.join("registry/receipt.key")).expect("rk"),
-        unavailable_rate: 0.0,
-        seed: 1,
-    });
+    let registry = Registry::new(
+        rekam_agent::commands::serve::registry_config(
+            &rekam_agent::commands::serve::RegistryArgs {
+                listen: ([127, 0, 0, 1], 0).into(),
+                registry_key: root.join("registry").join("registry.key"),
+                receipt_key: None,
+                trust: vec![data.join("keys/workstation.pub")],
+                id: None,
+                unavailable_rate: 0.0,
+                tls: None,
+            },
+        )
+        .expect("registry configuration"),
+    );
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(rekam_sim::registry::run(

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rekam_agent::commands::keys;
 use rekam_agent::store::{OutboxState, Store};
-use rekam_sim::registry::{Registry, RegistryConfig};
+use rekam_sim::registry::Registry;
 use rekam_sim::rng::SimRng;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -246,14 +246,20 @@ async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_deli
     for n in ["registry.pub", "receipt.pub"] {
         std::fs::copy(root.join("registry").join(n), data.join("keys").join(n)).expect("copy");
     }
-    let registry = Registry::new(RegistryConfig {
-        registry_id: "REG-K".into(),
-        key: keys::load_registry_key(&root.join("registry/registry.key")).expect("key"),
-        trust: keys::load_trust(&[data.join("keys/workstation.pub")]).expect("trust"),
-        receipt_key: keys::load_workstation_key(&root.join("registry/receipt.key")).expect("rk"),
-        unavailable_rate: 0.2,
-        seed: 11,
-    });
+    let registry = Registry::new(
+        rekam_agent::commands::serve::registry_config(
+            &rekam_agent::commands::serve::RegistryArgs {
+                listen: ([127, 0, 0, 1], 0).into(),
+                registry_key: root.join("registry").join("registry.key"),
+                receipt_key: None,
+                trust: vec![data.join("keys/workstation.pub")],
+                id: None,
+                unavailable_rate: 0.2,
+                tls: None,
+            },
+        )
+        .expect("registry configuration"),
+    );
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let reg_url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(rekam_sim::registry::run(

@@ -11,7 +11,7 @@ use rekam_agent::config::Config;
 use rekam_agent::serve::{self, Running};
 use rekam_agent::store::{OutboxState, Store, transfer};
 use rekam_protocol::packet;
-use rekam_sim::registry::{Registry, RegistryConfig};
+use rekam_sim::registry::Registry;
 use rekam_sim::sample::{self, SampleOptions};
 use ring::rand::SystemRandom;
 use tokio::net::TcpListener;
@@ -48,14 +48,18 @@ async fn start_registry_with(
     tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 ) -> (Registry, String) {
     let reg = &site.root.join("registry");
-    let config = RegistryConfig {
-        registry_id: "REG-T".into(),
-        key: keys::load_registry_key(&reg.join("registry.key")).expect("key"),
-        trust: keys::load_trust(&[site.root.join("ws/workstation.pub")]).expect("trust"),
-        receipt_key: keys::load_workstation_key(&reg.join("receipt.key")).expect("receipt key"),
-        unavailable_rate,
-        seed: 9,
-    };
+    let config = rekam_agent::commands::serve::registry_config(
+        &rekam_agent::commands::serve::RegistryArgs {
+            listen: ([127, 0, 0, 1], 0).into(),
+            registry_key: reg.join("registry.key"),
+            receipt_key: None,
+            trust: vec![site.root.join("ws/workstation.pub")],
+            id: None,
+            unavailable_rate,
+            tls: None,
+        },
+    )
+    .expect("registry configuration");
     let registry = Registry::new(config);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
