@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use rekam_drivers::camera::{Camera, Photo};
-use rekam_drivers::fingerprint::{CaptureOptions, Finger, FingerprintScanner};
+use rekam_drivers::fingerprint::{CaptureOptions, Finger, FingerprintScanner, Slap};
 use rekam_drivers::iris::{Eyes, IrisScanner};
 use rekam_drivers::signature::{PadEvent, SignaturePad};
 use rekam_drivers::{DeviceIdentity, ErrorKind, GrayImage};
@@ -66,6 +66,21 @@ pub trait FingerDevice: Identified + Send {
     ) -> Result<GrayImage, DeviceFailure> {
         let _ = (rule, sink);
         self.capture_finger(finger, o)
+    }
+    /// A four-finger or two-thumb slap, without the fingers in `missing`; devices that take
+    /// single fingers only refuse it as unsupported.
+    fn capture_slap(
+        &mut self,
+        slap: Slap,
+        missing: &[Finger],
+        o: &CaptureOptions,
+    ) -> Result<GrayImage, DeviceFailure> {
+        let _ = (missing, o);
+        Err(DeviceFailure::new(
+            self.identity().to_string(),
+            ErrorKind::Unsupported,
+            format!("this scanner takes single fingers only, not a {slap:?} slap"),
+        ))
     }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
@@ -128,6 +143,25 @@ impl<D: FingerprintScanner + Send> FingerDevice for Driver<D> {
     ) -> Result<GrayImage, DeviceFailure> {
         auto_capture(&mut self.0, finger, o, rule, sink)
     }
+    fn capture_slap(
+        &mut self,
+        slap: Slap,
+        missing: &[Finger],
+        o: &CaptureOptions,
+    ) -> Result<GrayImage, DeviceFailure> {
+        scanner_slap(&mut self.0, slap, missing, o)
+    }
+}
+
+fn scanner_slap<D: FingerprintScanner>(
+    d: &mut D,
+    slap: Slap,
+    missing: &[Finger],
+    o: &CaptureOptions,
+) -> Result<GrayImage, DeviceFailure> {
+    d.capture_slap(slap, missing, o)
+        .map(|s| s.image)
+        .map_err(|e| DeviceFailure::from_driver(&name(d.identity()), &e))
 }
 
 fn scanner_capture<D: FingerprintScanner>(
@@ -164,6 +198,14 @@ impl FingerDevice for SimFingerprintScanner {
         // The simulated person puts the finger down when asked, as a resident does.
         self.prompt_finger(finger);
         auto_capture(self, finger, o, rule, sink)
+    }
+    fn capture_slap(
+        &mut self,
+        slap: Slap,
+        missing: &[Finger],
+        o: &CaptureOptions,
+    ) -> Result<GrayImage, DeviceFailure> {
+        scanner_slap(self, slap, missing, o)
     }
     fn present(&mut self, r: &Resident) {
         self.set_person(Some(SimPerson::new(r.seed).without(&r.missing)));

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rekam_drivers::camera::Photo;
-use rekam_drivers::fingerprint::{CaptureOptions, Finger};
+use rekam_drivers::fingerprint::{CaptureOptions, Finger, Slap};
 use rekam_drivers::iris::Eyes;
 use rekam_drivers::{CancelToken, DeviceIdentity, ErrorKind, GrayImage};
 use rekam_quality::live::AutoCaptureRule;
@@ -354,6 +354,19 @@ impl DeviceManager {
             .run(self.timeout, move |d, o| {
                 let image = d.capture_finger_live(finger, o, rule, &mut *sink)?;
                 Ok((image, d.identity()))
+            })
+            .await
+    }
+
+    /// A slap without the fingers in `missing`.
+    pub async fn capture_slap(
+        &self,
+        slap: Slap,
+        missing: Vec<Finger>,
+    ) -> Result<(GrayImage, DeviceIdentity), DeviceFailure> {
+        self.fingerprint
+            .run(self.timeout, move |d, o| {
+                Ok((d.capture_slap(slap, &missing, o)?, d.identity()))
             })
             .await
     }
