@@ -51,6 +51,7 @@ impl Running {
     /// packets.
     pub async fn shutdown(self) -> Result<()> {
         let _ = self.stop.send(true);
+        self.agent.close();
         self.server.await.context("the API server task failed")??;
         self.uploader.await.context("the uploader task failed")?;
         Ok(())

@@ -20,7 +20,7 @@ use rekam_quality::live::AutoCaptureRule;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 
 use crate::capture::{self, CaptureError};
 use crate::config::Config;
@@ -118,6 +118,7 @@ pub struct Agent {
     key: Arc<WorkstationSigningKey>,
     registry: RegistryPublicKey,
     events: broadcast::Sender<Event>,
+    closing: watch::Sender<bool>,
     /// Woken when a packet enters the outbox.
     pub upload_wake: Arc<Notify>,
     /// The clock (milliseconds since the epoch); replaceable for tests.
@@ -174,6 +175,7 @@ impl Agent {
             key: Arc::new(key),
             registry,
             events,
+            closing: watch::channel(false).0,
             upload_wake: Arc::new(Notify::new()),
             clock: system_ms,
         }
@@ -192,6 +194,17 @@ impl Agent {
     /// Subscribes to the event stream.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// Tells long-lived streams (the event stream) to end, so a graceful shutdown is not held
+    /// open by a client that never hangs up.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Becomes `true` when the agent is closing.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// Publishes an event (dropped when nobody listens).

@@ -19,6 +19,10 @@ use tower::ServiceExt;
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
 fn app(iris: bool) -> axum::Router {
+    app_and_agent(iris).0
+}
+
+fn app_and_agent(iris: bool) -> (axum::Router, Arc<Agent>) {
     let rng = SystemRandom::new();
     let (key, _) = WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng).expect("key");
     let registry = RegistryPrivateKey::generate(&rng).expect("registry key");
@@ -33,10 +37,12 @@ fn app(iris: bool) -> axum::Router {
         key,
         *registry.public_key(),
     );
-    router(ApiState {
-        agent: Arc::new(agent),
+    let agent = Arc::new(agent);
+    let app = router(ApiState {
+        agent: agent.clone(),
         token: TOKEN.into(),
-    })
+    });
+    (app, agent)
 }
 
 async fn call(
@@ -399,4 +405,25 @@ async fn the_event_stream_shows_live_preview_frames_while_a_finger_is_captured()
     // The previews come before the capture they led to.
     let capture_at = seen.find("event: capture.finger\n").expect("capture");
     assert!(seen.rfind("event: preview.finger\n").expect("preview") < capture_at);
+}
+
+#[tokio::test]
+async fn the_event_stream_ends_when_the_agent_closes_so_shutdown_is_not_held_open() {
+    use tokio_stream::StreamExt;
+    let (app, agent) = app_and_agent(false);
+    let req = Request::builder()
+        .uri("/v1/events")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .expect("request");
+    let resp = app.oneshot(req).await.expect("response");
+    let mut stream = resp.into_body().into_data_stream();
+    agent.close();
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(chunk) = stream.next().await {
+            chunk.expect("chunk");
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the stream stayed open after close");
 }

@@ -28,7 +28,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio_stream::StreamExt;
-use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 
 pub use error::ApiError;
 
@@ -235,12 +235,20 @@ async fn outbox_packet(
 async fn events(
     State(s): State<ApiState>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>> {
-    let stream = BroadcastStream::new(s.agent.subscribe()).filter_map(|e| {
-        // A slow client that lagged behind misses events; it re-reads the session to catch up.
-        let e = e.ok()?;
-        let data = serde_json::to_string(&e).ok()?;
-        Some(Ok(SseEvent::default().event(e.kind.clone()).data(data)))
-    });
+    // The stream ends when the agent closes, so a watching client cannot hold shutdown open.
+    let closing = WatchStream::new(s.agent.closing())
+        .filter(|c| *c)
+        .map(|_| None);
+    let stream = BroadcastStream::new(s.agent.subscribe())
+        .map(Some)
+        .merge(closing)
+        .take_while(Option::is_some)
+        .filter_map(|e| {
+            // A slow client that lagged behind misses events; it re-reads the session to catch up.
+            let e = e?.ok()?;
+            let data = serde_json::to_string(&e).ok()?;
+            Some(Ok(SseEvent::default().event(e.kind.clone()).data(data)))
+        });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 

@@ -11,6 +11,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -96,6 +97,93 @@ impl Api {
         }
         Ok(v)
     }
+}
+
+/// What the event stream showed of live finger captures so far.
+#[derive(Default)]
+struct Live {
+    /// Preview frames since the last reset.
+    frames: u32,
+    /// The last preview frame's measures.
+    last: Value,
+    /// Finger captures recorded.
+    captures: u32,
+}
+
+/// Follows `/v1/events` in the background, counting preview frames and finger captures.
+async fn follow_previews(api: &Api) -> Result<Arc<Mutex<Live>>> {
+    let live = Arc::new(Mutex::new(Live::default()));
+    // A client without the request timeout: the stream stays open for the whole demo.
+    let mut resp = reqwest::Client::new()
+        .get(format!("{}/v1/events", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .context("opening the event stream")?;
+    if !resp.status().is_success() {
+        bail!("GET /v1/events answered {}", resp.status());
+    }
+    let seen = live.clone();
+    tokio::spawn(async move {
+        let mut buf = String::new();
+        while let Ok(Some(chunk)) = resp.chunk().await {
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buf.find("\n\n") {
+                let event: String = buf.drain(..end + 2).collect();
+                let mut kind = "";
+                let mut data = "";
+                for line in event.lines() {
+                    if let Some(k) = line.strip_prefix("event: ") {
+                        kind = k;
+                    } else if let Some(d) = line.strip_prefix("data: ") {
+                        data = d;
+                    }
+                }
+                let mut l = seen
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match kind {
+                    "preview.finger" => {
+                        l.frames += 1;
+                        l.last = serde_json::from_str::<Value>(data)
+                            .map(|v| v["detail"].clone())
+                            .unwrap_or(Value::Null);
+                    }
+                    "capture.finger" => l.captures += 1,
+                    _ => {}
+                }
+            }
+        }
+    });
+    Ok(live)
+}
+
+/// Waits (briefly) until the stream has shown `captures` finger captures, then describes the
+/// previews that led to the last one and starts counting afresh.
+async fn previews_text(live: &Mutex<Live>, captures: u32) -> String {
+    for _ in 0..200 {
+        {
+            let mut l = live
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if l.captures >= captures {
+                let text = format!(
+                    "{} after {} live preview frames (live estimate {})",
+                    if l.last["forced"] == true {
+                        "captured at the deadline"
+                    } else {
+                        "auto-captured"
+                    },
+                    l.frames,
+                    l.last["estimate"]
+                );
+                l.frames = 0;
+                return text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    "no preview frames seen on the event stream".into()
 }
 
 fn outcome_text(r: &Value) -> String {
@@ -258,13 +346,24 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         r["stage"]
     )?;
 
-    writeln!(out, "\n7. Ten fingers, each scored with NFIQ 2.3")?;
+    writeln!(
+        out,
+        "\n7. Ten fingers: live previews until the auto-capture rule fires, then NFIQ 2.3"
+    )?;
+    let live = follow_previews(&api).await?;
+    let mut captures = 0;
     for p in 1..=10u8 {
         loop {
             let r = api
                 .post(&format!("/v1/sessions/{id}/fingers/{p}"), None)
                 .await?;
-            writeln!(out, "  finger {p:>2}: {}", outcome_text(&r))?;
+            captures += 1;
+            writeln!(
+                out,
+                "  finger {p:>2}: {}; {}",
+                previews_text(&live, captures).await,
+                outcome_text(&r)
+            )?;
             if let Some(advice) = r["advice"].as_str() {
                 writeln!(out, "            {advice}")?;
             }
