@@ -1,9 +1,14 @@
-//! Finding devices: enumerate serial ports (USB-serial bridges included) without libudev, name
-//! what a VID/PID says about them, and optionally probe a port for an R30x fingerprint module.
+//! Finding devices: enumerate serial ports (USB-serial bridges included) without libudev and USB
+//! devices through libusb, name what a VID/PID says about them, optionally probe a port for an
+//! R30x fingerprint module, accept explicitly configured paths ([`glob`]), and notice devices
+//! that come and go ([`watch`]).
 //!
 //! Contract: enumeration never writes to a port. Probing writes an R30x password check at the
 //! configured baud rate and reads for a bounded time, so it is only done when asked for: a port can
 //! belong to another device that should not receive stray bytes.
+
+pub mod glob;
+pub mod watch;
 
 use std::time::Duration;
 
@@ -11,6 +16,8 @@ use crate::fingerprint::FingerprintScanner;
 use crate::identity::DeviceIdentity;
 use crate::r30x::{R30x, R30xConfig};
 use crate::transport::{SerialTransport, TransportError};
+use crate::usb::UsbDeviceInfo;
+use crate::usb::host::UsbHost;
 
 /// A serial port found on the machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +87,23 @@ pub fn serial_ports() -> Result<Vec<SerialPortInfo>, TransportError> {
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// What USB enumeration found, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UsbDevices {
+    /// The devices attached, sorted by bus and address.
+    Found(Vec<UsbDeviceInfo>),
+    /// USB cannot be enumerated here (no USB stack, no usbfs), with the reason.
+    Unavailable(String),
+}
+
+/// Lists USB devices, or says why USB is unavailable on this machine. Never panics.
+pub fn usb_devices() -> UsbDevices {
+    match UsbHost::new().and_then(|host| host.devices()) {
+        Ok(devices) => UsbDevices::Found(devices),
+        Err(e) => UsbDevices::Unavailable(e.to_string()),
+    }
 }
 
 /// Probes `path` for an R30x module at `baud` (57600 is the factory default): opens the port,
