@@ -107,7 +107,7 @@ pub trait Enumerator {
 
     /// Waits until the next poll is due (or something changed); `false` when cancelled.
     fn wait(&mut self, interval: Duration, cancel: &CancelToken) -> bool {
-        cancel.sleep(interval)
+        !cancel.sleep(interval)
     }
 }
 
@@ -184,12 +184,12 @@ impl Enumerator for SystemEnumerator {
                     match watch.wait(step) {
                         Ok(events) if !events.is_empty() => break,
                         Ok(_) => {}
-                        Err(_) => return cancel.sleep(interval.saturating_sub(started.elapsed())),
+                        Err(_) => return !cancel.sleep(interval.saturating_sub(started.elapsed())),
                     }
                 }
                 !cancel.is_cancelled()
             }
-            _ => cancel.sleep(interval),
+            _ => !cancel.sleep(interval),
         }
     }
 }
