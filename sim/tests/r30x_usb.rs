@@ -119,15 +119,15 @@ fn fast(password: u32) -> R30xConfig {
 type Observed = (String, u16, Vec<u8>);
 
 fn session<D: UsbDevice>(device: D) -> (Observed, D) {
-    let transport = UsbTransport::new(device, OUT_EP, IN_EP).unwrap();
+    let transport = UsbTransport::new(device, OUT_EP, IN_EP).expect("bulk pair");
     let mut d = R30x::open(transport, fast(0)).expect("driver opens over USB");
-    let count = d.template_count().unwrap();
+    let count = d.template_count().expect("TemplateNum");
     let image = d
         .capture_finger(
             Finger::LeftThumb,
             &CaptureOptions::with_timeout(Duration::from_secs(2)),
         )
-        .unwrap();
+        .expect("capture");
     let observed = (
         d.identity().model.clone(),
         count,
@@ -138,9 +138,9 @@ fn session<D: UsbDevice>(device: D) -> (Observed, D) {
 
 /// Records one session to `path` and returns what it observed and what the device saw.
 fn record(path: &Path) -> (Observed, Vec<(u8, Vec<u8>)>) {
-    let recorder = UsbRecorder::create(FakeR30xUsb::new(21), path).unwrap();
+    let recorder = UsbRecorder::create(FakeR30xUsb::new(21), path).expect("capture file");
     let (observed, recorder) = session(recorder);
-    let fake = recorder.finish().unwrap();
+    let fake = recorder.finish().expect("capture flushed");
     (observed, fake.log)
 }
 

@@ -384,7 +384,7 @@ pub fn parse(file: &[u8]) -> Result<Vec<CapturedPacket>, PcapngError> {
         let block_type = r.u32(0);
         let length = r.u32(4);
         let len = length as usize;
-        if len < 12 || len % 4 != 0 || len > MAX_BLOCK {
+        if len < 12 || !len.is_multiple_of(4) || len > MAX_BLOCK {
             return Err(PcapngError::BadBlockLength {
                 offset,
                 length: u64::from(length),
