@@ -15,9 +15,9 @@ use std::time::Duration;
 use crate::fingerprint::FingerprintScanner;
 use crate::identity::DeviceIdentity;
 use crate::r30x::{R30x, R30xConfig};
-use crate::transport::{SerialTransport, TransportError};
-use crate::usb::UsbDeviceInfo;
+use crate::transport::{SerialTransport, Transport, TransportError};
 use crate::usb::host::UsbHost;
+use crate::usb::{UsbDeviceInfo, UsbError, UsbTransport};
 
 /// A serial port found on the machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +52,11 @@ pub fn usb_hint(vid: u16, pid: u16) -> Option<&'static str> {
         (0x1a86, 0x7523) => {
             "WCH CH340 USB-serial bridge (common on R30x/AS608 kits; probe to confirm)"
         }
-        (0x0403, 0x6001) | (0x0403, 0x6015) => {
+        (0x10c4, 0xea70) | (0x10c4, 0xea71) => {
+            "Silicon Labs CP2105/CP2108 multi-port USB-serial bridge (probe to confirm the device)"
+        }
+        (0x1a86, 0x55d4) => "WCH CH9102 USB-serial bridge (probe to confirm the device)",
+        (0x0403, 0x6001) | (0x0403, 0x6010) | (0x0403, 0x6014) | (0x0403, 0x6015) => {
             "FTDI USB-serial bridge (probe to confirm the device)"
         }
         (0x067b, 0x2303) => "Prolific PL2303 USB-serial bridge (probe to confirm the device)",
@@ -110,6 +114,11 @@ pub fn usb_devices() -> UsbDevices {
 /// checks the default password and reads the system and product parameters.
 pub fn probe_r30x(path: &str, baud: u32, timeout: Duration) -> Option<DeviceIdentity> {
     let transport = SerialTransport::open(path, baud).ok()?;
+    probe_r30x_on(transport, timeout)
+}
+
+/// Probes any byte transport for an R30x module (default address and password).
+pub fn probe_r30x_on<T: Transport>(transport: T, timeout: Duration) -> Option<DeviceIdentity> {
     let config = R30xConfig {
         ack_timeout: timeout,
         ..R30xConfig::default()
@@ -117,6 +126,19 @@ pub fn probe_r30x(path: &str, baud: u32, timeout: Duration) -> Option<DeviceIden
     R30x::open(transport, config)
         .ok()
         .map(|m| m.identity().clone())
+}
+
+/// Probes a USB device for an R30x module speaking its wire protocol over the first bulk
+/// endpoint pair (modules with a raw-bulk USB interface). `Ok(None)` when the device has such a
+/// pair but no module answered; an error when it cannot be opened or has no bulk pair.
+pub fn probe_r30x_usb(
+    host: &UsbHost,
+    device: &UsbDeviceInfo,
+    timeout: Duration,
+) -> Result<Option<DeviceIdentity>, UsbError> {
+    let (opened, pair) = host.open_bulk(device)?;
+    let transport = UsbTransport::new(opened, pair.out_endpoint, pair.in_endpoint)?;
+    Ok(probe_r30x_on(transport, timeout))
 }
 
 #[cfg(test)]
@@ -135,6 +157,56 @@ mod tests {
         // The build machine may have no serial ports at all; enumerating must still answer.
         let ports = serial_ports().expect("enumeration works without libudev");
         assert!(ports.windows(2).all(|w| w[0].path <= w[1].path));
+    }
+
+    #[test]
+    fn probing_a_silent_usb_device_finds_nothing() {
+        // A replayed capture of a device that never answers VfyPwd.
+        let mut w = crate::usb::pcapng::PcapngWriter::new(Vec::new(), 1, 65_535).unwrap();
+        let mut silent = crate::usb::pcapng::UsbmonPacket {
+            id: 1,
+            event: b'S',
+            transfer_type: crate::usb::pcapng::XFER_BULK,
+            endpoint: 0x81,
+            device: 2,
+            bus: 1,
+            setup_flag: b'-',
+            data_flag: b'<',
+            ts_sec: 0,
+            ts_usec: 0,
+            status: crate::usb::pcapng::EINPROGRESS,
+            length: 64,
+            setup: [0; 8],
+            interval: 0,
+            start_frame: 0,
+            xfer_flags: crate::usb::pcapng::URB_DIR_IN,
+            ndesc: 0,
+            data: Vec::new(),
+        };
+        // The host's VfyPwd (password 0, default address) goes out; nothing comes back.
+        use crate::r30x::command::Command as _;
+        let vfy_pwd = crate::r30x::command::VfyPwd { password: 0 }.to_bytes(0xFFFF_FFFF);
+        let mut out = silent.clone();
+        (out.id, out.endpoint, out.data_flag, out.xfer_flags) = (0, 0x02, 0, 0);
+        (out.length, out.data) = (vfy_pwd.len() as u32, vfy_pwd);
+        w.write(&out).unwrap();
+        (out.event, out.status, out.data, out.data_flag) = (b'C', 0, Vec::new(), b'>');
+        w.write(&out).unwrap();
+        w.write(&silent).unwrap();
+        silent.event = b'C';
+        silent.status = -104;
+        w.write(&silent).unwrap();
+        let replay =
+            crate::usb::UsbReplay::from_bytes("silent", &w.into_inner().unwrap(), None).unwrap();
+        let mut transport = UsbTransport::new(replay, 0x02, 0x81).unwrap();
+        assert_eq!(
+            probe_r30x_on(&mut transport, Duration::from_millis(20)),
+            None
+        );
+        assert!(
+            transport.device().is_finished(),
+            "VfyPwd was sent as recorded"
+        );
     }
 
     #[test]

@@ -141,6 +141,34 @@ impl UsbHost {
         Err(UsbError::NotFound { wanted })
     }
 
+    /// Opens the device at `info`'s bus and address, finds its first interface with a bulk OUT and
+    /// a bulk IN endpoint, and claims that interface.
+    pub fn open_bulk(&self, info: &UsbDeviceInfo) -> Result<(RusbDevice, BulkPair), UsbError> {
+        let list = self.context.devices().map_err(|e| UsbError::Unavailable {
+            detail: format!("libusb could not list devices: {e}"),
+        })?;
+        let device = list
+            .iter()
+            .find(|d| u16::from(d.bus_number()) == info.bus && d.address() == info.address)
+            .ok_or_else(|| UsbError::NotFound {
+                wanted: format!("at {:03}:{:03}", info.bus, info.address),
+            })?;
+        let handle = device
+            .open()
+            .map_err(|e| map_error(e, info, 0, Duration::ZERO))?;
+        let opened = RusbDevice {
+            handle,
+            info: info.clone(),
+        };
+        let pair = opened.bulk_pair()?;
+        let _ = opened.handle.set_auto_detach_kernel_driver(true);
+        opened
+            .handle
+            .claim_interface(pair.interface)
+            .map_err(|e| map_error(e, info, 0, Duration::ZERO))?;
+        Ok((opened, pair))
+    }
+
     /// Watches for devices arriving and leaving through libusb's hot-plug callbacks; `None` when
     /// the platform has none (then poll [`devices`](Self::devices) instead).
     pub fn hotplug(&self) -> Result<Option<HotplugWatch>, UsbError> {
