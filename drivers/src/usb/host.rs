@@ -5,7 +5,8 @@
 //! global context is never touched before a context was created successfully, since that one
 //! panics on such machines). libusb errors map onto [`UsbError`]: NoDevice is a disconnect,
 //! Timeout a timeout, Busy busy, Access a permission error naming the udev rule to add,
-//! Pipe a stall, Overflow an overflow, the rest I/O.
+//! Pipe a stall, Overflow an overflow, the rest I/O. Every transfer waits at least 1 ms (libusb
+//! takes 0 ms as "forever").
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -57,6 +58,11 @@ pub fn map_error(
             detail: other.to_string(),
         },
     }
+}
+
+/// libusb reads a timeout of 0 ms as "wait forever"; a shorter remaining time must still end.
+fn at_least_1ms(timeout: Duration) -> Duration {
+    timeout.max(Duration::from_millis(1))
 }
 
 /// A bulk endpoint pair of one interface.
@@ -308,7 +314,7 @@ impl UsbDevice for RusbDevice {
 
     fn write_bulk(&mut self, ep: u8, data: &[u8], timeout: Duration) -> Result<usize, UsbError> {
         self.handle
-            .write_bulk(ep, data, timeout)
+            .write_bulk(ep, data, at_least_1ms(timeout))
             .map_err(|e| map_error(e, &self.info, ep, timeout))
     }
 
@@ -341,7 +347,7 @@ impl UsbDevice for RusbDevice {
                 setup.value,
                 setup.index,
                 data,
-                timeout,
+                at_least_1ms(timeout),
             )
             .map_err(|e| map_error(e, &self.info, 0, timeout))
     }
@@ -359,7 +365,7 @@ impl UsbDevice for RusbDevice {
                 setup.value,
                 setup.index,
                 buf,
-                timeout,
+                at_least_1ms(timeout),
             )
             .map_err(|e| map_error(e, &self.info, ENDPOINT_IN, timeout))
     }
@@ -395,6 +401,19 @@ mod tests {
         assert!(
             access.contains("udev rule") && access.contains("2109"),
             "{access}"
+        );
+    }
+
+    #[test]
+    fn a_sub_millisecond_timeout_never_becomes_libusbs_infinite_wait() {
+        assert_eq!(
+            at_least_1ms(Duration::from_micros(300)),
+            Duration::from_millis(1)
+        );
+        assert_eq!(at_least_1ms(Duration::ZERO), Duration::from_millis(1));
+        assert_eq!(
+            at_least_1ms(Duration::from_millis(7)),
+            Duration::from_millis(7)
         );
     }
 
