@@ -123,8 +123,9 @@ pub enum UsbError {
 impl Error for UsbError {
     fn kind(&self) -> ErrorKind {
         match self {
-            UsbError::Unavailable { .. } | UsbError::NotFound { .. } => ErrorKind::Disconnected,
-            UsbError::Disconnected { .. } => ErrorKind::Disconnected,
+            // Retrying cannot help a machine without USB.
+            UsbError::Unavailable { .. } => ErrorKind::Unsupported,
+            UsbError::NotFound { .. } | UsbError::Disconnected { .. } => ErrorKind::Disconnected,
             UsbError::Timeout { .. } => ErrorKind::Timeout,
             UsbError::Busy { .. } => ErrorKind::Busy,
             UsbError::Access { .. } => ErrorKind::NotReady,
