@@ -35,7 +35,7 @@ fn event(id: u64, event: u8, endpoint: u8, data: Vec<u8>, length: u32) -> Usbmon
 fn capture() -> Vec<u8> {
     let mut w = PcapngWriter::new(Vec::new(), 3, DEFAULT_SNAPLEN).expect("writer");
     let mut id = 0;
-    let mut next = |w: &mut PcapngWriter<Vec<u8>>, packets: [UsbmonPacket; 2]| {
+    let next = |w: &mut PcapngWriter<Vec<u8>>, packets: [UsbmonPacket; 2]| {
         for p in packets {
             w.write(&p).expect("written");
         }
