@@ -321,5 +321,29 @@ pub enum DevicesCommand {
         /// Probe each serial port for an R30x fingerprint module (writes to the ports).
         #[arg(long)]
         probe: bool,
+        /// Also list paths matching this pattern as serial ports (repeatable), for ports that
+        /// enumeration does not report, e.g. '/dev/pts/[0-9]*' for pseudo-terminals.
+        #[arg(long = "serial-glob", value_name = "PATTERN")]
+        serial_globs: Vec<String>,
+    },
+    /// Print one line per device arrival or departure (serial ports, configured paths, USB)
+    /// until interrupted.
+    Watch {
+        /// Poll interval in milliseconds (libusb hot-plug callbacks wake it sooner where offered).
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+        interval_ms: u64,
+        /// Plug and unplug a simulated R30x module on a pseudo-terminal every few intervals, and
+        /// watch for it.
+        #[arg(long)]
+        simulated: bool,
+        /// Also watch paths matching this pattern (repeatable), e.g. '/dev/pts/[0-9]*'.
+        #[arg(long = "serial-glob", value_name = "PATTERN")]
+        serial_globs: Vec<String>,
+        /// Probe arriving serial ports for an R30x module (writes to them).
+        #[arg(long)]
+        probe: bool,
+        /// Stop after this many arrivals and departures.
+        #[arg(long)]
+        count: Option<u64>,
     },
 }

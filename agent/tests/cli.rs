@@ -334,8 +334,111 @@ fn devices_list_shows_the_simulated_kit_and_enumerates_real_ports() {
     ] {
         assert!(sim.contains(class), "{class} missing from: {sim}");
     }
-    // Real enumeration must answer on any machine, ports or not.
-    ok(&["devices", "list"]);
+    // Real enumeration must answer on any machine, ports or not, and say what USB offers.
+    let real = ok(&["devices", "list"]);
+    assert!(
+        real.lines().any(
+            |l| l.starts_with("USB unavailable: no USB support on this machine")
+                || l.starts_with("USB: no devices attached")
+                || l.starts_with("USB ")
+        ),
+        "no USB status in: {real}"
+    );
+}
+
+#[test]
+fn devices_list_includes_configured_serial_paths() {
+    let (_master, slave) = serialport::TTYPort::pair().expect("pty pair");
+    let path = serialport::SerialPort::name(&slave).expect("pty name");
+    let listed = ok(&["devices", "list", "--serial-glob", "/dev/pts/[0-9]*"]);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(&path) && l.contains("serial port")),
+        "{path} not listed: {listed}"
+    );
+}
+
+/// Lines of a running `rekam devices watch`, with a deadline per line.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watching {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rekam"))
+            .args(["devices", "watch"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("rekam runs");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// Reads lines until one satisfies `wanted`; fails after 10 s.
+    fn until(&self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if wanted(&line) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("no line {what} within 10 s; saw {seen:?}"),
+            }
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn devices_watch_sees_a_pseudo_terminal_arrive_and_leave() {
+    let w = Watching::start(&["--interval-ms", "50", "--serial-glob", "/dev/pts/[0-9]*"]);
+    let header = w.until("starting the watch", |l| l.starts_with("watching "));
+    assert!(
+        header.contains("USB"),
+        "the header says what USB offers: {header}"
+    );
+    let (master, slave) = serialport::TTYPort::pair().expect("pty pair");
+    let path = serialport::SerialPort::name(&slave).expect("pty name");
+    let arrived = format!("arrived  serial {path}");
+    w.until("announcing the pty", |l| l == arrived);
+    drop((master, slave));
+    let left = format!("left     serial {path}");
+    w.until("announcing its departure", |l| l == left);
+}
+
+#[test]
+fn devices_watch_simulated_reports_the_simulated_module_coming_and_going() {
+    let w = Watching::start(&["--interval-ms", "50", "--simulated", "--probe"]);
+    w.until("starting the watch", |l| l.starts_with("watching "));
+    w.until("announcing the module", |l| {
+        l.starts_with("arrived  serial /dev/pts/")
+    });
+    w.until("identifying the module", |l| l.contains("R307-SIM"));
+    w.until("announcing its departure", |l| {
+        l.starts_with("left     serial /dev/pts/")
+    });
 }
 
 #[test]

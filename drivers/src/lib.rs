@@ -19,6 +19,7 @@ pub mod signature;
 
 pub mod r30x;
 pub mod transport;
+pub mod usb;
 
 pub use cancel::CancelToken;
 pub use error::{Error, ErrorKind, Unsupported};

@@ -1,13 +1,17 @@
-//! `rekam devices list`: what discovery finds, or the simulated kit.
+//! `rekam devices list`: what discovery finds (serial ports, configured paths, USB devices, or
+//! why USB is unavailable), or the simulated kit; `rekam devices watch`: one line per device that
+//! comes or goes.
 //!
-//! Contract: listing never writes to a port unless `--probe` is given.
+//! Contract: listing and watching never write to a port unless `--probe` is given.
 
 use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Result;
+use rekam_drivers::CancelToken;
 use rekam_drivers::camera::Camera;
-use rekam_drivers::discovery;
+use rekam_drivers::discovery::watch::{DeviceEvent, Found, SystemEnumerator, UsbStatus, Watcher};
+use rekam_drivers::discovery::{self, UsbDevices};
 use rekam_drivers::fingerprint::FingerprintScanner;
 use rekam_drivers::identity::DeviceIdentity;
 use rekam_drivers::iris::IrisScanner;
@@ -33,7 +37,12 @@ fn line(out: &mut dyn Write, class: &str, id: &DeviceIdentity) -> Result<()> {
 }
 
 /// Lists devices.
-pub fn list(simulated: bool, probe: bool, out: &mut dyn Write) -> Result<()> {
+pub fn list(
+    simulated: bool,
+    probe: bool,
+    serial_globs: &[String],
+    out: &mut dyn Write,
+) -> Result<()> {
     if simulated {
         line(
             out,
@@ -66,7 +75,15 @@ pub fn list(simulated: bool, probe: bool, out: &mut dyn Write) -> Result<()> {
         )?;
         return Ok(());
     }
-    let ports = discovery::serial_ports()?;
+    let mut ports = discovery::serial_ports()?;
+    for pattern in serial_globs {
+        for path in discovery::glob::expand(pattern) {
+            if !ports.iter().any(|p| p.path == path) {
+                ports.push(discovery::SerialPortInfo { path, usb: None });
+            }
+        }
+    }
+    ports.sort_by(|a, b| a.path.cmp(&b.path));
     if ports.is_empty() {
         writeln!(
             out,
@@ -94,5 +111,134 @@ pub fn list(simulated: bool, probe: bool, out: &mut dyn Write) -> Result<()> {
             }
         }
     }
+    match discovery::usb_devices() {
+        UsbDevices::Unavailable(reason) => writeln!(out, "USB unavailable: {reason}")?,
+        UsbDevices::Found(devices) if devices.is_empty() => {
+            writeln!(out, "USB: no devices attached")?
+        }
+        UsbDevices::Found(devices) => {
+            for d in devices {
+                writeln!(out, "{}", Found::Usb(d).describe())?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// Options of `rekam devices watch`.
+pub struct WatchArgs {
+    /// Poll interval.
+    pub interval: Duration,
+    /// Plug and unplug a simulated R30x module on a pty.
+    pub simulated: bool,
+    /// Extra serial path patterns.
+    pub serial_globs: Vec<String>,
+    /// Probe arriving serial ports for an R30x module.
+    pub probe: bool,
+    /// Stop after this many events.
+    pub count: Option<u64>,
+}
+
+/// Watches for devices coming and going until interrupted (or `count` events).
+pub fn watch(args: &WatchArgs, out: &mut dyn Write) -> Result<()> {
+    let mut patterns = args.serial_globs.clone();
+    let cancel = CancelToken::new();
+    let cable = if args.simulated {
+        // The simulated module's pty appears under /dev/pts; watch there too.
+        patterns.push("/dev/pts/[0-9]*".into());
+        Some(SimulatedCable::start(args.interval * 4, cancel.clone()))
+    } else {
+        None
+    };
+    let enumerator = SystemEnumerator::new(patterns.clone());
+    let usb = match enumerator.usb_status() {
+        UsbStatus::Available(_, Some(_)) => " and USB (libusb hot-plug callbacks)".to_owned(),
+        UsbStatus::Available(_, None) => " and USB (polling)".to_owned(),
+        UsbStatus::Unavailable(reason) => format!("; USB unavailable: {reason}"),
+    };
+    let extra = if patterns.is_empty() {
+        String::new()
+    } else {
+        format!(", paths matching {}", patterns.join(" "))
+    };
+    let (mut watcher, present) = Watcher::new(enumerator)?;
+    for found in &present {
+        writeln!(out, "present  {}", found.describe())?;
+    }
+    // Printed once the first snapshot is taken: every later change is reported.
+    writeln!(
+        out,
+        "watching serial ports{extra}{usb}; polling every {} ms; Ctrl-C stops",
+        args.interval.as_millis()
+    )?;
+    out.flush()?;
+    let mut seen = 0u64;
+    let mut failure: Option<std::io::Error> = None;
+    let result = watcher.run(args.interval, &cancel, |event| {
+        let line = match event {
+            DeviceEvent::Arrived(f) => format!("arrived  {}", f.describe()),
+            DeviceEvent::Left(f) => format!("left     {}", f.describe()),
+        };
+        let mut write = || -> std::io::Result<()> {
+            writeln!(out, "{line}")?;
+            if let (true, DeviceEvent::Arrived(Found::Serial(p))) = (args.probe, event) {
+                match discovery::probe_r30x(&p.path, 57_600, Duration::from_millis(300)) {
+                    Some(id) => writeln!(
+                        out,
+                        "  found {} {} serial {} at {}",
+                        id.vendor,
+                        id.model,
+                        id.serial.as_deref().unwrap_or("-"),
+                        id.location
+                    )?,
+                    None => writeln!(out, "  no R30x module answered at 57600 baud")?,
+                }
+            }
+            out.flush()
+        };
+        if let Err(e) = write() {
+            failure = Some(e);
+            return false;
+        }
+        seen += 1;
+        args.count.is_none_or(|n| seen < n)
+    });
+    cancel.cancel();
+    if let Some(cable) = cable {
+        cable.join();
+    }
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    Ok(result?)
+}
+
+/// A simulated R30x module whose pty is plugged in and pulled out in turn.
+struct SimulatedCable {
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl SimulatedCable {
+    fn start(period: Duration, cancel: CancelToken) -> Self {
+        let thread = std::thread::spawn(move || {
+            let mut seed = 1;
+            loop {
+                if cancel.sleep(period) {
+                    return;
+                }
+                // A pty that cannot be made leaves the cable unplugged this round.
+                let plugged = rekam_sim::r30x::spawn_pty(seed).ok();
+                seed += 1;
+                if cancel.sleep(period) {
+                    return;
+                }
+                drop(plugged);
+            }
+        });
+        Self { thread }
+    }
+
+    fn join(self) {
+        let _ = self.thread.join();
+    }
 }

@@ -107,9 +107,27 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             json,
         }) => packet::open(&registry_key, &trust, &file, dir.as_deref(), json, out),
         Command::Outbox(cmd) => outbox(cmd, out),
-        Command::Devices(DevicesCommand::List { simulated, probe }) => {
-            devices::list(simulated, probe, out)
-        }
+        Command::Devices(DevicesCommand::List {
+            simulated,
+            probe,
+            serial_globs,
+        }) => devices::list(simulated, probe, &serial_globs, out),
+        Command::Devices(DevicesCommand::Watch {
+            interval_ms,
+            simulated,
+            serial_globs,
+            probe,
+            count,
+        }) => devices::watch(
+            &devices::WatchArgs {
+                interval: std::time::Duration::from_millis(interval_ms),
+                simulated,
+                serial_globs,
+                probe,
+                count,
+            },
+            out,
+        ),
         Command::Sim(SimCommand::Faces {
             seed,
             count,

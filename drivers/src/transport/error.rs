@@ -70,6 +70,9 @@ pub enum TransportError {
         /// What is wrong.
         detail: String,
     },
+    /// A USB transfer failed (timeouts and disconnects use the variants above).
+    #[error("{0}")]
+    Usb(#[source] Box<crate::usb::UsbError>),
 }
 
 impl TransportError {
@@ -113,6 +116,7 @@ impl Error for TransportError {
             TransportError::ReplayMismatch { .. } | TransportError::BadRecording { .. } => {
                 ErrorKind::ProtocolViolation
             }
+            TransportError::Usb(e) => e.kind(),
         }
     }
 }
