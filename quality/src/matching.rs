@@ -9,12 +9,17 @@
 //! normalised distance of their values over the cells valid in both; the global score is Local
 //! Similarity Sort with Relaxation (LSS-R): the best one-to-one local pairs are reinforced by
 //! their geometric compatibility with the others, and the mean of the most efficient ones is the
-//! score. Parameters are the paper's.
+//! score. Parameters are the paper's, except that at most 20 pairs are relaxed (see
+//! `MAX_RELAXED`).
 //!
 //! Scale: 0 (nothing in common) to 1 (identical sets). A template compared with itself scores
 //! just under 1 (the relaxation's compatibility of identical pairs is a sigmoid, 0.9997).
-//! [`SAME_FINGER_THRESHOLD`] is the decision point, chosen from simulated and real prints
-//! (`tests/tests/matcher.rs`).
+//! [`SAME_FINGER_THRESHOLD`] (0.12) is the decision point, chosen from simulated and real prints
+//! (`tests/tests/matcher.rs`): on 40 good simulated genuine pairs the lowest score was 0.58, on
+//! 1560 simulated impostor pairs the highest 0.072, on 135 real same-person impostor pairs (NIST's
+//! ink tenprint card) the highest 0.036. Dry and noisy impressions often fall below it (see the
+//! test's report), and plain ink slaps against rolled ink prints mostly do: the check catches a
+//! finger presented twice on a live scanner, not every poor-quality repeat.
 //!
 //! Use: the within-enrollment duplicate check (a hand placed twice, one finger presented as
 //! another). It is not a registry deduplication matcher.
@@ -29,7 +34,7 @@ use crate::minutiae::Minutia;
 
 /// Score from which two prints are taken for the same finger (see the module docs and
 /// `tests/tests/matcher.rs` for the distributions it was chosen from).
-pub const SAME_FINGER_THRESHOLD: f64 = 0.25;
+pub const SAME_FINGER_THRESHOLD: f64 = 0.12;
 
 /// Minutiae kept per template (the highest-quality ones): bounds a comparison to
 /// `MAX_MINUTIAE^2` cylinder comparisons.
@@ -66,6 +71,12 @@ const MIN_NP: f32 = 4.0;
 const MAX_NP: f32 = 12.0;
 const MU_P: f32 = 20.0;
 const TAU_P: f32 = 0.4;
+/// Relaxation works on at most this many pairs (the best one-to-one local pairs). The paper
+/// relaxes `min(nA, nB)` pairs; with FingerJet FX on dry, noisy or inked prints most of those are
+/// spurious and dilute the support true pairs give each other (on simulated prints, capping at 20
+/// raised the lowest good genuine score from 0.41 to 0.58, the median dry/noisy ones 2-3 fold,
+/// with impostors still below 0.08).
+const MAX_RELAXED: usize = 20;
 /// Relaxation: iterations, weight of the previous value, compatibility sigmoids.
 const N_REL: usize = 5;
 const W_R: f32 = 0.5;
@@ -379,9 +390,10 @@ pub fn compare(a: &Template, b: &Template) -> f64 {
     let np = (MIN_NP + sigmoid(n_min as f32, MU_P, TAU_P) * (MAX_NP - MIN_NP)).round() as usize;
     // One-to-one: each minutia in at most one of the pairs the relaxation works on.
     let (mut used_a, mut used_b) = (vec![false; na], vec![false; nb]);
+    let n_rel_pairs = n_min.min(MAX_RELAXED);
     let mut chosen: Vec<(f32, Point, Point)> = Vec::with_capacity(n_min);
     for &(s, i, j) in &pairs {
-        if chosen.len() == n_min {
+        if chosen.len() == n_rel_pairs {
             break;
         }
         if used_a[i] || used_b[j] {

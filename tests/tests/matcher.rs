@@ -165,16 +165,165 @@ fn simulated_repeats_of_a_finger_match_and_other_fingers_do_not() {
             summary("impostor same person", &imp),
             eer(&g, &imp)
         );
+        // Degraded repeats must never make other fingers look alike; wet and partial ones must
+        // still mostly be caught. Dry and noisy ones are reported only: FingerJet FX finds too
+        // few true minutiae on many of them.
+        assert_eq!(
+            fmr,
+            0.0,
+            "{}: impostor pairs above the threshold",
+            condition.name()
+        );
+        let allowed = match condition {
+            Condition::Wet => 0.05,
+            Condition::Partial => 0.2,
+            _ => 1.0,
+        };
+        assert!(fnmr <= allowed, "{}: FNMR {fnmr}", condition.name());
     }
 
+    // Real margins, not just the right side of the threshold: good repeats at least twice it,
+    // other fingers at most 80% of it.
     let lowest_genuine = genuine.iter().copied().fold(f64::INFINITY, f64::min);
     let highest_impostor = impostor.iter().copied().fold(0.0, f64::max);
     assert!(
-        lowest_genuine > SAME_FINGER_THRESHOLD,
+        lowest_genuine > 2.0 * SAME_FINGER_THRESHOLD,
         "a good genuine pair scored {lowest_genuine}"
     );
     assert!(
-        highest_impostor < SAME_FINGER_THRESHOLD,
+        highest_impostor < 0.8 * SAME_FINGER_THRESHOLD,
         "an impostor pair scored {highest_impostor}"
+    );
+}
+
+/// The plain impressions of NIST's ink tenprint card segmented by hand (the card has no
+/// 14.021 segment boxes): (slap FGP, finger, [left, top, right, bottom]) in slap pixels, read off
+/// the images. Right slap, left to right: index, middle, ring, little; left slap: little, ring,
+/// middle, index.
+const SLAP_FINGERS: [(u8, u8, [u32; 4]); 8] = [
+    (13, 2, [100, 470, 420, 960]),
+    (13, 3, [400, 60, 710, 540]),
+    (13, 4, [780, 0, 1070, 450]),
+    (13, 5, [1210, 380, 1510, 780]),
+    (14, 10, [170, 620, 410, 950]),
+    (14, 9, [420, 100, 750, 580]),
+    (14, 8, [780, 0, 1060, 350]),
+    (14, 7, [1140, 140, 1430, 620]),
+];
+
+/// The centre 800 columns of a wider print: NFIQ 2 (and so the capture path) takes at most 800.
+fn at_most_800_wide(img: wsq::WsqImage) -> wsq::WsqImage {
+    if img.width <= 800 {
+        return img;
+    }
+    let left = (img.width - 800) / 2;
+    let pixels = img
+        .pixels
+        .chunks(img.width as usize)
+        .flat_map(|row| row[left as usize..left as usize + 800].to_vec())
+        .collect();
+    wsq::WsqImage {
+        width: 800,
+        pixels,
+        ..img
+    }
+}
+
+/// Rolled prints (1-10) and plain ones (1-10: the plain thumbs and the slap segments) of the
+/// card, as templates.
+fn tenprint_card() -> Option<(Vec<(u8, Template)>, Vec<(u8, Template)>)> {
+    let data = shared_data("ansi-nist/type-14-tpcard-nqm.an2")?;
+    let tx = Transaction::parse(&data).expect("the card parses");
+    let (mut rolled, mut plain) = (Vec::new(), Vec::new());
+    for f in tx.finger_images().expect("finger images") {
+        assert_eq!(f.compression, Compression::Wsq);
+        let img = wsq::decode(f.data).expect("WSQ decodes");
+        match f.position {
+            1..=10 => {
+                let img = at_most_800_wide(img);
+                rolled.push((f.position, template(img.width, img.height, &img.pixels)));
+            }
+            // Plain right and left thumbs.
+            11 | 12 => plain.push((
+                if f.position == 11 { 1 } else { 6 },
+                template(img.width, img.height, &img.pixels),
+            )),
+            13 | 14 => {
+                for (slap, finger, [l, t, r, b]) in SLAP_FINGERS {
+                    if slap != f.position {
+                        continue;
+                    }
+                    let mut px = Vec::with_capacity(((r - l) * (b - t)) as usize);
+                    for y in t..b {
+                        let row = (y * img.width) as usize;
+                        px.extend_from_slice(&img.pixels[row + l as usize..row + r as usize]);
+                    }
+                    plain.push((finger, template(r - l, b - t, &px)));
+                }
+            }
+            _ => {}
+        }
+    }
+    rolled.sort_by_key(|(p, _)| *p);
+    plain.sort_by_key(|(p, _)| *p);
+    Some((rolled, plain))
+}
+
+#[test]
+fn real_plain_and_rolled_prints_of_one_finger_match_and_other_fingers_do_not() {
+    let Some((rolled, plain)) = tenprint_card() else {
+        return;
+    };
+    assert_eq!(rolled.len(), 10);
+    assert_eq!(plain.len(), 10);
+    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
+    let mut identified = Vec::new();
+    for (p, tp) in &plain {
+        let scores: Vec<(u8, f64)> = rolled.iter().map(|(r, tr)| (*r, compare(tp, tr))).collect();
+        let line: Vec<String> = scores.iter().map(|(r, s)| format!("{r}:{s:.3}")).collect();
+        eprintln!("plain {p} against rolled: {}", line.join(" "));
+        let best = scores
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(r, _)| *r);
+        identified.push(best == Some(*p));
+        for (r, s) in scores {
+            if r == *p {
+                genuine.push(s);
+            } else {
+                impostor.push(s);
+            }
+        }
+    }
+    // Rolled prints of different fingers of the one person: the within-enrollment impostors.
+    for (i, (_, a)) in rolled.iter().enumerate() {
+        for (_, b) in &rolled[i + 1..] {
+            impostor.push(compare(a, b));
+        }
+    }
+    eprintln!("{}", summary("real genuine (plain vs rolled)", &genuine));
+    eprintln!("{}", summary("real impostor (same person)", &impostor));
+    let (fmr, fnmr) = rates(&genuine, &impostor, SAME_FINGER_THRESHOLD);
+    eprintln!(
+        "real: EER {:.4}; at threshold {SAME_FINGER_THRESHOLD}: FMR {fmr:.4}, FNMR {fnmr:.4}",
+        eer(&genuine, &impostor)
+    );
+    let highest_impostor = impostor.iter().copied().fold(0.0, f64::max);
+    assert!(
+        highest_impostor < 0.5 * SAME_FINGER_THRESHOLD,
+        "different fingers scored {highest_impostor}"
+    );
+    // Plain ink slaps against rolled ink prints are hard (bozorth3 ranks the right finger first
+    // for 9 of 10 of them): the right rolled finger must still score highest for most plain ones,
+    // and genuine pairs must score well above impostor ones on average.
+    let ranked_first = identified.iter().filter(|&&ok| ok).count();
+    eprintln!("plain prints whose own rolled finger scores highest: {ranked_first} of 10");
+    assert!(ranked_first >= 7, "only {ranked_first} of 10 identified");
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!(
+        mean(&genuine) > 2.0 * mean(&impostor),
+        "genuine mean {} against impostor mean {}",
+        mean(&genuine),
+        mean(&impostor)
     );
 }
