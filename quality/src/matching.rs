@@ -239,7 +239,7 @@ fn erf(x: f32) -> f32 {
     // Abramowitz and Stegun 7.1.26, |error| < 1.5e-7.
     let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
     let y = 1.0
-        - (((((1.061_405_4 * t - 1.453_152_0) * t) + 1.421_413_7) * t - 0.284_496_72) * t
+        - (((((1.061_405_4 * t - 1.453_152) * t) + 1.421_413_7) * t - 0.284_496_72) * t
             + 0.254_829_6)
             * t
             * (-x * x).exp();
@@ -249,7 +249,9 @@ fn erf(x: f32) -> f32 {
 /// The cylinder of minutia `i`, or `None` when it is invalid.
 fn cylinder(points: &[Point], i: usize, hull: &[(f32, f32)]) -> Option<Cylinder> {
     let m = points[i];
-    let neighbours: Vec<Point> = points
+    // Each neighbour with its directional contribution to every direction cell, which depends
+    // only on its direction relative to the minutia.
+    let neighbours: Vec<(Point, [f32; ND])> = points
         .iter()
         .enumerate()
         .filter(|&(j, q)| {
@@ -258,11 +260,19 @@ fn cylinder(points: &[Point], i: usize, hull: &[(f32, f32)]) -> Option<Cylinder>
                 dx * dx + dy * dy <= (R + 3.0 * SIGMA_S) * (R + 3.0 * SIGMA_S)
             }
         })
-        .map(|(_, q)| *q)
+        .map(|(_, q)| {
+            let rel = angle_diff(m.theta, q.theta);
+            let mut dir = [0f32; ND];
+            for (k, d) in dir.iter_mut().enumerate() {
+                let dphi_k = -PI + (k as f32 + 0.5) * DELTA_D;
+                *d = directional(angle_diff(dphi_k, rel));
+            }
+            (*q, dir)
+        })
         .collect();
     let inside = neighbours
         .iter()
-        .filter(|q| {
+        .filter(|(q, _)| {
             let (dx, dy) = (q.x - m.x, q.y - m.y);
             dx * dx + dy * dy <= R * R
         })
@@ -295,17 +305,15 @@ fn cylinder(points: &[Point], i: usize, hull: &[(f32, f32)]) -> Option<Cylinder>
             valid_base += 1;
             // Contributions of neighbours near the cell centre, per direction cell.
             let mut sums = [0f32; ND];
-            for q in &neighbours {
+            for (q, dir) in &neighbours {
                 let (dx, dy) = (q.x - cx, q.y - cy);
                 let d2 = dx * dx + dy * dy;
                 if d2 > 9.0 * SIGMA_S * SIGMA_S {
                     continue;
                 }
                 let spatial = spatial_norm * (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp();
-                let rel = angle_diff(m.theta, q.theta);
-                for (k, s) in sums.iter_mut().enumerate() {
-                    let dphi_k = -PI + (k as f32 + 0.5) * DELTA_D;
-                    *s += spatial * directional(angle_diff(dphi_k, rel));
+                for (s, d) in sums.iter_mut().zip(dir) {
+                    *s += spatial * d;
                 }
             }
             for (k, s) in sums.iter().enumerate() {
@@ -341,14 +349,29 @@ fn local_similarity(a: &Cylinder, pa: Point, b: &Cylinder, pb: Point, min_cells:
     if (common as usize) < min_cells {
         return 0.0;
     }
-    let (mut diff, mut na, mut nb) = (0f32, 0f32, 0f32);
-    for i in 0..CELLS {
-        let x = a.values[i] * b.valid[i];
-        let y = b.values[i] * a.valid[i];
-        diff += (x - y) * (x - y);
-        na += x * x;
-        nb += y * y;
+    // Eight independent accumulators per sum, so the loop vectorises.
+    let (mut diff, mut na, mut nb) = ([0f32; 8], [0f32; 8], [0f32; 8]);
+    let lanes = a
+        .values
+        .chunks_exact(8)
+        .zip(b.valid.chunks_exact(8))
+        .zip(b.values.chunks_exact(8).zip(a.valid.chunks_exact(8)));
+    for ((av, bm), (bv, am)) in lanes {
+        // Re-sliced to a known length so that the lane indexing needs no bounds checks.
+        let (av, bm, bv, am) = (&av[..8], &bm[..8], &bv[..8], &am[..8]);
+        for l in 0..8 {
+            let x = av[l] * bm[l];
+            let y = bv[l] * am[l];
+            diff[l] += (x - y) * (x - y);
+            na[l] += x * x;
+            nb[l] += y * y;
+        }
     }
+    let (diff, na, nb) = (
+        diff.iter().sum::<f32>(),
+        na.iter().sum::<f32>(),
+        nb.iter().sum::<f32>(),
+    );
     let norm = na.sqrt() + nb.sqrt();
     if norm <= 0.0 {
         return 0.0;

@@ -229,9 +229,12 @@ fn at_most_800_wide(img: wsq::WsqImage) -> wsq::WsqImage {
     }
 }
 
+/// Templates by finger position.
+type Prints = Vec<(u8, Template)>;
+
 /// Rolled prints (1-10) and plain ones (1-10: the plain thumbs and the slap segments) of the
 /// card, as templates.
-fn tenprint_card() -> Option<(Vec<(u8, Template)>, Vec<(u8, Template)>)> {
+fn tenprint_card() -> Option<(Prints, Prints)> {
     let data = shared_data("ansi-nist/type-14-tpcard-nqm.an2")?;
     let tx = Transaction::parse(&data).expect("the card parses");
     let (mut rolled, mut plain) = (Vec::new(), Vec::new());
