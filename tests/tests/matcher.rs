@@ -5,7 +5,8 @@
 //!
 //! Templates come from the capture path's own minutiae: `fingerprint::nfiq2`'s assessment (the
 //! FingerJet FX port); an impression NFIQ 2 refuses gets whatever FingerJet FX finds on it.
-//! Distributions, EER and the error rates at the threshold are printed (`--nocapture`).
+//! Distributions, EER and the error rates at the threshold are printed (`--nocapture`); with
+//! `REKAM_PYTHON` set, the same simulated pairs are also scored by NIST's bozorth3 (nbis-py).
 
 use rekam_drivers::fingerprint::Finger;
 use rekam_protocol::ansi_nist::{Compression, Transaction};
@@ -14,9 +15,9 @@ use rekam_quality::image::GrayImageRef;
 use rekam_quality::matching::{SAME_FINGER_THRESHOLD, Template, compare};
 use rekam_quality::minutiae;
 use rekam_quality::wsq;
-use rekam_sim::prints::dataset::{finger_master, impression, subject_seed};
+use rekam_sim::prints::dataset::{encode_png, finger_master, impression, subject_seed};
 use rekam_sim::prints::{Condition, MasterSize};
-use rekam_tests::shared_data;
+use rekam_tests::{reference_python, shared_data, workspace_root};
 
 const SEED: u64 = 4242;
 const SUBJECTS: u32 = 4;
@@ -72,13 +73,19 @@ struct SimFinger {
     degraded: Vec<(Condition, Template)>,
 }
 
-fn simulated() -> Vec<SimFinger> {
+/// The simulated set; with `png_dir`, every impression is also written there as
+/// `s{subject}_f{finger}_{condition}{impression}.png`.
+fn simulated_into(png_dir: Option<&std::path::Path>) -> Vec<SimFinger> {
     let mut out = Vec::new();
     for subject in 1..=SUBJECTS {
         for finger in Finger::ALL {
             let master = finger_master(subject_seed(SEED, subject), finger, MasterSize::STANDARD);
             let shot = |i: u32, c: Condition| {
                 let g = impression(SEED, &master, subject, finger, i, c);
+                if let Some(dir) = png_dir {
+                    let name = sim_png(dir, subject, finger.position(), c, i);
+                    std::fs::write(name, encode_png(&g).expect("encodes")).expect("writes");
+                }
                 template(g.width, g.height, &g.pixels)
             };
             out.push(SimFinger {
@@ -97,6 +104,16 @@ fn simulated() -> Vec<SimFinger> {
         }
     }
     out
+}
+
+fn simulated() -> Vec<SimFinger> {
+    simulated_into(None)
+}
+
+fn sim_png(dir: &std::path::Path, subject: u32, finger: u8, c: Condition, i: u32) -> String {
+    dir.join(format!("s{subject}_f{finger}_{}{i}.png", c.name()))
+        .to_string_lossy()
+        .into_owned()
 }
 
 #[test]
@@ -329,4 +346,106 @@ fn real_plain_and_rolled_prints_of_one_finger_match_and_other_fingers_do_not() {
         mean(&genuine),
         mean(&impostor)
     );
+}
+
+/// The same simulated pairs scored by NIST's bozorth3 (mindtct minutiae; its usual threshold 40)
+/// and by rekam's matcher: equal error rates side by side. rekam's must be no worse on good, wet
+/// and partial impressions; dry and noisy ones are reported (rekam's minutiae come from FingerJet
+/// FX, which finds fewer than 6 minutiae on some very dry impressions).
+#[test]
+fn simulated_pairs_separate_at_least_as_well_as_with_bozorth3() {
+    let Some(python) = reference_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fingers = simulated_into(Some(tmp.path()));
+    let dir = tmp.path();
+    let finger_at = |k: usize| ((k / 10) as u32 + 1, (k % 10) as u8 + 1);
+    for condition in [
+        Condition::Good,
+        Condition::Wet,
+        Condition::Partial,
+        Condition::Dry,
+        Condition::Noisy,
+    ] {
+        // Genuine: good impression 1 against the condition's impression (2 for good ones);
+        // impostor: against the other fingers of the same person.
+        let probe = |k: usize| {
+            let (s, f) = finger_at(k);
+            let i = if condition == Condition::Good { 2 } else { 1 };
+            let template = if condition == Condition::Good {
+                &fingers[k].good[1]
+            } else {
+                fingers[k]
+                    .degraded
+                    .iter()
+                    .find(|(c, _)| *c == condition)
+                    .map(|(_, t)| t)
+                    .expect("every condition")
+            };
+            (sim_png(dir, s, f, condition, i), template)
+        };
+        let mut pairs = Vec::new();
+        let (mut ours_g, mut ours_i, mut is_genuine) = (Vec::new(), Vec::new(), Vec::new());
+        for (a, fa) in fingers.iter().enumerate() {
+            let (sa, pa) = finger_at(a);
+            let gallery = sim_png(dir, sa, pa, Condition::Good, 1);
+            for b in 0..fingers.len() {
+                if fingers[b].subject != fa.subject {
+                    continue;
+                }
+                let (file, t) = probe(b);
+                let score = compare(&fa.good[0], t);
+                if a == b {
+                    ours_g.push(score);
+                } else {
+                    ours_i.push(score);
+                }
+                is_genuine.push(a == b);
+                pairs.push([gallery.clone(), file]);
+            }
+        }
+        let manifest = dir.join(format!("pairs-{}.json", condition.name()));
+        std::fs::write(&manifest, serde_json::to_vec(&pairs).expect("json")).expect("writes");
+        let out = std::process::Command::new(&python)
+            .arg(workspace_root().join("tests/python/bozorth3_pairs.py"))
+            .arg(&manifest)
+            .output()
+            .expect("python runs");
+        assert!(
+            out.status.success(),
+            "bozorth3_pairs.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let scores: Vec<f64> = serde_json::from_slice(&out.stdout).expect("json scores");
+        assert_eq!(scores.len(), pairs.len());
+        let (mut boz_g, mut boz_i) = (Vec::new(), Vec::new());
+        for (s, g) in scores.iter().zip(&is_genuine) {
+            if *g {
+                boz_g.push(*s);
+            } else {
+                boz_i.push(*s);
+            }
+        }
+        let (ours, boz) = (eer(&ours_g, &ours_i), eer(&boz_g, &boz_i));
+        let (_, boz_fnmr) = rates(&boz_g, &boz_i, 40.0);
+        let (_, ours_fnmr) = rates(&ours_g, &ours_i, SAME_FINGER_THRESHOLD);
+        eprintln!(
+            "{}: EER rekam {ours:.4} (FNMR {ours_fnmr:.3} at {SAME_FINGER_THRESHOLD}), \
+             bozorth3 {boz:.4} (FNMR {boz_fnmr:.3} at 40); {}; {}",
+            condition.name(),
+            summary("bozorth3 genuine", &boz_g),
+            summary("bozorth3 impostor", &boz_i)
+        );
+        if matches!(
+            condition,
+            Condition::Good | Condition::Wet | Condition::Partial
+        ) {
+            assert!(
+                ours <= boz + 0.01,
+                "{}: EER {ours} against bozorth3's {boz}",
+                condition.name()
+            );
+        }
+    }
 }
