@@ -390,8 +390,8 @@ fn simulated_pairs_separate_at_least_as_well_as_with_bozorth3() {
         for (a, fa) in fingers.iter().enumerate() {
             let (sa, pa) = finger_at(a);
             let gallery = sim_png(dir, sa, pa, Condition::Good, 1);
-            for b in 0..fingers.len() {
-                if fingers[b].subject != fa.subject {
+            for (b, fb) in fingers.iter().enumerate() {
+                if fb.subject != fa.subject {
                     continue;
                 }
                 let (file, t) = probe(b);
