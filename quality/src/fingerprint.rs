@@ -3,7 +3,8 @@
 //! image, compute the 69 features, evaluate the forest).
 //!
 //! Contract: pure; an image NIST's NFIQ 2 refuses (wrong resolution, blank, too small, too few
-//! minutiae) is an error naming why, never a score made up for it.
+//! minutiae) is an error naming why, never a score made up for it. The assessment carries the
+//! minutiae it was computed from (for [`crate::matching`]).
 
 use crate::image::GrayImageRef;
 use crate::minutiae::{self, MinutiaeError};
@@ -51,5 +52,8 @@ pub fn nfiq2(image: &GrayImageRef<'_>) -> Result<Assessment, FingerQualityError>
             quality: m.quality,
         })
         .collect();
-    Ok(nfiq2::assess(image, &converted)?)
+    let mut assessment = nfiq2::assess(image, &converted)?;
+    // Handed on so that the duplicate-finger check matches without extracting again.
+    assessment.minutiae = found;
+    Ok(assessment)
 }

@@ -9,6 +9,7 @@ pub mod fingerprint;
 pub mod image;
 pub mod iris;
 pub mod live;
+pub mod matching;
 pub mod minutiae;
 pub mod nfiq2;
 pub mod pgm;

@@ -12,6 +12,7 @@
 
 pub mod attempts;
 pub mod chip;
+pub mod duplicate;
 pub mod eligibility;
 
 use std::collections::BTreeMap;

@@ -165,6 +165,10 @@ pub struct Assessment {
     pub actionable: Actionable,
     /// The 69 native quality measures: NIST's names, in NIST's random-forest order.
     pub features: Vec<(&'static str, f64)>,
+    /// The FingerJet FX minutiae the score was computed from, in pixels of the trimmed image
+    /// (what [`crate::matching::Template::new`] takes). Filled by
+    /// [`crate::fingerprint::nfiq2`]; empty from [`assess`], whose minutiae come from its caller.
+    pub minutiae: Vec<crate::minutiae::Minutia>,
 }
 
 /// NIST's names of the native quality measures, in random-forest order.
@@ -414,5 +418,6 @@ fn finish(features: ImageFeatures, m: MinutiaeFeatures) -> Result<Assessment, Nf
             sufficient_fingerprint_foreground: f64::from(features.roi_pixels),
         },
         features: FEATURE_NAMES.iter().copied().zip(values).collect(),
+        minutiae: Vec::new(),
     })
 }
