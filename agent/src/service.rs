@@ -423,16 +423,35 @@ impl Agent {
     ) -> Result<CaptureResult, ServiceError> {
         let finger = finger_of(position)?;
         let _desk = self.desk.lock().await;
-        let mut session = self.load(id).await?;
+        let session = self.load(id).await?;
         session.submit_finger_check(position)?;
         let sink = self.preview_sink("preview.finger", id, json!({ "position": position.code() }));
         let (img, device) = self
             .devices
             .capture_finger_live(finger, AutoCaptureRule::default(), sink)
             .await?;
-        let (cap, advice) = capture::finger(&img, &device, Impression::Plain)?;
+        // NFIQ 2, WSQ and the duplicate check take tens of milliseconds: off the reactor.
+        let (scored, session) = blocking(move || {
+            let scored = capture::finger(&img, &device, Impression::Plain).map(|s| {
+                let dup = session.duplicate_finger(position, &s.minutiae);
+                (s, dup)
+            });
+            (scored, session)
+        })
+        .await?;
+        let (scored, duplicate) = scored?;
+        let mut session = session;
+        if let Some(d) = duplicate {
+            return Err(duplicate_rejection(position, d));
+        }
+        let capture::ScoredFinger {
+            capture: cap,
+            advice,
+            minutiae,
+        } = scored;
         let algorithm = cap.quality.algorithm.clone();
         let outcome = session.submit_finger(position, cap)?;
+        session.remember_minutiae(position, &minutiae);
         let actor = session.context.operator_id.clone();
         let summary = self
             .record(
@@ -529,6 +548,22 @@ impl Agent {
         self.emit("finalized", id, json!({ "packet_id": packet_id }));
         Ok(packet_id)
     }
+}
+
+/// The refusal of a print that matches a finger already taken at another position.
+fn duplicate_rejection(
+    position: FingerPosition,
+    d: crate::workflow::duplicate::Duplicate,
+) -> ServiceError {
+    ServiceError::Rejected(format!(
+        "sidik jari ini sama dengan jari {} yang sudah diambil; letakkan jari {} / this print \
+         matches finger {} already taken (similarity {:.2}); place finger {}",
+        d.position.code(),
+        position.code(),
+        d.position.code(),
+        d.score,
+        position.code()
+    ))
 }
 
 /// The backdrop colour the e-KTP rule asks of this resident.

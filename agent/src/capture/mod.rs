@@ -98,21 +98,34 @@ pub fn wsq_finger(pixels: &[u8], width: u32, height: u32, ppi: u16) -> Result<Im
     })
 }
 
+/// A finger capture with what was learnt scoring it.
+#[derive(Clone, Debug)]
+pub struct ScoredFinger {
+    /// The capture as recorded.
+    pub capture: FingerCapture,
+    /// What to fix, when the print has a known problem.
+    pub advice: Option<String>,
+    /// The minutiae NFIQ 2 found (empty when it could not score the print).
+    pub minutiae: Vec<rekam_quality::minutiae::Minutia>,
+}
+
 /// A finger image as a capture, scored with NFIQ 2.3 on the uncompressed capture and stored as
-/// WSQ; the note says what to fix when the score
-/// is low or NFIQ 2 could not score the image (which then scores 0).
+/// WSQ; the advice says what to fix when the score is low or NFIQ 2 could not score the image
+/// (which then scores 0).
 pub fn finger(
     img: &GrayImage,
     device: &DeviceIdentity,
     impression: Impression,
-) -> Result<(FingerCapture, Option<String>), CaptureError> {
+) -> Result<ScoredFinger, CaptureError> {
     let ppi = u16::try_from(img.ppi()).unwrap_or(0);
+    let mut minutiae = Vec::new();
     let (score, note) =
         match rekam_quality::image::GrayImageRef::new(img.width(), img.height(), img.pixels(), ppi)
             .map_err(|e| e.to_string())
             .and_then(|view| rekam_quality::fingerprint::nfiq2(&view).map_err(|e| e.to_string()))
         {
             Ok(a) => {
+                minutiae = a.minutiae;
                 let act = &a.actionable;
                 let note = if !act.has_sufficient_foreground() {
                     Some(
@@ -142,8 +155,8 @@ pub fn finger(
             reason,
         }
     })?;
-    Ok((
-        FingerCapture {
+    Ok(ScoredFinger {
+        capture: FingerCapture {
             image,
             quality: QualityScore {
                 score,
@@ -154,8 +167,9 @@ pub fn finger(
             attempts: 1,
             forced: false,
         },
-        note,
-    ))
+        advice: note,
+        minutiae,
+    })
 }
 
 /// Name recorded with iris scores: rekam's iris checks (pupil and iris found, usable area,

@@ -12,6 +12,47 @@
 
 use rekam_protocol::model::FingerPosition;
 use rekam_quality::matching::{SAME_FINGER_THRESHOLD, Template, compare};
+use rekam_quality::minutiae::{Minutia, MinutiaKind};
+use serde::{Deserialize, Serialize};
+
+/// A minutia as the session keeps it between captures (and across restarts): position in
+/// pixels, direction in 1/256 turns, kind (`E` ending, `B` bifurcation, `O` other), quality.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMinutia(pub u32, pub u32, pub u8, pub char, pub u8);
+
+impl From<&Minutia> for StoredMinutia {
+    fn from(m: &Minutia) -> Self {
+        let kind = match m.kind {
+            MinutiaKind::Ending => 'E',
+            MinutiaKind::Bifurcation => 'B',
+            MinutiaKind::Other => 'O',
+        };
+        StoredMinutia(m.x, m.y, m.angle, kind, m.quality)
+    }
+}
+
+impl From<&StoredMinutia> for Minutia {
+    fn from(s: &StoredMinutia) -> Self {
+        let kind = match s.3 {
+            'E' => MinutiaKind::Ending,
+            'B' => MinutiaKind::Bifurcation,
+            _ => MinutiaKind::Other,
+        };
+        Minutia {
+            x: s.0,
+            y: s.1,
+            angle: s.2,
+            kind,
+            quality: s.4,
+        }
+    }
+}
+
+/// A template from stored minutiae.
+pub fn template(stored: &[StoredMinutia]) -> Template {
+    let minutiae: Vec<Minutia> = stored.iter().map(Minutia::from).collect();
+    Template::new(&minutiae)
+}
 
 /// A match against an already captured finger.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -196,6 +196,9 @@ pub struct Session {
     signature: Option<SignatureCapture>,
     fingers: BTreeMap<u8, FingerSlot>,
     irises: BTreeMap<String, Attempts<IrisCapture>>,
+    /// Minutiae of the latest capture of each finger position, for the duplicate-finger check.
+    #[serde(default)]
+    finger_minutiae: BTreeMap<u8, Vec<duplicate::StoredMinutia>>,
 }
 
 impl Session {
@@ -225,6 +228,7 @@ impl Session {
             signature: None,
             fingers: BTreeMap::new(),
             irises: BTreeMap::new(),
+            finger_minutiae: BTreeMap::new(),
         })
     }
 
@@ -346,6 +350,42 @@ impl Session {
         Ok(outcome)
     }
 
+    /// The finger already captured (at another position) that a new print at `position` with
+    /// these `minutiae` matches, if any: a hand placed twice, or one finger shown as another.
+    pub fn duplicate_finger(
+        &self,
+        position: FingerPosition,
+        minutiae: &[rekam_quality::minutiae::Minutia],
+    ) -> Option<duplicate::Duplicate> {
+        if minutiae.is_empty() {
+            return None;
+        }
+        let new = rekam_quality::matching::Template::new(minutiae);
+        let stored: Vec<(FingerPosition, rekam_quality::matching::Template)> = self
+            .finger_minutiae
+            .iter()
+            .filter(|(code, _)| matches!(self.fingers.get(code), Some(FingerSlot::Capturing(_))))
+            .filter_map(|(code, m)| Some((FingerPosition::new(*code)?, duplicate::template(m))))
+            .collect();
+        duplicate::duplicate_of(position, &new, stored.iter().map(|(p, t)| (*p, t)))
+    }
+
+    /// Keeps the minutiae of the capture just submitted for `position`, for later duplicate
+    /// checks.
+    pub fn remember_minutiae(
+        &mut self,
+        position: FingerPosition,
+        minutiae: &[rekam_quality::minutiae::Minutia],
+    ) {
+        self.finger_minutiae.insert(
+            position.code(),
+            minutiae
+                .iter()
+                .map(duplicate::StoredMinutia::from)
+                .collect(),
+        );
+    }
+
     /// The fingers segmented from one slap; the outcome per finger, in the order given.
     pub fn submit_slap(
         &mut self,
@@ -395,6 +435,7 @@ impl Session {
             });
         }
         self.fingers.remove(&position.code());
+        self.finger_minutiae.remove(&position.code());
         self.stage = Stage::Fingers;
         Ok(())
     }
