@@ -12,6 +12,7 @@ pub mod live;
 pub mod minutiae;
 pub mod nfiq2;
 pub mod pgm;
+pub mod segment;
 pub mod signature;
 pub mod verdict;
 pub mod wsq;
