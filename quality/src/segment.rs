@@ -36,8 +36,22 @@ const MIN_STD: f64 = 9.0;
 const MAX_MEAN: f64 = 242.0;
 /// ...and their ridges have at least this orientation coherence (noise and smudges have little).
 const MIN_COHERENCE: f64 = 0.22;
+/// Ridges and valleys share a block about equally; pen strokes, printed text and specks on
+/// white paper leave only a small share of the block darker than its mean, a blot a large one.
+const MIN_DARK_SHARE: f64 = 0.3;
+/// See [`MIN_DARK_SHARE`].
+const MAX_DARK_SHARE: f64 = 0.7;
+/// Length of the cross-ridge signature, in inches (about five ridge periods).
+const SIGNATURE_IN: f64 = 0.1;
+/// Shortest and longest ridge period accepted, in inches (5 and 15 px at 500 ppi).
+const MIN_PERIOD_IN: f64 = 0.01;
+/// See [`MIN_PERIOD_IN`].
+const MAX_PERIOD_IN: f64 = 0.03;
 /// A finger region covers at least this many square inches.
 const MIN_FINGER_SQ_IN: f64 = 0.08;
+/// Largest gap between a fingertip and the phalanx below it (the flexion crease), in inches;
+/// print further below belongs to something else.
+const MAX_CREASE_GAP_IN: f64 = 0.3;
 /// Expected finger width (inches) used to split touching fingers and to space positions.
 const FINGER_WIDTH_IN: f64 = 0.75;
 
@@ -344,7 +358,7 @@ pub fn segment(
         });
     }
     let side = (BLOCK_500 * ppi_f / 500.0).round().max(4.0) as u32;
-    let grid = foreground(image, side);
+    let (grid, _) = foreground(image, side);
     // Close small gaps between ridges, then open wide enough to drop text and strokes.
     // Closing must not eat a finger that runs off the edge, so outside counts as print there;
     // opening must drop text along the edge, so outside counts as background.
@@ -360,7 +374,10 @@ pub fn segment(
         .flat_map(|r| split_touching(r, finger_w, kind))
         .filter(|r| r.blocks.len() >= min_blocks)
         .collect();
-    pieces = fingertips(pieces);
+    // Scraps far smaller than the largest finger are writing or dirt, not fingers.
+    let largest = pieces.iter().map(|r| r.blocks.len()).max().unwrap_or(0);
+    pieces.retain(|r| r.blocks.len() * 4 >= largest);
+    pieces = fingertips(pieces, (MAX_CREASE_GAP_IN / block_in).ceil() as u32);
     let expected = kind.positions().len();
     // Keep the largest when there are more candidates than fingers (palm edges, smudges).
     pieces.sort_by_key(|r| std::cmp::Reverse(r.blocks.len()));
@@ -373,11 +390,15 @@ pub fn segment(
         options.fingertip_in
     } * ppi_f;
     // Fingers on a slap platen lean little; thumbs fan out more.
-    let max_lean = if kind == SlapKind::Thumbs { 35.0 } else { 25.0 };
+    let max_lean = if kind == SlapKind::Thumbs { 35.0 } else { 20.0 };
     let mut fingers: Vec<SegmentedFinger> = Vec::with_capacity(pieces.len());
     let mut tops = Vec::with_capacity(pieces.len());
-    for piece in &pieces {
-        let (finger, top) = cut_fingertip(image, piece, side, tip_len, max_lean, options);
+    let leans: Vec<f64> = pieces
+        .iter()
+        .map(|p| lean_of(p, side, tip_len, max_lean))
+        .collect();
+    for (piece, &angle) in pieces.iter().zip(&leans) {
+        let (finger, top) = cut_fingertip(image, piece, side, tip_len, angle, options);
         fingers.push(finger);
         tops.push(top);
     }
@@ -405,7 +426,8 @@ pub fn segment(
 }
 
 /// Marks the blocks that hold ridged print.
-fn foreground(image: &GrayImageRef<'_>, side: u32) -> Grid {
+fn foreground(image: &GrayImageRef<'_>, side: u32) -> (Grid, Vec<f64>) {
+    let ppi = f64::from(image.ppi());
     let (w, h) = (image.width() as usize, image.height() as usize);
     let (gw, gh) = (image.width() / side, image.height() / side);
     let px = image.pixels();
@@ -435,6 +457,7 @@ fn foreground(image: &GrayImageRef<'_>, side: u32) -> Grid {
     let view = GrayView::new(image.width(), image.height(), px);
     let integral = view.ok().map(|v| Integral::new(&v));
     let mut cells = vec![false; n];
+    let mut coherences = vec![0.0; n];
     for by in 0..gh as i64 {
         for bx in 0..gw as i64 {
             let (mut xx, mut yy, mut xy) = (0.0, 0.0, 0.0);
@@ -467,15 +490,115 @@ fn foreground(image: &GrayImageRef<'_>, side: u32) -> Grid {
                     )
                 })
                 .unwrap_or((255.0, 0.0));
-            cells[by as usize * gw as usize + bx as usize] =
-                std >= MIN_STD && mean <= MAX_MEAN && coherence >= MIN_COHERENCE;
+            coherences[by as usize * gw as usize + bx as usize] = coherence;
+            let ridged = std >= MIN_STD && mean <= MAX_MEAN && coherence >= MIN_COHERENCE;
+            cells[by as usize * gw as usize + bx as usize] = ridged
+                && {
+                    let x0 = (bx * side - side / 2).max(0) as usize;
+                    let y0 = (by * side - side / 2).max(0) as usize;
+                    let x1 = (((bx + 1) * side + side / 2) as usize).min(w);
+                    let y1 = (((by + 1) * side + side / 2) as usize).min(h);
+                    let mut dark = 0usize;
+                    for y in y0..y1 {
+                        dark += px[y * w + x0..y * w + x1]
+                            .iter()
+                            .filter(|&&p| f64::from(p) < mean)
+                            .count();
+                    }
+                    let share = dark as f64 / ((x1 - x0) * (y1 - y0)).max(1) as f64;
+                    (MIN_DARK_SHARE..=MAX_DARK_SHARE).contains(&share)
+                }
+                && {
+                    // Gradients point across the ridges: the signature runs that way.
+                    let normal = 0.5 * (2.0 * xy).atan2(xx - yy);
+                    let centre = (
+                        (bx as f64 + 0.5) * side as f64,
+                        (by as f64 + 0.5) * side as f64,
+                    );
+                    periodic(px, w, h, centre, normal, ppi)
+                };
         }
     }
-    Grid {
-        width: gw,
-        height: gh,
-        cells,
+    (
+        Grid {
+            width: gw,
+            height: gh,
+            cells,
+        },
+        coherences,
+    )
+}
+
+/// Whether the gray levels around `centre`, averaged along the ridges and read across them
+/// (direction `normal`, radians), rise and fall like ridges: at least three dark valleys at a
+/// ridge period of 0.01 to 0.03 in, evenly spaced. Pen strokes and print give one or two, or
+/// uneven ones.
+fn periodic(px: &[u8], w: usize, h: usize, centre: (f64, f64), normal: f64, ppi: f64) -> bool {
+    let half = (SIGNATURE_IN * ppi / 2.0).round() as i64;
+    let len = (2 * half + 1) as usize;
+    let mut sum = vec![0f64; len];
+    let mut count = vec![0u32; len];
+    let (sn, cn) = normal.sin_cos();
+    let along = half / 2;
+    for a in -along..=along {
+        for t in -half..=half {
+            let x = centre.0 + t as f64 * cn - a as f64 * sn;
+            let y = centre.1 + t as f64 * sn + a as f64 * cn;
+            if x < 0.0 || y < 0.0 || x >= w as f64 || y >= h as f64 {
+                continue;
+            }
+            let i = (t + half) as usize;
+            sum[i] += f64::from(px[y as usize * w + x as usize]);
+            count[i] += 1;
+        }
     }
+    let signature: Vec<f64> = sum
+        .iter()
+        .zip(&count)
+        .filter(|(_, c)| **c > 0)
+        .map(|(s, c)| s / f64::from(*c))
+        .collect();
+    if signature.len() < 5 {
+        return false;
+    }
+    // Light smoothing, then local minima deep enough to be valleys between ridges.
+    let smooth: Vec<f64> = (0..signature.len())
+        .map(|i| {
+            let lo = i.saturating_sub(1);
+            let hi = (i + 2).min(signature.len());
+            signature[lo..hi].iter().sum::<f64>() / (hi - lo) as f64
+        })
+        .collect();
+    let (lo, hi) = smooth
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let depth = 0.25 * (hi - lo);
+    let mut minima = Vec::new();
+    for i in 1..smooth.len() - 1 {
+        if smooth[i] < smooth[i - 1] && smooth[i] <= smooth[i + 1] {
+            let left = smooth[..i]
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            let right = smooth[i + 1..]
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            if left - smooth[i] >= depth && right - smooth[i] >= depth {
+                minima.push(i as f64);
+            }
+        }
+    }
+    if minima.len() < 3 {
+        return false;
+    }
+    let gaps: Vec<f64> = minima.windows(2).map(|p| p[1] - p[0]).collect();
+    let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
+    let spread = (gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / gaps.len() as f64).sqrt();
+    let period_in = mean / ppi;
+    (MIN_PERIOD_IN..=MAX_PERIOD_IN).contains(&period_in) && spread <= 0.4 * mean
 }
 
 /// Splits a region holding side-by-side fingers at the valleys of its column profile.
@@ -533,9 +656,9 @@ fn split_touching(region: Region, finger_w: f64, kind: SlapKind) -> Vec<Region> 
     parts.into_iter().filter(|p| !p.blocks.is_empty()).collect()
 }
 
-/// Drops regions that lie below another region in the same column: the lower phalanges of a
-/// finger whose tip is above them.
-fn fingertips(regions: Vec<Region>) -> Vec<Region> {
+/// Drops regions that lie just below another region in the same column (at most `max_gap`
+/// blocks below it): the lower phalanges of a finger whose tip is above them.
+fn fingertips(regions: Vec<Region>, max_gap: u32) -> Vec<Region> {
     let bounds: Vec<(u32, u32, u32, u32)> = regions.iter().map(Region::bounds).collect();
     let sizes: Vec<usize> = regions.iter().map(|r| r.blocks.len()).collect();
     regions
@@ -551,34 +674,46 @@ fn fingertips(regions: Vec<Region>) -> Vec<Region> {
                     && f64::from(overlap) >= 0.4 * f64::from(narrower)
                     && t2 < t
                     && b2 <= t + (b2 - t2) / 3
-                    && sizes[j] * 3 >= sizes[i]
+                    && t <= b2 + max_gap
+                    && sizes[j] * 2 >= sizes[i]
             })
         })
         .map(|(_, r)| r)
         .collect()
 }
 
-/// Measures a finger region's lean, keeps one fingertip length below its top and crops it.
-/// Returns the finger (position not yet assigned) and the row of its top, for slot inference.
+/// Lean (radians) of a finger region's upper fingertip length.
+fn lean_of(region: &Region, side: u32, tip_len: f64, max_lean_deg: f64) -> f64 {
+    let s = f64::from(side);
+    let points: Vec<(f64, f64)> = region
+        .blocks
+        .iter()
+        .map(|&(x, y)| ((f64::from(x) + 0.5) * s, (f64::from(y) + 0.5) * s))
+        .collect();
+    let top_y = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min) - s / 2.0;
+    // The axis from the upper fingertip length only (lower phalanges may bend away).
+    let upper: Vec<(f64, f64)> = points
+        .into_iter()
+        .filter(|p| p.1 - top_y <= tip_len)
+        .collect();
+    principal_lean(&upper, max_lean_deg)
+}
+
+/// Keeps one fingertip length below the top of a finger region leaning by `angle` (radians) and
+/// crops it. Returns the finger (position not yet assigned) and the row of its top, for slot
+/// inference.
 fn cut_fingertip(
     image: &GrayImageRef<'_>,
     region: &Region,
     side: u32,
     tip_len: f64,
-    max_lean_deg: f64,
+    angle: f64,
     options: &SegmentOptions,
 ) -> (SegmentedFinger, f64) {
     let s = f64::from(side);
     let centre = |&(x, y): &(u32, u32)| ((f64::from(x) + 0.5) * s, (f64::from(y) + 0.5) * s);
     let points: Vec<(f64, f64)> = region.blocks.iter().map(centre).collect();
     let top_y = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min) - s / 2.0;
-    // The axis from the upper fingertip-length of the region (lower phalanges may bend away).
-    let upper: Vec<(f64, f64)> = points
-        .iter()
-        .copied()
-        .filter(|p| p.1 - top_y <= tip_len)
-        .collect();
-    let angle = principal_lean(&upper, max_lean_deg);
     let (sin, cos) = angle.sin_cos();
     // Finger frame: u across the finger, v down along it (rows grow downwards).
     let to_frame = |(x, y): (f64, f64)| (x * cos - y * sin, x * sin + y * cos);

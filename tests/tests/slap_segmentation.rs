@@ -9,11 +9,14 @@ use std::time::Duration;
 
 use rekam_drivers::fingerprint::{CaptureOptions, Finger, FingerprintScanner, Slap};
 
+use rekam_protocol::ansi_nist::{Compression, Transaction};
 use rekam_quality::image::GrayImageRef;
-use rekam_quality::segment::{SegmentOptions, Segmentation, SlapKind, segment};
+use rekam_quality::segment::{BoundingBox, SegmentOptions, Segmentation, SlapKind, segment};
+use rekam_quality::wsq;
 
 use rekam_sim::devices::{ScannerConfig, SimFingerprintScanner, SimPerson};
 use rekam_sim::prints::Condition;
+use rekam_tests::shared_data;
 
 fn kind_of(slap: Slap) -> SlapKind {
     match slap {
@@ -135,5 +138,150 @@ fn simulated_fingertips_get_an_nfiq2_score() {
         };
         eprintln!("simulated finger {}: NFIQ 2 {score}", f.position);
         assert!(score > 0, "finger {} scored 0", f.position);
+    }
+}
+
+/// Fingertip boxes marked by hand on NIST's ink-card slaps (left, top, right, bottom in source
+/// pixels), each from the top of the print down to its first crease or the image edge.
+const NIST_TRUTH: &[(u8, &[(u8, [u32; 4])])] = &[
+    (
+        13,
+        &[
+            (2, [120, 472, 400, 940]),
+            (3, [400, 72, 700, 512]),
+            (4, [788, 48, 1060, 432]),
+            (5, [1212, 392, 1500, 772]),
+        ],
+    ),
+    (
+        14,
+        &[
+            (10, [168, 632, 400, 928]),
+            (9, [428, 72, 748, 560]),
+            (8, [780, 0, 1048, 340]),
+            (7, [1140, 152, 1428, 608]),
+        ],
+    ),
+    (15, &[(6, [0, 352, 400, 1000]), (1, [532, 312, 804, 1000])]),
+];
+
+fn kind_for(fgp: u8) -> SlapKind {
+    match fgp {
+        13 => SlapKind::RightFour,
+        14 => SlapKind::LeftFour,
+        _ => SlapKind::Thumbs,
+    }
+}
+
+/// Every slap image (FGP 13, 14, 15) of a NIST transaction, decoded: (FGP, width, height, pixels).
+fn nist_slaps(name: &str) -> Option<Vec<(u8, u32, u32, Vec<u8>)>> {
+    let data = shared_data(&format!("ansi-nist/{name}"))?;
+    let tx = Transaction::parse(&data).expect("parses");
+    let slaps = tx
+        .finger_images()
+        .expect("finger images")
+        .into_iter()
+        .filter(|f| (13..=15).contains(&f.position))
+        .map(|f| {
+            assert_eq!(f.compression, Compression::Wsq, "{name}");
+            assert_eq!(f.ppi, Some(500), "{name}");
+            let img = wsq::decode(f.data).expect("WSQ decodes");
+            (f.position, img.width as u32, img.height as u32, img.pixels)
+        })
+        .collect();
+    Some(slaps)
+}
+
+#[test]
+fn nist_slaps_give_each_finger_inside_its_hand_marked_box_with_a_score() {
+    let Some(slaps) = nist_slaps("type-4-14-slaps.an2") else {
+        return;
+    };
+    let fgps: Vec<u8> = slaps.iter().map(|s| s.0).collect();
+    assert_eq!(
+        fgps,
+        vec![14, 13, 15],
+        "the slap file holds left four, right four, thumbs"
+    );
+    let mut ious = Vec::new();
+    for (fgp, w, h, pixels) in &slaps {
+        let view = GrayImageRef::new(*w, *h, pixels, 500).expect("valid");
+        let seg = segment(&view, kind_for(*fgp), &SegmentOptions::default()).expect("segments");
+        let truth = NIST_TRUTH
+            .iter()
+            .find(|t| t.0 == *fgp)
+            .map(|t| t.1)
+            .expect("truth");
+        assert_eq!(seg.missing, 0, "FGP {fgp}: {seg:#?}");
+        assert_eq!(seg.fingers.len(), truth.len(), "FGP {fgp}");
+        for (code, [l, t, r, b]) in truth {
+            let marked = BoundingBox {
+                left: *l,
+                top: *t,
+                right: *r,
+                bottom: *b,
+            };
+            let f = seg
+                .fingers
+                .iter()
+                .find(|f| f.position == *code)
+                .unwrap_or_else(|| panic!("FGP {fgp}: finger {code} not reported"));
+            let iou = f.bbox.iou(&marked);
+            let score = match f.nfiq2.as_ref().expect("asked for") {
+                Ok(a) => a.score.to_string(),
+                Err(e) => format!("none ({e})"),
+            };
+            eprintln!(
+                "NIST FGP {fgp} finger {code}: centre ({:.0}, {:.0}), lean {:.1} deg, box {:?}, \
+                 IoU {iou:.2} with the hand-marked box, NFIQ 2 {score}",
+                f.center.0, f.center.1, f.angle_deg, f.bbox
+            );
+            assert!(
+                marked.contains(f.center.0, f.center.1),
+                "FGP {fgp} finger {code}: centre ({:.0}, {:.0}) outside {marked:?}",
+                f.center.0,
+                f.center.1
+            );
+            ious.push(iou);
+            // Ink-card fingertips are ordinary prints: NFIQ 2 scores each of them.
+            assert!(
+                f.nfiq2.as_ref().is_some_and(Result::is_ok),
+                "FGP {fgp} finger {code}"
+            );
+        }
+    }
+    let mean = ious.iter().sum::<f64>() / ious.len() as f64;
+    eprintln!("NIST slaps: mean IoU {mean:.2} over {} fingers", ious.len());
+    assert!(mean >= 0.5, "mean IoU {mean:.2}");
+}
+
+#[test]
+fn the_amputated_ring_finger_of_nist_left_slap_is_reported_missing() {
+    let Some(slaps) = nist_slaps("type-14-amp-nqm-utf8.an2") else {
+        return;
+    };
+    // The record marks finger 9 amputated (14.018) and its image has no print there.
+    let (_, w, h, pixels) = slaps.iter().find(|s| s.0 == 14).expect("left slap");
+    let view = GrayImageRef::new(*w, *h, pixels, 500).expect("valid");
+    let seg = segment(&view, SlapKind::LeftFour, &SegmentOptions::default()).expect("segments");
+    assert_eq!(seg.missing, 1, "{seg:#?}");
+    assert_eq!(seg.missing_positions, vec![9]);
+    let mut found: Vec<u8> = seg.fingers.iter().map(|f| f.position).collect();
+    found.sort_unstable();
+    assert_eq!(found, vec![7, 8, 10]);
+    let truth = NIST_TRUTH[1].1;
+    for f in &seg.fingers {
+        let [l, t, r, b] = truth.iter().find(|x| x.0 == f.position).expect("marked").1;
+        let marked = BoundingBox {
+            left: l,
+            top: t,
+            right: r,
+            bottom: b,
+        };
+        assert!(
+            marked.contains(f.center.0, f.center.1),
+            "finger {}",
+            f.position
+        );
     }
 }
