@@ -1027,6 +1027,179 @@ fn slot_cost(
 mod tests {
     use super::*;
 
+    const W: u32 = 1600;
+    const H: u32 = 1500;
+
+    /// A white platen with ridged ellipses (0.6 x 0.85 in, ridge period 10 px) centred at `centres`.
+    fn slap(centres: &[(f64, f64)]) -> Vec<u8> {
+        let mut px = vec![235u8; (W * H) as usize];
+        for &(cx, cy) in centres {
+            for y in 0..H {
+                for x in 0..W {
+                    let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
+                    if (dx / 150.0).powi(2) + (dy / 212.0).powi(2) <= 1.0 {
+                        // Loops around a core below the centre, as on a fingertip.
+                        let r = (dx * dx + (dy - 60.0).powi(2)).sqrt();
+                        let v = 128.0 + 90.0 * (std::f64::consts::TAU * r / 10.0).cos();
+                        px[(y * W + x) as usize] = v as u8;
+                    }
+                }
+            }
+        }
+        px
+    }
+
+    const FOUR: [(f64, f64); 4] = [
+        (250.0, 700.0),
+        (650.0, 600.0),
+        (1050.0, 680.0),
+        (1400.0, 850.0),
+    ];
+
+    fn run(px: &[u8], kind: SlapKind) -> Segmentation {
+        let img = GrayImageRef::new(W, H, px, 500).unwrap();
+        let options = SegmentOptions {
+            nfiq2: false,
+            ..SegmentOptions::default()
+        };
+        segment(&img, kind, &options).unwrap()
+    }
+
+    #[test]
+    fn four_ridged_fingertips_are_found_in_order_with_their_codes() {
+        let px = slap(&FOUR);
+        let seg = run(&px, SlapKind::RightFour);
+        assert_eq!(seg.missing, 0);
+        let codes: Vec<u8> = seg.fingers.iter().map(|f| f.position).collect();
+        assert_eq!(codes, vec![2, 3, 4, 5]);
+        for (f, &(cx, cy)) in seg.fingers.iter().zip(&FOUR) {
+            assert!((f.center.0 - cx).abs() < 30.0, "{:?} vs {cx}", f.center);
+            assert!((f.center.1 - cy).abs() < 40.0, "{:?} vs {cy}", f.center);
+            assert!(f.angle_deg.abs() < UPRIGHT_BELOW_DEG, "{}", f.angle_deg);
+            assert!(f.nfiq2.is_none());
+        }
+        let left = run(&px, SlapKind::LeftFour);
+        let codes: Vec<u8> = left.fingers.iter().map(|f| f.position).collect();
+        assert_eq!(codes, vec![10, 9, 8, 7]);
+    }
+
+    #[test]
+    fn a_gap_in_the_row_names_the_missing_finger() {
+        let px = slap(&[FOUR[0], FOUR[1], FOUR[3]]);
+        let seg = run(&px, SlapKind::RightFour);
+        assert_eq!(seg.missing, 1);
+        assert_eq!(seg.missing_positions, vec![4]);
+        let codes: Vec<u8> = seg.fingers.iter().map(|f| f.position).collect();
+        assert_eq!(codes, vec![2, 3, 5]);
+        let left = run(&px, SlapKind::LeftFour);
+        assert_eq!(left.missing_positions, vec![8]);
+    }
+
+    #[test]
+    fn a_lone_thumb_is_named_by_its_side_of_the_image() {
+        let px = slap(&[(1150.0, 750.0)]);
+        let seg = run(&px, SlapKind::Thumbs);
+        assert_eq!(seg.missing, 1);
+        assert_eq!(seg.fingers[0].position, 1);
+        assert_eq!(seg.missing_positions, vec![6]);
+    }
+
+    #[test]
+    fn a_blank_platen_has_every_finger_missing() {
+        let px = vec![240u8; (W * H) as usize];
+        let seg = run(&px, SlapKind::LeftFour);
+        assert!(seg.fingers.is_empty());
+        assert_eq!(seg.missing, 4);
+        assert!(seg.missing_positions.is_empty());
+    }
+
+    #[test]
+    fn sensor_noise_alone_is_not_a_finger() {
+        // A fixed pseudo-random pattern: strong noise, no ridges.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let px: Vec<u8> = (0..W * H)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 56) as u8
+            })
+            .collect();
+        let seg = run(&px, SlapKind::RightFour);
+        assert!(seg.fingers.is_empty(), "{:?}", seg.fingers.len());
+        assert_eq!(seg.missing, 4);
+    }
+
+    #[test]
+    fn noisy_slap_still_gives_four_fingers() {
+        let mut px = slap(&FOUR);
+        let mut state = 7u64;
+        for p in &mut px {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let n = ((state >> 33) % 41) as i32 - 20;
+            *p = (i32::from(*p) + n).clamp(0, 255) as u8;
+        }
+        let seg = run(&px, SlapKind::RightFour);
+        let codes: Vec<u8> = seg.fingers.iter().map(|f| f.position).collect();
+        assert_eq!(codes, vec![2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn tiny_images_and_missing_resolutions_are_errors() {
+        let px = vec![128u8; 100 * 100];
+        let img = GrayImageRef::new(100, 100, &px, 500).unwrap();
+        assert!(matches!(
+            segment(&img, SlapKind::Thumbs, &SegmentOptions::default()),
+            Err(SegmentError::TooSmall { min: 250, .. })
+        ));
+        let img = GrayImageRef::new(100, 100, &px, 0).unwrap();
+        assert_eq!(
+            segment(&img, SlapKind::Thumbs, &SegmentOptions::default()).unwrap_err(),
+            SegmentError::Resolution(0)
+        );
+        // One pixel wide but tall: too small, not a panic.
+        let px = vec![0u8; 2000];
+        let img = GrayImageRef::new(1, 2000, &px, 500).unwrap();
+        assert!(segment(&img, SlapKind::RightFour, &SegmentOptions::default()).is_err());
+    }
+
+    #[test]
+    fn a_leaning_finger_is_cropped_upright_and_scored() {
+        // One fingertip turned 15 degrees: its crop is resampled upright and NFIQ 2 runs on it.
+        let (cx, cy) = (800.0f64, 700.0f64);
+        let lean = 15f64.to_radians();
+        let mut px = vec![235u8; (W * H) as usize];
+        for y in 0..H {
+            for x in 0..W {
+                let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
+                let (u, v) = (
+                    dx * lean.cos() - dy * lean.sin(),
+                    dx * lean.sin() + dy * lean.cos(),
+                );
+                if (u / 150.0).powi(2) + (v / 212.0).powi(2) <= 1.0 {
+                    let r = (u * u + (v - 60.0).powi(2)).sqrt();
+                    px[(y * W + x) as usize] =
+                        (128.0 + 90.0 * (std::f64::consts::TAU * r / 10.0).cos()) as u8;
+                }
+            }
+        }
+        let img = GrayImageRef::new(W, H, &px, 500).unwrap();
+        let seg = segment(&img, SlapKind::Thumbs, &SegmentOptions::default()).unwrap();
+        assert_eq!(seg.fingers.len(), 1);
+        let f = &seg.fingers[0];
+        assert!(
+            (f.angle_deg.abs() - 15.0).abs() < 5.0,
+            "lean {}",
+            f.angle_deg
+        );
+        // Upright: the crop is taller than wide, about the ellipse's own size.
+        assert!(f.size.1 > f.size.0, "{:?}", f.size);
+        assert!(f.size.0 < 360, "{:?}", f.size);
+        assert!(f.nfiq2.is_some());
+    }
+
     #[test]
     fn placement_positions_run_left_to_right_as_the_hand_lies() {
         assert_eq!(SlapKind::RightFour.positions(), &[2, 3, 4, 5]);
