@@ -143,7 +143,13 @@ fn simulated_fingertips_get_an_nfiq2_score() {
 
 /// Fingertip boxes marked by hand on NIST's ink-card slaps (left, top, right, bottom in source
 /// pixels), each from the top of the print down to its first crease or the image edge.
-const NIST_TRUTH: &[(u8, &[(u8, [u32; 4])])] = &[
+/// A finger position code and its box (left, top, right, bottom).
+type Marked = (u8, [u32; 4]);
+
+/// A decoded slap record: FGP, width, height, pixels.
+type Slap8 = (u8, u32, u32, Vec<u8>);
+
+const NIST_TRUTH: &[(u8, &[Marked])] = &[
     (
         13,
         &[
@@ -174,7 +180,7 @@ fn kind_for(fgp: u8) -> SlapKind {
 }
 
 /// Every slap image (FGP 13, 14, 15) of a NIST transaction, decoded: (FGP, width, height, pixels).
-fn nist_slaps(name: &str) -> Option<Vec<(u8, u32, u32, Vec<u8>)>> {
+fn nist_slaps(name: &str) -> Option<Vec<Slap8>> {
     let data = shared_data(&format!("ansi-nist/{name}"))?;
     let tx = Transaction::parse(&data).expect("parses");
     let slaps = tx
