@@ -811,7 +811,8 @@ fn cut_fingertip(
         SegmentedFinger {
             position: 0,
             center,
-            angle_deg: angle.to_degrees(),
+            // The frame angle turns image axes onto the finger's; the finger's lean is its opposite.
+            angle_deg: -angle.to_degrees(),
             size,
             bbox,
             image: crop,

@@ -26,15 +26,16 @@ fn kind_of(slap: Slap) -> SlapKind {
     }
 }
 
-/// Captures a simulated slap and segments it; returns the segmentation and the ground truth
-/// (finger code, centre x, centre y) of the fingers the simulator drew.
+/// Captures a simulated slap and segments it; returns the segmentation, the ground truth
+/// (finger code, centre x, centre y) of the fingers the simulator drew, and (lean found, lean
+/// drawn) in degrees for each finger found.
 fn simulated(
     seed: u64,
     slap: Slap,
     condition: Condition,
     absent: &[Finger],
     nfiq2: bool,
-) -> (Segmentation, Vec<(u8, f64, f64)>) {
+) -> (Segmentation, Vec<(u8, f64, f64)>, Vec<(f64, f64)>) {
     let mut scanner = SimFingerprintScanner::new(ScannerConfig {
         placement_delay: Duration::ZERO,
         ..ScannerConfig::slap_scanner(seed)
@@ -62,7 +63,15 @@ fn simulated(
         .filter(|p| !absent.contains(&p.finger))
         .map(|p| (p.finger as u8, p.x, p.y))
         .collect();
-    (seg, truth)
+    let leans = scanner
+        .last_layout()
+        .iter()
+        .filter_map(|p| {
+            let f = seg.fingers.iter().find(|f| f.position == p.finger as u8)?;
+            Some((f.angle_deg, p.angle.to_degrees()))
+        })
+        .collect();
+    (seg, truth, leans)
 }
 
 /// Each drawn finger is found once, with its code, its centre near the drawn centre.
@@ -93,10 +102,12 @@ fn assert_matches_truth(seg: &Segmentation, truth: &[(u8, f64, f64)], label: &st
 
 #[test]
 fn simulated_slaps_give_every_finger_near_where_it_was_drawn() {
+    let mut lean_errors = Vec::new();
     for seed in [1u64, 2, 3, 4] {
         for slap in [Slap::RightFour, Slap::LeftFour, Slap::Thumbs] {
             for condition in [Condition::Good, Condition::Dry, Condition::Wet] {
-                let (seg, truth) = simulated(seed, slap, condition, &[], false);
+                let (seg, truth, leans) = simulated(seed, slap, condition, &[], false);
+                lean_errors.extend(leans.iter().map(|(found, drawn)| (found - drawn).abs()));
                 let label = format!("seed {seed} {slap:?} {condition:?}");
                 assert_matches_truth(&seg, &truth, &label);
                 assert_eq!(seg.missing, 0, "{label}");
@@ -104,6 +115,13 @@ fn simulated_slaps_give_every_finger_near_where_it_was_drawn() {
             }
         }
     }
+    // The lean comes from the outline of a nearly round fingertip: coarse, but with the sign and
+    // rough size of the drawn turn (a flipped sign would roughly double the error).
+    let n = lean_errors.len() as f64;
+    let mean = lean_errors.iter().sum::<f64>() / n;
+    let worst = lean_errors.iter().copied().fold(0.0, f64::max);
+    eprintln!("simulated leans: mean error {mean:.1} deg, worst {worst:.1} deg over {n} fingers");
+    assert!(mean < 9.0, "mean lean error {mean:.1} deg");
 }
 
 #[test]
@@ -119,7 +137,7 @@ fn a_missing_finger_is_counted_and_named() {
     ];
     for seed in [5u64, 6] {
         for &(slap, absent) in cases {
-            let (seg, truth) = simulated(seed, slap, Condition::Good, &[absent], false);
+            let (seg, truth, _) = simulated(seed, slap, Condition::Good, &[absent], false);
             let label = format!("seed {seed} {slap:?} without {absent:?}");
             assert_matches_truth(&seg, &truth, &label);
             assert_eq!(seg.missing, 1, "{label}");
@@ -130,7 +148,7 @@ fn a_missing_finger_is_counted_and_named() {
 
 #[test]
 fn simulated_fingertips_get_an_nfiq2_score() {
-    let (seg, _) = simulated(7, Slap::RightFour, Condition::Good, &[], true);
+    let (seg, _, _) = simulated(7, Slap::RightFour, Condition::Good, &[], true);
     for f in &seg.fingers {
         let score = match f.nfiq2.as_ref().expect("asked for") {
             Ok(a) => a.score,
