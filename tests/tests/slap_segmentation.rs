@@ -18,6 +18,9 @@ use rekam_sim::devices::{ScannerConfig, SimFingerprintScanner, SimPerson};
 use rekam_sim::prints::Condition;
 use rekam_tests::shared_data;
 
+/// A segmented simulated slap, the drawn fingers (code, x, y) and (lean found, lean drawn).
+type Simulated = (Segmentation, Vec<(u8, f64, f64)>, Vec<(f64, f64)>);
+
 fn kind_of(slap: Slap) -> SlapKind {
     match slap {
         Slap::RightFour => SlapKind::RightFour,
@@ -35,7 +38,7 @@ fn simulated(
     condition: Condition,
     absent: &[Finger],
     nfiq2: bool,
-) -> (Segmentation, Vec<(u8, f64, f64)>, Vec<(f64, f64)>) {
+) -> Simulated {
     let mut scanner = SimFingerprintScanner::new(ScannerConfig {
         placement_delay: Duration::ZERO,
         ..ScannerConfig::slap_scanner(seed)
