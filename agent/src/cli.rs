@@ -138,6 +138,17 @@ pub enum SimCommand {
     },
 }
 
+/// The placement a slap image shows.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlapKindArg {
+    /// Right index to little (FGP 13).
+    Right,
+    /// Left index to little (FGP 14).
+    Left,
+    /// Both thumbs (FGP 15).
+    Thumbs,
+}
+
 /// `rekam quality ...`
 #[derive(Subcommand, Debug)]
 pub enum QualityCommand {
@@ -147,6 +158,19 @@ pub enum QualityCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// One JSON object per image with every feature.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Slap segmentation: each fingertip of a four-finger or two-thumb image with its position,
+    /// box and NFIQ 2, and the fingers missing. PNG (8-bit gray), PGM, WSQ, or the slap records
+    /// (FGP 13, 14, 15) of an ANSI/NIST-ITL file.
+    Slap {
+        /// The file.
+        file: PathBuf,
+        /// The placement; for an ANSI/NIST-ITL file it defaults to each record's own (FGP).
+        #[arg(long, value_enum)]
+        kind: Option<SlapKindArg>,
+        /// One JSON object per slap.
         #[arg(long)]
         json: bool,
     },

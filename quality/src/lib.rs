@@ -13,6 +13,7 @@ pub mod matching;
 pub mod minutiae;
 pub mod nfiq2;
 pub mod pgm;
+pub mod segment;
 pub mod signature;
 pub mod verdict;
 pub mod wsq;

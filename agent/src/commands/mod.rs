@@ -36,6 +36,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             quality::signature(&file, json, out)
         }
         Command::Quality(QualityCommand::Iris { file, json }) => quality::iris(&file, json, out),
+        Command::Quality(QualityCommand::Slap { file, kind, json }) => {
+            quality::slap(&file, kind, json, out)
+        }
         Command::Quality(QualityCommand::Finger { files, json }) => {
             quality::finger(&files, json, out)
         }

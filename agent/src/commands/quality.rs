@@ -1,10 +1,11 @@
-//! `rekam quality finger`: NFIQ 2.3 of fingerprint files, for technicians checking a scanner and
-//! for anyone comparing with NIST's tools.
+//! `rekam quality finger|slap|face|iris|signature`: quality checks of sample files, for
+//! technicians checking a scanner and for anyone comparing with NIST's tools.
 //!
-//! Contract: each PNG (8-bit gray), PGM (P5), WSQ file, and each 500 ppi finger image inside an
-//! ANSI/NIST-ITL file, gives one line (one JSON object with `--json`); a file that cannot be read
-//! or scored gives a line naming why, the others are still scored, and the exit status is 1 if
-//! any failed.
+//! Contract (`finger`): each PNG (8-bit gray), PGM (P5), WSQ file, and each 500 ppi finger image
+//! inside an ANSI/NIST-ITL file, gives one line (one JSON object with `--json`); a file that
+//! cannot be read or scored gives a line naming why, the others are still scored, and the exit
+//! status is 1 if any failed. (`slap`): each slap image gives its fingertips (position, box,
+//! NFIQ 2 or why none) and the missing count; missing fingers are reported, not a failure.
 
 use std::io::Write;
 use std::path::Path;
@@ -18,6 +19,8 @@ use serde_json::{Map, Value, json};
 /// A gray image to score, with its label and resolution.
 struct Gray {
     label: String,
+    /// ANSI/NIST-ITL finger position code, when the image came from a record.
+    position: Option<u8>,
     width: u32,
     height: u32,
     ppi: u16,
@@ -54,6 +57,7 @@ fn load(path: &Path) -> Result<Vec<Gray>> {
         let (width, height, pixels, ppi) = decode_png(&bytes)?;
         return Ok(vec![Gray {
             label,
+            position: None,
             width,
             height,
             ppi: ppi.unwrap_or(500),
@@ -64,6 +68,7 @@ fn load(path: &Path) -> Result<Vec<Gray>> {
         let g = rekam_quality::pgm::read_pgm(&bytes).map_err(|e| anyhow!("{e}"))?;
         return Ok(vec![Gray {
             label,
+            position: None,
             width: g.width,
             height: g.height,
             ppi: 500,
@@ -75,6 +80,7 @@ fn load(path: &Path) -> Result<Vec<Gray>> {
         let ppi = w.ppi.and_then(|p| u16::try_from(p).ok()).unwrap_or(500);
         return Ok(vec![Gray {
             label,
+            position: None,
             width: w.width,
             height: w.height,
             ppi,
@@ -102,6 +108,7 @@ fn load(path: &Path) -> Result<Vec<Gray>> {
             };
             out.push(Gray {
                 label: format!("{label}#{} (position {})", f.record, f.position),
+                position: Some(f.position),
                 width: f.width,
                 height: f.height,
                 ppi: f.ppi.and_then(|p| u16::try_from(p).ok()).unwrap_or(500),
@@ -377,6 +384,122 @@ pub fn signature(file: &Path, json_out: bool, out: &mut dyn Write) -> Result<()>
     }
     if !report.passed {
         bail!("the signature does not pass");
+    }
+    Ok(())
+}
+
+/// `rekam quality slap FILE [--kind right|left|thumbs] [--json]`.
+pub fn slap(
+    file: &Path,
+    kind: Option<crate::cli::SlapKindArg>,
+    json_out: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use crate::cli::SlapKindArg;
+    use rekam_quality::segment::{self, SegmentOptions, SlapKind};
+    let wanted = kind.map(|k| match k {
+        SlapKindArg::Right => SlapKind::RightFour,
+        SlapKindArg::Left => SlapKind::LeftFour,
+        SlapKindArg::Thumbs => SlapKind::Thumbs,
+    });
+    let from_code = |code: u8| match code {
+        13 => Some(SlapKind::RightFour),
+        14 => Some(SlapKind::LeftFour),
+        15 => Some(SlapKind::Thumbs),
+        _ => None,
+    };
+    let images = load(file)?;
+    let from_records = images.iter().any(|g| g.position.is_some());
+    // From an ANSI/NIST-ITL file: its slap records, of the asked placement if one was given.
+    let slaps: Vec<(&Gray, SlapKind)> = if from_records {
+        images
+            .iter()
+            .filter_map(|g| g.position.and_then(from_code).map(|k| (g, k)))
+            .filter(|(_, k)| wanted.is_none_or(|w| w == *k))
+            .collect()
+    } else {
+        let kind = wanted.ok_or_else(|| {
+            anyhow!("--kind right|left|thumbs is needed for an image that does not say")
+        })?;
+        images.iter().map(|g| (g, kind)).collect()
+    };
+    if slaps.is_empty() {
+        bail!("no slap image of that placement (FGP 13, 14 or 15) in this file");
+    }
+    for (g, kind) in slaps {
+        let view =
+            GrayImageRef::new(g.width, g.height, &g.pixels, g.ppi).map_err(|e| anyhow!("{e}"))?;
+        let seg = segment::segment(&view, kind, &SegmentOptions::default())
+            .map_err(|e| anyhow!("{}: {e}", g.label))?;
+        let kind_name = match kind {
+            SlapKind::RightFour => "right four",
+            SlapKind::LeftFour => "left four",
+            SlapKind::Thumbs => "thumbs",
+        };
+        if json_out {
+            let fingers: Vec<Value> = seg
+                .fingers
+                .iter()
+                .map(|f| {
+                    let mut o = json!({
+                        "position": f.position,
+                        "box": f.bbox,
+                        "center": [f.center.0.round(), f.center.1.round()],
+                        "angle_deg": (f.angle_deg * 10.0).round() / 10.0,
+                        "size": [f.size.0, f.size.1],
+                    });
+                    match &f.nfiq2 {
+                        Some(Ok(a)) => o["nfiq2"] = json!(a.score),
+                        Some(Err(e)) => o["nfiq2_error"] = json!(e.to_string()),
+                        None => {}
+                    }
+                    o
+                })
+                .collect();
+            let line = json!({
+                "file": g.label,
+                "kind": kind_name,
+                "fingers": fingers,
+                "missing": seg.missing,
+                "missing_positions": seg.missing_positions,
+                "positions_certain": seg.positions_certain,
+            });
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(
+                out,
+                "{}: {kind_name}, {} finger(s) found, {} missing",
+                g.label,
+                seg.fingers.len(),
+                seg.missing
+            )?;
+            for f in &seg.fingers {
+                let b = &f.bbox;
+                let score = match &f.nfiq2 {
+                    Some(Ok(a)) => format!("NFIQ 2 {}", a.score),
+                    Some(Err(e)) => format!("no NFIQ 2 ({e})"),
+                    None => String::new(),
+                };
+                writeln!(
+                    out,
+                    "  finger {:>2}: box ({}, {})-({}, {}), lean {:.1} deg, {score}",
+                    f.position, b.left, b.top, b.right, b.bottom, f.angle_deg
+                )?;
+            }
+            if !seg.missing_positions.is_empty() {
+                let names: Vec<String> = seg.missing_positions.iter().map(u8::to_string).collect();
+                writeln!(
+                    out,
+                    "  missing position(s): {}{}",
+                    names.join(", "),
+                    if seg.positions_certain {
+                        ""
+                    } else {
+                        " (inferred, uncertain)"
+                    }
+                )?;
+            }
+        }
     }
     Ok(())
 }
