@@ -9,14 +9,17 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine as _;
-use rekam_drivers::fingerprint::Finger;
+use rekam_drivers::fingerprint::{Finger, Slap};
 use rekam_drivers::iris::Eyes;
+use rekam_drivers::{DeviceIdentity, GrayImage};
 use rekam_protocol::model::{
     Applicant, CaptureContext, Citizenship, ExceptionReason, FingerPosition, Impression,
     RecordingUnit,
 };
 use rekam_protocol::{EnrollmentId, RegistryPublicKey, Timestamp, WorkstationSigningKey};
+use rekam_quality::image::GrayImageRef;
 use rekam_quality::live::AutoCaptureRule;
+use rekam_quality::segment::{SegmentOptions, SlapKind, segment};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -103,6 +106,35 @@ pub struct CaptureResult {
     /// What to fix, when the capture has a known problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advice: Option<String>,
+    /// The session afterwards.
+    pub session: Summary,
+}
+
+/// One finger of a slap as the operator sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SlapFinger {
+    /// ISO/IEC 19794-4 position.
+    pub position: u8,
+    /// What happened to this finger's attempt.
+    pub outcome: Outcome,
+    /// Where it lies in the slap image: left, top, right, bottom in pixels.
+    pub bbox: [u32; 4],
+    /// What to fix, when the print has a known problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}
+
+/// The result of one slap.
+#[derive(Clone, Debug, Serialize)]
+pub struct SlapResult {
+    /// `right`, `left` or `thumbs`.
+    pub slap: &'static str,
+    /// The fingers found and recorded, left to right on the platen.
+    pub fingers: Vec<SlapFinger>,
+    /// Positions asked for but not found in the image: take them singly or record an exception.
+    pub not_found: Vec<u8>,
+    /// The quality algorithm that scored the fingers.
+    pub algorithm: String,
     /// The session afterwards.
     pub session: Summary,
 }
@@ -469,6 +501,72 @@ impl Agent {
         })
     }
 
+    /// Takes a 4-4-2 slap (right four, left four or both thumbs), segments it into fingertips,
+    /// and records each finger still to take. Fingers already recorded or excepted are declared
+    /// absent to the scanner; expected fingers the segmenter cannot find stay pending.
+    pub async fn capture_slap(&self, id: &str, slap: Slap) -> Result<SlapResult, ServiceError> {
+        let _desk = self.desk.lock().await;
+        let session = self.load(id).await?;
+        let open = session.fingers_missing();
+        let (wanted, absent): (Vec<Finger>, Vec<Finger>) = slap
+            .fingers()
+            .iter()
+            .partition(|f| open.iter().any(|p| p.code() == f.position()));
+        let Some(first) = wanted.first() else {
+            let done = position_of(slap.fingers()[0])?;
+            return Err(WorkflowError::FingerDone(done).into());
+        };
+        session.submit_finger_check(position_of(*first)?)?;
+        let (img, device) = self.devices.capture_slap(slap, absent).await?;
+        let kind = slap_kind(slap);
+        // Segmentation, NFIQ 2 per finger, WSQ and the duplicate checks: off the reactor.
+        let (found, session) = blocking(move || {
+            let found = segment_slap(&img, kind, &device, &wanted, &session);
+            (found, session)
+        })
+        .await?;
+        let found = found?;
+        let mut session = session;
+        let algorithm = rekam_quality::fingerprint::ALGORITHM.to_string();
+        let mut minutiae = Vec::new();
+        let mut segments = Vec::new();
+        let mut fingers = Vec::new();
+        for f in found.fingers {
+            minutiae.push((f.position, f.scored.minutiae));
+            segments.push((f.position, f.scored.capture));
+            fingers.push((f.position, f.bbox, f.scored.advice));
+        }
+        let outcomes = session.submit_slap(segments)?;
+        for (p, m) in &minutiae {
+            session.remember_minutiae(*p, m);
+        }
+        let fingers: Vec<SlapFinger> = fingers
+            .into_iter()
+            .zip(outcomes)
+            .map(|((position, bbox, advice), (_, outcome))| SlapFinger {
+                position: position.code(),
+                outcome,
+                bbox,
+                advice,
+            })
+            .collect();
+        let name = slap_name(slap);
+        let actor = session.context.operator_id.clone();
+        let detail = json!({
+            "slap": name,
+            "positions": fingers.iter().map(|f| f.position).collect::<Vec<_>>(),
+            "not_found": found.not_found,
+        });
+        let summary = self.record(session, actor, "capture.slap", detail).await?;
+        Ok(SlapResult {
+            slap: name,
+            fingers,
+            not_found: found.not_found,
+            algorithm,
+            session: summary,
+        })
+    }
+
     /// Records a finger that cannot be taken.
     pub async fn finger_exception(
         &self,
@@ -548,6 +646,107 @@ impl Agent {
         self.emit("finalized", id, json!({ "packet_id": packet_id }));
         Ok(packet_id)
     }
+}
+
+/// Fingers found in a slap and ready to record.
+struct FoundFingers {
+    fingers: Vec<FoundFinger>,
+    not_found: Vec<u8>,
+}
+
+struct FoundFinger {
+    position: FingerPosition,
+    bbox: [u32; 4],
+    scored: capture::ScoredFinger,
+}
+
+fn position_of(f: Finger) -> Result<FingerPosition, ServiceError> {
+    FingerPosition::new(f.position())
+        .ok_or_else(|| ServiceError::Internal(format!("{f:?} has no finger position")))
+}
+
+fn slap_kind(slap: Slap) -> SlapKind {
+    match slap {
+        Slap::RightFour => SlapKind::RightFour,
+        Slap::LeftFour => SlapKind::LeftFour,
+        Slap::Thumbs => SlapKind::Thumbs,
+    }
+}
+
+fn slap_name(slap: Slap) -> &'static str {
+    match slap {
+        Slap::RightFour => "right",
+        Slap::LeftFour => "left",
+        Slap::Thumbs => "thumbs",
+    }
+}
+
+/// Segments a slap and scores the fingers in `wanted`; refuses the whole slap when one of its
+/// fingers matches a finger already taken at another position (the other hand placed, or this
+/// hand placed twice).
+fn segment_slap(
+    img: &GrayImage,
+    kind: SlapKind,
+    device: &DeviceIdentity,
+    wanted: &[Finger],
+    session: &Session,
+) -> Result<FoundFingers, ServiceError> {
+    let ppi = u16::try_from(img.ppi()).unwrap_or(0);
+    let view = GrayImageRef::new(img.width(), img.height(), img.pixels(), ppi).map_err(|e| {
+        ServiceError::Capture(CaptureError {
+            device: device.to_string(),
+            reason: format!("the slap image is unusable: {e}"),
+        })
+    })?;
+    let options = SegmentOptions {
+        // Each crop is scored by the capture path, which also keeps its minutiae.
+        nfiq2: false,
+        ..SegmentOptions::default()
+    };
+    let seg = segment(&view, kind, &options).map_err(|e| {
+        ServiceError::Capture(CaptureError {
+            device: device.to_string(),
+            reason: format!("the slap cannot be segmented: {e}"),
+        })
+    })?;
+    let mut fingers = Vec::new();
+    for f in seg.fingers {
+        if !wanted.iter().any(|w| w.position() == f.position) {
+            continue;
+        }
+        let Some(position) = FingerPosition::new(f.position) else {
+            continue;
+        };
+        let crop = GrayImage::new(f.image.width, f.image.height, img.ppi(), f.image.pixels)
+            .map_err(|e| {
+                ServiceError::Internal(format!("a segmented finger is not an image: {e}"))
+            })?;
+        let scored = capture::finger(&crop, device, Impression::SlapSegment)?;
+        if let Some(d) = session.duplicate_finger(position, &scored.minutiae) {
+            return Err(ServiceError::Rejected(format!(
+                "jari {} pada slap ini sama dengan jari {} yang sudah diambil; periksa tangan yang \
+                 diletakkan / finger {} of this slap matches finger {} already taken \
+                 (similarity {:.2}): check which hand was placed",
+                position.code(),
+                d.position.code(),
+                position.code(),
+                d.position.code(),
+                d.score
+            )));
+        }
+        let b = f.bbox;
+        fingers.push(FoundFinger {
+            position,
+            bbox: [b.left, b.top, b.right, b.bottom],
+            scored,
+        });
+    }
+    let not_found = wanted
+        .iter()
+        .map(|w| w.position())
+        .filter(|p| !fingers.iter().any(|f| f.position.code() == *p))
+        .collect();
+    Ok(FoundFingers { fingers, not_found })
 }
 
 /// The refusal of a print that matches a finger already taken at another position.

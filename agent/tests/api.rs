@@ -427,3 +427,74 @@ async fn the_event_stream_ends_when_the_agent_closes_so_shutdown_is_not_held_ope
     .await;
     assert!(end.is_ok(), "the stream stayed open after close");
 }
+
+#[tokio::test]
+async fn three_slaps_4_4_2_record_all_ten_fingers_segmented_with_their_positions() {
+    let app = app(false);
+    let id = session_at_fingers(&app).await;
+    let mut positions = Vec::new();
+    for (slap, expected) in [
+        ("right", vec![2, 3, 4, 5]),
+        ("left", vec![10, 9, 8, 7]),
+        ("thumbs", vec![6, 1]),
+    ] {
+        let (status, r) = call(
+            &app,
+            "POST",
+            &format!("/v1/sessions/{id}/slaps/{slap}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{slap}: {r}");
+        let found: Vec<u64> = r["fingers"]
+            .as_array()
+            .expect("fingers")
+            .iter()
+            .map(|f| f["position"].as_u64().expect("position"))
+            .collect();
+        assert_eq!(found, expected, "{slap}: {r}");
+        assert_eq!(r["not_found"], json!([]), "{r}");
+        for f in r["fingers"].as_array().expect("fingers") {
+            let b = f["bbox"].as_array().expect("bbox");
+            assert!(
+                b[0].as_u64() < b[2].as_u64() && b[1].as_u64() < b[3].as_u64(),
+                "{f}"
+            );
+        }
+        positions.extend(found);
+    }
+    positions.sort_unstable();
+    assert_eq!(positions, (1..=10).collect::<Vec<u64>>());
+    // Slap fingers below the gate are retaken singly; once all are done the stage moves on.
+    let (_, s) = call(&app, "GET", &format!("/v1/sessions/{id}"), None).await;
+    for p in s["fingers_missing"].as_array().cloned().unwrap_or_default() {
+        for _ in 0..5 {
+            let (status, r) = call(
+                &app,
+                "POST",
+                &format!("/v1/sessions/{id}/fingers/{p}"),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{r}");
+            if r["session"]["fingers"][p.to_string()]["done"] == true {
+                break;
+            }
+        }
+    }
+    let (_, s) = call(&app, "GET", &format!("/v1/sessions/{id}"), None).await;
+    assert_eq!(s["stage"], "review", "{s}");
+}
+
+#[tokio::test]
+async fn a_slap_of_fingers_already_taken_is_refused_and_an_unknown_slap_names_the_field() {
+    let app = app(false);
+    let id = session_at_fingers(&app).await;
+    let path = format!("/v1/sessions/{id}/slaps/thumbs");
+    assert_eq!(call(&app, "POST", &path, None).await.0, StatusCode::OK);
+    let (status, body) = call(&app, "POST", &path, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = call(&app, "POST", &format!("/v1/sessions/{id}/slaps/both"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "slap", "{body}");
+}

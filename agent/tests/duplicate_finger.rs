@@ -13,7 +13,7 @@ use rekam_agent::devices::{
 use rekam_agent::service::{Agent, ServiceError, StartRequest};
 use rekam_agent::store::Store;
 use rekam_agent::workflow::FingerSummary;
-use rekam_drivers::fingerprint::{CaptureOptions, Finger, FingerprintScanner};
+use rekam_drivers::fingerprint::{CaptureOptions, Finger, FingerprintScanner, Slap};
 use rekam_drivers::{DeviceIdentity, GrayImage};
 use rekam_protocol::model::FingerPosition;
 use rekam_protocol::{RegistryPrivateKey, SignatureAlgorithm, WorkstationSigningKey};
@@ -42,6 +42,23 @@ impl FingerDevice for Confused {
         let placed = Finger::from_position(self.wrong.load(Ordering::SeqCst)).unwrap_or(finger);
         FingerprintScanner::capture_finger(&mut self.inner, placed, o)
             .map(|f| f.image)
+            .map_err(|e| DeviceFailure::from_driver("confused scanner", &e))
+    }
+
+    /// While `wrong` is set, the resident lays the right hand down whatever slap is asked for.
+    fn capture_slap(
+        &mut self,
+        slap: Slap,
+        missing: &[Finger],
+        o: &CaptureOptions,
+    ) -> Result<GrayImage, DeviceFailure> {
+        let placed = if self.wrong.load(Ordering::SeqCst) != 0 {
+            Slap::RightFour
+        } else {
+            slap
+        };
+        FingerprintScanner::capture_slap(&mut self.inner, placed, missing, o)
+            .map(|s| s.image)
             .map_err(|e| DeviceFailure::from_driver("confused scanner", &e))
     }
 }
@@ -142,4 +159,38 @@ async fn a_finger_already_taken_presented_as_another_is_refused_naming_the_posit
         s.fingers.get(&3),
         Some(FingerSummary::Captured(_))
     ));
+}
+
+#[tokio::test]
+async fn the_right_hand_placed_again_for_the_left_slap_is_refused_and_nothing_is_recorded() {
+    let wrong = Arc::new(AtomicU8::new(0));
+    let agent = agent(wrong.clone());
+    let id = at_fingers(&agent).await;
+    let right = agent
+        .capture_slap(&id, Slap::RightFour)
+        .await
+        .expect("right four");
+    assert_eq!(right.fingers.len(), 4, "{:?}", right.not_found);
+    wrong.store(1, Ordering::SeqCst);
+    let e = agent
+        .capture_slap(&id, Slap::LeftFour)
+        .await
+        .expect_err("the right hand again");
+    match &e {
+        ServiceError::Rejected(why) => assert!(why.contains("check which hand"), "{why}"),
+        other => panic!("expected a rejection, got {other}"),
+    }
+    let s = agent.summary(&id).await.expect("summary");
+    for p in [7u8, 8, 9, 10] {
+        assert!(
+            matches!(s.fingers.get(&p), Some(FingerSummary::Pending)),
+            "finger {p}"
+        );
+    }
+    wrong.store(0, Ordering::SeqCst);
+    let left = agent
+        .capture_slap(&id, Slap::LeftFour)
+        .await
+        .expect("left four");
+    assert_eq!(left.fingers.len(), 4, "{:?}", left.not_found);
 }

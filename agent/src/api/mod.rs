@@ -23,6 +23,7 @@ use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use rekam_drivers::fingerprint::Slap;
 use rekam_protocol::model::{ExceptionReason, FingerPosition};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -157,6 +158,28 @@ async fn capture_finger(
     ))
 }
 
+async fn capture_slap(
+    State(s): State<ApiState>,
+    Path((id, slap)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let slap = match slap.as_str() {
+        "right" => Slap::RightFour,
+        "left" => Slap::LeftFour,
+        "thumbs" => Slap::Thumbs,
+        other => {
+            return Err(ApiError::bad_request(
+                "invalid_path",
+                format!("{other:?} is not a slap: right, left or thumbs (4-4-2)"),
+                Some("slap".into()),
+            ));
+        }
+    };
+    Ok(json_ok(
+        StatusCode::OK,
+        s.agent.capture_slap(&id, slap).await?,
+    ))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExceptionBody {
@@ -282,6 +305,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/sessions/{id}/face/approval", post(approve_face))
         .route("/v1/sessions/{id}/signature", post(capture_signature))
         .route("/v1/sessions/{id}/fingers/{position}", post(capture_finger))
+        .route("/v1/sessions/{id}/slaps/{slap}", post(capture_slap))
         .route(
             "/v1/sessions/{id}/fingers/{position}/exception",
             post(finger_exception),
