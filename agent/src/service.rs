@@ -574,16 +574,31 @@ impl Agent {
         position: FingerPosition,
         reason: ExceptionReason,
         note: Option<String>,
+        take_photo: bool,
     ) -> Result<Summary, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
-        session.finger_exception(position, reason, None, note.clone())?;
+        // Refuse before using the camera: a photo out of turn would only be thrown away.
+        session.submit_finger_check(position)?;
+        let photo = if take_photo {
+            let (photo, device) = self.devices.capture_photo().await?;
+            Some(blocking(move || capture::exception_photo(&photo, &device)).await??)
+        } else {
+            None
+        };
+        let photographed = photo.is_some();
+        session.finger_exception(position, reason, photo, note.clone())?;
         let actor = session.context.operator_id.clone();
         self.record(
             session,
             actor,
             "finger.exception",
-            json!({ "position": position.code(), "reason": reason, "note": note }),
+            json!({
+                "position": position.code(),
+                "reason": reason,
+                "note": note,
+                "photo": photographed,
+            }),
         )
         .await
     }

@@ -241,11 +241,16 @@ async fn a_whole_enrollment_through_the_api_ends_in_the_outbox() {
         &app,
         "POST",
         &format!("/v1/sessions/{id}/fingers/10/exception"),
-        Some(json!({ "reason": "bandaged", "note": "burn" })),
+        Some(json!({ "reason": "bandaged", "note": "burn", "photo": true })),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!(s["stage"], "irises");
+    assert_eq!(s["fingers"]["10"]["reason"], "bandaged", "{s}");
+    assert_eq!(
+        s["fingers"]["10"]["photo"], true,
+        "the hand was photographed: {s}"
+    );
     for eye in ["left", "right"] {
         until_done(
             format!("/v1/sessions/{id}/irises/{eye}"),

@@ -186,6 +186,9 @@ struct ExceptionBody {
     reason: ExceptionReason,
     #[serde(default)]
     note: Option<String>,
+    /// Photograph the hand with the camera and keep the photo with the exception.
+    #[serde(default)]
+    photo: bool,
 }
 
 async fn finger_exception(
@@ -197,7 +200,9 @@ async fn finger_exception(
     let e: ExceptionBody = body(&b)?;
     Ok(json_ok(
         StatusCode::OK,
-        s.agent.finger_exception(&id, p, e.reason, e.note).await?,
+        s.agent
+            .finger_exception(&id, p, e.reason, e.note, e.photo)
+            .await?,
     ))
 }
 

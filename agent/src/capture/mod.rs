@@ -243,6 +243,41 @@ pub fn photo_rgb(
     }
 }
 
+/// A photo as recorded: the camera's JPEG as it came, or PNG of its raw pixels (`rgb`, `w` x `h`).
+fn photo_image(
+    photo: &Photo,
+    rgb: &[u8],
+    w: u32,
+    h: u32,
+    device: &DeviceIdentity,
+) -> Result<Image, CaptureError> {
+    let (encoding, data) = match photo {
+        Photo::Jpeg { bytes, .. } => (ImageEncoding::Jpeg, bytes.clone()),
+        Photo::Rgb(_) => (
+            ImageEncoding::Png,
+            png(w, h, png::ColorType::Rgb, rgb).map_err(|reason| CaptureError {
+                device: device.to_string(),
+                reason,
+            })?,
+        ),
+    };
+    Ok(Image {
+        encoding,
+        pixels: PixelFormat::Rgb8,
+        width: w,
+        height: h,
+        ppi: None,
+        data: Blob::new(data),
+    })
+}
+
+/// A photo of a finger that cannot be captured (an amputation, a bandage), kept with the
+/// exception as evidence; decoded once to check it is an image.
+pub fn exception_photo(photo: &Photo, device: &DeviceIdentity) -> Result<Image, CaptureError> {
+    let (rgb, w, h) = photo_rgb(photo, device)?;
+    photo_image(photo, &rgb, w, h, device)
+}
+
 /// A photo as a face capture (not yet approved by the resident), scored by the face checks
 /// against the backdrop colour this resident needs; with the first thing to fix, if any.
 pub fn face(
@@ -264,23 +299,9 @@ pub fn face(
     )
     .map_err(|e| bad(format!("face detector: {e}")))?;
     let advice = report.advice.as_ref().map(bilingual);
-    let (encoding, data) = match photo {
-        Photo::Jpeg { bytes, .. } => (ImageEncoding::Jpeg, bytes.clone()),
-        Photo::Rgb(_) => (
-            ImageEncoding::Png,
-            png(w, h, png::ColorType::Rgb, &rgb).map_err(bad)?,
-        ),
-    };
     Ok((
         FaceCapture {
-            image: Image {
-                encoding,
-                pixels: PixelFormat::Rgb8,
-                width: w,
-                height: h,
-                ppi: None,
-                data: Blob::new(data),
-            },
+            image: photo_image(photo, &rgb, w, h, device)?,
             quality: QualityScore {
                 score: report.unified_score,
                 algorithm: FACE_ALGORITHM.into(),

@@ -134,6 +134,8 @@ pub enum FingerSummary {
     Exception {
         /// Why.
         reason: ExceptionReason,
+        /// A photo of the hand is kept with it.
+        photo: bool,
     },
 }
 
@@ -544,7 +546,10 @@ impl Session {
                         a.is_done(),
                         a.forced(),
                     )),
-                    Some(FingerSlot::Exception(e)) => FingerSummary::Exception { reason: e.reason },
+                    Some(FingerSlot::Exception(e)) => FingerSummary::Exception {
+                        reason: e.reason,
+                        photo: e.photo.is_some(),
+                    },
                 };
                 (p.code(), state)
             })
