@@ -112,6 +112,9 @@ pub struct DevicesSection {
     /// Simulators keep human-scale delays (finger placement, shutter, pen speed); off for demos
     /// and tests.
     pub realtime: bool,
+    /// How often to look for devices that came or went (serial ports, USB), in milliseconds;
+    /// 0 turns hot-plug watching off.
+    pub watch_interval_ms: u64,
 }
 
 /// `[log]`

@@ -44,6 +44,7 @@ pub struct Running {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     uploader: JoinHandle<()>,
+    hotplug: Option<(rekam_drivers::CancelToken, std::thread::JoinHandle<()>)>,
 }
 
 impl Running {
@@ -52,6 +53,11 @@ impl Running {
     pub async fn shutdown(self) -> Result<()> {
         let _ = self.stop.send(true);
         self.agent.close();
+        if let Some((cancel, thread)) = self.hotplug {
+            cancel.cancel();
+            // The watcher notices within one poll interval; joining blocks, so off the reactor.
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
         self.server.await.context("the API server task failed")??;
         self.uploader.await.context("the uploader task failed")?;
         Ok(())
@@ -209,6 +215,25 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
             .await
     });
     let uploader = tokio::spawn(uploader::run(agent.clone(), client, stop_rx));
+    let hotplug = match agent.config.devices.watch_interval_ms {
+        0 => None,
+        ms => {
+            let port = agent.config.devices.r30x_port.clone();
+            // A configured port is watched by name: ptys and some adapters are not enumerated.
+            let enumerator = rekam_drivers::discovery::watch::SystemEnumerator::new(
+                port.iter().cloned().collect(),
+            );
+            let cancel = rekam_drivers::CancelToken::new();
+            let thread = crate::hotplug::spawn(
+                agent.clone(),
+                enumerator,
+                std::time::Duration::from_millis(ms),
+                port,
+                cancel.clone(),
+            )?;
+            Some((cancel, thread))
+        }
+    };
     tracing::info!(%addr, data_dir = %data.display(), "rekam agent listening");
     Ok(Running {
         addr,
@@ -217,6 +242,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         stop,
         server,
         uploader,
+        hotplug,
     })
 }
 

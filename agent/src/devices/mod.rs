@@ -176,6 +176,17 @@ impl<D: ?Sized + Identified + Send + 'static> Slot<D> {
         }
     }
 
+    /// Closes the device (unless an operation holds it) and marks it disconnected with `reason`;
+    /// the next operation reopens it.
+    pub fn close(&self, reason: &str) {
+        if let Ok(mut s) = self.state.try_lock() {
+            s.device = None;
+            s.health = Health::Disconnected {
+                reason: reason.to_string(),
+            };
+        }
+    }
+
     /// Runs `op` on the device on the blocking pool, opening it first if needed, with `deadline`.
     pub async fn run<T, F>(&self, deadline: Duration, op: F) -> Result<T, DeviceFailure>
     where
