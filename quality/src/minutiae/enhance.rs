@@ -272,14 +272,32 @@ fn enhance_block(planes: &mut Planes, d: &mut [i32; (DIM * DIM) as usize]) {
         mn -= (16 - range) / 2;
     }
     div = div.wrapping_mul(16 * 16);
-    for y in 0..DIM {
-        let ye = envelope(y);
-        for x in 0..DIM {
-            let v = &mut d[(y * DIM + x) as usize];
+    let top = mx.wrapping_sub(mn);
+    let env: [i32; ROWS] = std::array::from_fn(|i| envelope(i as i32));
+    // Largest numerator: (mx - mn) * 251 * 16 * 16. When no numerator (plus half the divisor)
+    // leaves i32 and the divisor is positive, FJFX's rounding division is a plain floor division
+    // of non-negative values, done as a multiplication by a 33-bit reciprocal (Granlund and
+    // Montgomery: exact for every 32-bit numerator) instead of a hardware division per pixel.
+    if div > 0 && top >= 0 && i64::from(top) * 251 * 256 + i64::from(div / 2) <= i64::from(i32::MAX)
+    {
+        let half = div >> 1;
+        let divisor = div.unsigned_abs();
+        let l = 32 - (divisor - 1).leading_zeros();
+        let magic = (1u64 << (32 + l)) / u64::from(divisor) + 1;
+        for (row, &ye) in d.chunks_exact_mut(ROWS).zip(&env) {
+            for (v, &xe) in row.iter_mut().zip(&env) {
+                let num = ((*v - mn) * 251 * xe * ye + half).unsigned_abs();
+                *v = ((u64::from(num) * magic) >> (32 + l)) as i32;
+            }
+        }
+        return;
+    }
+    for (row, &ye) in d.chunks_exact_mut(ROWS).zip(&env) {
+        for (v, &xe) in row.iter_mut().zip(&env) {
             let num = v
                 .wrapping_sub(mn)
                 .wrapping_mul(251)
-                .wrapping_mul(envelope(x))
+                .wrapping_mul(xe)
                 .wrapping_mul(ye);
             *v = divide(num, div);
         }
@@ -309,13 +327,13 @@ pub fn fft_enhance(img: &[u8], width: usize, height: usize) -> Vec<u8> {
                     let start = y as usize * width + xs;
                     if let Some(src) = img.get(start..start + (c1 - c0)) {
                         // Blocks see the image inverted (ridges bright) and zero outside it.
-                        for (c, &p) in (c0..c1).zip(src) {
-                            let v = i32::from(!p);
-                            if c % 2 == 0 {
-                                planes.row_re[c / 2][r] = v;
-                            } else {
-                                planes.row_im[c / 2][r] = v;
-                            }
+                        let mut row = [0i32; ROWS];
+                        for (b, &p) in row[c0..c1].iter_mut().zip(src) {
+                            *b = i32::from(!p);
+                        }
+                        for (k, pair) in row.chunks_exact(2).enumerate() {
+                            planes.row_re[k][r] = pair[0];
+                            planes.row_im[k][r] = pair[1];
                         }
                     }
                 }
