@@ -26,25 +26,6 @@ const VERTICAL: [[i32; 5]; 6] = [T22, T21, T20, T32, T31, T30];
 /// Samples of history a 9-tap horizontal filter needs before its newest sample.
 const HISTORY: usize = 8;
 
-/// FJFX `conv9` horizontal response at the newest sample `v[8]` of the window `v` (oldest first):
-/// centred on `v[4]`, symmetric taps add the mirrored samples, antisymmetric ones (zero centre
-/// tap) subtract the older from the newer.
-#[inline]
-fn horiz(v: [i32; HISTORY + 1], t: &[i32; 5]) -> i32 {
-    let ap = |a: i32, b: i32| {
-        if t[0] != 0 {
-            a.wrapping_add(b)
-        } else {
-            a.wrapping_sub(b)
-        }
-    };
-    v[4].wrapping_mul(t[0])
-        .wrapping_add(ap(v[5], v[3]).wrapping_mul(t[1]))
-        .wrapping_add(ap(v[6], v[2]).wrapping_mul(t[2]))
-        .wrapping_add(ap(v[7], v[1]).wrapping_mul(t[3]))
-        .wrapping_add(ap(v[8], v[0]).wrapping_mul(t[4]))
-}
-
 /// FJFX `conv9::vert` of the six vertical filters at every position `p0 + i` of `out[j][i]`,
 /// reading `mem` (zero past its end) 4 rows up and down.
 fn vertical_responses(mem: &[u8], width: usize, p0: usize, out: &mut [Vec<i32>; 6]) {
@@ -121,6 +102,42 @@ fn phase_cos(x2: i32, x3: i32) -> i8 {
     (f64::from(x2) / f64::from(n)) as i32 as i8
 }
 
+/// `acc[i] += coef[i] * conv9(h[i..=i + 8])`: the horizontal filter `t` on the vertical responses
+/// `h` (8 samples of history first), weighted by each pixel's steering coefficient.
+fn steer(acc: &mut [i32], coef: &[i32], h: &[i32], t: &[i32; 5]) {
+    let n = acc
+        .len()
+        .min(coef.len())
+        .min(h.len().saturating_sub(HISTORY));
+    let (acc, coef) = (&mut acc[..n], &coef[..n]);
+    let s = |d: usize| &h[d..d + n];
+    let (h0, h1, h2, h3, h4) = (s(0), s(1), s(2), s(3), s(4));
+    let (h5, h6, h7, h8) = (s(5), s(6), s(7), s(8));
+    let [t0, t1, t2, t3, t4] = *t;
+    // A zero centre tap marks an antisymmetric filter (newer minus older samples).
+    if t0 != 0 {
+        for i in 0..n {
+            let v = h4[i]
+                .wrapping_mul(t0)
+                .wrapping_add(h5[i].wrapping_add(h3[i]).wrapping_mul(t1))
+                .wrapping_add(h6[i].wrapping_add(h2[i]).wrapping_mul(t2))
+                .wrapping_add(h7[i].wrapping_add(h1[i]).wrapping_mul(t3))
+                .wrapping_add(h8[i].wrapping_add(h0[i]).wrapping_mul(t4));
+            acc[i] = acc[i].wrapping_add(coef[i].wrapping_mul(v));
+        }
+    } else {
+        for i in 0..n {
+            let v = h5[i]
+                .wrapping_sub(h3[i])
+                .wrapping_mul(t1)
+                .wrapping_add(h6[i].wrapping_sub(h2[i]).wrapping_mul(t2))
+                .wrapping_add(h7[i].wrapping_sub(h1[i]).wrapping_mul(t3))
+                .wrapping_add(h8[i].wrapping_sub(h0[i]).wrapping_mul(t4));
+            acc[i] = acc[i].wrapping_add(coef[i].wrapping_mul(v));
+        }
+    }
+}
+
 /// Phase map of `img` (`width` x `height`) steered by the cell orientation `ori`.
 /// `mem` is `img` followed by whatever FJFX's buffer holds after it (the orientation bytes),
 /// because the filters read 4 bytes past the image on the last line.
@@ -140,8 +157,29 @@ pub fn freeman_phasemap(width: usize, height: usize, mem: &[u8], ori: &[Ori]) ->
     let mut hist: [Vec<i32>; 6] = std::array::from_fn(|_| vec![0; HISTORY + line]);
     let mut vert: [Vec<i32>; 6] = std::array::from_fn(|_| vec![0; line]);
     let (mut x2s, mut x3s) = (vec![0i32; line], vec![0i32; line]);
+    // Steering coefficients a20, a21, a22, a30, a31, a32, a33 of each pixel of a cell row.
+    let mut coef: [Vec<i32>; 7] = std::array::from_fn(|_| vec![0; line]);
     let mut y = ori_w;
     while y + ori_w < ori_size {
+        for x in 0..ori_w {
+            let (a10, a11) = ori
+                .get(y + x)
+                .map_or((0, 0), |o| (i32::from(o.0), i32::from(o.1)));
+            let a20 = sincosnorm(a10 * a10);
+            let a22 = sincosnorm(a11 * a11);
+            let a = [
+                a20,
+                sincosnorm(2 * a10 * a11),
+                a22,
+                sincosnorm(a10 * a20),
+                sincosnorm(3 * a20 * a11),
+                sincosnorm(3 * a22 * a10),
+                sincosnorm(a11 * a22),
+            ];
+            for (c, &v) in coef.iter_mut().zip(&a) {
+                c[x * ORI_SCALE..(x + 1) * ORI_SCALE].fill(v);
+            }
+        }
         for _ in 0..ORI_SCALE {
             vertical_responses(mem, width, p, &mut vert);
             for (h, v) in hist.iter_mut().zip(&vert) {
@@ -149,43 +187,22 @@ pub fn freeman_phasemap(width: usize, height: usize, mem: &[u8], ori: &[Ori]) ->
                 h[HISTORY..].copy_from_slice(v);
             }
             let [h22, h21, h20, h32, h31, h30] = &hist;
-            let dst = out.get_mut(k..(k + line).min(size)).unwrap_or_default();
-            for (x, cell) in (0..ori_w).zip(dst.chunks(ORI_SCALE)) {
-                let (a10, a11) = ori
-                    .get(y + x)
-                    .map_or((0, 0), |o| (i32::from(o.0), i32::from(o.1)));
-                let a20 = sincosnorm(a10 * a10);
-                let a21 = sincosnorm(2 * a10 * a11);
-                let a22 = sincosnorm(a11 * a11);
-                let a30 = sincosnorm(a10 * a20);
-                let a31 = sincosnorm(3 * a20 * a11);
-                let a32 = sincosnorm(3 * a22 * a10);
-                let a33 = sincosnorm(a11 * a22);
-                for j in 0..cell.len() {
-                    let i = x * ORI_SCALE + j;
-                    let w = |h: &[i32]| -> [i32; HISTORY + 1] {
-                        std::array::from_fn(|d| h.get(i + d).copied().unwrap_or(0))
-                    };
-                    let v20 = horiz(w(h22), &T20);
-                    let v21 = horiz(w(h21), &T21);
-                    let v22 = horiz(w(h20), &T22);
-                    let v30 = horiz(w(h22), &T30);
-                    let v31 = horiz(w(h32), &T31);
-                    let v32 = horiz(w(h31), &T32);
-                    let v33 = horiz(w(h30), &T22);
-                    let x2 = a20
-                        .wrapping_mul(v20)
-                        .wrapping_add(a21.wrapping_mul(v21))
-                        .wrapping_add(a22.wrapping_mul(v22));
-                    let x3 = a30
-                        .wrapping_mul(v30)
-                        .wrapping_add(a31.wrapping_mul(v31))
-                        .wrapping_add(a32.wrapping_mul(v32))
-                        .wrapping_add(a33.wrapping_mul(v33));
-                    x2s[i] = x2.wrapping_add(1024) >> 11;
-                    x3s[i] = x3.wrapping_add(1024) >> 11;
-                }
+            let [a20, a21, a22, a30, a31, a32, a33] = &coef;
+            // x2 = a20 v20 + a21 v21 + a22 v22 and x3 = a30 v30 + .. + a33 v33 in wrapping
+            // arithmetic, so the terms may be added in any order.
+            x2s.fill(0);
+            x3s.fill(0);
+            steer(&mut x2s, a20, h22, &T20);
+            steer(&mut x2s, a21, h21, &T21);
+            steer(&mut x2s, a22, h20, &T22);
+            steer(&mut x3s, a30, h22, &T30);
+            steer(&mut x3s, a31, h32, &T31);
+            steer(&mut x3s, a32, h31, &T32);
+            steer(&mut x3s, a33, h30, &T22);
+            for v in x2s.iter_mut().chain(x3s.iter_mut()) {
+                *v = v.wrapping_add(1024) >> 11;
             }
+            let dst = out.get_mut(k..(k + line).min(size)).unwrap_or_default();
             for ((o, &x2), &x3) in dst.iter_mut().zip(&x2s).zip(&x3s) {
                 *o = if x2 != 0 {
                     ((127 - i32::from(phase_cos(x2, x3))) & 0xf0) as u8
