@@ -155,7 +155,8 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
             add_pair_scaled(out, a, b, k);
         }
         for (d, &a) in dst[y * width..(y + 1) * width].iter_mut().zip(out.iter()) {
-            *d = ((a as u32 + (1 << 15)) >> 16).min(255) as u8;
+            // Sums are below 2^24, so the signed conversion (vector code) is the unsigned one.
+            *d = ((a as i32 + (1 << 15)) >> 16).min(255) as u8;
         }
     }
     dst
