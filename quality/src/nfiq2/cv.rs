@@ -232,18 +232,18 @@ fn gaussian_blur_binary(src: &[u8], width: usize, height: usize, n: usize) -> Ve
     }
     let mut dst = vec![0u8; width * height];
     let mut acc = vec![0u16; width];
+    // The kernel's zero tails add nothing to the vertical sums.
+    let nonzero: Vec<usize> = (0..r).filter(|&j| kernel[j] != 0).collect();
     for y in 0..height {
         let centre = &w_img[y * width..(y + 1) * width];
         let kc = kernel[r];
         for (a, &w) in acc.iter_mut().zip(centre) {
             *a = kc.wrapping_mul(w);
         }
-        let mut j = 0;
-        while j < r {
-            let taps = (r - j).min(4);
+        for group in nonzero.chunks(4) {
+            let taps = group.len();
             let mut rows: [(&[u16], &[u16], u16); 4] = [(&[], &[], 0); 4];
-            for (t, slot) in rows.iter_mut().enumerate().take(taps) {
-                let jj = j + t;
+            for (slot, &jj) in rows.iter_mut().zip(group) {
                 let up = reflect_101(y as i64 + jj as i64 - r as i64, height as i64);
                 let down = reflect_101(y as i64 + r as i64 - jj as i64, height as i64);
                 *slot = (
@@ -272,7 +272,6 @@ fn gaussian_blur_binary(src: &[u8], width: usize, height: usize, n: usize) -> Ve
                     }
                 }
             }
-            j += taps;
         }
         for ((d, &a), &w) in dst[y * width..(y + 1) * width]
             .iter_mut()
