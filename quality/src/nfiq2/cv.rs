@@ -134,26 +134,18 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
     let ext_index: Vec<usize> = (0..width + 2 * r)
         .map(|i| reflect_101(i as i64 - r as i64, width as i64))
         .collect();
+    // Pairs of mirrored taps (offset of the left one in the extended row, offset of the right
+    // one, weight); the kernel's zero tails add nothing.
+    let taps: Vec<(usize, usize, f32)> = (0..r)
+        .filter(|&j| kernel[j] != 0.0)
+        .map(|j| (j, n - 1 - j, kernel[j]))
+        .collect();
     for y in 0..height {
         let row = &vert[y * width..(y + 1) * width];
         for (e, &i) in ext.iter_mut().zip(&ext_index) {
             *e = f32::from(row[i]);
         }
-        let out = &mut out[..width];
-        let kc = kernel[r];
-        for (o, &e) in out.iter_mut().zip(&ext[r..r + width]) {
-            *o = kc * e;
-        }
-        // One tap per pass over the row, which vectorises across x; the sums are exact integers,
-        // so their order does not matter. Zero taps (the kernel's tails) add nothing.
-        for (jj, &k) in kernel.iter().enumerate().take(r) {
-            if k == 0.0 {
-                continue;
-            }
-            let a = &ext[jj..jj + width];
-            let b = &ext[n - 1 - jj..n - 1 - jj + width];
-            add_pair_scaled(out, a, b, k);
-        }
+        horizontal_row(&mut out[..width], &ext, kernel[r], &taps);
         for (d, &a) in dst[y * width..(y + 1) * width].iter_mut().zip(out.iter()) {
             // Sums are below 2^24, so the signed conversion (vector code) is the unsigned one.
             *d = ((a as i32 + (1 << 15)) >> 16).min(255) as u8;
@@ -162,20 +154,39 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
     dst
 }
 
-/// `out[x] += k * (a[x] + b[x])`, in blocks of 8 so that it compiles to vector code (the loop
-/// vectoriser leaves the plain form scalar).
-#[inline(never)]
-fn add_pair_scaled(out: &mut [f32], a: &[f32], b: &[f32], k: f32) {
-    let mut o8 = out.chunks_exact_mut(8);
-    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    for ((o, a), b) in (&mut o8).zip(&mut a8).zip(&mut b8) {
-        for l in 0..8 {
-            o[l] += k * (a[l] + b[l]);
+/// One row of the horizontal pass: `out[x] = kc * ext[x + r] + Σ k * (ext[x + a] + ext[x + b])`
+/// over the `taps` (a, b, k), `r = out`'s reflection margin. Eight outputs at a time are
+/// accumulated in registers over all taps, which compiles to vector code; the sums are exact
+/// integers (below 2^24), so their order does not matter.
+fn horizontal_row(out: &mut [f32], ext: &[f32], kc: f32, taps: &[(usize, usize, f32)]) {
+    let width = out.len();
+    let r = (ext.len() - width) / 2;
+    let mut x0 = 0;
+    while x0 + 8 <= width {
+        let mut acc = [0.0f32; 8];
+        if let Some(c) = ext.get(x0 + r..x0 + r + 8) {
+            for (s, &e) in acc.iter_mut().zip(c) {
+                *s = kc * e;
+            }
         }
+        for &(a, b, k) in taps {
+            if let (Some(pa), Some(pb)) = (ext.get(x0 + a..x0 + a + 8), ext.get(x0 + b..x0 + b + 8))
+            {
+                for l in 0..8 {
+                    acc[l] += k * (pa[l] + pb[l]);
+                }
+            }
+        }
+        out[x0..x0 + 8].copy_from_slice(&acc);
+        x0 += 8;
     }
-    let rest = o8.into_remainder().iter_mut();
-    for ((o, &p), &q) in rest.zip(a8.remainder()).zip(b8.remainder()) {
-        *o += k * (p + q);
+    for (x, o) in out.iter_mut().enumerate().skip(x0) {
+        let mut s = kc * ext.get(x + r).copied().unwrap_or(0.0);
+        for &(a, b, k) in taps {
+            s += k
+                * (ext.get(x + a).copied().unwrap_or(0.0) + ext.get(x + b).copied().unwrap_or(0.0));
+        }
+        *o = s;
     }
 }
 
