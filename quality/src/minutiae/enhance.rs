@@ -32,15 +32,47 @@ fn bit_reverse(x: usize, bits: u32) -> usize {
     ((x as u32).reverse_bits() >> (32 - bits)) as usize
 }
 
-/// In-place radix-2 complex FFT of `pts` (length a power of two, at most 32), twiddles from the
-/// 4096-scaled table, products rounded to 12 bits after each butterfly.
-fn fft_points(pts: &mut [(i32, i32)], inverse: bool) {
-    let n = pts.len();
+/// Rows of `L` lanes: `L` independent transforms laid side by side, so every butterfly is one
+/// straight loop over the lanes (the same integer arithmetic per lane as FJFX's scalar code).
+type Lanes<const L: usize> = [[i32; L]];
+
+/// One radix-2 butterfly on every lane: `b = a - w*b`, `a = a + w*b`, products rounded to 12 bits.
+#[inline]
+fn butterfly<const L: usize>(
+    ar: &mut [i32; L],
+    ai: &mut [i32; L],
+    br: &mut [i32; L],
+    bi: &mut [i32; L],
+    wr: i32,
+    wi: i32,
+) {
+    for l in 0..L {
+        let tr = reduce(
+            wr.wrapping_mul(br[l]).wrapping_sub(wi.wrapping_mul(bi[l])),
+            12,
+        );
+        let ti = reduce(
+            wr.wrapping_mul(bi[l]).wrapping_add(wi.wrapping_mul(br[l])),
+            12,
+        );
+        br[l] = ar[l].wrapping_sub(tr);
+        bi[l] = ai[l].wrapping_sub(ti);
+        ar[l] = ar[l].wrapping_add(tr);
+        ai[l] = ai[l].wrapping_add(ti);
+    }
+}
+
+/// In-place radix-2 complex FFT (FJFX `fft`) of the points `re[k][l] + i im[k][l]`, `k` a power
+/// of two up to 32, for each lane `l`: twiddles from the 4096-scaled table, products rounded to
+/// 12 bits after each butterfly.
+fn fft_lanes<const L: usize>(re: &mut Lanes<L>, im: &mut Lanes<L>, inverse: bool) {
+    let n = re.len().min(im.len());
     let levels = n.trailing_zeros();
     for i in 1..n.saturating_sub(1) {
         let j = bit_reverse(i, levels);
         if i > j {
-            pts.swap(i, j);
+            re.swap(i, j);
+            im.swap(i, j);
         }
     }
     let dt0: i32 = if inverse {
@@ -54,111 +86,148 @@ fn fft_points(pts: &mut [(i32, i32)], inverse: bool) {
         for m in 0..mmax {
             let t = m as i32 * dt;
             let (wr, wi) = (fcos(t), fsin(t));
-            for pair in pts[m..].chunks_mut(2 * mmax) {
-                let (lo, hi) = pair.split_at_mut(mmax.min(pair.len()));
-                let (Some(a), Some(b)) = (lo.first_mut(), hi.first_mut()) else {
-                    continue;
-                };
-                let tr = reduce(wr.wrapping_mul(b.0).wrapping_sub(wi.wrapping_mul(b.1)), 12);
-                let ti = reduce(wr.wrapping_mul(b.1).wrapping_add(wi.wrapping_mul(b.0)), 12);
-                *b = (a.0.wrapping_sub(tr), a.1.wrapping_sub(ti));
-                *a = (a.0.wrapping_add(tr), a.1.wrapping_add(ti));
+            let mut a = m;
+            while a + mmax < n {
+                let (re_lo, re_hi) = re.split_at_mut(a + mmax);
+                let (im_lo, im_hi) = im.split_at_mut(a + mmax);
+                butterfly(
+                    &mut re_lo[a],
+                    &mut im_lo[a],
+                    &mut re_hi[0],
+                    &mut im_hi[0],
+                    wr,
+                    wi,
+                );
+                a += 2 * mmax;
             }
         }
     }
 }
 
-/// FJFX `fft<inverse, size_bits, stride_bits>`: complex FFT of the `2^(size_bits - stride_bits)`
-/// points stored (re, im) every `2^stride_bits` values from `base`.
-fn fft(d: &mut [i32], base: usize, inverse: bool, size_bits: u32, stride_bits: u32) {
-    let stride = 1usize << stride_bits;
-    let n = 1usize << (size_bits - stride_bits);
-    let mut pts = [(0i32, 0i32); 32];
-    let pts = &mut pts[..n];
-    for (k, pt) in pts.iter_mut().enumerate() {
-        let i = base + k * stride;
-        *pt = (d[i], d[i + 1]);
-    }
-    fft_points(pts, inverse);
-    for (k, pt) in pts.iter().enumerate() {
-        let i = base + k * stride;
-        d[i] = pt.0;
-        d[i + 1] = pt.1;
-    }
-}
+/// Complex points per row (32 reals packed in pairs).
+const HALF: usize = (DIM / 2) as usize;
+const ROWS: usize = DIM as usize;
 
-/// One row of 32 reals as 16 complex points, with the real-FFT split step.
-fn fft_row(d: &mut [i32], base: usize, inverse: bool) {
-    if !inverse {
-        fft(d, base, false, BITS, 1);
-    }
-    let size = DIM as usize;
+/// Rows seen as 16 complex points each, one block row per lane: `[point][row]`.
+type RowPlanes = [[i32; ROWS]; HALF];
+/// Columns of complex points, one frequency column per lane: `[row][column]`.
+type ColPlanes = [[i32; HALF]; ROWS];
+
+/// FJFX's real-FFT split step of every row (lanes are rows), then its DC/Nyquist packing.
+fn split_rows(re: &mut RowPlanes, im: &mut RowPlanes, inverse: bool) {
     let dt: i32 = if inverse { 1 } else { -1 };
     let mut t = dt + if inverse { 1 << (SIN_BITS - 1) } else { 0 };
     let shift = 12 + if inverse { 0 } else { 1 };
-    let mut i = 2;
-    while i <= size / 2 {
+    for c1 in 1..=HALF / 2 {
+        let c2 = HALF - c1;
         let (wr, wi) = (fcos(t), fsin(t));
-        let p1 = base + i;
-        let p2 = base + size - i;
-        let h1 = (
-            d[p2].wrapping_add(d[p1]) << 12,
-            d[p1 + 1].wrapping_sub(d[p2 + 1]) << 12,
-        );
-        let (ar, ai) = (d[p1 + 1].wrapping_add(d[p2 + 1]), d[p2].wrapping_sub(d[p1]));
-        let h2 = (
-            wr.wrapping_mul(ar).wrapping_sub(wi.wrapping_mul(ai)),
-            wr.wrapping_mul(ai).wrapping_add(wi.wrapping_mul(ar)),
-        );
-        let f1 = (
-            reduce(h1.0.wrapping_add(h2.0), shift),
-            reduce(h1.1.wrapping_add(h2.1), shift),
-        );
-        let f2 = (
-            reduce(h1.0.wrapping_sub(h2.0), shift),
-            reduce(h1.1.wrapping_sub(h2.1).wrapping_neg(), shift),
-        );
-        d[p1] = f1.0;
-        d[p1 + 1] = f1.1;
-        d[p2] = f2.0;
-        d[p2 + 1] = f2.1;
-        i += 2;
+        let (r1, i1, r2, i2) = (re[c1], im[c1], re[c2], im[c2]);
+        let (mut f1r, mut f1i, mut f2r, mut f2i) = ([0; ROWS], [0; ROWS], [0; ROWS], [0; ROWS]);
+        for l in 0..ROWS {
+            let h1 = (
+                r2[l].wrapping_add(r1[l]) << 12,
+                i1[l].wrapping_sub(i2[l]) << 12,
+            );
+            let (ar, ai) = (i1[l].wrapping_add(i2[l]), r2[l].wrapping_sub(r1[l]));
+            let h2 = (
+                wr.wrapping_mul(ar).wrapping_sub(wi.wrapping_mul(ai)),
+                wr.wrapping_mul(ai).wrapping_add(wi.wrapping_mul(ar)),
+            );
+            f1r[l] = reduce(h1.0.wrapping_add(h2.0), shift);
+            f1i[l] = reduce(h1.1.wrapping_add(h2.1), shift);
+            f2r[l] = reduce(h1.0.wrapping_sub(h2.0), shift);
+            f2i[l] = reduce(h1.1.wrapping_sub(h2.1).wrapping_neg(), shift);
+        }
+        // At c1 == c2 (the middle point) FJFX's second store wins.
+        re[c1] = f1r;
+        im[c1] = f1i;
+        re[c2] = f2r;
+        im[c2] = f2i;
         t += dt;
     }
-    let (tr, ti) = (d[base], d[base + 1]);
-    d[base] = tr.wrapping_add(ti);
-    d[base + 1] = if inverse { tr.wrapping_sub(ti) } else { 0 };
-    if inverse {
-        fft(d, base, true, BITS, 1);
+    let (r0, i0) = (re[0], im[0]);
+    for l in 0..ROWS {
+        re[0][l] = r0[l].wrapping_add(i0[l]);
+        im[0][l] = if inverse {
+            r0[l].wrapping_sub(i0[l])
+        } else {
+            0
+        };
     }
 }
 
-fn fft2(d: &mut [i32], inverse: bool) {
-    let size1 = DIM as usize;
-    if !inverse {
-        for y in (0..size1 * size1).step_by(size1) {
-            fft_row(d, y, false);
+fn rows_to_cols(re: &RowPlanes, im: &RowPlanes, cre: &mut ColPlanes, cim: &mut ColPlanes) {
+    for k in 0..HALF {
+        for r in 0..ROWS {
+            cre[r][k] = re[k][r];
+            cim[r][k] = im[k][r];
         }
     }
-    // Horizontal frequencies >= 13 are zeroed by the band-pass for every vertical frequency, so
-    // their forward column transforms are discarded and their inverse ones are transforms of
-    // zeros: both are skipped (the columns are just zero), which changes no output value.
-    for x in (0..size1).step_by(2) {
-        if x / 2 < BAND_LIMIT {
-            fft(d, x, inverse, 2 * BITS, BITS);
-        } else {
-            for v in d.iter_mut().skip(x).step_by(size1) {
-                *v = 0;
-            }
-            for v in d.iter_mut().skip(x + 1).step_by(size1) {
-                *v = 0;
-            }
+}
+
+fn cols_to_rows(cre: &ColPlanes, cim: &ColPlanes, re: &mut RowPlanes, im: &mut RowPlanes) {
+    for r in 0..ROWS {
+        for k in 0..HALF {
+            re[k][r] = cre[r][k];
+            im[k][r] = cim[r][k];
         }
     }
-    if inverse {
-        for y in (0..size1 * size1).step_by(size1) {
-            fft_row(d, y, true);
+}
+
+/// Work space of one block transform, reused across blocks.
+struct Planes {
+    row_re: RowPlanes,
+    row_im: RowPlanes,
+    col_re: ColPlanes,
+    col_im: ColPlanes,
+}
+
+impl Planes {
+    fn new() -> Box<Self> {
+        Box::new(Self {
+            row_re: [[0; ROWS]; HALF],
+            row_im: [[0; ROWS]; HALF],
+            col_re: [[0; HALF]; ROWS],
+            col_im: [[0; HALF]; ROWS],
+        })
+    }
+
+    /// FJFX `fft2d` forward, band-pass, inverse on the block held in `row_re`/`row_im` (reals
+    /// 2k and 2k+1 of row r at `[k][r]`); the result is left there in the same layout.
+    fn enhance(&mut self) {
+        fft_lanes(&mut self.row_re, &mut self.row_im, false);
+        split_rows(&mut self.row_re, &mut self.row_im, false);
+        rows_to_cols(
+            &self.row_re,
+            &self.row_im,
+            &mut self.col_re,
+            &mut self.col_im,
+        );
+        fft_lanes(&mut self.col_re, &mut self.col_im, false);
+        let half = DIM / 2;
+        for (y, (re, im)) in self
+            .col_re
+            .iter_mut()
+            .zip(self.col_im.iter_mut())
+            .enumerate()
+        {
+            let y = y as i32;
+            let fy = y - if y < half { 0 } else { DIM };
+            for (x, (r, i)) in re.iter_mut().zip(im.iter_mut()).enumerate() {
+                (*r, *i) = enhance_coefficient(*r, *i, x as i32, fy);
+            }
         }
+        // Frequencies with x >= 13 are now zero for every y (FJFX skips nothing, but the
+        // transforms of those zero columns are zero), so all 16 columns go through as lanes.
+        fft_lanes(&mut self.col_re, &mut self.col_im, true);
+        cols_to_rows(
+            &self.col_re,
+            &self.col_im,
+            &mut self.row_re,
+            &mut self.row_im,
+        );
+        split_rows(&mut self.row_re, &mut self.row_im, true);
+        fft_lanes(&mut self.row_re, &mut self.row_im, true);
     }
 }
 
@@ -181,20 +250,16 @@ fn envelope(i: i32) -> i32 {
     (i + 1).min(DIM - i).min(16)
 }
 
-fn enhance_block(d: &mut [i32]) {
-    fft2(d, false);
-    let half = DIM / 2;
-    let mut k = 0;
-    for y in 0..DIM {
-        for x in 0..half {
-            let fy = y - if y < half { 0 } else { DIM };
-            let (re, im) = enhance_coefficient(d[k], d[k + 1], x, fy);
-            d[k] = re;
-            d[k + 1] = im;
-            k += 2;
+/// Enhances the block loaded in `planes` into `d` (row-major 32x32): transform, band-pass,
+/// inverse, contrast normalisation and overlap envelope.
+fn enhance_block(planes: &mut Planes, d: &mut [i32; (DIM * DIM) as usize]) {
+    planes.enhance();
+    for (r, row) in d.chunks_exact_mut(ROWS).enumerate() {
+        for (k, pair) in row.chunks_exact_mut(2).enumerate() {
+            pair[0] = planes.row_re[k][r];
+            pair[1] = planes.row_im[k][r];
         }
     }
-    fft2(d, true);
     for v in d.iter_mut() {
         *v = reduce(*v, 2 * BITS);
     }
@@ -207,14 +272,32 @@ fn enhance_block(d: &mut [i32]) {
         mn -= (16 - range) / 2;
     }
     div = div.wrapping_mul(16 * 16);
-    for y in 0..DIM {
-        let ye = envelope(y);
-        for x in 0..DIM {
-            let v = &mut d[(y * DIM + x) as usize];
+    let top = mx.wrapping_sub(mn);
+    let env: [i32; ROWS] = std::array::from_fn(|i| envelope(i as i32));
+    // Largest numerator: (mx - mn) * 251 * 16 * 16. When no numerator (plus half the divisor)
+    // leaves i32 and the divisor is positive, FJFX's rounding division is a plain floor division
+    // of non-negative values, done as a multiplication by a 33-bit reciprocal (Granlund and
+    // Montgomery: exact for every 32-bit numerator) instead of a hardware division per pixel.
+    if div > 0 && top >= 0 && i64::from(top) * 251 * 256 + i64::from(div / 2) <= i64::from(i32::MAX)
+    {
+        let half = div >> 1;
+        let divisor = div.unsigned_abs();
+        let l = 32 - (divisor - 1).leading_zeros();
+        let magic = (1u64 << (32 + l)) / u64::from(divisor) + 1;
+        for (row, &ye) in d.chunks_exact_mut(ROWS).zip(&env) {
+            for (v, &xe) in row.iter_mut().zip(&env) {
+                let num = ((*v - mn) * 251 * xe * ye + half).unsigned_abs();
+                *v = ((u64::from(num) * magic) >> (32 + l)) as i32;
+            }
+        }
+        return;
+    }
+    for (row, &ye) in d.chunks_exact_mut(ROWS).zip(&env) {
+        for (v, &xe) in row.iter_mut().zip(&env) {
             let num = v
                 .wrapping_sub(mn)
                 .wrapping_mul(251)
-                .wrapping_mul(envelope(x))
+                .wrapping_mul(xe)
                 .wrapping_mul(ye);
             *v = divide(num, div);
         }
@@ -226,7 +309,8 @@ pub fn fft_enhance(img: &[u8], width: usize, height: usize) -> Vec<u8> {
     let (w, h) = (width as i32, height as i32);
     let dim = DIM as usize;
     let mut out = vec![0u8; img.len()];
-    let mut block = vec![0i32; dim * dim];
+    let mut block = [0i32; (DIM * DIM) as usize];
+    let mut planes = Planes::new();
     let mut y0 = SPACING - DIM;
     while y0 < h {
         let mut x0 = SPACING - DIM;
@@ -235,20 +319,26 @@ pub fn fft_enhance(img: &[u8], width: usize, height: usize) -> Vec<u8> {
             let c0 = (-x0).max(0) as usize;
             let c1 = (w - x0).clamp(0, DIM) as usize;
             let xs = (x0.max(0)) as usize;
-            for (r, brow) in block.chunks_mut(dim).enumerate() {
-                brow.fill(0);
+            planes.row_re = [[0; ROWS]; HALF];
+            planes.row_im = [[0; ROWS]; HALF];
+            for r in 0..ROWS {
                 let y = y0 + r as i32;
                 if (0..h).contains(&y) && c0 < c1 {
                     let start = y as usize * width + xs;
                     if let Some(src) = img.get(start..start + (c1 - c0)) {
                         // Blocks see the image inverted (ridges bright) and zero outside it.
-                        for (b, &p) in brow[c0..c1].iter_mut().zip(src) {
+                        let mut row = [0i32; ROWS];
+                        for (b, &p) in row[c0..c1].iter_mut().zip(src) {
                             *b = i32::from(!p);
+                        }
+                        for (k, pair) in row.chunks_exact(2).enumerate() {
+                            planes.row_re[k][r] = pair[0];
+                            planes.row_im[k][r] = pair[1];
                         }
                     }
                 }
             }
-            enhance_block(&mut block);
+            enhance_block(&mut planes, &mut block);
             for (r, brow) in block.chunks(dim).enumerate() {
                 let y = y0 + r as i32;
                 if (0..h).contains(&y) && c0 < c1 {

@@ -134,47 +134,60 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
     let ext_index: Vec<usize> = (0..width + 2 * r)
         .map(|i| reflect_101(i as i64 - r as i64, width as i64))
         .collect();
+    // Pairs of mirrored taps (offset of the left one in the extended row, offset of the right
+    // one, weight); the kernel's zero tails add nothing.
+    let taps: Vec<(usize, usize, f32)> = (0..r)
+        .filter(|&j| kernel[j] != 0.0)
+        .map(|j| (j, n - 1 - j, kernel[j]))
+        .collect();
     for y in 0..height {
         let row = &vert[y * width..(y + 1) * width];
         for (e, &i) in ext.iter_mut().zip(&ext_index) {
             *e = f32::from(row[i]);
         }
-        let out = &mut out[..width];
-        let kc = kernel[r];
-        for (o, &e) in out.iter_mut().zip(&ext[r..r + width]) {
-            *o = kc * e;
-        }
-        let mut j = 0;
-        while j + 4 <= r {
-            let (k0, k1, k2, k3) = (kernel[j], kernel[j + 1], kernel[j + 2], kernel[j + 3]);
-            let a0 = &ext[j..j + width];
-            let a1 = &ext[j + 1..j + 1 + width];
-            let a2 = &ext[j + 2..j + 2 + width];
-            let a3 = &ext[j + 3..j + 3 + width];
-            let b0 = &ext[n - 1 - j..n - 1 - j + width];
-            let b1 = &ext[n - 2 - j..n - 2 - j + width];
-            let b2 = &ext[n - 3 - j..n - 3 - j + width];
-            let b3 = &ext[n - 4 - j..n - 4 - j + width];
-            for x in 0..width {
-                out[x] += k0 * (a0[x] + b0[x])
-                    + k1 * (a1[x] + b1[x])
-                    + k2 * (a2[x] + b2[x])
-                    + k3 * (a3[x] + b3[x]);
-            }
-            j += 4;
-        }
-        for (jj, &k) in kernel.iter().enumerate().take(r).skip(j) {
-            let a = &ext[jj..jj + width];
-            let b = &ext[n - 1 - jj..n - 1 - jj + width];
-            for ((o, &p), &q) in out.iter_mut().zip(a).zip(b) {
-                *o += k * (p + q);
-            }
-        }
+        horizontal_row(&mut out[..width], &ext, kernel[r], &taps);
         for (d, &a) in dst[y * width..(y + 1) * width].iter_mut().zip(out.iter()) {
-            *d = ((a as u32 + (1 << 15)) >> 16).min(255) as u8;
+            // Sums are below 2^24, so the signed conversion (vector code) is the unsigned one.
+            *d = ((a as i32 + (1 << 15)) >> 16).min(255) as u8;
         }
     }
     dst
+}
+
+/// One row of the horizontal pass: `out[x] = kc * ext[x + r] + Σ k * (ext[x + a] + ext[x + b])`
+/// over the `taps` (a, b, k), `r = out`'s reflection margin. Eight outputs at a time are
+/// accumulated in registers over all taps, which compiles to vector code; the sums are exact
+/// integers (below 2^24), so their order does not matter.
+fn horizontal_row(out: &mut [f32], ext: &[f32], kc: f32, taps: &[(usize, usize, f32)]) {
+    let width = out.len();
+    let r = (ext.len() - width) / 2;
+    let mut x0 = 0;
+    while x0 + 8 <= width {
+        let mut acc = [0.0f32; 8];
+        if let Some(c) = ext.get(x0 + r..x0 + r + 8) {
+            for (s, &e) in acc.iter_mut().zip(c) {
+                *s = kc * e;
+            }
+        }
+        for &(a, b, k) in taps {
+            if let (Some(pa), Some(pb)) = (ext.get(x0 + a..x0 + a + 8), ext.get(x0 + b..x0 + b + 8))
+            {
+                for l in 0..8 {
+                    acc[l] += k * (pa[l] + pb[l]);
+                }
+            }
+        }
+        out[x0..x0 + 8].copy_from_slice(&acc);
+        x0 += 8;
+    }
+    for (x, o) in out.iter_mut().enumerate().skip(x0) {
+        let mut s = kc * ext.get(x + r).copied().unwrap_or(0.0);
+        for &(a, b, k) in taps {
+            s += k
+                * (ext.get(x + a).copied().unwrap_or(0.0) + ext.get(x + b).copied().unwrap_or(0.0));
+        }
+        *o = s;
+    }
 }
 
 /// [`gaussian_blur_u8`] of an image holding only 0 and 255 (the second ROI blur's input).
@@ -230,18 +243,18 @@ fn gaussian_blur_binary(src: &[u8], width: usize, height: usize, n: usize) -> Ve
     }
     let mut dst = vec![0u8; width * height];
     let mut acc = vec![0u16; width];
+    // The kernel's zero tails add nothing to the vertical sums.
+    let nonzero: Vec<usize> = (0..r).filter(|&j| kernel[j] != 0).collect();
     for y in 0..height {
         let centre = &w_img[y * width..(y + 1) * width];
         let kc = kernel[r];
         for (a, &w) in acc.iter_mut().zip(centre) {
             *a = kc.wrapping_mul(w);
         }
-        let mut j = 0;
-        while j < r {
-            let taps = (r - j).min(4);
+        for group in nonzero.chunks(4) {
+            let taps = group.len();
             let mut rows: [(&[u16], &[u16], u16); 4] = [(&[], &[], 0); 4];
-            for (t, slot) in rows.iter_mut().enumerate().take(taps) {
-                let jj = j + t;
+            for (slot, &jj) in rows.iter_mut().zip(group) {
                 let up = reflect_101(y as i64 + jj as i64 - r as i64, height as i64);
                 let down = reflect_101(y as i64 + r as i64 - jj as i64, height as i64);
                 *slot = (
@@ -270,7 +283,6 @@ fn gaussian_blur_binary(src: &[u8], width: usize, height: usize, n: usize) -> Ve
                     }
                 }
             }
-            j += taps;
         }
         for ((d, &a), &w) in dst[y * width..(y + 1) * width]
             .iter_mut()
