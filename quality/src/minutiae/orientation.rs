@@ -5,7 +5,7 @@
 //! direction as a unit vector scaled by 127 (zero outside the footprint). Both reproduce FJFX's
 //! streaming integer filters exactly, including their initial filler state.
 
-use super::fixed::{Delay, atan2, cos8, oct_sign, sin8};
+use super::fixed::{atan2, cos8, oct_sign, sin8};
 
 /// Cell side in pixels.
 pub const ORI_SCALE: usize = 4;
@@ -15,61 +15,119 @@ pub type Ori = (i8, i8);
 
 /// Per-cell orientation vectors (doubled angle) from second-derivative energy, as FJFX
 /// `raw_orimap`: `(ori, raw_footprint)` where the footprint flags non-null vectors.
+///
+/// FJFX streams the image through delay lines of about one line; the filters are all FIR (no
+/// feedback), so each stage is computed here as a whole-array pass. Every signal keeps `pad`
+/// leading samples holding its delay line's initial filler, so a delayed read before the start
+/// sees exactly what FJFX's freshly initialised line returns.
 fn raw_orimap(width: usize, height: usize, img: &[u8]) -> (Vec<Ori>, Vec<u8>) {
     let ori_w = width / ORI_SCALE;
     let ori_h = height / ORI_SCALE;
     let ori_size = ori_w * ori_h;
     let mut ori = vec![(0i8, 0i8); ori_size];
     let mut fp = vec![0u8; ori_size];
+    let rows = ori_h.saturating_sub(1);
+    // One stream sample per pixel: the internal width is a multiple of the cell side.
+    let n = rows * ORI_SCALE * width;
+    if n == 0 || ori_w == 0 {
+        return (ori, fp);
+    }
+    let w = width;
     let filler: i16 = 255;
-    let mut x100 = Delay::new(width + 1, filler * 2);
-    let mut x102 = Delay::new(width + 1, filler * 5);
-    let mut x103 = Delay::new(width - 1, filler * 10);
-    let mut x10c = Delay::new(width, filler * 5);
-    let mut x101 = Delay::new(width, filler * 25);
-    let mut x201 = Delay::new(width, 0i16);
-    let mut x221 = Delay::new(width, 0i16);
-    let mut x0: i16 = 0;
-    let mut x10: i16 = filler * 50;
-    let (mut x11, mut x20, mut x21, mut x22) = (0i16, 0i16, 0i16, 0i16);
+    let pad = w + 2;
+    let total = pad + n;
+    let start = (w + 1) * 2 + 4;
+    // The source, read up to a line past the stream (bytes past the image read as 0).
+    let mut src = vec![0i16; total + w];
+    for (d, &s) in src[pad..].iter_mut().zip(img.get(start..).unwrap_or(&[])) {
+        *d = i16::from(s);
+    }
+    let mut cur = vec![filler * 2; total];
+    for ((o, &a), &b) in cur[pad..]
+        .iter_mut()
+        .zip(&src[pad..total])
+        .zip(&src[pad + w - 1..])
+    {
+        *o = a.wrapping_add(b);
+    }
+    let mut nv1 = vec![filler * 5; total];
+    for (((o, &d), &c), &a) in nv1[pad..]
+        .iter_mut()
+        .zip(&cur[pad - w - 1..])
+        .zip(&cur[pad..])
+        .zip(&src[pad - 1..])
+    {
+        *o = d.wrapping_add(c).wrapping_add(a);
+    }
+    let mut v2 = vec![filler * 10; total];
+    for ((o, &d), &c) in v2[pad..]
+        .iter_mut()
+        .zip(&nv1[pad - w - 1..])
+        .zip(&nv1[pad..])
+    {
+        *o = d.wrapping_add(c);
+    }
+    drop(cur);
+    let mut v1 = vec![filler * 25; total];
+    for (((o, &d), &c), &e) in v1[pad..]
+        .iter_mut()
+        .zip(&v2[pad + 1 - w..])
+        .zip(&v2[pad..])
+        .zip(&nv1[pad - w..])
+    {
+        *o = d.wrapping_add(c).wrapping_add(e);
+    }
+    drop((nv1, v2));
+    // v10 = s10[n-1] - s10[n], v11 = s11[n-1] + s11[n] with s10 = v1[n-w] + v1[n] and
+    // s11 = v1[n-w] - v1[n]; before the start the padding gives s10 = 50 * filler and s11 = 0,
+    // FJFX's initial values for those one-sample delays.
+    let mut v10 = vec![0i16; total];
+    let mut v11 = vec![0i16; total];
+    for (((((o10, o11), &pd), &p), &d), &c) in v10[pad..]
+        .iter_mut()
+        .zip(v11[pad..].iter_mut())
+        .zip(&v1[pad - 1 - w..])
+        .zip(&v1[pad - 1..])
+        .zip(&v1[pad - w..])
+        .zip(&v1[pad..])
+    {
+        *o10 = pd.wrapping_add(p).wrapping_sub(d.wrapping_add(c));
+        *o11 = pd.wrapping_sub(p).wrapping_add(d.wrapping_sub(c));
+    }
+    drop(v1);
     let mut dom = (0i32, 0i32);
-    let px = |i: usize| -> i16 { i16::from(img.get(i).copied().unwrap_or(0)) };
-    let mut p0 = (width + 1) * 2 + 4;
-    for y in (0..ori_size.saturating_sub(ori_w)).step_by(ori_w.max(1)) {
-        let mut mag = vec![(0i32, 0i32); ori_w];
-        for _ in 0..ORI_SCALE {
-            for m in mag.iter_mut() {
-                let mut z = (0i32, 0i32);
-                for _ in 0..ORI_SCALE {
-                    let a = px(p0);
-                    let cur = a.wrapping_add(px(p0 + width - 1));
-                    p0 += 1;
-                    let prev_x0 = std::mem::replace(&mut x0, a);
-                    let nv1 = x100.push(cur).wrapping_add(cur).wrapping_add(prev_x0);
-                    let v2 = x102.push(nv1).wrapping_add(nv1);
-                    // The third stage adds the first stage's output delayed by one line.
-                    let old = nv1;
-                    let v1 = x103.push(v2).wrapping_add(v2).wrapping_add(x10c.push(old));
-                    let v1x = x101.push(v1);
-                    let s10 = v1x.wrapping_add(v1);
-                    let v10 = std::mem::replace(&mut x10, s10).wrapping_sub(s10);
-                    let s11 = v1x.wrapping_sub(v1);
-                    let v11 = std::mem::replace(&mut x11, s11).wrapping_add(s11);
-                    let v10x = x201.push(v10);
-                    let s20 = v10x.wrapping_add(v10);
-                    let v20 = std::mem::replace(&mut x20, s20).wrapping_sub(s20);
-                    let s21 = v10x.wrapping_sub(v10);
-                    let v21 = std::mem::replace(&mut x21, s21).wrapping_add(s21);
-                    let s22 = x221.push(v11).wrapping_sub(v11);
-                    let v22 = std::mem::replace(&mut x22, s22).wrapping_add(s22);
-                    let g20 = i32::from(v20) + i32::from(v22);
-                    let g21 = i32::from(v20) - i32::from(v22);
-                    let g22 = 2 * i32::from(v21);
-                    z.0 = z.0.wrapping_add(g20.wrapping_mul(g21));
-                    z.1 = z.1.wrapping_add(g20.wrapping_mul(g22));
-                }
-                m.0 = m.0.wrapping_add(z.0);
-                m.1 = m.1.wrapping_add(z.1);
+    let mut z0 = vec![0i32; w];
+    let mut z1 = vec![0i32; w];
+    let mut mag = vec![(0i32, 0i32); ori_w];
+    for (cy, y) in (0..rows).map(|r| (r, r * ori_w)) {
+        mag.fill((0, 0));
+        for r in 0..ORI_SCALE {
+            let b = pad + (cy * ORI_SCALE + r) * w;
+            // v20 = s20[n-1] - s20[n], v21 = s21[n-1] + s21[n] (s20/s21 = v10[n-w] +/- v10[n]),
+            // v22 = s22[n-1] + s22[n] (s22 = v11[n-w] - v11[n]); all zero before the start.
+            let t10 = &v10[b - 1 - w..b + w];
+            let t11 = &v11[b - 1 - w..b + w];
+            for (i, (o0, o1)) in z0.iter_mut().zip(z1.iter_mut()).enumerate() {
+                let (pd10, p10, d10, c10) = (t10[i], t10[i + w], t10[i + 1], t10[i + 1 + w]);
+                let (pd11, p11, d11, c11) = (t11[i], t11[i + w], t11[i + 1], t11[i + 1 + w]);
+                let v20 = pd10.wrapping_add(p10).wrapping_sub(d10.wrapping_add(c10));
+                let v21 = pd10.wrapping_sub(p10).wrapping_add(d10.wrapping_sub(c10));
+                let v22 = pd11.wrapping_sub(p11).wrapping_add(d11.wrapping_sub(c11));
+                let g20 = i32::from(v20) + i32::from(v22);
+                let g21 = i32::from(v20) - i32::from(v22);
+                let g22 = 2 * i32::from(v21);
+                *o0 = g20.wrapping_mul(g21);
+                *o1 = g20.wrapping_mul(g22);
+            }
+            for ((m, a), b) in mag
+                .iter_mut()
+                .zip(z0.chunks_exact(ORI_SCALE))
+                .zip(z1.chunks_exact(ORI_SCALE))
+            {
+                let s0 = a.iter().fold(0i32, |s, &v| s.wrapping_add(v));
+                let s1 = b.iter().fold(0i32, |s, &v| s.wrapping_add(v));
+                m.0 = m.0.wrapping_add(s0);
+                m.1 = m.1.wrapping_add(s1);
             }
         }
         for (x, m) in mag.iter().enumerate() {
