@@ -145,13 +145,60 @@ pub(crate) fn gaussian_blur_u8(src: &[u8], width: usize, height: usize, n: usize
         for (e, &i) in ext.iter_mut().zip(&ext_index) {
             *e = f32::from(row[i]);
         }
-        horizontal_row(&mut out[..width], &ext, kernel[r], &taps);
+        match r {
+            20 => horizontal_row_fixed::<20>(&mut out[..width], &ext, &kernel),
+            45 => horizontal_row_fixed::<45>(&mut out[..width], &ext, &kernel),
+            _ => horizontal_row(&mut out[..width], &ext, kernel[r], &taps),
+        }
         for (d, &a) in dst[y * width..(y + 1) * width].iter_mut().zip(out.iter()) {
-            // Sums are below 2^24, so the signed conversion (vector code) is the unsigned one.
-            *d = ((a as i32 + (1 << 15)) >> 16).min(255) as u8;
+            // The sum is an integer below 2^24; adding 2^52 in f64 puts it exactly in the low
+            // bits of the mantissa, a conversion that compiles to vector code (a float-to-int
+            // cast saturates, which is scalar here).
+            let a = (f64::from(a) + 4_503_599_627_370_496.0).to_bits() as u32;
+            *d = ((a + (1 << 15)) >> 16).min(255) as u8;
         }
     }
     dst
+}
+
+/// [`horizontal_row`] for a kernel of `2 * R + 1` taps known at compile time (the ROI blurs'
+/// 41 and 91): each block of eight outputs reads one window of the extended row whose length
+/// the compiler knows, so the taps need no bounds checks. The kernel's zero tails are skipped.
+fn horizontal_row_fixed<const R: usize>(out: &mut [f32], ext: &[f32], kernel: &[f32]) {
+    let Some(kernel) = kernel.get(..=R) else {
+        return;
+    };
+    let first = kernel.iter().position(|&k| k != 0.0).unwrap_or(R).min(R);
+    let kc = kernel[R];
+    let width = out.len();
+    let mut x0 = 0;
+    while x0 + 8 <= width {
+        let Some(win) = ext.get(x0..x0 + 2 * R + 8) else {
+            break;
+        };
+        let mut acc = [0.0f32; 8];
+        for (s, &e) in acc.iter_mut().zip(&win[R..R + 8]) {
+            *s = kc * e;
+        }
+        for (j, &k) in kernel.iter().enumerate().take(R).skip(first) {
+            let pa = &win[j..j + 8];
+            let pb = &win[2 * R - j..2 * R - j + 8];
+            for l in 0..8 {
+                acc[l] += k * (pa[l] + pb[l]);
+            }
+        }
+        out[x0..x0 + 8].copy_from_slice(&acc);
+        x0 += 8;
+    }
+    for (x, o) in out.iter_mut().enumerate().skip(x0) {
+        let mut s = kc * ext.get(x + R).copied().unwrap_or(0.0);
+        for (j, &k) in kernel.iter().enumerate().take(R).skip(first) {
+            s += k
+                * (ext.get(x + j).copied().unwrap_or(0.0)
+                    + ext.get(x + 2 * R - j).copied().unwrap_or(0.0));
+        }
+        *o = s;
+    }
 }
 
 /// One row of the horizontal pass: `out[x] = kc * ext[x + r] + Σ k * (ext[x + a] + ext[x + b])`
