@@ -9,37 +9,48 @@
 pub(crate) const SIDE: usize = 32;
 
 /// Doubled-gradient sums of the 32x32 block whose top-left corner is (x0, y0).
+///
+/// The doubled gradients are at most 2 * 255 in magnitude, so they are kept in 16-bit lanes and
+/// their products summed in 32 bits (at most 1024 * 1020^2 < 2^31), which compiles to
+/// multiply-add vector code; integer sums do not depend on their order.
 pub(crate) fn doubled_sums(img: &[u8], width: usize, x0: usize, y0: usize) -> (i64, i64, i64) {
-    let row = |y: usize| -> &[u8] { &img[(y0 + y) * width + x0..(y0 + y) * width + x0 + SIDE] };
-    let (mut sxx, mut syy, mut sxy) = (0i64, 0i64, 0i64);
-    let mut dx = [0i32; SIDE];
-    let mut dy = [0i32; SIDE];
+    let row = |y: usize| -> [u8; SIDE] {
+        let s = (y0 + y) * width + x0;
+        let mut r = [0u8; SIDE];
+        r.copy_from_slice(&img[s..s + SIDE]);
+        r
+    };
+    let (mut sxx, mut syy, mut sxy) = (0i32, 0i32, 0i32);
+    let mut prev = row(0);
+    let mut cur = row(0);
     for y in 0..SIDE {
-        let cur = row(y);
-        let (prev, next, scale) = match y {
-            0 => (row(0), row(1), 2),
-            y if y == SIDE - 1 => (row(SIDE - 2), row(SIDE - 1), 2),
-            y => (row(y - 1), row(y + 1), 1),
+        let next = if y + 1 < SIDE { row(y + 1) } else { cur };
+        // Forward differences on the first and last rows count twice (doubled gradients).
+        let (up, down, scale) = match y {
+            0 => (&cur, &next, 2i16),
+            y if y == SIDE - 1 => (&prev, &cur, 2),
+            _ => (&prev, &next, 1),
         };
+        let mut dx = [0i16; SIDE];
+        let mut dy = [0i16; SIDE];
         for x in 0..SIDE {
-            dy[x] = scale * (i32::from(next[x]) - i32::from(prev[x]));
+            dy[x] = scale * (i16::from(down[x]) - i16::from(up[x]));
         }
-        dx[0] = 2 * (i32::from(cur[1]) - i32::from(cur[0]));
-        dx[SIDE - 1] = 2 * (i32::from(cur[SIDE - 1]) - i32::from(cur[SIDE - 2]));
+        dx[0] = 2 * (i16::from(cur[1]) - i16::from(cur[0]));
+        dx[SIDE - 1] = 2 * (i16::from(cur[SIDE - 1]) - i16::from(cur[SIDE - 2]));
         for x in 1..SIDE - 1 {
-            dx[x] = i32::from(cur[x + 1]) - i32::from(cur[x - 1]);
+            dx[x] = i16::from(cur[x + 1]) - i16::from(cur[x - 1]);
         }
-        let (mut a, mut b, mut c) = (0i32, 0i32, 0i32);
         for x in 0..SIDE {
-            a += dx[x] * dx[x];
-            b += dy[x] * dy[x];
-            c += dx[x] * dy[x];
+            let (gx, gy) = (i32::from(dx[x]), i32::from(dy[x]));
+            sxx += gx * gx;
+            syy += gy * gy;
+            sxy += gx * gy;
         }
-        sxx += i64::from(a);
-        syy += i64::from(b);
-        sxy += i64::from(c);
+        prev = cur;
+        cur = next;
     }
-    (sxx, syy, sxy)
+    (i64::from(sxx), i64::from(syy), i64::from(sxy))
 }
 
 #[cfg(test)]
