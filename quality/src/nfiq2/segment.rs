@@ -151,15 +151,18 @@ pub(crate) fn padded_window(
     out: &mut [u8; PADDED * PADDED],
 ) {
     let (top, left) = (r as i64 - OFFSET as i64 - 2, c as i64 - OFFSET as i64 - 2);
-    for y in 0..PADDED {
+    // Columns of the window inside the image (the same for every row), copied as one slice.
+    let x_lo = (-left).clamp(0, PADDED as i64) as usize;
+    let x_hi = (width as i64 - left).clamp(x_lo as i64, PADDED as i64) as usize;
+    for (y, row) in out.chunks_exact_mut(PADDED).enumerate() {
         let iy = top + y as i64;
-        for x in 0..PADDED {
-            let ix = left + x as i64;
-            out[y * PADDED + x] = if iy >= 0 && ix >= 0 && iy < height as i64 && ix < width as i64 {
-                img[iy as usize * width + ix as usize]
-            } else {
-                0
-            };
+        row.fill(0);
+        if iy < 0 || iy >= height as i64 || x_lo >= x_hi {
+            continue;
+        }
+        let start = iy as usize * width + (left + x_lo as i64) as usize;
+        if let Some(src) = img.get(start..start + (x_hi - x_lo)) {
+            row[x_lo..x_hi].copy_from_slice(src);
         }
     }
 }
