@@ -431,11 +431,12 @@ pub(crate) fn otsu_binarize(src: &[u8]) -> Vec<u8> {
         }
     }
     let thresh = max_val.floor() as i32;
-    let mut lut = [0u8; 256];
-    for (i, l) in lut.iter_mut().enumerate() {
-        *l = if i as i32 > thresh { 255 } else { 0 };
+    if thresh < 0 {
+        return vec![255; src.len()];
     }
-    src.iter().map(|&p| lut[p as usize]).collect()
+    // A byte comparison instead of a table look-up: the same map, in vector code.
+    let t = thresh.min(255) as u8;
+    src.iter().map(|&p| if p > t { 255 } else { 0 }).collect()
 }
 
 /// A rectangle of the rotated output to produce: columns `x0..x0+w`, rows `y0..y0+h`.
