@@ -502,14 +502,21 @@ pub(crate) fn rotate_crop_nearest(
         let x0 = cv_round((m[1] * y as f64 + m[2]) * AB_SCALE) + ROUND_DELTA;
         let y0 = cv_round((m[4] * y as f64 + m[5]) * AB_SCALE) + ROUND_DELTA;
         let dst = &mut out[row * crop.w..(row + 1) * crop.w];
-        for (i, d) in dst.iter_mut().enumerate() {
-            let sx = (x0 + adelta[i]) >> AB_BITS;
-            let sy = (y0 + bdelta[i]) >> AB_BITS;
-            *d = if sx >= 0 && sy >= 0 && sx < n && sy < n {
-                input[sy as usize * in_size + sx as usize]
+        // Source indices first (vector code), outside samples marked with an index no slice
+        // has; then the gather.
+        let mut index = [u32::MAX; 64];
+        for ((k, &ad), &bd) in index.iter_mut().zip(&adelta).zip(&bdelta).take(dst.len()) {
+            let sx = (x0 + ad) >> AB_BITS;
+            let sy = (y0 + bd) >> AB_BITS;
+            let inside = (sx as u32) < n as u32 && (sy as u32) < n as u32;
+            *k = if inside {
+                sy.wrapping_mul(n).wrapping_add(sx) as u32
             } else {
-                0
+                u32::MAX
             };
+        }
+        for (d, &k) in dst.iter_mut().zip(&index) {
+            *d = input.get(k as usize).copied().unwrap_or(0);
         }
     }
 }
