@@ -73,23 +73,29 @@ fn flood(
     stack: &mut Vec<(usize, usize)>,
 ) -> usize {
     let value = mask[seed];
-    let open = |labels: &[u32], p: usize| labels[p] == 0 && mask[p] == value;
+    // Open: unlabelled and of the seed's value. Scans run over row slices (no per-pixel bounds
+    // checks on the whole image).
+    let open = |l: &u32, m: &u8| *l == 0 && *m == value;
     stack.clear();
     stack.push((seed % width, seed / width));
     let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
     while let Some((x, y)) = stack.pop() {
         let row = y * width;
-        if !open(labels, row + x) {
+        let (lrow, mrow) = (&labels[row..row + width], &mask[row..row + width]);
+        if !open(&lrow[x], &mrow[x]) {
             continue;
         }
-        let mut l = x;
-        while l > 0 && open(labels, row + l - 1) {
-            l -= 1;
-        }
-        let mut r = x;
-        while r + 1 < width && open(labels, row + r + 1) {
-            r += 1;
-        }
+        let l = x - lrow[..x]
+            .iter()
+            .rev()
+            .zip(mrow[..x].iter().rev())
+            .take_while(|(a, b)| open(a, b))
+            .count();
+        let r = x + lrow[x + 1..]
+            .iter()
+            .zip(&mrow[x + 1..])
+            .take_while(|(a, b)| open(a, b))
+            .count();
         labels[row + l..=row + r].fill(label);
         x0 = x0.min(l);
         x1 = x1.max(r);
@@ -101,15 +107,18 @@ fn flood(
                 continue;
             }
             let nrow = ny * width;
-            let mut nx = l;
-            while nx <= r {
-                if open(labels, nrow + nx) {
-                    stack.push((nx, ny));
-                    while nx <= r && open(labels, nrow + nx) {
-                        nx += 1;
-                    }
+            let (nl, nm) = (&labels[nrow + l..=nrow + r], &mask[nrow + l..=nrow + r]);
+            let mut i = 0;
+            while i < nl.len() {
+                if open(&nl[i], &nm[i]) {
+                    stack.push((l + i, ny));
+                    i += 1 + nl[i + 1..]
+                        .iter()
+                        .zip(&nm[i + 1..])
+                        .take_while(|(a, b)| open(a, b))
+                        .count();
                 } else {
-                    nx += 1;
+                    i += 1;
                 }
             }
         }
