@@ -262,18 +262,55 @@ pub fn detect(mem: &[u8], width: usize, height: usize) -> Vec<RawMinutia> {
     let mut direction = vec![0u8; half];
     let mut found = Vec::new();
     let mut p = width * YOFFS;
+    // Per line: the gradient and the outside test of every pixel, computed from row slices when
+    // the whole line lies before `end` (then every read is inside the phase map), else per pixel.
+    let mut line_g = vec![(0i32, 0i32, false); width];
     for y in 0..height + ORIFILT {
-        for x in 0..width {
-            let mut outside = p >= end;
-            let (mut gx, mut gy) = (0i32, 0i32);
-            if !outside {
-                outside = at(p + 1) == 255
-                    || at(p - 3) == 255
-                    || at(p + width) == 255
-                    || at(p - 3 * width) == 255;
-                gx = at(p + 1) - at(p - 1);
-                gy = at(p + width) - at(p - width);
+        let whole = p + width <= end && p >= 3 * width && p >= 3;
+        let rows = if whole {
+            match (
+                mem.get(p + 1..p + 1 + width),
+                mem.get(p - 1..p - 1 + width),
+                mem.get(p - 3..p - 3 + width),
+                mem.get(p + width..p + 2 * width),
+                mem.get(p - width..p),
+                mem.get(p - 3 * width..p - 2 * width),
+            ) {
+                (Some(r), Some(l), Some(l3), Some(d), Some(u), Some(u3)) => {
+                    Some((r, l, l3, d, u, u3))
+                }
+                _ => None,
             }
+        } else {
+            None
+        };
+        if let Some((r, l, l3, d, u, u3)) = rows {
+            for (i, g) in line_g.iter_mut().enumerate() {
+                let outside = r[i] == 255 || l3[i] == 255 || d[i] == 255 || u3[i] == 255;
+                *g = (
+                    i32::from(r[i]) - i32::from(l[i]),
+                    i32::from(d[i]) - i32::from(u[i]),
+                    outside,
+                );
+            }
+        } else {
+            for (i, g) in line_g.iter_mut().enumerate() {
+                let q = p + i;
+                *g = if q >= end {
+                    (0, 0, true)
+                } else {
+                    (
+                        at(q + 1) - at(q - 1),
+                        at(q + width) - at(q - width),
+                        at(q + 1) == 255
+                            || at(q - 3) == 255
+                            || at(q + width) == 255
+                            || at(q - 3 * width) == 255,
+                    )
+                };
+            }
+        }
+        for (x, &(gx, gy, outside)) in line_g.iter().enumerate() {
             p += 1;
             let gxx = cxx.push(gx * gx);
             let gxy = cxy.push(gx * gy);
