@@ -104,6 +104,7 @@ fn phase_cos(x2: i32, x3: i32) -> i8 {
 
 /// `acc[i] += coef[i] * conv9(h[i..=i + 8])`: the horizontal filter `t` on the vertical responses
 /// `h` (8 samples of history first), weighted by each pixel's steering coefficient.
+#[inline(always)]
 fn steer(acc: &mut [i32], coef: &[i32], h: &[i32], t: &[i32; 5]) {
     let n = acc
         .len()
