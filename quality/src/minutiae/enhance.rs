@@ -319,8 +319,13 @@ pub fn fft_enhance(img: &[u8], width: usize, height: usize) -> Vec<u8> {
             let c0 = (-x0).max(0) as usize;
             let c1 = (w - x0).clamp(0, DIM) as usize;
             let xs = (x0.max(0)) as usize;
-            planes.row_re = [[0; ROWS]; HALF];
-            planes.row_im = [[0; ROWS]; HALF];
+            // Blocks wholly inside the image overwrite every point below; others start from zero.
+            let inside =
+                y0 >= 0 && y0 + DIM <= h && c0 == 0 && c1 == ROWS && img.len() >= width * height;
+            if !inside {
+                planes.row_re = [[0; ROWS]; HALF];
+                planes.row_im = [[0; ROWS]; HALF];
+            }
             for r in 0..ROWS {
                 let y = y0 + r as i32;
                 if (0..h).contains(&y) && c0 < c1 {
