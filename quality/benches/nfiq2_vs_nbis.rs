@@ -15,10 +15,12 @@
 use std::process::Command;
 use std::time::Duration;
 
-use rekam_protocol::ansi_nist::{Compression, Transaction};
 use rekam_quality::fingerprint;
 use rekam_quality::image::GrayImageRef;
 use rekam_tests::{pgm_gray, reference_python, shared_data};
+
+#[path = "../tests/common/nist.rs"]
+mod nist;
 
 /// rekam is timed in batches (this many per print, of `REKAM_BATCH` calls each) because the
 /// kernel may account CPU time in scheduler ticks (4 ms here): one call's time is then a multiple
@@ -79,34 +81,8 @@ fn prints() -> Vec<Print> {
             });
         }
     }
-    let Some(bytes) = shared_data("ansi-nist/type-14-tpcard-nqm.an2") else {
-        return out;
-    };
-    let Ok(t) = Transaction::parse(&bytes) else {
-        return out;
-    };
-    for f in t.finger_images().unwrap_or_default() {
-        if f.ppi.is_some_and(|p| p != 500) {
-            continue;
-        }
-        let pixels = match &f.compression {
-            Compression::Wsq => match rekam_quality::wsq::decode(f.data) {
-                Ok(img) => img.pixels,
-                Err(_) => continue,
-            },
-            Compression::None => f.data.to_vec(),
-            _ => continue,
-        };
-        if pixels.len() != (f.width * f.height) as usize {
-            continue;
-        }
-        let (w, h) = (f.width.min(800), f.height.min(1000));
-        let (x0, y0) = ((f.width - w) / 2, (f.height - h) / 2);
-        let mut crop = Vec::with_capacity((w * h) as usize);
-        for y in y0..y0 + h {
-            let s = (y * f.width + x0) as usize;
-            crop.extend_from_slice(&pixels[s..s + w as usize]);
-        }
+    for f in nist::fingers("type-14-tpcard-nqm.an2").unwrap_or_default() {
+        let (w, h, crop) = f.centre_crop(800, 1000);
         out.push(Print {
             name: format!("tpcard#{} {w}x{h}", f.record),
             width: w,

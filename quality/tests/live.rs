@@ -2,12 +2,14 @@
 //! NIST's SFinGe examples (and degraded, shifted and half-covered versions of them) and on the
 //! 500 ppi prints of NIST's ANSI/NIST samples; and the auto-capture state machine fed such frames.
 
-use rekam_protocol::ansi_nist::{Compression, Transaction};
 use rekam_quality::fingerprint;
 use rekam_quality::image::{GrayImage, GrayImageRef};
 use rekam_quality::live::{self, AutoCapture, AutoCaptureRule, Decision, FrameQuality, WaitReason};
 use rekam_quality::pgm::read_pgm;
 use rekam_tests::shared_data;
+
+#[path = "common/nist.rs"]
+mod nist;
 
 fn example(n: u32) -> Option<GrayImage> {
     let bytes = shared_data(&format!("nfiq2/examples/SFinGe_Test0{n}.pgm"))?;
@@ -105,41 +107,17 @@ fn spearman(a: &[f64], b: &[f64]) -> f64 {
 
 /// The 500 ppi plain and rolled prints of NIST's ANSI/NIST samples NFIQ 2 accepts in size.
 fn ansi_nist_prints() -> Vec<GrayImage> {
-    let mut out = Vec::new();
-    for file in [
-        "type-14-tpcard-nqm.an2",
-        "type-14-amp-nqm-utf8.an2",
-        "type-14-tip-eji-wsq.an2",
-        "type-4-14-slaps.an2",
-        "type-9-10-14.an2",
-    ] {
-        let Some(bytes) = shared_data(&format!("ansi-nist/{file}")) else {
-            continue;
-        };
-        let t = Transaction::parse(&bytes).expect("NIST sample parses");
-        for f in t.finger_images().expect("finger images") {
-            if f.ppi.is_some_and(|p| p != 500) || f.width > 800 || f.height > 1000 {
-                continue;
-            }
-            let pixels = match &f.compression {
-                Compression::Wsq => {
-                    rekam_quality::wsq::decode(f.data)
-                        .expect("WSQ decodes")
-                        .pixels
-                }
-                Compression::None => f.data.to_vec(),
-                _ => continue,
-            };
-            if pixels.len() == (f.width * f.height) as usize {
-                out.push(GrayImage {
-                    width: f.width,
-                    height: f.height,
-                    pixels,
-                });
-            }
-        }
-    }
-    out
+    nist::SAMPLES
+        .iter()
+        .filter_map(|file| nist::fingers(file))
+        .flatten()
+        .filter(|f| f.width <= 800 && f.height <= 1000)
+        .map(|f| GrayImage {
+            width: f.width,
+            height: f.height,
+            pixels: f.pixels,
+        })
+        .collect()
 }
 
 #[test]

@@ -9,10 +9,12 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use rekam_protocol::ansi_nist::{Compression, Transaction};
 use rekam_quality::fingerprint;
 use rekam_quality::image::GrayImageRef;
 use rekam_tests::{reference_python, shared_data};
+
+#[path = "common/nist.rs"]
+mod nist;
 
 const SCRIPT: &str = r#"
 import sys, io, nbis
@@ -49,44 +51,15 @@ fn real_prints() -> Vec<Print> {
             pixels: img.pixels,
         });
     }
-    for file in [
-        "type-14-tpcard-nqm.an2",
-        "type-14-amp-nqm-utf8.an2",
-        "type-14-tip-eji-wsq.an2",
-        "type-4-14-slaps.an2",
-        "type-9-10-14.an2",
-    ] {
-        let Some(bytes) = shared_data(&format!("ansi-nist/{file}")) else {
+    for file in nist::SAMPLES {
+        let Some(fingers) = nist::fingers(file) else {
             continue;
         };
-        let t = Transaction::parse(&bytes).expect("NIST sample parses");
-        for f in t.finger_images().expect("finger images") {
-            // The 500 ppi plain and rolled fingers; NFIQ 2 is defined for 500 ppi only.
-            if f.ppi.is_some_and(|p| p != 500) {
-                continue;
-            }
-            let pixels = match &f.compression {
-                Compression::Wsq => {
-                    rekam_quality::wsq::decode(f.data)
-                        .expect("WSQ decodes")
-                        .pixels
-                }
-                Compression::None => f.data.to_vec(),
-                _ => continue,
-            };
-            if pixels.len() != (f.width * f.height) as usize {
-                continue;
-            }
+        for f in fingers {
             // NIST refuses prints over 800x1000 (after trimming); a capture station would crop
             // them, so each is also scored as its centre crop that fits.
             if f.width > 800 || f.height > 1000 {
-                let (w, h) = (f.width.min(800), f.height.min(1000));
-                let (x0, y0) = ((f.width - w) / 2, (f.height - h) / 2);
-                let mut crop = Vec::with_capacity((w * h) as usize);
-                for y in y0..y0 + h {
-                    let s = (y * f.width + x0) as usize;
-                    crop.extend_from_slice(&pixels[s..s + w as usize]);
-                }
+                let (w, h, crop) = f.centre_crop(800, 1000);
                 out.push(Print {
                     name: format!("{file}#{} centre {w}x{h}", f.record),
                     width: w,
@@ -98,7 +71,7 @@ fn real_prints() -> Vec<Print> {
                 name: format!("{file}#{}", f.record),
                 width: f.width,
                 height: f.height,
-                pixels,
+                pixels: f.pixels,
             });
         }
     }
