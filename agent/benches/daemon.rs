@@ -65,23 +65,16 @@ fn idle_memory() {
 async fn drain() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    keys::registry_new(&root.join("registry"), Some("REG-B"), &mut std::io::sink()).expect("keys");
     let data = root.join("agent");
-    keys::workstation_new(
-        &data.join("keys"),
-        Some("WS-B1"),
-        "ed25519",
-        &mut std::io::sink(),
-    )
-    .expect("ws");
-    for n in ["registry.pub", "receipt.pub"] {
-        std::fs::copy(root.join("registry").join(n), data.join("keys").join(n)).expect("copy");
-    }
+    let mut c = Config::default();
+    c.agent.data_dir = data.clone();
+    c.agent.workstation_id = "WS-B1".into();
+    serve::provision_simulated(&c).expect("keys");
     let registry = Registry::new(
         rekam_agent::commands::serve::registry_config(
             &rekam_agent::commands::serve::RegistryArgs {
                 listen: ([127, 0, 0, 1], 0).into(),
-                registry_key: root.join("registry").join("registry.key"),
+                registry_key: data.join("sim-registry/registry.key"),
                 receipt_key: None,
                 trust: vec![data.join("keys/workstation.pub")],
                 id: None,
@@ -100,9 +93,6 @@ async fn drain() {
     ));
 
     // Seal the backlog first, with the uploader pointed nowhere, so only delivery is timed.
-    let mut c = Config::default();
-    c.agent.data_dir = data.clone();
-    c.agent.workstation_id = "WS-B1".into();
     c.registry.url = "http://127.0.0.1:9".into();
     c.uploader.poll_ms = 3_600_000;
     c.uploader.initial_backoff_ms = 3_600_000;

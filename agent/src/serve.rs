@@ -92,8 +92,9 @@ fn read_or_create_token(dir: &Path) -> Result<String> {
     Ok(token)
 }
 
-/// Creates what a simulated setup is missing: the workstation key and a local registry's keys.
-fn provision_simulated(config: &Config) -> Result<()> {
+/// Creates what a simulated setup is missing: the workstation key and a local registry's keys
+/// (in `sim-registry/` under the data directory, id `REG-SIM`).
+pub fn provision_simulated(config: &Config) -> Result<()> {
     let ws_key = config.path(&config.keys.workstation_key);
     if !ws_key.exists() {
         let dir = ws_key.parent().unwrap_or(Path::new("."));

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rekam_agent::commands::keys;
+use rekam_agent::config::Config;
 use rekam_agent::store::{OutboxState, Store};
 use rekam_sim::registry::Registry;
 use rekam_sim::rng::SimRng;
@@ -234,23 +234,16 @@ async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_deli
  {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    keys::registry_new(&root.join("registry"), Some("REG-K"), &mut std::io::sink()).expect("keys");
     let data = root.join("agent");
-    keys::workstation_new(
-        &data.join("keys"),
-        Some("WS-K1"),
-        "ed25519",
-        &mut std::io::sink(),
-    )
-    .expect("ws");
-    for n in ["registry.pub", "receipt.pub"] {
-        std::fs::copy(root.join("registry").join(n), data.join("keys").join(n)).expect("copy");
-    }
+    let mut keys_config = Config::default();
+    keys_config.agent.data_dir = data.clone();
+    keys_config.agent.workstation_id = "WS-K1".into();
+    rekam_agent::serve::provision_simulated(&keys_config).expect("keys");
     let registry = Registry::new(
         rekam_agent::commands::serve::registry_config(
             &rekam_agent::commands::serve::RegistryArgs {
                 listen: ([127, 0, 0, 1], 0).into(),
-                registry_key: root.join("registry").join("registry.key"),
+                registry_key: data.join("sim-registry/registry.key"),
                 receipt_key: None,
                 trust: vec![data.join("keys/workstation.pub")],
                 id: None,
