@@ -17,7 +17,6 @@ use rekam_protocol::model::{
     RecordingUnit,
 };
 use rekam_protocol::{EnrollmentId, RegistryPublicKey, Timestamp, WorkstationSigningKey};
-use rekam_quality::image::GrayImageRef;
 use rekam_quality::live::AutoCaptureRule;
 use rekam_quality::segment::{SegmentOptions, SlapKind, segment};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -706,8 +705,7 @@ fn segment_slap(
     wanted: &[Finger],
     session: &Session,
 ) -> Result<FoundFingers, ServiceError> {
-    let ppi = u16::try_from(img.ppi()).unwrap_or(0);
-    let view = GrayImageRef::new(img.width(), img.height(), img.pixels(), ppi).map_err(|e| {
+    let view = capture::gray_view(img).map_err(|e| {
         ServiceError::Capture(CaptureError {
             device: device.to_string(),
             reason: format!("the slap image is unusable: {e}"),

@@ -98,6 +98,15 @@ pub fn wsq_finger(pixels: &[u8], width: u32, height: u32, ppi: u16) -> Result<Im
     })
 }
 
+/// A device's gray image as the quality crate reads it. A resolution beyond `u16` (no real
+/// device) is kept out of range rather than wrapped, so the quality checks refuse it.
+pub fn gray_view(
+    img: &GrayImage,
+) -> Result<rekam_quality::image::GrayImageRef<'_>, rekam_quality::image::ImageError> {
+    let ppi = u16::try_from(img.ppi()).unwrap_or(u16::MAX);
+    rekam_quality::image::GrayImageRef::new(img.width(), img.height(), img.pixels(), ppi)
+}
+
 /// A finger capture with what was learnt scoring it.
 #[derive(Clone, Debug)]
 pub struct ScoredFinger {
@@ -119,36 +128,32 @@ pub fn finger(
 ) -> Result<ScoredFinger, CaptureError> {
     let ppi = u16::try_from(img.ppi()).unwrap_or(0);
     let mut minutiae = Vec::new();
-    let (score, note) =
-        match rekam_quality::image::GrayImageRef::new(img.width(), img.height(), img.pixels(), ppi)
-            .map_err(|e| e.to_string())
-            .and_then(|view| rekam_quality::fingerprint::nfiq2(&view).map_err(|e| e.to_string()))
-        {
-            Ok(a) => {
-                minutiae = a.minutiae;
-                let act = &a.actionable;
-                let note = if !act.has_sufficient_foreground() {
-                    Some(
-                        "too little finger on the platen: press the whole fingertip flat"
-                            .to_string(),
-                    )
-                } else if !act.has_minutiae() {
-                    Some("too few ridge details found: clean the platen and the finger".to_string())
-                } else if act.is_empty_or_low_contrast() {
-                    Some(
-                        "the print is too light: press a little harder or moisten a dry finger"
-                            .to_string(),
-                    )
-                } else {
-                    None
-                };
-                (a.score, note)
-            }
-            Err(reason) => (
-                0,
-                Some(format!("NFIQ 2 could not score this print: {reason}")),
-            ),
-        };
+    let (score, note) = match gray_view(img)
+        .map_err(|e| e.to_string())
+        .and_then(|view| rekam_quality::fingerprint::nfiq2(&view).map_err(|e| e.to_string()))
+    {
+        Ok(a) => {
+            minutiae = a.minutiae;
+            let act = &a.actionable;
+            let note = if !act.has_sufficient_foreground() {
+                Some("too little finger on the platen: press the whole fingertip flat".to_string())
+            } else if !act.has_minutiae() {
+                Some("too few ridge details found: clean the platen and the finger".to_string())
+            } else if act.is_empty_or_low_contrast() {
+                Some(
+                    "the print is too light: press a little harder or moisten a dry finger"
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            (a.score, note)
+        }
+        Err(reason) => (
+            0,
+            Some(format!("NFIQ 2 could not score this print: {reason}")),
+        ),
+    };
     let image = wsq_finger(img.pixels(), img.width(), img.height(), ppi).map_err(|reason| {
         CaptureError {
             device: device.to_string(),

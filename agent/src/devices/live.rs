@@ -12,7 +12,6 @@ use std::time::Instant;
 
 use rekam_drivers::fingerprint::{CaptureOptions, Feedback, Finger, FingerprintScanner};
 use rekam_drivers::{ErrorKind, GrayImage};
-use rekam_quality::image::GrayImageRef;
 use rekam_quality::live::{self, AutoCapture, AutoCaptureRule, Decision, FrameQuality, WaitReason};
 use serde::Serialize;
 
@@ -177,14 +176,12 @@ pub fn auto_capture<S: FingerprintScanner>(
 }
 
 fn measure(image: &GrayImage, who: &str) -> Result<FrameQuality, DeviceFailure> {
-    let ppi = u16::try_from(image.ppi()).unwrap_or(u16::MAX);
-    let view =
-        GrayImageRef::new(image.width(), image.height(), image.pixels(), ppi).map_err(|e| {
-            DeviceFailure::new(
-                who,
-                ErrorKind::ProtocolViolation,
-                format!("the scanner sent a preview frame that is not an image: {e}"),
-            )
-        })?;
+    let view = crate::capture::gray_view(image).map_err(|e| {
+        DeviceFailure::new(
+            who,
+            ErrorKind::ProtocolViolation,
+            format!("the scanner sent a preview frame that is not an image: {e}"),
+        )
+    })?;
     Ok(live::frame(&view))
 }
