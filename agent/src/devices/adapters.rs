@@ -129,10 +129,7 @@ impl<D: FingerprintScanner + Send> FingerDevice for Driver<D> {
         finger: Finger,
         o: &CaptureOptions,
     ) -> Result<GrayImage, DeviceFailure> {
-        self.0
-            .capture_finger(finger, o)
-            .map(|f| f.image)
-            .map_err(|e| DeviceFailure::from_driver(&name(self.0.identity()), &e))
+        scanner_capture(&mut self.0, finger, o)
     }
     fn capture_finger_live(
         &mut self,
