@@ -4,6 +4,11 @@
 use clap::Parser;
 use rekam_agent::cli::Cli;
 
+// A day of captures frees many large image buffers from many threads; glibc's allocator kept
+// them in per-thread arenas and the daemon grew all day (see `cargo bench --bench soak`).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
