@@ -161,7 +161,7 @@ pub fn check_token(token: &str) -> Result<(), String> {
             "it uses only {distinct} distinct characters; at least {TOKEN_MIN_DISTINCT} are needed"
         ));
     }
-    if (1..=b.len() / 2).any(|p| b.len() % p == 0 && b.chunks(p).all(|c| c == &b[..p])) {
+    if (1..=b.len() / 2).any(|p| b.len().is_multiple_of(p) && b.chunks(p).all(|c| c == &b[..p])) {
         return Err("it is a shorter string repeated".into());
     }
     let runs = b.windows(2).filter(|w| w[0].abs_diff(w[1]) == 1).count();
