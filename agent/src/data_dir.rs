@@ -98,7 +98,7 @@ pub fn refuse_readable(path: &Path, what: &str) -> Result<()> {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             bail!(
-                "{what} {} can be read by other users (mode {mode:04o}); refusing to start. Fix it with: chmod 600 {}",
+                "{what} {} is open to other users (mode {mode:04o}); refusing to start. Fix it with: chmod 600 {}",
                 path.display(),
                 path.display()
             );

@@ -230,7 +230,34 @@ async fn the_data_directory_is_0700_and_every_file_in_it_0600_through_an_enrollm
     );
     // (The NIK is also in the audit log's session.start entry, in plaintext: see docs/at-rest.md.)
 
+    // The sealed images too must go: the storage key is on the same disk.
+    let sealed: Vec<Vec<u8>> = r
+        .agent
+        .with_store(|s| {
+            let all = || -> rusqlite::Result<Vec<Vec<u8>>> {
+                s.raw_connection()
+                    .prepare("SELECT bytes FROM blobs")?
+                    .query_map([], |r| r.get(0))?
+                    .collect()
+            };
+            Ok(all().map_err(StoreError::from)?)
+        })
+        .await
+        .expect("sealed blobs");
+    assert_eq!(sealed.len(), images.len());
+    assert!(
+        holds(&raw_db(&data.join("agent.db")), &sealed[0]),
+        "the check can fail"
+    );
+
     r.agent.finalize(&id).await.expect("finalize");
+    let raw = raw_db(&data.join("agent.db"));
+    for b in images.iter().chain(&sealed) {
+        assert!(
+            !holds(&raw, b),
+            "a finalized session's image remains in the files"
+        );
+    }
     assert_private(&data);
     let blobs: i64 = r
         .agent
