@@ -13,6 +13,7 @@
 //! checkpointed and truncated after finalizing, so deleted biometrics do not linger in the files.
 //! A store opened without a key ([`Store::open`]) serves the outbox and the audit log only.
 
+mod at_rest;
 pub mod audit;
 pub mod outbox;
 pub mod sealing;
@@ -121,34 +122,6 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
 
-/// Tables added in version 3 (also part of a new database): which blobs each open session
-/// references (so unreferenced ones are deleted), and facts about the store (the storage key
-/// check). `sealed` columns mark values sealed under the storage key; 0 is legacy plaintext.
-const SCHEMA_3: &str = "
-CREATE TABLE session_images (
-    session_id TEXT NOT NULL,
-    digest TEXT NOT NULL,
-    PRIMARY KEY (session_id, digest)
-);
-CREATE INDEX session_images_digest ON session_images (digest);
-CREATE TABLE meta (
-    name TEXT PRIMARY KEY,
-    value BLOB NOT NULL
-);
-";
-
-/// Version 2 to 3: the `sealed` markers and the version-3 tables.
-const MIGRATE_2_TO_3: &str = "
-ALTER TABLE blobs ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE sessions ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
-";
-
-/// The `meta` row holding a value sealed under the storage key, to tell a wrong key at open.
-const KEY_CHECK: &str = "storage_key_check";
-
-/// The `meta` row saying the file still needs rebuilding ([`Store::scrub`]).
-const SCRUB_PENDING: &str = "scrub_pending";
-
 /// The agent's database.
 /// What became of one delivery attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,22 +156,6 @@ struct StoredSession {
     purged: bool,
 }
 
-fn blob_aad(digest: &str) -> Vec<u8> {
-    format!("rekam blob {digest}").into_bytes()
-}
-
-fn session_aad(id: &str) -> Vec<u8> {
-    format!("rekam session {id}").into_bytes()
-}
-
-/// Deletes image blobs that no session in progress references; returns how many.
-fn purge_unreferenced(conn: &Connection) -> Result<usize, StoreError> {
-    Ok(conn.execute(
-        "DELETE FROM blobs WHERE digest NOT IN (SELECT digest FROM session_images)",
-        [],
-    )?)
-}
-
 /// Writes `session` sealed under `seal`; with `purged` (finalizing) without its biometrics, and
 /// its images are deleted unless another open session shares them.
 fn write_session(
@@ -229,7 +186,7 @@ fn write_session(
                 tx.execute(
                     "INSERT INTO blobs (digest, bytes, sealed) VALUES (?1, ?2, 1)
                      ON CONFLICT(digest) DO UPDATE SET bytes = excluded.bytes, sealed = 1",
-                    params![digest, seal.seal(&blob_aad(&digest), bytes)?],
+                    params![digest, seal.seal(&at_rest::blob_aad(&digest), bytes)?],
                 )?;
             }
             digests.push(digest);
@@ -247,7 +204,7 @@ fn write_session(
     tx.execute(
         "INSERT INTO sessions (id, stage, state, updated_ms, sealed) VALUES (?1, ?2, ?3, ?4, 1)
          ON CONFLICT(id) DO UPDATE SET stage = excluded.stage, state = excluded.state, updated_ms = excluded.updated_ms, sealed = 1",
-        params![id, format!("{:?}", session.stage()), seal.seal(&session_aad(&id), &state)?, now_ms],
+        params![id, format!("{:?}", session.stage()), seal.seal(&at_rest::session_aad(&id), &state)?, now_ms],
     )?;
     tx.execute("DELETE FROM session_images WHERE session_id = ?1", [&id])?;
     for d in &digests {
@@ -257,45 +214,7 @@ fn write_session(
         )?;
     }
     // Retaken images and, on finalizing, the session's own: nothing open refers to them.
-    purge_unreferenced(tx)?;
-    Ok(())
-}
-
-/// Version 2 to 3: records which blobs each session in progress references (finalized sessions
-/// reference none, so their images are purged). A session whose state cannot be read keeps
-/// every blob, since which ones it needs cannot be known.
-fn index_legacy_sessions(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
-    let rows: Vec<(String, String)> = tx
-        .prepare("SELECT id, state FROM sessions WHERE stage != 'Finalized'")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (id, state) in rows {
-        let images = serde_json::from_str::<serde_json::Value>(&state)
-            .ok()
-            .and_then(|v| {
-                v.get("images")?
-                    .as_array()?
-                    .iter()
-                    .map(|d| d.as_str().map(str::to_string))
-                    .collect::<Option<Vec<String>>>()
-            });
-        match images {
-            Some(digests) => {
-                for d in digests {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO session_images (session_id, digest) VALUES (?1, ?2)",
-                        params![id, d],
-                    )?;
-                }
-            }
-            None => {
-                tx.execute(
-                    "INSERT OR IGNORE INTO session_images (session_id, digest) SELECT ?1, digest FROM blobs",
-                    [&id],
-                )?;
-            }
-        }
-    }
+    at_rest::purge_unreferenced(tx)?;
     Ok(())
 }
 
@@ -303,13 +222,6 @@ fn index_legacy_sessions(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreErro
 pub struct Store {
     conn: Connection,
     seal: Option<Arc<dyn SealAtRest>>,
-}
-
-/// `path` with `suffix` appended to its file name (`agent.db` -> `agent.db-wal`).
-fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    s.into()
 }
 
 impl Store {
@@ -336,36 +248,13 @@ impl Store {
     }
 
     fn open_file(path: &Path, seal: Option<Arc<dyn SealAtRest>>) -> Result<Store, StoreError> {
-        let file_err = |p: &Path| {
-            let path = p.display().to_string();
-            move |source| StoreError::File { path, source }
-        };
-        // SQLite creates -wal and -shm with the database file's mode: make that 0600 first.
-        let mut create = std::fs::OpenOptions::new();
-        create.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
-        match create.open(path) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                crate::data_dir::tighten_file(path).map_err(file_err(path))?;
-            }
-            Err(e) => return Err(file_err(path)(e)),
-        }
+        at_rest::prepare_file(path)?;
         let store = Self::init(Connection::open(path)?, seal)?;
-        for suffix in ["-wal", "-shm"] {
-            let p = sidecar(path, suffix);
-            match crate::data_dir::tighten_file(&p) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(file_err(&p)(e));
-                }
-                _ => {}
-            }
-        }
+        at_rest::tighten_sidecars(path)?;
         Ok(store)
     }
 
-    fn init(conn: Connection, seal: Option<Arc<dyn SealAtRest>>) -> Result<Store, StoreError> {
+    fn init(mut conn: Connection, seal: Option<Arc<dyn SealAtRest>>) -> Result<Store, StoreError> {
         // WAL keeps readers off the writer's back; FULL makes every commit durable on power loss.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -381,7 +270,7 @@ impl Store {
             let tx = conn.unchecked_transaction()?;
             if version == 0 {
                 tx.execute_batch(SCHEMA)?;
-                tx.execute_batch(SCHEMA_3)?;
+                tx.execute_batch(at_rest::SCHEMA_3)?;
             } else {
                 if version == 1 {
                     // Version 1 kept no image bytes with sessions; its open sessions cannot be
@@ -390,149 +279,21 @@ impl Store {
                         "CREATE TABLE blobs (digest TEXT PRIMARY KEY, bytes BLOB NOT NULL);",
                     )?;
                 }
-                tx.execute_batch(MIGRATE_2_TO_3)?;
-                tx.execute_batch(SCHEMA_3)?;
-                index_legacy_sessions(&tx)?;
+                tx.execute_batch(at_rest::MIGRATE_2_TO_3)?;
+                tx.execute_batch(at_rest::SCHEMA_3)?;
+                at_rest::index_legacy_sessions(&tx)?;
             }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
-        let mut store = Store { conn, seal };
-        // Images of sessions finalized by an older rekam (or orphaned by a crash) go now.
-        let mut changed = purge_unreferenced(&store.conn)? > 0;
-        if store.seal.is_some() {
-            store.check_key()?;
-            changed |= store.seal_legacy()?;
-        }
-        changed |= store.conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM meta WHERE name = ?1)",
-            [SCRUB_PENDING],
-            |r| r.get::<_, bool>(0),
-        )?;
-        if changed {
-            store.scrub();
-        }
-        Ok(store)
-    }
-
-    /// Verifies the storage key against the check value sealed under the first key this
-    /// database saw, or records it.
-    fn check_key(&mut self) -> Result<(), StoreError> {
-        let Some(seal) = self.seal.clone() else {
-            return Ok(());
-        };
-        let check: Option<Vec<u8>> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE name = ?1", [KEY_CHECK], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match check {
-            Some(c) => match seal.open(KEY_CHECK.as_bytes(), &c, "the storage key check") {
-                Ok(_) => Ok(()),
-                Err(SealError::WrongKey { key, .. }) => Err(StoreError::WrongStorageKey { key }),
-                Err(e) => Err(e.into()),
-            },
-            None => {
-                self.conn.execute(
-                    "INSERT INTO meta (name, value) VALUES (?1, ?2)",
-                    params![KEY_CHECK, seal.seal(KEY_CHECK.as_bytes(), b"rekam")?],
-                )?;
-                Ok(())
-            }
-        }
-    }
-
-    /// Seals what an older rekam left in plaintext (finalized sessions lose their biometrics
-    /// first); true when anything changed.
-    fn seal_legacy(&mut self) -> Result<bool, StoreError> {
-        let Some(seal) = self.seal.clone() else {
-            return Ok(false);
-        };
-        let tx = self.conn.transaction()?;
-        let sessions: Vec<(String, String, String)> = tx
-            .prepare("SELECT id, stage, state FROM sessions WHERE sealed = 0")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut changed = !sessions.is_empty();
-        for (id, stage, state) in sessions {
-            let mut plain = state.into_bytes();
-            if stage == "Finalized"
-                && let Ok(mut stored) = serde_json::from_slice::<StoredSession>(&plain)
-            {
-                stored.session.forget_biometrics();
-                stored.images.clear();
-                stored.purged = true;
-                if let Ok(p) = serde_json::to_vec(&stored) {
-                    plain = p;
-                }
-            }
-            tx.execute(
-                "UPDATE sessions SET state = ?2, sealed = 1 WHERE id = ?1",
-                params![id, seal.seal(&session_aad(&id), &plain)?],
-            )?;
-        }
-        let digests: Vec<String> = tx
-            .prepare("SELECT digest FROM blobs WHERE sealed = 0")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        changed |= !digests.is_empty();
-        for d in digests {
-            let bytes: Vec<u8> =
-                tx.query_row("SELECT bytes FROM blobs WHERE digest = ?1", [&d], |r| {
-                    r.get(0)
-                })?;
-            tx.execute(
-                "UPDATE blobs SET bytes = ?2, sealed = 1 WHERE digest = ?1",
-                params![d, seal.seal(&blob_aad(&d), &bytes)?],
-            )?;
-        }
-        tx.commit()?;
-        Ok(changed)
-    }
-
-    /// Rebuilds the file after deleting or sealing what an older rekam wrote: it wrote without
-    /// `secure_delete`, so pages can still hold stale copies of deleted or replaced plaintext in
-    /// their unused space. `VACUUM` leaves only live (sealed) rows. When it cannot run (a full
-    /// disk) a marker makes the next open try again.
-    fn scrub(&self) {
-        let _ = self.conn.execute(
-            "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, x'01')",
-            [SCRUB_PENDING],
-        );
-        match self.conn.execute_batch("VACUUM") {
-            Ok(()) => {
-                let _ = self
-                    .conn
-                    .execute("DELETE FROM meta WHERE name = ?1", [SCRUB_PENDING]);
-            }
-            Err(e) => tracing::warn!(
-                error = %e,
-                "could not rebuild the database after sealing it; stale plaintext may remain in its free space until a later start succeeds"
-            ),
-        }
-        self.checkpoint();
-    }
-
-    /// Moves the WAL's pages into the database and truncates it, so pages that held deleted
-    /// images do not stay readable in the WAL. Best effort: a reader holding the WAL (another
-    /// process) makes it a no-op until the next time.
-    fn checkpoint(&self) {
-        let _ = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        at_rest::after_open(&mut conn, seal.as_deref())?;
+        Ok(Store { conn, seal })
     }
 
     /// Whether anything in this database is sealed under a storage key (so opening it needs the
     /// key that sealed it).
     pub fn needs_storage_key(&self) -> Result<bool, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM meta WHERE name = ?1)
-                 OR EXISTS(SELECT 1 FROM sessions WHERE sealed = 1)
-                 OR EXISTS(SELECT 1 FROM blobs WHERE sealed = 1)",
-            [KEY_CHECK],
-            |r| r.get(0),
-        )?)
+        at_rest::needs_storage_key(&self.conn)
     }
 
     /// Saves a session (metadata and image bytes) as it is now.
@@ -568,7 +329,7 @@ impl Store {
         };
         let state = if sealed {
             let seal = self.seal.as_deref().ok_or(StoreError::NoStorageKey)?;
-            seal.open(&session_aad(id), &state, &format!("session {id}"))?
+            seal.open(&at_rest::session_aad(id), &state, &format!("session {id}"))?
         } else {
             state
         };
@@ -600,7 +361,7 @@ impl Store {
             let bytes = if sealed {
                 let seal = self.seal.as_deref().ok_or(StoreError::NoStorageKey)?;
                 seal.open(
-                    &blob_aad(digest),
+                    &at_rest::blob_aad(digest),
                     &bytes,
                     &format!("image {digest} of session {id}"),
                 )?
@@ -653,7 +414,7 @@ impl Store {
             ),
         )?;
         tx.commit()?;
-        self.checkpoint();
+        at_rest::checkpoint(&self.conn);
         Ok(())
     }
 
