@@ -7,7 +7,8 @@
 //! keys are created (a workstation key, and a local simulated registry's keys under
 //! `sim-registry/`); with real devices, missing keys are an error naming the file. The data
 //! directory is made 0700, and the agent refuses to start while a secret in it (key, token,
-//! database) is readable by other users or the API token is weak (see [`data_dir`]).
+//! database) is readable by other users or the API token is weak (see [`data_dir`]). The storage
+//! key that seals sessions at rest is created at first start in both setups.
 
 use std::future::Future;
 use std::net::SocketAddr;
