@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rekam_agent::finalize::finalize;
-use rekam_agent::store::Store;
+use rekam_agent::store::{StorageKey, Store};
 use rekam_agent::workflow::{Eye, Policy, Session};
 use rekam_protocol::model::FingerPosition;
 use rekam_protocol::{RegistryPrivateKey, SignatureAlgorithm, Timestamp, WorkstationSigningKey};
@@ -60,7 +60,12 @@ fn bench(c: &mut Criterion) {
     let (key, _) = WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng).expect("key");
     let registry = RegistryPrivateKey::from_secret([3; 32]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(&dir.path().join("rekam.db")).expect("store");
+    // As the daemon opens it: sealed under a storage key (finalizing also truncates the WAL).
+    let mut store = Store::open_with_key(
+        &dir.path().join("rekam.db"),
+        std::sync::Arc::new(StorageKey::ephemeral().expect("storage key")),
+    )
+    .expect("store");
     let sessions: Vec<Session> = (0..8).map(reviewed).collect();
     let mut n = 0u64;
     c.bench_function("finalize-to-durable-outbox", |b| {

@@ -66,6 +66,9 @@ pub struct KeysSection {
     pub registry_pub: PathBuf,
     /// The registry's receipt key (`rekam-receipt-v1` text).
     pub receipt_pub: PathBuf,
+    /// The workstation storage key (32 random bytes, created at first start) that seals
+    /// sessions in progress at rest.
+    pub storage_key: PathBuf,
 }
 
 /// `[registry]`

@@ -9,6 +9,7 @@ pub mod capture;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod data_dir;
 pub mod devices;
 pub mod files;
 pub mod finalize;

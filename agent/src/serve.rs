@@ -5,7 +5,10 @@
 //! demo can drive a real agent in-process; [`Running::shutdown`] stops accepting requests, lets
 //! running ones finish and stops the uploader between packets. With simulated devices, missing
 //! keys are created (a workstation key, and a local simulated registry's keys under
-//! `sim-registry/`); with real devices, missing keys are an error naming the file.
+//! `sim-registry/`); with real devices, missing keys are an error naming the file. The data
+//! directory is made 0700, and the agent refuses to start while a secret in it (key, token,
+//! database) is readable by other users or the API token is weak (see [`data_dir`]). The storage
+//! key that seals sessions at rest is created at first start in both setups.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -22,6 +25,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, ApiState};
 use crate::commands::keys;
 use crate::config::Config;
+use crate::data_dir;
 use crate::devices::{DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit};
 use crate::files;
 use crate::service::Agent;
@@ -75,9 +79,9 @@ fn read_or_create_token(dir: &Path) -> Result<String> {
     let path = dir.join(TOKEN_FILE);
     if path.exists() {
         let t = files::read_text(&path)?.trim().to_string();
-        if t.len() < 32 {
+        if let Err(why) = data_dir::check_token(&t) {
             bail!(
-                "{} holds a token shorter than 32 characters",
+                "{} holds a weak API token: {why}. Delete it to have a new one generated at start, or write 64 random hex digits (openssl rand -hex 32)",
                 path.display()
             );
         }
@@ -168,7 +172,8 @@ fn must_exist(p: PathBuf, what: &str) -> Result<PathBuf> {
 pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     config.check()?;
     let data = config.agent.data_dir.clone();
-    std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
+    data_dir::create_private_dir(&data)?;
+    data_dir::refuse_readable_secrets(&config)?;
     if config.devices.simulated {
         provision_simulated(&config)?;
     }
@@ -184,7 +189,10 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         config.path(&config.keys.receipt_pub),
         "keys.receipt_pub",
     )?)?;
-    let store = Store::open(&data.join(DB_FILE))?;
+    let db = data.join(DB_FILE);
+    let storage_key =
+        data_dir::load_or_create_storage_key(&config.path(&config.keys.storage_key), &db)?;
+    let store = Store::open_with_key(&db, Arc::new(storage_key))?;
     let devices = devices(&config)?;
     let ca = match &config.registry.ca_file {
         Some(p) => Some(files::read(&must_exist(

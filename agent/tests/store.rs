@@ -1,7 +1,9 @@
 //! The durable store: sessions survive reopening, finalizing is atomic and happens once, the
 //! audit chain detects edits, and the outbox moves packets through their delivery states.
 
-use rekam_agent::store::{AuditEntry, AuditError, Delivery, OutboxState, Store, StoreError};
+use rekam_agent::store::{
+    AuditEntry, AuditError, Delivery, OutboxState, StorageKey, Store, StoreError,
+};
 use rekam_agent::workflow::{Policy, Session};
 use rekam_sim::sample::{self, SampleOptions};
 use rusqlite::Connection;
@@ -52,12 +54,13 @@ fn sessions_survive_closing_and_reopening_the_database_with_their_images() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("rekam.db");
     let mut s = session_with_images(1);
+    let key = std::sync::Arc::new(StorageKey::ephemeral().expect("storage key"));
     {
-        let mut store = Store::open(&path).expect("open");
+        let mut store = Store::open_with_key(&path, key.clone()).expect("open");
         store.save_session(&s, 10).expect("save");
         store.save_session(&s, 11).expect("save again replaces");
     }
-    let store = Store::open(&path).expect("reopen");
+    let store = Store::open_with_key(&path, key).expect("reopen");
     let mut loaded = store
         .load_session(&s.id.to_string())
         .expect("load")

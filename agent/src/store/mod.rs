@@ -5,12 +5,22 @@
 //! before or the state after, never a half-finalized enrollment. Finalizing writes the packet to
 //! the outbox, marks the session final and appends the audit entry together. Times come in as
 //! arguments.
+//!
+//! At rest: the database file and its `-wal`/`-shm` are 0600; sessions in progress (their state,
+//! with demographics and minutiae, and their image blobs) are sealed under the workstation
+//! storage key ([`sealing`]); a session's images are deleted in the transaction that finalizes it
+//! (the sealed packet is what remains), freed pages are zeroed (`secure_delete`) and the WAL is
+//! checkpointed and truncated after finalizing, so deleted biometrics do not linger in the files.
+//! A store opened without a key ([`Store::open`]) serves the outbox and the audit log only.
 
+mod at_rest;
 pub mod audit;
 pub mod outbox;
+pub mod sealing;
 pub mod transfer;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -20,6 +30,7 @@ use crate::workflow::Session;
 
 pub use audit::{AuditEntry, AuditError};
 pub use outbox::{Delivery, OutboxItem, OutboxState, OutboxStatus};
+pub use sealing::{SealAtRest, SealError, StorageKey};
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -44,21 +55,47 @@ pub enum StoreError {
     /// The audit chain is broken.
     #[error(transparent)]
     Audit(#[from] AuditError),
+    /// Sessions are sealed at rest and this store was opened without the storage key.
+    #[error(
+        "sessions in progress are encrypted at rest, and this database was opened without the workstation storage key"
+    )]
+    NoStorageKey,
+    /// The storage key given is not the one this database was sealed under.
+    #[error(
+        "the storage key {key} is not the key this database's sessions were sealed under; restore the right key file, or export the outbox (rekam outbox export) and start a new data directory"
+    )]
+    WrongStorageKey {
+        /// Where the key came from.
+        key: String,
+    },
+    /// Sealing or opening a value failed.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// The database file could not be prepared (created or made private).
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE blobs (
     digest TEXT PRIMARY KEY,
-    bytes BLOB NOT NULL
+    bytes BLOB NOT NULL,
+    sealed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
     stage TEXT NOT NULL,
     state TEXT NOT NULL,
-    updated_ms INTEGER NOT NULL
+    updated_ms INTEGER NOT NULL,
+    sealed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE outbox (
     packet_id TEXT PRIMARY KEY,
@@ -114,107 +151,194 @@ pub enum Settlement {
 struct StoredSession {
     session: Session,
     images: Vec<String>,
+    /// Finalized: the images were deleted (and `images` is empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    purged: bool,
 }
 
+/// Writes `session` sealed under `seal`; with `purged` (finalizing) without its biometrics, and
+/// its images are deleted unless another open session shares them.
 fn write_session(
     tx: &rusqlite::Transaction<'_>,
+    seal: Option<&dyn SealAtRest>,
     session: &Session,
     now_ms: i64,
+    purged: bool,
 ) -> Result<(), StoreError> {
+    let seal = seal.ok_or(StoreError::NoStorageKey)?;
+    let id = session.id.to_string();
     let mut copy = session.clone();
     let mut digests = Vec::new();
-    for img in copy.images_mut() {
-        let bytes = img.data.bytes();
-        let digest = hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes));
-        tx.execute(
-            "INSERT OR IGNORE INTO blobs (digest, bytes) VALUES (?1, ?2)",
-            params![digest, bytes],
-        )?;
-        digests.push(digest);
+    if purged {
+        copy.forget_biometrics();
+    } else {
+        for img in copy.images_mut() {
+            let bytes = img.data.bytes();
+            let digest = hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes));
+            let sealed: Option<bool> = tx
+                .query_row(
+                    "SELECT sealed FROM blobs WHERE digest = ?1",
+                    [&digest],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if sealed != Some(true) {
+                tx.execute(
+                    "INSERT INTO blobs (digest, bytes, sealed) VALUES (?1, ?2, 1)
+                     ON CONFLICT(digest) DO UPDATE SET bytes = excluded.bytes, sealed = 1",
+                    params![digest, seal.seal(&at_rest::blob_aad(&digest), bytes)?],
+                )?;
+            }
+            digests.push(digest);
+        }
     }
-    let state = serde_json::to_string(&StoredSession {
+    let state = serde_json::to_vec(&StoredSession {
         session: copy,
-        images: digests,
+        images: digests.clone(),
+        purged,
     })
     .map_err(|e| StoreError::CorruptSession {
-        id: session.id.to_string(),
+        id: id.clone(),
         reason: e.to_string(),
     })?;
     tx.execute(
-        "INSERT INTO sessions (id, stage, state, updated_ms) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(id) DO UPDATE SET stage = excluded.stage, state = excluded.state, updated_ms = excluded.updated_ms",
-        params![session.id.to_string(), format!("{:?}", session.stage()), state, now_ms],
+        "INSERT INTO sessions (id, stage, state, updated_ms, sealed) VALUES (?1, ?2, ?3, ?4, 1)
+         ON CONFLICT(id) DO UPDATE SET stage = excluded.stage, state = excluded.state, updated_ms = excluded.updated_ms, sealed = 1",
+        params![id, format!("{:?}", session.stage()), seal.seal(&at_rest::session_aad(&id), &state)?, now_ms],
     )?;
+    tx.execute("DELETE FROM session_images WHERE session_id = ?1", [&id])?;
+    for d in &digests {
+        tx.execute(
+            "INSERT OR IGNORE INTO session_images (session_id, digest) VALUES (?1, ?2)",
+            params![id, d],
+        )?;
+    }
+    // Retaken images and, on finalizing, the session's own: nothing open refers to them.
+    at_rest::purge_unreferenced(tx)?;
     Ok(())
 }
 
+/// The agent's database.
 pub struct Store {
     conn: Connection,
+    seal: Option<Arc<dyn SealAtRest>>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path` without the storage key: the outbox and
+    /// the audit log work; sessions in progress cannot be read or written
+    /// ([`StoreError::NoStorageKey`]). For the CLI's outbox and audit commands.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::init(Connection::open(path)?)
+        Self::open_file(path, None)
     }
 
-    /// An in-memory database, for tests and dry runs.
+    /// Opens (creating if needed) the database at `path` with the storage key that seals its
+    /// sessions; fails with [`StoreError::WrongStorageKey`] when the database was sealed under
+    /// another key. Plaintext left by an older rekam is sealed now.
+    pub fn open_with_key(path: &Path, key: Arc<dyn SealAtRest>) -> Result<Store, StoreError> {
+        Self::open_file(path, Some(key))
+    }
+
+    /// An in-memory database under an ephemeral storage key, for tests and dry runs.
     pub fn in_memory() -> Result<Store, StoreError> {
-        Self::init(Connection::open_in_memory()?)
+        Self::init(
+            Connection::open_in_memory()?,
+            Some(Arc::new(StorageKey::ephemeral()?)),
+        )
     }
 
-    fn init(conn: Connection) -> Result<Store, StoreError> {
+    fn open_file(path: &Path, seal: Option<Arc<dyn SealAtRest>>) -> Result<Store, StoreError> {
+        at_rest::prepare_file(path)?;
+        let store = Self::init(Connection::open(path)?, seal)?;
+        at_rest::tighten_sidecars(path)?;
+        Ok(store)
+    }
+
+    fn init(mut conn: Connection, seal: Option<Arc<dyn SealAtRest>>) -> Result<Store, StoreError> {
         // WAL keeps readers off the writer's back; FULL makes every commit durable on power loss.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted images and replaced plaintext are overwritten with zeros, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema(version));
         }
-        if version == 0 {
+        if version < SCHEMA_VERSION {
             let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(SCHEMA)?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-            tx.commit()?;
-        } else if version == 1 {
-            // Version 1 kept no image bytes with sessions; its open sessions cannot be resumed
-            // (loading them reports so) but its outbox and audit log carry over unchanged.
-            let tx = conn.unchecked_transaction()?;
-            tx.execute_batch("CREATE TABLE blobs (digest TEXT PRIMARY KEY, bytes BLOB NOT NULL);")?;
+            if version == 0 {
+                tx.execute_batch(SCHEMA)?;
+                tx.execute_batch(at_rest::SCHEMA_3)?;
+            } else {
+                if version == 1 {
+                    // Version 1 kept no image bytes with sessions; its open sessions cannot be
+                    // resumed (loading them reports so) but its outbox and audit log carry over.
+                    tx.execute_batch(
+                        "CREATE TABLE blobs (digest TEXT PRIMARY KEY, bytes BLOB NOT NULL);",
+                    )?;
+                }
+                tx.execute_batch(at_rest::MIGRATE_2_TO_3)?;
+                tx.execute_batch(at_rest::SCHEMA_3)?;
+                at_rest::index_legacy_sessions(&tx)?;
+            }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
-        Ok(Store { conn })
+        at_rest::after_open(&mut conn, seal.as_deref())?;
+        Ok(Store { conn, seal })
+    }
+
+    /// Whether anything in this database is sealed under a storage key (so opening it needs the
+    /// key that sealed it).
+    pub fn needs_storage_key(&self) -> Result<bool, StoreError> {
+        at_rest::needs_storage_key(&self.conn)
     }
 
     /// Saves a session (metadata and image bytes) as it is now.
     pub fn save_session(&mut self, session: &Session, now_ms: i64) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        write_session(&tx, session, now_ms)?;
+        write_session(&tx, self.seal.as_deref(), session, now_ms, false)?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Loads a session with its images, if it exists.
+    /// Loads a session with its images, if it exists. A finalized session comes back without
+    /// image bytes (they were deleted when it was sealed; its metadata and summary remain).
     pub fn load_session(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        let state: Option<String> = self
+        let row: Option<(rusqlite::types::Value, bool)> = self
             .conn
-            .query_row("SELECT state FROM sessions WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT state, sealed FROM sessions WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        let Some(state) = state else {
+        let Some((state, sealed)) = row else {
             return Ok(None);
         };
         let corrupt = |reason: String| StoreError::CorruptSession {
             id: id.to_string(),
             reason,
         };
+        let state = match state {
+            rusqlite::types::Value::Text(t) => t.into_bytes(),
+            rusqlite::types::Value::Blob(b) => b,
+            other => return Err(corrupt(format!("state is {:?}", other.data_type()))),
+        };
+        let state = if sealed {
+            let seal = self.seal.as_deref().ok_or(StoreError::NoStorageKey)?;
+            seal.open(&at_rest::session_aad(id), &state, &format!("session {id}"))?
+        } else {
+            state
+        };
         let stored: StoredSession =
-            serde_json::from_str(&state).map_err(|e| corrupt(e.to_string()))?;
+            serde_json::from_slice(&state).map_err(|e| corrupt(e.to_string()))?;
         let mut session = stored.session;
+        if stored.purged || session.stage() == crate::workflow::Stage::Finalized {
+            return Ok(Some(session));
+        }
         let mut images = session.images_mut();
         if images.len() != stored.images.len() {
             return Err(corrupt(format!(
@@ -224,13 +348,26 @@ impl Store {
             )));
         }
         for (img, digest) in images.iter_mut().zip(&stored.images) {
-            let bytes: Option<Vec<u8>> = self
+            let row: Option<(Vec<u8>, bool)> = self
                 .conn
-                .query_row("SELECT bytes FROM blobs WHERE digest = ?1", [digest], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT bytes, sealed FROM blobs WHERE digest = ?1",
+                    [digest],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?;
-            let bytes = bytes.ok_or_else(|| corrupt(format!("image {digest} is missing")))?;
+            let (bytes, sealed) =
+                row.ok_or_else(|| corrupt(format!("image {digest} is missing")))?;
+            let bytes = if sealed {
+                let seal = self.seal.as_deref().ok_or(StoreError::NoStorageKey)?;
+                seal.open(
+                    &at_rest::blob_aad(digest),
+                    &bytes,
+                    &format!("image {digest} of session {id}"),
+                )?
+            } else {
+                bytes
+            };
             if hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes)) != *digest {
                 return Err(corrupt(format!("image {digest} does not match its digest")));
             }
@@ -251,8 +388,9 @@ impl Store {
         Ok(ids)
     }
 
-    /// Finalizes atomically: the sealed packet enters the outbox, the session is stored final, and
-    /// the audit entry is appended, all in one transaction. Finalizing the same enrollment again
+    /// Finalizes atomically: the sealed packet enters the outbox, the session is stored final
+    /// without its biometrics (its images are deleted), and the audit entry is appended, all in
+    /// one transaction. Finalizing the same enrollment again
     /// is refused by the outbox's unique enrollment id, so a retried finalize cannot queue twice.
     pub fn finalize(
         &mut self,
@@ -264,7 +402,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         outbox::insert(&tx, packet_id, &session.id.to_string(), sealed, now_ms)?;
-        write_session(&tx, session, now_ms)?;
+        write_session(&tx, self.seal.as_deref(), session, now_ms, true)?;
         audit::append(
             &tx,
             &AuditEntry::new(
@@ -276,6 +414,7 @@ impl Store {
             ),
         )?;
         tx.commit()?;
+        at_rest::checkpoint(&self.conn);
         Ok(())
     }
 
@@ -323,7 +462,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        write_session(&tx, session, now_ms)?;
+        write_session(&tx, self.seal.as_deref(), session, now_ms, false)?;
         audit::append(
             &tx,
             &AuditEntry::new(now_ms, actor, action, &session.id.to_string(), detail),

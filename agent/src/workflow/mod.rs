@@ -527,6 +527,16 @@ impl Session {
         v
     }
 
+    /// Drops what describes the resident's body once the packet is sealed (the sealed packet
+    /// keeps it): every kept image's bytes (their metadata stays) and the minutiae kept for the
+    /// duplicate-finger check. The summary is unchanged.
+    pub fn forget_biometrics(&mut self) {
+        for img in self.images_mut() {
+            img.data = Default::default();
+        }
+        self.finger_minutiae.clear();
+    }
+
     /// What the operator's screen shows: the stage and every capture's state, without images.
     pub fn summary(&self) -> Summary {
         let attempt = |score: Option<u8>, tries: u8, done: bool, forced: bool| CaptureSummary {
