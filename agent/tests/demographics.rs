@@ -377,7 +377,7 @@ async fn each_capture_can_be_cleared_for_a_retake_and_the_stage_goes_back() {
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!((&s["stage"], &s["signature"]), (&json!("signature"), &json!(false)));
     let (_, s) = call(&app, "POST", &format!("{base}/signature"), None).await;
-    assert_eq!(s["stage"], "fingers");
+    assert_eq!(s["stage"], "fingers", "{s}");
 
     // A finger already taken points to the route that clears it, and that route does.
     for _ in 0..5 {
