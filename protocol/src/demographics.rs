@@ -168,9 +168,9 @@ mod tests {
         assert!(check_birth_date(f, date!(2090 - 01 - 01), today).is_err());
         assert!(check_birth_date(f, date!(2026 - 12 - 03), today).is_err());
         assert!(check_birth_date(f, today, today).is_ok());
-        // 130 on their birthday today is the oldest accepted; a day older is not.
-        assert!(check_birth_date(f, date!(1896 - 12 - 02), today).is_ok());
-        let e = check_birth_date(f, date!(1896 - 12 - 01), today).unwrap_err();
+        // Turning 131 tomorrow is still 130 today; turning 131 today is too old.
+        assert!(check_birth_date(f, date!(1895 - 12 - 03), today).is_ok());
+        let e = check_birth_date(f, date!(1895 - 12 - 02), today).unwrap_err();
         assert!(e.to_string().contains("131 years"), "{e}");
         assert!(e.to_string().starts_with(f), "{e}");
         assert!(check_birth_date(f, date!(1886 - 05 - 01), today).is_err());
