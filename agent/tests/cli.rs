@@ -581,7 +581,10 @@ fn a_trust_directory_that_also_holds_the_registry_public_keys_is_accepted() {
         err.contains("receipt.pub is the registry's receipt key") && err.contains("skipped"),
         "{err}"
     );
-    assert!(err.contains("registry.pub is the registry's sealing key"), "{err}");
+    assert!(
+        err.contains("registry.pub is the registry's sealing key"),
+        "{err}"
+    );
 
     // Anything else that is not a workstation key is still an error naming the file.
     fs::write(d.join("ws/junk.pub"), "not a key\n").expect("write");

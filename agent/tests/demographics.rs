@@ -133,7 +133,11 @@ async fn at_fingers(app: &axum::Router) -> String {
     let id = started(app).await;
     face_taken(app, &id).await;
     let (status, s) = call(app, "POST", &format!("/v1/sessions/{id}/signature"), None).await;
-    assert_eq!((status, &s["stage"]), (StatusCode::OK, &json!("fingers")), "{s}");
+    assert_eq!(
+        (status, &s["stage"]),
+        (StatusCode::OK, &json!("fingers")),
+        "{s}"
+    );
     id
 }
 
@@ -177,12 +181,36 @@ async fn each_bad_demographic_is_refused_at_start_naming_its_field() {
         .date()
         .year();
     let cases: Vec<(&str, Edit, &str)> = vec![
-        ("empty name", edit(|a| a["full_name"] = json!("")), "applicant.full_name"),
-        ("NUL in the name", edit(|a| a["full_name"] = json!("Budi\u{0}Santoso")), "applicant.full_name"),
-        ("1 MB name", edit(|a| a["full_name"] = json!("a".repeat(1 << 20))), "applicant.full_name"),
-        ("digits in the name", edit(|a| a["full_name"] = json!("Budi 2")), "applicant.full_name"),
-        ("RT 0", edit(|a| a["address"]["rt"] = json!(0)), "applicant.address.rt"),
-        ("RW 1000", edit(|a| a["address"]["rw"] = json!(1000)), "applicant.address.rw"),
+        (
+            "empty name",
+            edit(|a| a["full_name"] = json!("")),
+            "applicant.full_name",
+        ),
+        (
+            "NUL in the name",
+            edit(|a| a["full_name"] = json!("Budi\u{0}Santoso")),
+            "applicant.full_name",
+        ),
+        (
+            "1 MB name",
+            edit(|a| a["full_name"] = json!("a".repeat(1 << 20))),
+            "applicant.full_name",
+        ),
+        (
+            "digits in the name",
+            edit(|a| a["full_name"] = json!("Budi 2")),
+            "applicant.full_name",
+        ),
+        (
+            "RT 0",
+            edit(|a| a["address"]["rt"] = json!(0)),
+            "applicant.address.rt",
+        ),
+        (
+            "RW 1000",
+            edit(|a| a["address"]["rw"] = json!(1000)),
+            "applicant.address.rw",
+        ),
         (
             "country ../../etc",
             edit(|a| a["citizenship"] = json!({ "kind": "wna", "country": "../../etc" })),
@@ -228,11 +256,18 @@ async fn each_bad_demographic_is_refused_at_start_naming_its_field() {
         let mut a = applicant();
         change(&mut a);
         let (status, body) = start(&app, a).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {body:.300}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: {body:.300}"
+        );
         assert_eq!(body["error"], "invalid_data", "{what}: {body:.300}");
         assert_eq!(body["field"], field, "{what}: {body:.300}");
         let message = body["message"].as_str().expect("message");
-        assert!(message.starts_with(field) && message.len() < 400, "{what}: {message}");
+        assert!(
+            message.starts_with(field) && message.len() < 400,
+            "{what}: {message}"
+        );
     }
     assert!(
         agent.list().await.expect("list").is_empty(),
@@ -306,7 +341,13 @@ async fn an_invalid_correction_is_refused_and_leaves_the_session_unchanged() {
         assert_eq!(body["field"], field, "{body}");
     }
     // Trailing bytes and unknown members are refused before anything is looked at.
-    let (status, body) = call(&app, "PUT", &path, Some(json!({ "applicant": applicant(), "x": 1 }))).await;
+    let (status, body) = call(
+        &app,
+        "PUT",
+        &path,
+        Some(json!({ "applicant": applicant(), "x": 1 })),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let (_, after) = call(&app, "GET", &format!("/v1/sessions/{id}"), None).await;
     assert_eq!(before, after);
@@ -338,7 +379,12 @@ async fn a_correction_that_changes_the_backdrop_drops_the_photo_for_a_retake() {
     );
     let s = &r["session"];
     assert_eq!(
-        (&s["stage"], &s["face_approved"], &s["face"]["tries"], &s["signature"]),
+        (
+            &s["stage"],
+            &s["face_approved"],
+            &s["face"]["tries"],
+            &s["signature"]
+        ),
         (&json!("face"), &json!(false), &json!(0), &json!(true)),
         "{s}"
     );
@@ -363,7 +409,10 @@ async fn each_capture_can_be_cleared_for_a_retake_and_the_stage_goes_back() {
     // The face: back to the face stage; after a new approval the desk returns to the fingers.
     let (status, s) = call(&app, "DELETE", &format!("{base}/face"), None).await;
     assert_eq!(status, StatusCode::OK, "{s}");
-    assert_eq!((&s["stage"], &s["face"]["tries"]), (&json!("face"), &json!(0)));
+    assert_eq!(
+        (&s["stage"], &s["face"]["tries"]),
+        (&json!("face"), &json!(0))
+    );
     assert_eq!(face_taken(&app, &id).await["stage"], "fingers");
 
     // The signature, with the operator named in the body.
@@ -375,7 +424,10 @@ async fn each_capture_can_be_cleared_for_a_retake_and_the_stage_goes_back() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{s}");
-    assert_eq!((&s["stage"], &s["signature"]), (&json!("signature"), &json!(false)));
+    assert_eq!(
+        (&s["stage"], &s["signature"]),
+        (&json!("signature"), &json!(false))
+    );
     let (_, s) = call(&app, "POST", &format!("{base}/signature"), None).await;
     assert_eq!(s["stage"], "fingers", "{s}");
 
@@ -389,13 +441,19 @@ async fn each_capture_can_be_cleared_for_a_retake_and_the_stage_goes_back() {
     let (status, body) = call(&app, "POST", &format!("{base}/fingers/2"), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let message = body["message"].as_str().expect("message");
-    assert!(message.contains("DELETE /v1/sessions/{id}/fingers/2"), "{message}");
+    assert!(
+        message.contains("DELETE /v1/sessions/{id}/fingers/2"),
+        "{message}"
+    );
     let (status, s) = call(&app, "DELETE", &format!("{base}/fingers/2"), None).await;
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!(s["fingers"]["2"]["state"], "pending", "{s}");
     // Nothing recorded: nothing to clear.
     let (status, body) = call(&app, "DELETE", &format!("{base}/fingers/2"), None).await;
-    assert_eq!((status, &body["error"]), (StatusCode::CONFLICT, &json!("nothing_to_clear")));
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::CONFLICT, &json!("nothing_to_clear"))
+    );
 
     // Exceptions for every finger lead to the irises; clearing one exception goes back.
     for p in 1..=10 {
@@ -410,7 +468,10 @@ async fn each_capture_can_be_cleared_for_a_retake_and_the_stage_goes_back() {
     }
     let (status, s) = call(&app, "DELETE", &format!("{base}/fingers/10"), None).await;
     assert_eq!(status, StatusCode::OK, "{s}");
-    assert_eq!((&s["stage"], &s["fingers_missing"]), (&json!("fingers"), &json!([10])));
+    assert_eq!(
+        (&s["stage"], &s["fingers_missing"]),
+        (&json!("fingers"), &json!([10]))
+    );
     let path = format!("{base}/fingers/10/exception");
     let (_, s) = call(&app, "POST", &path, Some(json!({ "reason": "amputated" }))).await;
     assert_eq!(s["stage"], "irises", "{s}");
@@ -426,7 +487,10 @@ async fn each_capture_can_be_cleared_for_a_retake_and_the_stage_goes_back() {
     assert_eq!(status, StatusCode::OK, "{s}");
     assert!(s["irises"].get("left").is_none(), "{s}");
     let (status, body) = call(&app, "DELETE", &format!("{base}/irises/both"), None).await;
-    assert_eq!((status, &body["field"]), (StatusCode::BAD_REQUEST, &json!("eye")));
+    assert_eq!(
+        (status, &body["field"]),
+        (StatusCode::BAD_REQUEST, &json!("eye"))
+    );
 
     let log = audit(&agent).await;
     let clears: Vec<(&str, &str)> = log
@@ -452,32 +516,70 @@ async fn an_abandoned_session_keeps_no_captures_and_cannot_continue() {
     let id = started(&app).await;
     face_taken(&app, &id).await;
     let base = format!("/v1/sessions/{id}");
-    let (status, body) = call(&app, "POST", &format!("{base}/abandon"), Some(json!({ "reason": " " }))).await;
-    assert_eq!((status, &body["field"]), (StatusCode::BAD_REQUEST, &json!("reason")), "{body}");
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("{base}/abandon"),
+        Some(json!({ "reason": " " })),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["field"]),
+        (StatusCode::BAD_REQUEST, &json!("reason")),
+        "{body}"
+    );
 
     let reason = "resident left before the fingers";
-    let (status, s) = call(&app, "POST", &format!("{base}/abandon"), Some(json!({ "reason": reason }))).await;
+    let (status, s) = call(
+        &app,
+        "POST",
+        &format!("{base}/abandon"),
+        Some(json!({ "reason": reason })),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{s}");
-    assert_eq!((&s["stage"], &s["face"]["tries"]), (&json!("abandoned"), &json!(0)), "{s}");
+    assert_eq!(
+        (&s["stage"], &s["face"]["tries"]),
+        (&json!("abandoned"), &json!(0)),
+        "{s}"
+    );
     for (method, path, body) in [
         ("POST", format!("{base}/face"), None),
         ("POST", format!("{base}/finalize"), None),
         ("DELETE", format!("{base}/face"), None),
-        ("PUT", format!("{base}/applicant"), Some(json!({ "applicant": applicant() }))),
-        ("POST", format!("{base}/abandon"), Some(json!({ "reason": "again" }))),
+        (
+            "PUT",
+            format!("{base}/applicant"),
+            Some(json!({ "applicant": applicant() })),
+        ),
+        (
+            "POST",
+            format!("{base}/abandon"),
+            Some(json!({ "reason": "again" })),
+        ),
     ] {
         let (status, body) = call(&app, method, &path, body).await;
-        assert_eq!((status, &body["error"]), (StatusCode::CONFLICT, &json!("wrong_stage")), "{method} {path}: {body}");
+        assert_eq!(
+            (status, &body["error"]),
+            (StatusCode::CONFLICT, &json!("wrong_stage")),
+            "{method} {path}: {body}"
+        );
     }
     // It no longer counts as open: its images are not kept for it, and the resident may start again.
-    let open = agent.with_store(|s| Ok(s.open_sessions()?)).await.expect("open");
+    let open = agent
+        .with_store(|s| Ok(s.open_sessions()?))
+        .await
+        .expect("open");
     assert!(open.is_empty(), "{open:?}");
     let mut stored = agent
         .with_store(move |s| Ok(s.load_session(&id)?))
         .await
         .expect("load")
         .expect("session");
-    assert!(stored.images_mut().is_empty(), "an abandoned session holds no images");
+    assert!(
+        stored.images_mut().is_empty(),
+        "an abandoned session holds no images"
+    );
     let (status, _) = start(&app, applicant()).await;
     assert_eq!(status, StatusCode::CREATED);
     let log = audit(&agent).await;
@@ -498,19 +600,27 @@ async fn finalized_session_of(agent: &Agent, applicant: Value) {
     ));
     src.applicant = serde_json::from_value(applicant).expect("applicant");
     let today = time::macros::date!(2026 - 01 - 10);
-    let mut s = Session::start(src.id, src.applicant.clone(), src.context.clone(), Policy::default(), today)
-        .expect("start");
+    let mut s = Session::start(
+        src.id,
+        src.applicant.clone(),
+        src.context.clone(),
+        Policy::default(),
+        today,
+    )
+    .expect("start");
     let mut face = src.biometrics.face.clone();
     face.quality.score = 90;
     s.submit_face(face).expect("face");
     s.resident_approves_face(true).expect("approve");
-    s.submit_signature(src.biometrics.signature.clone()).expect("signature");
+    s.submit_signature(src.biometrics.signature.clone())
+        .expect("signature");
     for p in FingerPosition::all() {
         let mut c = src.biometrics.finger(p).expect("finger").clone();
         c.quality.score = 90;
         s.submit_finger(p, c).expect("finger");
     }
-    s.finalize(Timestamp::from_unix_ms(1_768_000_000_000)).expect("finalize");
+    s.finalize(Timestamp::from_unix_ms(1_768_000_000_000))
+        .expect("finalize");
     agent
         .with_store(move |st| Ok(st.save_session(&s, 0)?))
         .await
@@ -536,7 +646,11 @@ async fn a_second_open_session_of_the_same_nik_is_refused_naming_the_first() {
     // A correction cannot move another session onto an open NIK either.
     let mut other = applicant();
     let nik = other["nik"].as_str().expect("nik").to_string();
-    other["nik"] = json!(format!("{}{}", &nik[..12], if &nik[12..] == "0001" { "0002" } else { "0001" }));
+    other["nik"] = json!(format!(
+        "{}{}",
+        &nik[..12],
+        if &nik[12..] == "0001" { "0002" } else { "0001" }
+    ));
     let (status, s) = start(&app, other.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{s}");
     let second = s["id"].as_str().expect("id");
@@ -547,13 +661,20 @@ async fn a_second_open_session_of_the_same_nik_is_refused_naming_the_first() {
         Some(json!({ "applicant": applicant() })),
     )
     .await;
-    assert_eq!((status, &body["session_id"]), (StatusCode::CONFLICT, &json!(first)), "{body}");
+    assert_eq!(
+        (status, &body["session_id"]),
+        (StatusCode::CONFLICT, &json!(first)),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn trailing_bytes_after_the_json_body_are_refused() {
     let (app, _) = app(false, false);
-    let body = format!("{} x", json!({ "applicant": applicant(), "operator_id": "OP-1" }));
+    let body = format!(
+        "{} x",
+        json!({ "applicant": applicant(), "operator_id": "OP-1" })
+    );
     let req = Request::post("/v1/sessions")
         .header("authorization", format!("Bearer {TOKEN}"))
         .header("content-type", "application/json")
@@ -561,9 +682,18 @@ async fn trailing_bytes_after_the_json_body_are_refused() {
         .expect("request");
     let (status, body) = send(&app, req).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["message"].as_str().expect("message").contains("trailing"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("trailing"),
+        "{body}"
+    );
     // White space after the value is not trailing data.
-    let body = format!("{}\n\n", json!({ "applicant": applicant(), "operator_id": "OP-1" }));
+    let body = format!(
+        "{}\n\n",
+        json!({ "applicant": applicant(), "operator_id": "OP-1" })
+    );
     let req = Request::post("/v1/sessions")
         .header("authorization", format!("Bearer {TOKEN}"))
         .body(Body::from(body))
@@ -582,8 +712,15 @@ async fn framework_errors_405_413_and_bad_paths_are_json_in_the_api_format() {
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
     let allow = resp.headers()["allow"].to_str().expect("allow").to_string();
     assert!(allow.contains("POST") && allow.contains("GET"), "{allow}");
-    assert!(resp.headers()["content-type"].to_str().expect("type").starts_with("application/json"));
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.expect("body");
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("application/json")
+    );
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .expect("body");
     let body: Value = serde_json::from_slice(&bytes).expect("JSON");
     assert_eq!(body["error"], "method_not_allowed");
 
@@ -594,18 +731,42 @@ async fn framework_errors_405_413_and_bad_paths_are_json_in_the_api_format() {
         .body(Body::from(big))
         .expect("request");
     let (status, body) = send(&app, req).await;
-    assert_eq!((status, &body["error"]), (StatusCode::PAYLOAD_TOO_LARGE, &json!("body_too_large")));
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::PAYLOAD_TOO_LARGE, &json!("body_too_large"))
+    );
 
     let id = started(&app).await;
     for p in ["300", "0", "11", "x", "-1"] {
-        let (status, body) = call(&app, "POST", &format!("/v1/sessions/{id}/fingers/{p}"), None).await;
+        let (status, body) = call(
+            &app,
+            "POST",
+            &format!("/v1/sessions/{id}/fingers/{p}"),
+            None,
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{p}: {body}");
-        assert_eq!((&body["error"], &body["field"]), (&json!("invalid_path"), &json!("position")));
-        let (status, body) = call(&app, "DELETE", &format!("/v1/sessions/{id}/fingers/{p}"), None).await;
-        assert_eq!((status, &body["field"]), (StatusCode::BAD_REQUEST, &json!("position")));
+        assert_eq!(
+            (&body["error"], &body["field"]),
+            (&json!("invalid_path"), &json!("position"))
+        );
+        let (status, body) = call(
+            &app,
+            "DELETE",
+            &format!("/v1/sessions/{id}/fingers/{p}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, &body["field"]),
+            (StatusCode::BAD_REQUEST, &json!("position"))
+        );
     }
     let (status, body) = call(&app, "GET", "/v1/no-such-route", None).await;
-    assert_eq!((status, &body["error"]), (StatusCode::NOT_FOUND, &json!("not_found")));
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::NOT_FOUND, &json!("not_found"))
+    );
 }
 
 #[tokio::test]
@@ -635,7 +796,11 @@ async fn the_bearer_scheme_is_case_insensitive_and_takes_any_number_of_spaces() 
         format!("bearer {TOKEN}x"),
     ] {
         let (status, body) = send(&app, get(auth.clone())).await;
-        assert_eq!((status, &body["error"]), (StatusCode::UNAUTHORIZED, &json!("unauthorized")), "{auth:?}");
+        assert_eq!(
+            (status, &body["error"]),
+            (StatusCode::UNAUTHORIZED, &json!("unauthorized")),
+            "{auth:?}"
+        );
     }
 }
 
@@ -649,13 +814,20 @@ async fn a_capture_whose_client_hung_up_is_still_recorded_and_audited() {
         1_763_890_000_000,
     ));
     let today = Timestamp::from_unix_ms(rekam_agent::service::system_ms()).date();
-    let mut s = Session::start(src.id, src.applicant.clone(), src.context.clone(), Policy::default(), today)
-        .expect("start");
+    let mut s = Session::start(
+        src.id,
+        src.applicant.clone(),
+        src.context.clone(),
+        Policy::default(),
+        today,
+    )
+    .expect("start");
     let mut face = src.biometrics.face.clone();
     face.quality.score = 90;
     s.submit_face(face).expect("face");
     s.resident_approves_face(true).expect("approve");
-    s.submit_signature(src.biometrics.signature.clone()).expect("signature");
+    s.submit_signature(src.biometrics.signature.clone())
+        .expect("signature");
     let id = src.id.to_string();
     agent
         .with_store(move |st| Ok(st.save_session(&s, 0)?))
@@ -668,7 +840,10 @@ async fn a_capture_whose_client_hung_up_is_still_recorded_and_audited() {
         .expect("request");
     // The client gives up (its request future is dropped) while the scanner waits for the finger.
     let hung_up = tokio::time::timeout(Duration::from_millis(100), app.clone().oneshot(req)).await;
-    assert!(hung_up.is_err(), "the capture finished before the client hung up");
+    assert!(
+        hung_up.is_err(),
+        "the capture finished before the client hung up"
+    );
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
@@ -676,7 +851,10 @@ async fn a_capture_whose_client_hung_up_is_still_recorded_and_audited() {
         if s["fingers"]["2"]["tries"] == 1 {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "never recorded: {s}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never recorded: {s}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let log = audit(&agent).await;
@@ -692,7 +870,9 @@ async fn a_capture_whose_client_hung_up_is_still_recorded_and_audited() {
 /// Sends `request` raw to a real socket serving the API and returns the status line and body.
 async fn raw_http(app: axum::Router, request: Vec<u8>) -> (String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
@@ -703,7 +883,10 @@ async fn raw_http(app: axum::Router, request: Vec<u8>) -> (String, String) {
     server.abort();
     let text = String::from_utf8_lossy(&answer).to_string();
     let status = text.lines().next().unwrap_or("").to_string();
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 

@@ -145,7 +145,11 @@ mod tests {
 
     #[test]
     fn empty_control_digit_and_overlong_names_are_refused_with_the_reason() {
-        let err = |n: &str| check_name("applicant.full_name", n).unwrap_err().to_string();
+        let err = |n: &str| {
+            check_name("applicant.full_name", n)
+                .unwrap_err()
+                .to_string()
+        };
         assert!(err("").contains("must not be empty"));
         assert!(err("   ").contains("must not be empty"));
         assert!(err("Budi\0").contains("U+0000"), "{}", err("Budi\0"));

@@ -614,7 +614,10 @@ fn check_text(field: &str, value: &str, required: bool) -> Result<(), Validation
     if value.len() > MAX_TEXT {
         return Err(field_err(field, format!("longer than {MAX_TEXT} bytes")));
     }
-    if let Some(c) = value.chars().find(|c| crate::demographics::forbidden_in_text(*c)) {
+    if let Some(c) = value
+        .chars()
+        .find(|c| crate::demographics::forbidden_in_text(*c))
+    {
         return Err(field_err(
             field,
             format!(

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rekam_protocol::model::check_identifier;
 use rekam_protocol::{
-    RegistryPrivateKey, RegistryPublicKey, SignatureAlgorithm, TrustStore, TrustedRegistry, TrustedWorkstation,
-    WorkstationSigningKey, pem,
+    RegistryPrivateKey, RegistryPublicKey, SignatureAlgorithm, TrustStore, TrustedRegistry,
+    TrustedWorkstation, WorkstationSigningKey, pem,
 };
 use ring::rand::SystemRandom;
 

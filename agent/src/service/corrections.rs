@@ -169,9 +169,13 @@ impl Agent {
         eye: Eye,
         operator_id: Option<String>,
     ) -> Result<Summary, ServiceError> {
-        self.clear(id, operator_id, "clear.iris", json!({ "eye": eye }), move |s| {
-            s.clear_iris(eye)
-        })
+        self.clear(
+            id,
+            operator_id,
+            "clear.iris",
+            json!({ "eye": eye }),
+            move |s| s.clear_iris(eye),
+        )
         .await
     }
 
@@ -204,7 +208,12 @@ impl Agent {
         let mut session = self.load(id).await?;
         let actor = actor(&session, operator_id)?;
         session.abandon()?;
-        self.record(session, actor, "session.abandon", json!({ "reason": reason }))
-            .await
+        self.record(
+            session,
+            actor,
+            "session.abandon",
+            json!({ "reason": reason }),
+        )
+        .await
     }
 }

@@ -78,7 +78,9 @@ impl Session {
     pub fn clear_face(&mut self) -> Result<(), WorkflowError> {
         self.require_open("clear the face photo")?;
         if self.face.tries() == 0 {
-            return Err(WorkflowError::NothingToClear("no face photo is taken".into()));
+            return Err(WorkflowError::NothingToClear(
+                "no face photo is taken".into(),
+            ));
         }
         self.face.reset();
         self.face_approved = false;
@@ -90,7 +92,9 @@ impl Session {
     pub fn clear_signature(&mut self) -> Result<(), WorkflowError> {
         self.require_open("clear the signature")?;
         if self.signature.take().is_none() {
-            return Err(WorkflowError::NothingToClear("no signature is taken".into()));
+            return Err(WorkflowError::NothingToClear(
+                "no signature is taken".into(),
+            ));
         }
         self.settle();
         Ok(())

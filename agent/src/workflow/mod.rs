@@ -465,8 +465,7 @@ impl Session {
 
     /// The first stage with something left to take, in desk order.
     fn next_stage(&self) -> Stage {
-        let irises_done =
-            self.irises.len() == 2 && self.irises.values().all(Attempts::is_done);
+        let irises_done = self.irises.len() == 2 && self.irises.values().all(Attempts::is_done);
         if !self.face_approved {
             Stage::Face
         } else if self.signature.is_none() {
