@@ -340,7 +340,20 @@ async fn an_invalid_correction_is_refused_and_leaves_the_session_unchanged() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["field"], field, "{body}");
     }
-    // Trailing bytes and unknown members are refused before anything is looked at.
+    // A birth date that makes the resident too young to record is refused like at start.
+    let mut young = applicant();
+    let year_now = Timestamp::from_unix_ms(rekam_agent::service::system_ms())
+        .date()
+        .year();
+    set_birth(&mut young, year_now - 5, 1, 2);
+    young["marital_status"] = json!("belum_kawin");
+    let (status, body) = call(&app, "PUT", &path, Some(json!({ "applicant": young }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        (&body["error"], &body["field"]),
+        (&json!("not_eligible"), &json!("applicant.date_of_birth"))
+    );
+    // Unknown members are refused before anything is looked at.
     let (status, body) = call(
         &app,
         "PUT",
