@@ -5,6 +5,9 @@
 //! desk), loads the session from the store, and saves the new state together with its audit
 //! entry in one transaction before it returns, so an answer the client saw is never lost to a
 //! crash; a failed device capture changes nothing. Store work runs on the blocking pool.
+//! Corrections, retakes and abandoning are in [`corrections`].
+
+mod corrections;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -30,6 +33,8 @@ use crate::devices::{DeviceFailure, DeviceManager, LiveFrame, Resident};
 use crate::finalize::{self, FinalizeError};
 use crate::store::{Store, StoreError};
 use crate::workflow::{Eye, Outcome, Session, Summary, WorkflowError};
+
+pub use corrections::{CorrectionResult, MAX_REASON_BYTES};
 
 /// Why an operation failed; the API maps each to a status.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +68,15 @@ pub enum ServiceError {
     /// The capture does not pass its checks; nothing was recorded, take it again.
     #[error("{0}")]
     Rejected(String),
+    /// Another session recording the same NIK is still open.
+    #[error(
+        "session {session} is already open for this NIK: resume it (GET /v1/sessions/{session}) \
+         or abandon it (POST /v1/sessions/{session}/abandon) first"
+    )]
+    AlreadyOpen {
+        /// The open session's id.
+        session: String,
+    },
     /// An internal failure (a task that could not run).
     #[error("internal error: {0}")]
     Internal(String),
@@ -359,6 +373,10 @@ impl Agent {
         let today = Timestamp::from_unix_ms(now).date();
         let resident = resident_for(&req.applicant);
         let session = Session::start(id, req.applicant, context, policy, today)?;
+        // One resident, one open session: a second would record them twice.
+        if let Some(open) = self.open_session_of(&session.applicant.nik, None).await? {
+            return Err(ServiceError::AlreadyOpen { session: open });
+        }
         self.devices.present(resident).await?;
         let detail = json!({ "nik": session.applicant.nik.to_string() });
         self.record(session, req.operator_id, "session.start", detail)

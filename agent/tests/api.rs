@@ -295,7 +295,12 @@ fn the_openapi_document_lists_exactly_the_routes_the_router_serves() {
     for chunk in joined.split(".route(").skip(1) {
         let path = chunk.split('"').nth(1).expect("path");
         let body = chunk.split(".route").next().unwrap_or("");
-        for (m, call) in [("GET", "get("), ("POST", "post(")] {
+        for (m, call) in [
+            ("GET", "get("),
+            ("POST", "post("),
+            ("PUT", "put("),
+            ("DELETE", "delete("),
+        ] {
             if body.contains(call) && !served.contains(&format!("{m} {path}")) {
                 served.push(format!("{m} {path}"));
             }

@@ -551,3 +551,51 @@ fn quality_face_reports_each_check_and_fails_a_photo_with_a_cluttered_backdrop()
         .collect();
     assert_eq!(failed, ["BackgroundUniformity"], "{v}");
 }
+
+#[test]
+fn a_trust_directory_that_also_holds_the_registry_public_keys_is_accepted() {
+    // The README's `--trust rekam-data/keys`: a workstation's keys folder also holds the
+    // registry's registry.pub and receipt.pub.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    ok(&["keys", "workstation-new", "--out", p(&d.join("ws"))]);
+    ok(&["keys", "registry-new", "--out", p(&d.join("reg"))]);
+    for f in ["registry.pub", "receipt.pub"] {
+        fs::copy(d.join("reg").join(f), d.join("ws").join(f)).expect("copy");
+    }
+    let pkt = d.join("e.rkp");
+    sample(d, &pkt, &[]);
+    let out = rekam(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("reg/registry.key")),
+        "--trust",
+        p(&d.join("ws")),
+        p(&pkt),
+        "--json",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("receipt.pub is the registry's receipt key") && err.contains("skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("registry.pub is the registry's sealing key"),
+        "{err}"
+    );
+
+    // Anything else that is not a workstation key is still an error naming the file.
+    fs::write(d.join("ws/junk.pub"), "not a key\n").expect("write");
+    let err = fails(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("reg/registry.key")),
+        "--trust",
+        p(&d.join("ws")),
+        p(&pkt),
+    ]);
+    assert!(err.contains("junk.pub"), "{err}");
+}

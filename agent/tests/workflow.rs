@@ -315,3 +315,80 @@ fn an_applicant_whose_nik_disagrees_is_refused_at_start() {
     .unwrap_err();
     assert!(err.to_string().contains("NIK digits 7-12"), "{err}");
 }
+
+#[test]
+fn a_capture_cleared_in_review_is_retaken_and_the_desk_returns_to_review() {
+    let src = source(false);
+    let mut s = start(&src, Policy::default());
+    through_signature(&mut s, &src);
+    for c in 1..=10 {
+        s.submit_finger(FingerPosition::new(c).expect("pos"), finger(&src, c, 70))
+            .expect("finger");
+    }
+    assert_eq!(s.stage(), Stage::Review);
+
+    s.clear_face().expect("clear face");
+    assert_eq!(s.stage(), Stage::Face);
+    assert!(
+        s.finalize(Timestamp::from_unix_ms(1_763_890_600_000))
+            .is_err(),
+        "no finalize without a photo"
+    );
+    let mut face = src.biometrics.face.clone();
+    face.quality.score = 90;
+    s.submit_face(face).expect("face");
+    s.resident_approves_face(true).expect("approve");
+    assert_eq!(s.stage(), Stage::Review, "everything else is still taken");
+
+    let p = FingerPosition::new(4).expect("pos");
+    s.clear_finger(p).expect("clear finger");
+    assert_eq!((s.stage(), s.fingers_missing()), (Stage::Fingers, vec![p]));
+    assert!(matches!(
+        s.clear_finger(p),
+        Err(WorkflowError::NothingToClear(_))
+    ));
+    s.finger_exception(p, ExceptionReason::Bandaged, None, None)
+        .expect("exception");
+    assert_eq!(s.stage(), Stage::Review);
+    s.finalize(Timestamp::from_unix_ms(1_763_890_600_000))
+        .expect("finalize");
+    assert!(matches!(
+        s.clear_signature(),
+        Err(WorkflowError::WrongStage {
+            stage: Stage::Finalized,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn an_abandoned_session_drops_its_captures_and_refuses_everything() {
+    let src = source(false);
+    let mut s = start(&src, Policy::default());
+    through_signature(&mut s, &src);
+    assert!(!s.images_mut().is_empty());
+    s.abandon().expect("abandon");
+    assert_eq!(s.stage(), Stage::Abandoned);
+    assert!(s.images_mut().is_empty(), "no biometrics are kept");
+    assert!(!s.is_open());
+    let wrong = |r: Result<(), WorkflowError>| {
+        matches!(
+            r,
+            Err(WorkflowError::WrongStage {
+                stage: Stage::Abandoned,
+                ..
+            })
+        )
+    };
+    assert!(wrong(s.submit_face_check()));
+    assert!(wrong(s.clear_face()));
+    assert!(wrong(s.abandon()));
+    assert!(wrong(
+        s.correct_applicant(src.applicant.clone(), date!(2026 - 11 - 23))
+            .map(|_| ())
+    ));
+    assert!(
+        s.finalize(Timestamp::from_unix_ms(1_763_890_600_000))
+            .is_err()
+    );
+}

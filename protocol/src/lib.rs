@@ -7,6 +7,7 @@
 //!
 //! The wire format is specified in `protocol/SPEC.md`; the layers are:
 //! - [`model`]: the enrollment (applicant, capture context, biometrics) and its validation;
+//! - [`demographics`]: the rules on a resident's name, free text and birth date;
 //! - [`nik`]: the Indonesian national identity number;
 //! - [`keys`]: workstation signing keys, registry sealing keys, their file and text forms;
 //! - [`manifest`]: the signed list of parts;
@@ -14,6 +15,7 @@
 //! - [`packet`]: building, sealing, inspecting and opening packets.
 
 pub mod ansi_nist;
+pub mod demographics;
 pub mod envelope;
 pub mod id;
 pub mod keys;

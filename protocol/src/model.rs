@@ -597,7 +597,7 @@ pub enum ValidationError {
     },
 }
 
-fn field_err(field: impl Into<String>, problem: impl Into<String>) -> ValidationError {
+pub(crate) fn field_err(field: impl Into<String>, problem: impl Into<String>) -> ValidationError {
     ValidationError::Field {
         field: field.into(),
         problem: problem.into(),
@@ -614,8 +614,17 @@ fn check_text(field: &str, value: &str, required: bool) -> Result<(), Validation
     if value.len() > MAX_TEXT {
         return Err(field_err(field, format!("longer than {MAX_TEXT} bytes")));
     }
-    if value.chars().any(char::is_control) {
-        return Err(field_err(field, "contains control characters"));
+    if let Some(c) = value
+        .chars()
+        .find(|c| crate::demographics::forbidden_in_text(*c))
+    {
+        return Err(field_err(
+            field,
+            format!(
+                "contains control or invisible characters (U+{:04X})",
+                u32::from(c)
+            ),
+        ));
     }
     Ok(())
 }
@@ -693,9 +702,12 @@ impl Enrollment {
 }
 
 impl Applicant {
-    fn validate(&self) -> Result<(), ValidationError> {
+    /// Every rule that needs no date: the NIK agrees with the birth date and sex, the name is a
+    /// name, free text is bounded and free of control characters, RT/RW, postal code and country
+    /// code have their shapes. [`Applicant::validate_on`] adds the rules on the birth date.
+    pub fn validate(&self) -> Result<(), ValidationError> {
         self.nik.check_against(self.date_of_birth, self.sex)?;
-        check_text("applicant.full_name", &self.full_name, true)?;
+        crate::demographics::check_name("applicant.full_name", &self.full_name)?;
         check_text("applicant.place_of_birth", &self.place_of_birth, true)?;
         check_text("applicant.occupation", &self.occupation, true)?;
         let a = &self.address;
@@ -735,7 +747,8 @@ impl Applicant {
 }
 
 impl CaptureContext {
-    fn validate(&self) -> Result<(), ValidationError> {
+    /// Identifiers, the mobile unit's location, the position and the times.
+    pub fn validate(&self) -> Result<(), ValidationError> {
         check_identifier("context.workstation_id", &self.workstation_id)?;
         check_identifier("context.site_code", &self.site_code)?;
         check_identifier("context.operator_id", &self.operator_id)?;

@@ -22,6 +22,8 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     field: Option<String>,
+    /// One more member of the body, e.g. the `session_id` a 409 `session_open` points to.
+    extra: Option<(&'static str, String)>,
 }
 
 impl ApiError {
@@ -37,7 +39,14 @@ impl ApiError {
             code,
             message: message.into(),
             field,
+            extra: None,
         }
+    }
+
+    /// Adds one more member to the body.
+    pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.extra = Some((key, value.into()));
+        self
     }
 
     /// 400, optionally naming the field.
@@ -60,6 +69,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "error": self.code, "message": self.message });
         if let Some(f) = self.field {
             body["field"] = json!(f);
+        }
+        if let Some((k, v)) = self.extra {
+            body[k] = json!(v);
         }
         (self.status, axum::Json(body)).into_response()
     }
@@ -105,6 +117,9 @@ impl From<ServiceError> for ApiError {
                     WorkflowError::Incomplete(_) => {
                         ApiError::new(S::CONFLICT, "incomplete", msg, None)
                     }
+                    WorkflowError::NothingToClear(_) => {
+                        ApiError::new(S::CONFLICT, "nothing_to_clear", msg, None)
+                    }
                 }
             }
             ServiceError::Device(d) => {
@@ -116,6 +131,13 @@ impl From<ServiceError> for ApiError {
                 };
                 ApiError::new(status, "device", msg, None)
             }
+            ServiceError::AlreadyOpen { session } => ApiError::new(
+                S::CONFLICT,
+                "session_open",
+                msg,
+                Some("applicant.nik".into()),
+            )
+            .with("session_id", session.clone()),
             ServiceError::Capture(_) => ApiError::new(S::BAD_GATEWAY, "device_output", msg, None),
             ServiceError::Rejected(_) => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "capture_rejected", msg, None)

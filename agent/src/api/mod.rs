@@ -3,12 +3,19 @@
 //!
 //! Every route but `/v1/health` and `/openapi.json` needs `Authorization: Bearer <token>`, the
 //! token the agent wrote (mode 0600) into its data directory at first start. Errors are JSON
-//! `{"error": <code>, "message": <text>, "field": <dotted path, when one field is at fault>}`.
+//! `{"error": <code>, "message": <text>, "field": <dotted path, when one field is at fault>}`,
+//! including the answers the framework would give in plain text or with no body (405, 413, a
+//! path that does not parse); only 414 and 431, which hyper sends before a request reaches the
+//! router, keep its empty body. A JSON body must be one value with nothing after it.
+//!
+//! A mutating request runs to its end even when its client hangs up: a capture the device
+//! already took is recorded and audited, and the client sees it when it reads the session again.
 //!
 //! Contract: [`router`] is pure wiring over an [`Agent`]; it can be driven in tests with
 //! `tower::ServiceExt::oneshot` and no socket. The OpenAPI document served at `/openapi.json`
 //! lists exactly the routes wired here (a test checks it).
 
+mod corrections;
 mod error;
 
 use std::convert::Infallible;
@@ -17,12 +24,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use rekam_drivers::fingerprint::Slap;
 use rekam_protocol::model::{ExceptionReason, FingerPosition};
 use serde::Deserialize;
@@ -48,10 +55,15 @@ pub struct ApiState {
     pub token: Arc<str>,
 }
 
-/// Parses a JSON body completely, naming the field at fault on error.
+/// The largest request body accepted, in bytes (the biggest is a start or a correction: a few
+/// kilobytes of demographics).
+pub const MAX_BODY_BYTES: usize = 2 << 20;
+
+/// Parses a JSON body completely, naming the field at fault on error; anything but white space
+/// after the JSON value is refused.
 fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: T = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         ApiError::bad_request(
             "invalid_body",
@@ -59,21 +71,56 @@ fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             (path != ".").then_some(path),
         )
     })?;
+    de.end().map_err(|e| {
+        ApiError::bad_request(
+            "invalid_body",
+            format!("trailing bytes after the JSON body ({e}); send exactly one JSON value"),
+            None,
+        )
+    })?;
     Ok(value)
+}
+
+/// Runs a mutating operation to its end on its own task, so a client that hangs up mid-capture
+/// does not cancel it half-way: what the device took is recorded and audited as usual.
+async fn detached<T: Send + 'static>(
+    op: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::spawn(op)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("the operation did not complete: {e}")))?
+        .map_err(ApiError::from)
 }
 
 fn json_ok(status: StatusCode, v: impl serde::Serialize) -> Response {
     (status, axum::Json(v)).into_response()
 }
 
-fn position(p: u8) -> Result<FingerPosition, ApiError> {
-    FingerPosition::new(p).ok_or_else(|| {
-        ApiError::bad_request(
+/// A finger position from the path, as text so that any value (`300`, `x`) gets the same JSON
+/// answer naming the field.
+fn position(p: &str) -> Result<FingerPosition, ApiError> {
+    p.parse::<u8>()
+        .ok()
+        .and_then(FingerPosition::new)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_path",
+                format!("{p:?} is not a finger position (1-10, ISO/IEC 19794-4)"),
+                Some("position".into()),
+            )
+        })
+}
+
+fn eye(eye: &str) -> Result<Eye, ApiError> {
+    match eye {
+        "left" => Ok(Eye::Left),
+        "right" => Ok(Eye::Right),
+        other => Err(ApiError::bad_request(
             "invalid_path",
-            format!("{p} is not a finger position (1-10, ISO/IEC 19794-4)"),
-            Some("position".into()),
-        )
-    })
+            format!("{other:?} is not an eye (left or right)"),
+            Some("eye".into()),
+        )),
+    }
 }
 
 async fn health() -> Response {
@@ -102,7 +149,9 @@ async fn list_sessions(State(s): State<ApiState>) -> Result<Response, ApiError> 
 
 async fn start_session(State(s): State<ApiState>, b: Bytes) -> Result<Response, ApiError> {
     let req: StartRequest = body(&b)?;
-    Ok(json_ok(StatusCode::CREATED, s.agent.start(req).await?))
+    let agent = s.agent.clone();
+    let summary = detached(async move { agent.start(req).await }).await?;
+    Ok(json_ok(StatusCode::CREATED, summary))
 }
 
 async fn get_session(
@@ -116,7 +165,9 @@ async fn capture_face(
     State(s): State<ApiState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(json_ok(StatusCode::OK, s.agent.capture_face(&id).await?))
+    let agent = s.agent.clone();
+    let r = detached(async move { agent.capture_face(&id).await }).await?;
+    Ok(json_ok(StatusCode::OK, r))
 }
 
 #[derive(Deserialize)]
@@ -131,31 +182,28 @@ async fn approve_face(
     b: Bytes,
 ) -> Result<Response, ApiError> {
     let a: Approval = body(&b)?;
-    Ok(json_ok(
-        StatusCode::OK,
-        s.agent.approve_face(&id, a.approved).await?,
-    ))
+    let agent = s.agent.clone();
+    let r = detached(async move { agent.approve_face(&id, a.approved).await }).await?;
+    Ok(json_ok(StatusCode::OK, r))
 }
 
 async fn capture_signature(
     State(s): State<ApiState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(json_ok(
-        StatusCode::OK,
-        s.agent.capture_signature(&id).await?,
-    ))
+    let agent = s.agent.clone();
+    let r = detached(async move { agent.capture_signature(&id).await }).await?;
+    Ok(json_ok(StatusCode::OK, r))
 }
 
 async fn capture_finger(
     State(s): State<ApiState>,
-    Path((id, p)): Path<(String, u8)>,
+    Path((id, p)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let p = position(p)?;
-    Ok(json_ok(
-        StatusCode::OK,
-        s.agent.capture_finger(&id, p).await?,
-    ))
+    let p = position(&p)?;
+    let agent = s.agent.clone();
+    let r = detached(async move { agent.capture_finger(&id, p).await }).await?;
+    Ok(json_ok(StatusCode::OK, r))
 }
 
 async fn capture_slap(
@@ -174,10 +222,9 @@ async fn capture_slap(
             ));
         }
     };
-    Ok(json_ok(
-        StatusCode::OK,
-        s.agent.capture_slap(&id, slap).await?,
-    ))
+    let agent = s.agent.clone();
+    let r = detached(async move { agent.capture_slap(&id, slap).await }).await?;
+    Ok(json_ok(StatusCode::OK, r))
 }
 
 #[derive(Deserialize)]
@@ -193,42 +240,34 @@ struct ExceptionBody {
 
 async fn finger_exception(
     State(s): State<ApiState>,
-    Path((id, p)): Path<(String, u8)>,
+    Path((id, p)): Path<(String, String)>,
     b: Bytes,
 ) -> Result<Response, ApiError> {
-    let p = position(p)?;
+    let p = position(&p)?;
     let e: ExceptionBody = body(&b)?;
-    Ok(json_ok(
-        StatusCode::OK,
-        s.agent
+    let agent = s.agent.clone();
+    let r = detached(async move {
+        agent
             .finger_exception(&id, p, e.reason, e.note, e.photo)
-            .await?,
-    ))
+            .await
+    })
+    .await?;
+    Ok(json_ok(StatusCode::OK, r))
 }
 
 async fn capture_iris(
     State(s): State<ApiState>,
-    Path((id, eye)): Path<(String, String)>,
+    Path((id, e)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let eye = match eye.as_str() {
-        "left" => Eye::Left,
-        "right" => Eye::Right,
-        other => {
-            return Err(ApiError::bad_request(
-                "invalid_path",
-                format!("{other:?} is not an eye (left or right)"),
-                Some("eye".into()),
-            ));
-        }
-    };
-    Ok(json_ok(
-        StatusCode::OK,
-        s.agent.capture_iris(&id, eye).await?,
-    ))
+    let e = eye(&e)?;
+    let agent = s.agent.clone();
+    let r = detached(async move { agent.capture_iris(&id, e).await }).await?;
+    Ok(json_ok(StatusCode::OK, r))
 }
 
 async fn finalize(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let packet = s.agent.finalize(&id).await?;
+    let agent = s.agent.clone();
+    let packet = detached(async move { agent.finalize(&id).await }).await?;
     Ok(json_ok(StatusCode::CREATED, json!({ "packet_id": packet })))
 }
 
@@ -285,7 +324,7 @@ async fn auth(State(s): State<ApiState>, req: Request, next: Next) -> Response {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(bearer_token);
     match presented {
         Some(t) if constant_time_eq(t.as_bytes(), s.token.as_bytes()) => next.run(req).await,
         Some(_) => ApiError::unauthorized("the bearer token is not this agent's token").into_response(),
@@ -294,6 +333,65 @@ async fn auth(State(s): State<ApiState>, req: Request, next: Next) -> Response {
         )
         .into_response(),
     }
+}
+
+/// The token of `Bearer <token>`: the scheme in any case (RFC 7235 §2.1), then one or more
+/// spaces (RFC 9110 §11.4; tabs are taken too).
+fn bearer_token(value: &str) -> Option<&str> {
+    let scheme = value.get(..6)?;
+    let rest = value.get(6..)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let token = rest.trim_matches([' ', '\t']);
+    (!token.is_empty()).then_some(token)
+}
+
+/// Gives the framework's own error answers (405 with no body, 413 and path rejections in plain
+/// text) the API's JSON form, keeping their status and headers (`Allow` on a 405).
+async fn json_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    // These bodies are a line of text; a longer one is cut, not buffered.
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this route does not take this method; the Allow header lists those it takes"
+                .to_string(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "body_too_large",
+            format!("the request body is over the limit of {MAX_BODY_BYTES} bytes"),
+        ),
+        StatusCode::URI_TOO_LONG => ("uri_too_long", "the URI is too long".to_string()),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "headers_too_large",
+            "the request headers are too large".to_string(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", text),
+        s if s.is_client_error() => ("bad_request", text),
+        _ => ("internal", text),
+    };
+    let mut out = ApiError::new(status, code, message, None).into_response();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (k, v) in out.headers() {
+        parts.headers.insert(k.clone(), v.clone());
+    }
+    *out.headers_mut() = parts.headers;
+    out
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -306,16 +404,33 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/devices", get(devices))
         .route("/v1/sessions", get(list_sessions).post(start_session))
         .route("/v1/sessions/{id}", get(get_session))
-        .route("/v1/sessions/{id}/face", post(capture_face))
+        .route(
+            "/v1/sessions/{id}/applicant",
+            put(corrections::correct_applicant),
+        )
+        .route("/v1/sessions/{id}/abandon", post(corrections::abandon))
+        .route(
+            "/v1/sessions/{id}/face",
+            post(capture_face).delete(corrections::clear_face),
+        )
         .route("/v1/sessions/{id}/face/approval", post(approve_face))
-        .route("/v1/sessions/{id}/signature", post(capture_signature))
-        .route("/v1/sessions/{id}/fingers/{position}", post(capture_finger))
+        .route(
+            "/v1/sessions/{id}/signature",
+            post(capture_signature).delete(corrections::clear_signature),
+        )
+        .route(
+            "/v1/sessions/{id}/fingers/{position}",
+            post(capture_finger).delete(corrections::clear_finger),
+        )
         .route("/v1/sessions/{id}/slaps/{slap}", post(capture_slap))
         .route(
             "/v1/sessions/{id}/fingers/{position}/exception",
             post(finger_exception),
         )
-        .route("/v1/sessions/{id}/irises/{eye}", post(capture_iris))
+        .route(
+            "/v1/sessions/{id}/irises/{eye}",
+            post(capture_iris).delete(corrections::clear_iris),
+        )
         .route("/v1/sessions/{id}/finalize", post(finalize))
         .route("/v1/outbox", get(outbox))
         .route("/v1/outbox/{packet_id}", get(outbox_packet))
@@ -333,5 +448,7 @@ pub fn router(state: ApiState) -> Router {
                 None,
             )
         })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::map_response(json_errors))
         .with_state(state)
 }

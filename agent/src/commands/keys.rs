@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rekam_protocol::model::check_identifier;
 use rekam_protocol::{
-    RegistryPrivateKey, SignatureAlgorithm, TrustStore, TrustedRegistry, TrustedWorkstation,
-    WorkstationSigningKey, pem,
+    RegistryPrivateKey, RegistryPublicKey, SignatureAlgorithm, TrustStore, TrustedRegistry,
+    TrustedWorkstation, WorkstationSigningKey, pem,
 };
 use ring::rand::SystemRandom;
 
@@ -122,6 +122,17 @@ pub fn registry_new(dir: &Path, id: Option<&str>, out: &mut dyn Write) -> Result
     Ok(())
 }
 
+/// What kind of registry public key `text` is, if it is one.
+fn registry_key_kind(text: &str) -> Option<&'static str> {
+    if RegistryPublicKey::parse_text(text).is_ok() {
+        Some("sealing key")
+    } else if TrustedRegistry::parse_text(text).is_ok() {
+        Some("receipt key")
+    } else {
+        None
+    }
+}
+
 /// Loads the registry's receipt key as workstations trust it.
 pub fn load_trusted_registry(path: &Path) -> Result<TrustedRegistry> {
     TrustedRegistry::parse_text(&files::read_text(path)?)
@@ -141,11 +152,15 @@ pub fn load_registry_key(path: &Path) -> Result<RegistryPrivateKey> {
         .with_context(|| format!("{}", path.display()))
 }
 
-/// Builds a trust store from files and directories of `*.pub` files.
+/// Builds a trust store from files and directories of `*.pub` files. A directory may also hold
+/// the registry's own public keys (a workstation's `keys/` holds `registry.pub` and
+/// `receipt.pub`): those are passed over with a note on stderr; any other file that is not a
+/// workstation key is an error naming it.
 pub fn load_trust(paths: &[PathBuf]) -> Result<TrustStore> {
     let mut store = TrustStore::new();
     for path in paths {
-        let files: Vec<PathBuf> = if path.is_dir() {
+        let dir = path.is_dir();
+        let files: Vec<PathBuf> = if dir {
             let mut v: Vec<PathBuf> = fs::read_dir(path)
                 .with_context(|| format!("cannot list {}", path.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -157,8 +172,16 @@ pub fn load_trust(paths: &[PathBuf]) -> Result<TrustStore> {
             vec![path.clone()]
         };
         for f in files {
+            let text = files::read_text(&f)?;
+            if dir && let Some(kind) = registry_key_kind(&text) {
+                eprintln!(
+                    "note: {} is the registry's {kind}, not a workstation key; skipped",
+                    f.display()
+                );
+                continue;
+            }
             store
-                .add_text(&files::read_text(&f)?)
+                .add_text(&text)
                 .with_context(|| format!("{}", f.display()))?;
         }
     }

@@ -289,7 +289,18 @@ fn collect_signature<P: SignaturePad>(
 /// The simulated pad, recreated for each resident (it plays its signer's script from creation).
 pub struct SimPad {
     speed: f64,
+    seed: u64,
     pad: SimSignaturePad,
+}
+
+impl SimPad {
+    /// A signer with the signature of `seed` ready to sign.
+    fn arm(&mut self, seed: u64) {
+        let mut config = PadConfig::signs_and_accepts(seed);
+        config.speed = self.speed;
+        self.seed = seed;
+        self.pad = SimSignaturePad::new(config);
+    }
 }
 
 impl Identified for SimPad {
@@ -300,12 +311,15 @@ impl Identified for SimPad {
 
 impl PadDevice for SimPad {
     fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure> {
-        collect_signature(&mut self.pad, o)
+        let trace = collect_signature(&mut self.pad, o);
+        if trace.is_ok() {
+            // The resident signs again if the operator clears the signature for a retake.
+            self.arm(self.seed);
+        }
+        trace
     }
     fn present(&mut self, r: &Resident) {
-        let mut config = PadConfig::signs_and_accepts(r.seed);
-        config.speed = self.speed;
-        self.pad = SimSignaturePad::new(config);
+        self.arm(r.seed);
     }
 }
 
@@ -394,6 +408,7 @@ pub fn simulated_kit(
             c.speed = speed;
             Ok(Box::new(SimPad {
                 speed,
+                seed: c.seed,
                 pad: SimSignaturePad::new(c),
             }) as Box<dyn PadDevice>)
         }),

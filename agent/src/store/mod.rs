@@ -377,11 +377,11 @@ impl Store {
         Ok(Some(session))
     }
 
-    /// Ids of sessions not yet finalized, oldest first.
+    /// Ids of sessions still being recorded (neither finalized nor abandoned), oldest first.
     pub fn open_sessions(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM sessions WHERE stage != 'Finalized' ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM sessions WHERE stage NOT IN ('Finalized', 'Abandoned') ORDER BY id",
+        )?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;

@@ -6,12 +6,17 @@
 //! with exceptions), irises when an iris scanner is present, review, finalize. Retries are bounded
 //! per capture; after the limit the best attempt is kept and marked forced.
 //!
+//! The operator can go back: correct the demographics, clear a capture for a retake (the stage
+//! returns to the first one with something left to take), or abandon the session, which drops
+//! every capture (see [`corrections`]).
+//!
 //! Contract: every method either changes the session consistently or returns an error naming what
 //! is wrong and leaves the session unchanged. The session serializes with serde so it survives an
 //! agent restart. Time comes in as arguments.
 
 pub mod attempts;
 pub mod chip;
+pub mod corrections;
 pub mod duplicate;
 pub mod eligibility;
 
@@ -27,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 pub use attempts::{Attempts, Outcome};
+pub use corrections::Correction;
 pub use eligibility::{Eligibility, NotEligible};
 
 /// Limits and gates of the workflow.
@@ -72,6 +78,9 @@ pub enum Stage {
     Review,
     /// Sealed; nothing more may change.
     Finalized,
+    /// Given up by the operator, with a reason in the audit log; its captures are dropped and
+    /// nothing more may change.
+    Abandoned,
 }
 
 /// Which eye.
@@ -102,8 +111,14 @@ pub enum WorkflowError {
         stage: Stage,
     },
     /// A finger already resolved.
-    #[error("finger {0} is already recorded; clear it first to retake")]
+    #[error(
+        "finger {0} is already recorded; to retake it, clear it first (DELETE /v1/sessions/{{id}}/fingers/{code})",
+        code = .0.code()
+    )]
     FingerDone(FingerPosition),
+    /// A clear of a capture that is not there.
+    #[error("nothing to clear: {0}")]
+    NothingToClear(String),
     /// Finalize before everything was captured.
     #[error("not complete: {0}")]
     Incomplete(String),
@@ -213,10 +228,9 @@ impl Session {
         policy: Policy,
         today: Date,
     ) -> Result<Session, WorkflowError> {
-        applicant
-            .nik
-            .check_against(applicant.date_of_birth, applicant.sex)
-            .map_err(ValidationError::from)?;
+        // The same rules as finalize, so bad data is refused now rather than at the end.
+        applicant.validate_on(today)?;
+        context.validate()?;
         let eligibility = eligibility::check(&applicant, today)?;
         Ok(Session {
             id,
@@ -309,7 +323,7 @@ impl Session {
         }
         if approved {
             self.face_approved = true;
-            self.stage = Stage::Signature;
+            self.settle();
         } else {
             self.face.reset();
         }
@@ -320,7 +334,7 @@ impl Session {
     pub fn submit_signature(&mut self, signature: SignatureCapture) -> Result<(), WorkflowError> {
         self.require_stage(Stage::Signature, "take the signature")?;
         self.signature = Some(signature);
-        self.stage = Stage::Fingers;
+        self.settle();
         Ok(())
     }
 
@@ -428,20 +442,6 @@ impl Session {
         Ok(())
     }
 
-    /// Clears a recorded finger so it can be taken again (during the finger stage or review).
-    pub fn clear_finger(&mut self, position: FingerPosition) -> Result<(), WorkflowError> {
-        if !matches!(self.stage, Stage::Fingers | Stage::Review | Stage::Irises) {
-            return Err(WorkflowError::WrongStage {
-                action: "clear a finger",
-                stage: self.stage,
-            });
-        }
-        self.fingers.remove(&position.code());
-        self.finger_minutiae.remove(&position.code());
-        self.stage = Stage::Fingers;
-        Ok(())
-    }
-
     fn finger_resolved(&self, p: FingerPosition) -> bool {
         match self.fingers.get(&p.code()) {
             Some(FingerSlot::Capturing(a)) => a.is_done(),
@@ -458,12 +458,32 @@ impl Session {
     }
 
     fn advance_after_fingers(&mut self) {
-        if self.stage == Stage::Fingers && self.fingers_missing().is_empty() {
-            self.stage = if self.policy.irises {
-                Stage::Irises
-            } else {
-                Stage::Review
-            };
+        if self.stage == Stage::Fingers {
+            self.settle();
+        }
+    }
+
+    /// The first stage with something left to take, in desk order.
+    fn next_stage(&self) -> Stage {
+        let irises_done = self.irises.len() == 2 && self.irises.values().all(Attempts::is_done);
+        if !self.face_approved {
+            Stage::Face
+        } else if self.signature.is_none() {
+            Stage::Signature
+        } else if !self.fingers_missing().is_empty() {
+            Stage::Fingers
+        } else if self.policy.irises && !irises_done {
+            Stage::Irises
+        } else {
+            Stage::Review
+        }
+    }
+
+    /// Moves an open session to [`Session::next_stage`]: forward after a capture, back after a
+    /// capture was cleared for a retake.
+    fn settle(&mut self) {
+        if !matches!(self.stage, Stage::Finalized | Stage::Abandoned) {
+            self.stage = self.next_stage();
         }
     }
 
@@ -488,9 +508,7 @@ impl Session {
             self.policy.iris_gate,
             self.policy.max_attempts,
         );
-        if self.irises.len() == 2 && self.irises.values().all(Attempts::is_done) {
-            self.stage = Stage::Review;
-        }
+        self.settle();
         Ok(outcome)
     }
 
@@ -599,6 +617,9 @@ impl Session {
     /// quality, preferring the index fingers.
     pub fn finalize(&mut self, now: Timestamp) -> Result<Enrollment, WorkflowError> {
         self.require_stage(Stage::Review, "finalize")?;
+        // The rules of start, again: the demographics may have been corrected since, and a birth
+        // date is judged against the day the enrollment is sealed.
+        self.applicant.validate_on(now.date())?;
         let mut face = self
             .face
             .kept()
