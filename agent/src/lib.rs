@@ -12,6 +12,7 @@ pub mod config;
 pub mod devices;
 pub mod files;
 pub mod finalize;
+pub mod health;
 pub mod hotplug;
 pub mod serve;
 pub mod service;

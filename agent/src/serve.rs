@@ -184,7 +184,9 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         config.path(&config.keys.receipt_pub),
         "keys.receipt_pub",
     )?)?;
-    let store = Store::open(&data.join(DB_FILE))?;
+    let mut store = Store::open(&data.join(DB_FILE))?;
+    // A damaged file or a truncated audit log is refused here, not found by the uploader later.
+    store.check_for_serving()?;
     let devices = devices(&config)?;
     let ca = match &config.registry.ca_file {
         Some(p) => Some(files::read(&must_exist(

@@ -6,8 +6,11 @@
 //! the outbox, marks the session final and appends the audit entry together. Times come in as
 //! arguments.
 
+pub mod anchor;
 pub mod audit;
+pub mod check;
 pub mod outbox;
+pub mod salvage;
 pub mod transfer;
 
 use std::path::Path;
@@ -44,6 +47,44 @@ pub enum StoreError {
     /// The audit chain is broken.
     #[error(transparent)]
     Audit(#[from] AuditError),
+    /// The database file is damaged (see [`check`]).
+    #[error(
+        "the database {path} is damaged ({detail}); rekam will not use it. Recover what is \
+         readable: stop rekam, run `rekam store salvage --db {path} --to DIR`, move {path} and its \
+         -wal, -shm and .audit-head files aside, run `rekam outbox import --db {path} DIR/pending`, \
+         then start rekam again (README: \"Recovering a damaged store\")"
+    )]
+    Damaged {
+        /// The database file.
+        path: String,
+        /// What SQLite found.
+        detail: String,
+    },
+    /// The disk is full; the transaction was rolled back.
+    #[error("the disk holding {path} is full: free space, then retry; nothing was recorded")]
+    Full {
+        /// The database file.
+        path: String,
+    },
+    /// The database or its directory cannot be written.
+    #[error(
+        "{what} is not writable ({detail}): mount it read-write or fix its permissions, or set \
+         agent.data_dir to a writable directory; nothing was recorded"
+    )]
+    NotWritable {
+        /// `the data directory X` or `the database file X`.
+        what: String,
+        /// The system's reason.
+        detail: String,
+    },
+    /// The database cannot be opened for another reason.
+    #[error("cannot open the database {path}: {detail}")]
+    Unusable {
+        /// The database file.
+        path: String,
+        /// SQLite's reason.
+        detail: String,
+    },
 }
 
 /// The schema version this build writes.
@@ -150,12 +191,20 @@ fn write_session(
 
 pub struct Store {
     conn: Connection,
+    /// The audit anchor beside the database file; none in memory.
+    anchor: Option<anchor::Anchor>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path`, with its audit anchor beside it.
+    /// Failures name the path and what to do ([`check::explain`]).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::init(Connection::open(path)?)
+        let mut store = Connection::open(path)
+            .map_err(StoreError::from)
+            .and_then(Self::init)
+            .map_err(|e| check::explain(path, e))?;
+        store.anchor = Some(anchor::Anchor::beside(path));
+        Ok(store)
     }
 
     /// An in-memory database, for tests and dry runs.
@@ -186,7 +235,7 @@ impl Store {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
-        Ok(Store { conn })
+        Ok(Store { conn, anchor: None })
     }
 
     /// Saves a session (metadata and image bytes) as it is now.
@@ -276,6 +325,7 @@ impl Store {
             ),
         )?;
         tx.commit()?;
+        self.advance_anchor();
         Ok(())
     }
 
@@ -309,6 +359,7 @@ impl Store {
             ),
         )?;
         tx.commit()?;
+        self.advance_anchor();
         Ok(true)
     }
 
@@ -329,6 +380,7 @@ impl Store {
             &AuditEntry::new(now_ms, actor, action, &session.id.to_string(), detail),
         )?;
         tx.commit()?;
+        self.advance_anchor();
         Ok(())
     }
 
@@ -369,12 +421,16 @@ impl Store {
         let tx = self.conn.transaction()?;
         audit::append(&tx, entry)?;
         tx.commit()?;
+        self.advance_anchor();
         Ok(())
     }
 
-    /// Checks the whole audit chain; returns the number of entries.
+    /// Checks the whole audit chain and, when the store keeps one, that the database still holds
+    /// the entry its anchor names; returns the number of entries.
     pub fn verify_audit(&self) -> Result<u64, StoreError> {
-        Ok(audit::verify(&self.conn)?)
+        let n = audit::verify(&self.conn)?;
+        self.anchor_state()?;
+        Ok(n)
     }
 
     /// The outbox.
