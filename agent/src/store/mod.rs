@@ -77,8 +77,8 @@ pub enum StoreError {
         /// The system's reason.
         detail: String,
     },
-    /// The database cannot be opened for another reason.
-    #[error("cannot open the database {path}: {detail}")]
+    /// The database cannot be opened or written for another reason.
+    #[error("the database {path} cannot be used: {detail}")]
     Unusable {
         /// The database file.
         path: String,
