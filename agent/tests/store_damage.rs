@@ -602,3 +602,39 @@ fn a_data_directory_that_cannot_hold_files_is_named_not_writable() {
     );
     assert!(!text.contains("unable to open database file"), "{text}");
 }
+
+#[test]
+fn doctor_finds_the_store_through_the_serve_configuration_and_passes_a_sound_private_one() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    fs::create_dir(&data).expect("data dir");
+    audited(&data.join("agent.db"), 0, 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&data, fs::Permissions::from_mode(0o700)).expect("chmod");
+    }
+    private(&data.join("agent.db"));
+    let config = tmp.path().join("agent.toml");
+    fs::write(
+        &config,
+        format!("[agent]\ndata_dir = {:?}\n", data.display().to_string()),
+    )
+    .expect("config");
+    let out = rekam(&[os("doctor"), os("--config"), config.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "audit     ok: 3 entries, hash chain verified",
+        "names entry 3",
+        "outbox    pending 0, delivered 0, rejected 0",
+        "modes     ok",
+        "no problem found",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing from:\n{stdout}");
+    }
+}
