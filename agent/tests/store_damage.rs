@@ -551,7 +551,7 @@ async fn a_full_disk_during_a_capture_answers_507_records_nothing_and_shows_in_h
 }
 
 #[tokio::test]
-async fn damage_found_while_running_answers_503_and_turns_health_503_naming_the_file() {
+async fn damage_found_by_the_uploader_while_running_turns_health_503_naming_the_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let db = tmp.path().join("agent.db");
     filled(&db, 3, 0);
@@ -566,9 +566,39 @@ async fn damage_found_while_running_answers_503_and_turns_health_503_naming_the_
         .expect("root page");
     overwrite_page(&db, root - 1);
     // Opened without the start-up check, as a store that went bad after `rekam serve` started.
-    let (app, _agent) = app_over(Store::open(&db).expect("open"));
+    let (app, agent) = app_over(Store::open(&db).expect("open"));
     let (status, health) = call(&app, "GET", "/v1/health", None).await;
     assert_eq!(status, StatusCode::OK, "not known yet: {health}");
+    // The uploader's poll is the first to read the damaged table.
+    let (receipt_key, _) =
+        WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &SystemRandom::new())
+            .expect("key");
+    let client = rekam_agent::uploader::Client::new(
+        "http://127.0.0.1:9",
+        None,
+        rekam_protocol::receipt::TrustedRegistry {
+            registry_id: "REG-1".into(),
+            key: receipt_key.public_key().clone(),
+        },
+        std::time::Duration::from_secs(1),
+    )
+    .expect("client");
+    let polled = rekam_agent::uploader::drain_once(&agent, &client).await;
+    assert!(
+        matches!(
+            polled,
+            Err(rekam_agent::service::ServiceError::Store(
+                StoreError::Damaged { .. }
+            ))
+        ),
+        "{polled:?}"
+    );
+    let (status, health) = call(&app, "GET", "/v1/health", None).await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the uploader's failure shows: {health}"
+    );
     let (status, body) = call(&app, "GET", "/v1/outbox", None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"], "store_damaged");
