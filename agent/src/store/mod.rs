@@ -4,7 +4,8 @@
 //! Contract: every method is one transaction, so a crash at any point leaves either the state
 //! before or the state after, never a half-finalized enrollment. Finalizing writes the packet to
 //! the outbox, marks the session final and appends the audit entry together. Times come in as
-//! arguments.
+//! arguments. A store opened from a file keeps the head of its audit chain in a file beside it
+//! ([`anchor`]), and its failures name the file and what to do ([`check`]).
 
 pub mod anchor;
 pub mod audit;
