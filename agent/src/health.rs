@@ -72,7 +72,10 @@ pub fn guarded<T>(
 ) -> Result<T, ServiceError> {
     let before = store.raw_connection().total_changes();
     let result = f(store);
-    store.sync_anchor();
+    // A damaged file cannot be anchored from; the first failure was reported already.
+    if get(&health.damaged).is_none() {
+        store.sync_anchor();
+    }
     match result {
         Ok(v) => {
             // total_changes counts rolled-back statements too, so only a success says a write
