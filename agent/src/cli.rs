@@ -60,6 +60,22 @@ pub enum Command {
     /// Check the agent database's audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Examine the store: integrity_check of the database, the audit chain and its anchor, the
+    /// outbox and file modes; exit 1 naming each problem.
+    Doctor {
+        /// Configuration file (TOML) as given to `rekam serve`: its data directory is examined.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Data directory (overrides agent.data_dir).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// The database itself (its directory is the data directory).
+        #[arg(long, conflicts_with_all = ["config", "data_dir"])]
+        db: Option<PathBuf>,
+    },
+    /// Recover from a damaged store.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Run device simulators, for technicians and for testing clients.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -292,11 +308,29 @@ pub enum PacketCommand {
 /// `rekam audit ...`
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Walk the hash chain of the audit log; exit 1 naming the first altered or missing entry.
+    /// Walk the hash chain of the audit log and compare its end with the anchor file beside the
+    /// database (`<db>.audit-head`); exit 1 naming the first altered or missing entry, or the
+    /// truncation.
     Verify {
         /// The agent database.
         #[arg(long)]
         db: PathBuf,
+    },
+}
+
+/// `rekam store ...`
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Copy everything readable out of a damaged database, only reading it: pending packets to
+    /// DIR/pending (for `rekam outbox import`), delivered and rejected ones, the audit entries
+    /// (DIR/audit.jsonl), and a report of what could not be read (DIR/salvage.txt).
+    Salvage {
+        /// The damaged database.
+        #[arg(long)]
+        db: PathBuf,
+        /// A new (or empty) directory to write into.
+        #[arg(long)]
+        to: PathBuf,
     },
 }
 

@@ -53,6 +53,8 @@ pub fn finalize(
     // Work on a copy so a failure leaves the caller's session as it was.
     let mut done = session.clone();
     let mut enrollment = done.finalize(now)?;
+    // The head before this finalize's own entry: the receipt will vouch for it.
+    enrollment.context.audit_head = Some(store.audit_head()?.to_protocol());
     let mut ikm = [0u8; 32];
     rng.fill(&mut ikm).map_err(|_| FinalizeError::Random)?;
     let sealed = packet::seal(&mut enrollment, key, registry, ikm, rng)?;

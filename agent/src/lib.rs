@@ -13,6 +13,7 @@ pub mod data_dir;
 pub mod devices;
 pub mod files;
 pub mod finalize;
+pub mod health;
 pub mod hotplug;
 pub mod serve;
 pub mod service;

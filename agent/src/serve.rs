@@ -192,7 +192,9 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     let db = data.join(DB_FILE);
     let storage_key =
         data_dir::load_or_create_storage_key(&config.path(&config.keys.storage_key), &db)?;
-    let store = Store::open_with_key(&db, Arc::new(storage_key))?;
+    let mut store = Store::open_with_key(&db, Arc::new(storage_key))?;
+    // A damaged file or a truncated audit log is refused here, not found by the uploader later.
+    store.check_for_serving()?;
     let devices = devices(&config)?;
     let ca = match &config.registry.ca_file {
         Some(p) => Some(files::read(&must_exist(

@@ -168,6 +168,8 @@ pub struct Agent {
     pub upload_wake: Arc<Notify>,
     /// The clock (milliseconds since the epoch); replaceable for tests.
     pub clock: fn() -> i64,
+    /// What store calls have shown about the store (for `/v1/health`).
+    pub store_health: Arc<crate::health::StoreHealth>,
 }
 
 /// Milliseconds since the epoch from the system clock.
@@ -223,6 +225,7 @@ impl Agent {
             closing: watch::channel(false).0,
             upload_wake: Arc::new(Notify::new()),
             clock: system_ms,
+            store_health: Arc::default(),
         }
     }
 
@@ -233,7 +236,8 @@ impl Agent {
         F: FnOnce(&mut Store) -> Result<T, ServiceError> + Send + 'static,
     {
         let store = self.store.clone();
-        blocking(move || f(&mut lock(&store))).await?
+        let health = self.store_health.clone();
+        blocking(move || crate::health::guarded(&mut lock(&store), &health, f)).await?
     }
 
     /// Subscribes to the event stream.
@@ -367,6 +371,7 @@ impl Agent {
             position: None,
             started_at: Timestamp::from_unix_ms(now),
             finished_at: Timestamp::from_unix_ms(now),
+            audit_head: None,
         };
         let mut policy = self.config.policy.clone();
         policy.irises = self.devices.has_iris();

@@ -2,6 +2,10 @@
 //! at random points while a client drives enrollments through its API and the uploader delivers
 //! to a registry simulator. After each restart every step the client saw acknowledged is still
 //! there; at the end every finalized packet is delivered exactly once and the audit chain holds.
+//! A second, shorter run deletes the WAL after each kill (the committed transactions since the
+//! last checkpoint with it): the agent then refuses to start, naming the truncated audit log (or
+//! the damaged file), or starts with every acknowledged step still there; it never serves a
+//! silently truncated log.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -229,11 +233,14 @@ async fn check_acknowledged_steps_survived(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_delivers_each_packet_once()
- {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path();
+/// A registry simulator, keys and an agent configuration under `root`.
+struct Rig {
+    config: PathBuf,
+    data: PathBuf,
+    registry: Registry,
+}
+
+async fn rig(root: &Path) -> Rig {
     let data = root.join("agent");
     let mut keys_config = Config::default();
     keys_config.agent.data_dir = data.clone();
@@ -271,6 +278,22 @@ async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_deli
         ),
     )
     .expect("config");
+    Rig {
+        config,
+        data,
+        registry,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_delivers_each_packet_once()
+ {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Rig {
+        config,
+        data,
+        registry,
+    } = rig(dir.path()).await;
 
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
@@ -370,4 +393,133 @@ async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_deli
         packets.len(),
         stats.duplicates
     );
+}
+
+/// Starts `rekam serve`; `Err` with its message when it refuses to start.
+fn try_spawn_agent(config: &Path, data: &Path) -> Result<Agent, String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rekam"))
+        .args(["serve", "--config"])
+        .arg(config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rekam serve");
+    let mut stderr = child.stderr.take().expect("stderr");
+    // Drained on a thread so a long-running agent never blocks on a full pipe.
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    if line.is_empty() {
+        let status = child.wait().expect("reaped");
+        assert!(!status.success(), "rekam serve exited 0 without serving");
+        return Err(errors.join().unwrap_or_default());
+    }
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let token = std::fs::read_to_string(data.join("api-token"))
+        .expect("token")
+        .trim()
+        .to_string();
+    Ok(Agent {
+        child,
+        base: format!("http://{addr}"),
+        token,
+    })
+}
+
+const WAL_KILLS: usize = 4;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_the_wal_after_a_kill_is_refused_and_named_never_served_as_a_silently_truncated_log()
+ {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Rig { config, data, .. } = rig(dir.path()).await;
+    let db = data.join("agent.db");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let mut rng = SimRng::derive(2026, "wal-kills");
+    let mut refusals = 0;
+    for round in 0..WAL_KILLS {
+        let mut agent = try_spawn_agent(&config, &data).expect("the agent starts");
+        let a = (agent.base.clone(), agent.token.clone());
+        let worker = {
+            let (http, a, ledger) = (http.clone(), a.clone(), ledger.clone());
+            tokio::spawn(async move {
+                let mut i = 0u64;
+                while step(&http, &a, &ledger, round as u64 * 1000 + i)
+                    .await
+                    .is_some()
+                {
+                    i += 1;
+                }
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(rng.range(400, 1200))).await;
+        agent.child.kill().expect("SIGKILL");
+        agent.child.wait().expect("reaped");
+        let _ = worker.await;
+        let wal = data.join("agent.db-wal");
+        if wal.exists() {
+            std::fs::remove_file(&wal).expect("delete the WAL");
+        }
+        match try_spawn_agent(&config, &data) {
+            Ok(mut agent) => {
+                // Nothing the anchor knew of was lost: every acknowledged step is still there.
+                let a = (agent.base.clone(), agent.token.clone());
+                check_acknowledged_steps_survived(&http, &a, &ledger).await;
+                agent.child.kill().expect("kill");
+                agent.child.wait().expect("reaped");
+            }
+            Err(refusal) => {
+                refusals += 1;
+                if refusal.contains("is damaged") {
+                    // The kill cut a checkpoint short: without the WAL the file itself is
+                    // damaged. Refused and named is the point; salvage is tested elsewhere.
+                    let doctor = Command::new(env!("CARGO_BIN_EXE_rekam"))
+                        .args(["doctor", "--db"])
+                        .arg(&db)
+                        .output()
+                        .expect("rekam doctor");
+                    assert!(!doctor.status.success(), "doctor passed a damaged store");
+                    break;
+                }
+                assert!(
+                    refusal.contains("audit log truncated: the anchor"),
+                    "{refusal}"
+                );
+                let verify = Command::new(env!("CARGO_BIN_EXE_rekam"))
+                    .args(["audit", "verify", "--db"])
+                    .arg(&db)
+                    .output()
+                    .expect("rekam audit verify");
+                let said = String::from_utf8_lossy(&verify.stderr);
+                assert!(!verify.status.success(), "audit verify passed: {said}");
+                assert!(said.contains("audit log truncated"), "{said}");
+                // The operator accepts the loss on purpose: the old anchor (and the ledger of
+                // what was lost with the WAL) is put aside, and the next round starts from here.
+                let anchor = data.join("agent.db.audit-head");
+                std::fs::rename(&anchor, data.join(format!("audit-head.lost-{round}")))
+                    .expect("move the anchor aside");
+                *ledger.lock().expect("ledger") = Ledger::default();
+            }
+        }
+    }
+    assert!(
+        refusals >= 1,
+        "deleting the WAL after a kill lost committed entries at least once in {WAL_KILLS} rounds"
+    );
+    eprintln!("{WAL_KILLS} kills with the WAL deleted: {refusals} refused and named");
 }

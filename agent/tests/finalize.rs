@@ -119,6 +119,47 @@ fn a_reviewed_session_becomes_one_verifiable_packet_in_the_outbox() {
 }
 
 #[test]
+fn the_packet_carries_the_audit_head_from_just_before_its_finalize_entry() {
+    let k = keys();
+    let mut store = Store::in_memory().expect("store");
+    for i in 0..3 {
+        store
+            .audit(&rekam_agent::store::AuditEntry::new(
+                i,
+                "OP-1",
+                "face.approval",
+                "s",
+                serde_json::json!({}),
+            ))
+            .expect("audit");
+    }
+    let before = store.audit_head().expect("head");
+    assert_eq!(before.seq, 3);
+    let s = reviewed(4);
+    k.finalize(
+        &mut store,
+        &s,
+        5 << 20,
+        Timestamp::from_unix_ms(1_763_890_700_000),
+    )
+    .expect("finalize");
+    let due = store.outbox().due(i64::MAX, 10).expect("due");
+    let opened = packet::open(&due[0].bytes, &k.registry, &k.trust).expect("opens");
+    let head = opened
+        .enrollment
+        .context
+        .audit_head
+        .expect("the head is in the capture context");
+    assert_eq!(head.seq, 3);
+    assert_eq!(head.hash, before.hash_hex());
+    assert_eq!(
+        store.audit_head().expect("head").seq,
+        4,
+        "then finalize is entry 4"
+    );
+}
+
+#[test]
 fn an_oversized_packet_is_refused_before_it_is_stored() {
     let k = keys();
     let mut store = Store::in_memory().expect("store");

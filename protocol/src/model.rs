@@ -176,6 +176,21 @@ pub struct CaptureContext {
     pub started_at: Timestamp,
     /// When the enrollment was finalized.
     pub finished_at: Timestamp,
+    /// The head of the workstation's audit log just before this enrollment was finalized, so the
+    /// registry's receipt vouches for it and a log later cut short is caught. Optional: packets
+    /// from before it was introduced have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+}
+
+/// The head of a hash-chained audit log: the last entry's sequence number and hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditHead {
+    /// Sequence number of the last entry (1 for the first; 0 for an empty log).
+    pub seq: u64,
+    /// SHA-256 of the last entry, 64 lowercase hex digits (all zeros for an empty log).
+    pub hash: String,
 }
 
 /// The recording unit.
@@ -777,6 +792,18 @@ impl CaptureContext {
         }
         if self.finished_at < self.started_at {
             return Err(field_err("context.finished_at", "is before started_at"));
+        }
+        if let Some(h) = &self.audit_head
+            && (h.hash.len() != 64
+                || !h
+                    .hash
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        {
+            return Err(field_err(
+                "context.audit_head.hash",
+                "is not 64 lowercase hex digits",
+            ));
         }
         Ok(())
     }

@@ -321,3 +321,30 @@ fn an_authentic_packet_with_a_bad_nik_is_an_invalid_enrollment() {
     assert_eq!(err.kind(), ErrorKind::InvalidEnrollment, "{err}");
     assert!(err.to_string().contains("NIK digits 7-12"), "{err}");
 }
+
+#[test]
+fn the_audit_head_in_the_capture_context_is_optional_round_trips_and_must_be_a_sha256() {
+    let f = tiny();
+    assert!(f.enrollment.context.audit_head.is_none());
+    let mut with_head = f.enrollment.clone();
+    with_head.context.audit_head = Some(rekam_protocol::model::AuditHead {
+        seq: 53,
+        hash: "ab".repeat(32),
+    });
+    let sealed = packet::seal(
+        &mut with_head.clone(),
+        &f.key,
+        f.registry.public_key(),
+        [7; 32],
+        &SystemRandom::new(),
+    )
+    .expect("seal");
+    let opened = open(&f, &sealed.bytes).expect("opens");
+    assert_eq!(opened.enrollment, with_head);
+    with_head.context.audit_head = Some(rekam_protocol::model::AuditHead {
+        seq: 53,
+        hash: "AB".repeat(32),
+    });
+    let err = with_head.validate().expect_err("upper-case hex");
+    assert!(err.to_string().contains("context.audit_head.hash"), "{err}");
+}

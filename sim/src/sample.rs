@@ -234,6 +234,7 @@ pub fn enrollment(opts: &SampleOptions) -> Enrollment {
         position: None,
         started_at: Timestamp::from_unix_ms(started),
         finished_at: Timestamp::from_unix_ms(started + 6 * 60_000 + rng.range(0, 120_000) as i64),
+        audit_head: None,
     };
     let id = EnrollmentId::new(started.max(0) as u64, rng.bytes());
 

@@ -3,7 +3,8 @@
 //!
 //! Contract: every failure of the service maps to exactly one status: 400 for a malformed request,
 //! 401 without the token, 404 for an unknown session or packet, 409 for an action out of turn,
-//! 422 for data the rules refuse, 5xx for device and store failures (the request may be retried).
+//! 422 for data the rules refuse, 5xx for device and store failures (the request may be retried):
+//! 507 when the disk is full, 503 when the store is damaged or not writable.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,7 @@ use serde_json::json;
 
 use crate::finalize::FinalizeError;
 use crate::service::ServiceError;
+use crate::store::StoreError;
 use crate::workflow::WorkflowError;
 
 /// An error answer.
@@ -94,6 +96,11 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         use StatusCode as S;
         let msg = e.to_string();
+        if let ServiceError::Store(s) | ServiceError::Finalize(FinalizeError::Store(s)) = &e
+            && let Some((status, code)) = store_trouble(s)
+        {
+            return ApiError::new(status, code, msg, None);
+        }
         match &e {
             ServiceError::NotFound(_) => ApiError::new(S::NOT_FOUND, "not_found", msg, None),
             ServiceError::BadField { field, .. } => {
@@ -149,5 +156,18 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(S::INTERNAL_SERVER_ERROR, "internal", msg, None)
             }
         }
+    }
+}
+
+/// The answer to a store that cannot take the request: 507 for a full disk, 503 for a damaged or
+/// unwritable store (nothing was recorded in either case).
+fn store_trouble(e: &StoreError) -> Option<(StatusCode, &'static str)> {
+    match e {
+        StoreError::Full { .. } => Some((StatusCode::INSUFFICIENT_STORAGE, "disk_full")),
+        StoreError::NotWritable { .. } => {
+            Some((StatusCode::SERVICE_UNAVAILABLE, "store_not_writable"))
+        }
+        StoreError::Damaged { .. } => Some((StatusCode::SERVICE_UNAVAILABLE, "store_damaged")),
+        _ => None,
     }
 }

@@ -123,11 +123,18 @@ fn eye(eye: &str) -> Result<Eye, ApiError> {
     }
 }
 
-async fn health() -> Response {
-    json_ok(
-        StatusCode::OK,
-        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }),
-    )
+async fn health(State(s): State<ApiState>) -> Response {
+    let version = env!("CARGO_PKG_VERSION");
+    match s.agent.store_health.problem() {
+        None => json_ok(
+            StatusCode::OK,
+            json!({ "status": "ok", "store": "ok", "version": version }),
+        ),
+        Some(p) => json_ok(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "status": "unavailable", "store": p, "version": version }),
+        ),
+    }
 }
 
 async fn openapi() -> Response {

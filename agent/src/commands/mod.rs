@@ -5,6 +5,7 @@
 
 pub mod demo;
 pub mod devices;
+pub mod doctor;
 pub mod keys;
 pub mod packet;
 pub mod packet_demo;
@@ -18,7 +19,7 @@ use anyhow::Result;
 
 use crate::cli::{
     AuditCommand, Cli, Command, DevicesCommand, KeysCommand, OutboxCommand, PacketCommand,
-    QualityCommand, SimCommand,
+    QualityCommand, SimCommand, StoreCommand,
 };
 
 /// Runs a parsed command line.
@@ -143,12 +144,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             condition,
             out: dir,
         }) => sim_prints::run(seed, subjects, impressions, &condition, &dir, out),
-        Command::Audit(AuditCommand::Verify { db }) => {
-            let store = open_existing(&db)?;
-            let n = store.verify_audit()?;
-            writeln!(out, "audit log intact: {n} entries, hash chain verified")?;
-            Ok(())
-        }
+        Command::Audit(AuditCommand::Verify { db }) => doctor::audit_verify(&db, out),
+        Command::Doctor {
+            config,
+            data_dir,
+            db,
+        } => doctor::doctor(
+            &doctor::DoctorArgs {
+                config,
+                data_dir,
+                db,
+            },
+            out,
+        ),
+        Command::Store(StoreCommand::Salvage { db, to }) => doctor::salvage(&db, &to, out),
         Command::Sim(SimCommand::R30x { pty: _, seed }) => {
             // Technicians point a vendor tool at the printed path, so it goes out before serving.
             let (path, handle) = rekam_sim::r30x::spawn_pty(seed)?;

@@ -5,7 +5,8 @@
 //! subject, detail])`; the first entry's `prev_hash` is 32 zero bytes. SQLite triggers refuse
 //! UPDATE and DELETE; the chain catches edits made around them (another tool, a raw file edit).
 //!
-//! Contract: [`verify`] names the first entry that breaks the chain.
+//! Contract: [`verify`] names the first entry that breaks the chain. The chain alone cannot show
+//! entries cut off its end; the anchor beside the database ([`super::anchor`]) does.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
@@ -65,9 +66,59 @@ pub enum AuditError {
         /// Why.
         reason: String,
     },
+    /// The database ends before the entry its anchor names.
+    #[error(
+        "audit log truncated: the anchor {anchor} says entry {anchored_seq} (hash {anchored_hash}), \
+         the database ends at {last_seq}; entries were lost (a deleted -wal file, an older copy of \
+         the database) or removed. Keep these files for investigation; see README, \"Recovering a \
+         damaged store\""
+    )]
+    Truncated {
+        /// The anchor file.
+        anchor: String,
+        /// The anchored sequence number.
+        anchored_seq: u64,
+        /// The anchored hash, hex.
+        anchored_hash: String,
+        /// The database's last sequence number.
+        last_seq: u64,
+    },
+    /// The database holds another entry where its anchor points.
+    #[error(
+        "audit log rewritten: the anchor {anchor} says entry {seq} has hash {anchored_hash}, the \
+         database holds {stored_hash}. Keep these files for investigation; see README, \"Recovering \
+         a damaged store\""
+    )]
+    Rewritten {
+        /// The anchor file.
+        anchor: String,
+        /// The anchored sequence number.
+        seq: u64,
+        /// The anchored hash, hex.
+        anchored_hash: String,
+        /// The hash in the database, hex (or `none`).
+        stored_hash: String,
+    },
+    /// The anchor file exists but cannot be read.
+    #[error("the audit anchor {anchor} is unreadable: {reason}")]
+    AnchorUnreadable {
+        /// The anchor file.
+        anchor: String,
+        /// Why.
+        reason: String,
+    },
+    /// The anchor file cannot be written.
+    #[error("the audit anchor {anchor} cannot be written: {reason}")]
+    AnchorUnwritable {
+        /// The anchor file.
+        anchor: String,
+        /// Why.
+        reason: String,
+    },
 }
 
-fn entry_hash(prev: &[u8], seq: i64, e: &AuditEntry) -> Vec<u8> {
+/// The hash of entry `seq` with content `e` following `prev`.
+pub fn entry_hash(prev: &[u8], seq: i64, e: &AuditEntry) -> Vec<u8> {
     let body = json!([seq, e.at_ms, e.actor, e.action, e.subject, e.detail]).to_string();
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     ctx.update(prev);
@@ -94,6 +145,41 @@ pub fn append(tx: &Transaction<'_>, e: &AuditEntry) -> rusqlite::Result<()> {
         params![seq, e.at_ms, e.actor, e.action, e.subject, e.detail.to_string(), prev, hash],
     )?;
     Ok(())
+}
+
+/// The head of the chain: the last entry's sequence number and hash (zeros for an empty log).
+pub fn head(conn: &Connection) -> rusqlite::Result<super::anchor::Head> {
+    let last: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match last {
+        Some((seq, h)) => {
+            let mut hash = [0u8; 32];
+            // A hash of another length cannot match any anchor; verify names the entry.
+            if h.len() == 32 {
+                hash.copy_from_slice(&h);
+            }
+            super::anchor::Head {
+                seq: seq.max(0) as u64,
+                hash,
+            }
+        }
+        None => super::anchor::Head::EMPTY,
+    })
+}
+
+/// The stored hash of entry `seq`, if there is one.
+pub fn hash_at(conn: &Connection, seq: u64) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row(
+        "SELECT hash FROM audit WHERE seq = ?1",
+        [i64::try_from(seq).unwrap_or(i64::MAX)],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// Walks the chain from the first entry; returns the number of entries.

@@ -4,7 +4,8 @@
 //! Contract: every method is one transaction, so a crash at any point leaves either the state
 //! before or the state after, never a half-finalized enrollment. Finalizing writes the packet to
 //! the outbox, marks the session final and appends the audit entry together. Times come in as
-//! arguments.
+//! arguments. A store opened from a file keeps the head of its audit chain in a file beside it
+//! ([`anchor`]), and its failures name the file and what to do ([`check`]).
 //!
 //! At rest: the database file and its `-wal`/`-shm` are 0600; sessions in progress (their state,
 //! with demographics and minutiae, and their image blobs) are sealed under the workstation
@@ -13,9 +14,12 @@
 //! checkpointed and truncated after finalizing, so deleted biometrics do not linger in the files.
 //! A store opened without a key ([`Store::open`]) serves the outbox and the audit log only.
 
+pub mod anchor;
 mod at_rest;
 pub mod audit;
+pub mod check;
 pub mod outbox;
+pub mod salvage;
 pub mod sealing;
 pub mod transfer;
 
@@ -78,6 +82,44 @@ pub enum StoreError {
         path: String,
         /// Why.
         source: std::io::Error,
+    },
+    /// The database file is damaged (see [`check`]).
+    #[error(
+        "the database {path} is damaged ({detail}); rekam will not use it. Recover what is \
+         readable: stop rekam, run `rekam store salvage --db {path} --to DIR`, move {path} and its \
+         -wal, -shm and .audit-head files aside, run `rekam outbox import --db {path} DIR/pending`, \
+         then start rekam again (README: \"Recovering a damaged store\")"
+    )]
+    Damaged {
+        /// The database file.
+        path: String,
+        /// What SQLite found.
+        detail: String,
+    },
+    /// The disk is full; the transaction was rolled back.
+    #[error("the disk holding {path} is full: free space, then retry; nothing was recorded")]
+    Full {
+        /// The database file.
+        path: String,
+    },
+    /// The database or its directory cannot be written.
+    #[error(
+        "{what} is not writable ({detail}): mount it read-write or fix its permissions, or set \
+         agent.data_dir to a writable directory; nothing was recorded"
+    )]
+    NotWritable {
+        /// `the data directory X` or `the database file X`.
+        what: String,
+        /// The system's reason.
+        detail: String,
+    },
+    /// The database cannot be opened or written for another reason.
+    #[error("the database {path} cannot be used: {detail}")]
+    Unusable {
+        /// The database file.
+        path: String,
+        /// SQLite's reason.
+        detail: String,
     },
 }
 
@@ -222,12 +264,15 @@ fn write_session(
 pub struct Store {
     conn: Connection,
     seal: Option<Arc<dyn SealAtRest>>,
+    /// The audit anchor beside the database file; none in memory.
+    anchor: Option<anchor::Anchor>,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path` without the storage key: the outbox and
     /// the audit log work; sessions in progress cannot be read or written
-    /// ([`StoreError::NoStorageKey`]). For the CLI's outbox and audit commands.
+    /// ([`StoreError::NoStorageKey`]). For the CLI's outbox and audit commands. The audit anchor
+    /// beside the file is attached; failures name the path and what to do ([`check::explain`]).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         Self::open_file(path, None)
     }
@@ -248,9 +293,12 @@ impl Store {
     }
 
     fn open_file(path: &Path, seal: Option<Arc<dyn SealAtRest>>) -> Result<Store, StoreError> {
-        at_rest::prepare_file(path)?;
-        let store = Self::init(Connection::open(path)?, seal)?;
+        let mut store = at_rest::prepare_file(path)
+            .and_then(|()| Connection::open(path).map_err(StoreError::from))
+            .and_then(|conn| Self::init(conn, seal))
+            .map_err(|e| check::explain(path, e))?;
         at_rest::tighten_sidecars(path)?;
+        store.anchor = Some(anchor::Anchor::beside(path));
         Ok(store)
     }
 
@@ -287,7 +335,11 @@ impl Store {
             tx.commit()?;
         }
         at_rest::after_open(&mut conn, seal.as_deref())?;
-        Ok(Store { conn, seal })
+        Ok(Store {
+            conn,
+            seal,
+            anchor: None,
+        })
     }
 
     /// Whether anything in this database is sealed under a storage key (so opening it needs the
@@ -415,6 +467,7 @@ impl Store {
         )?;
         tx.commit()?;
         at_rest::checkpoint(&self.conn);
+        self.advance_anchor();
         Ok(())
     }
 
@@ -448,6 +501,7 @@ impl Store {
             ),
         )?;
         tx.commit()?;
+        self.advance_anchor();
         Ok(true)
     }
 
@@ -468,6 +522,7 @@ impl Store {
             &AuditEntry::new(now_ms, actor, action, &session.id.to_string(), detail),
         )?;
         tx.commit()?;
+        self.advance_anchor();
         Ok(())
     }
 
@@ -508,12 +563,16 @@ impl Store {
         let tx = self.conn.transaction()?;
         audit::append(&tx, entry)?;
         tx.commit()?;
+        self.advance_anchor();
         Ok(())
     }
 
-    /// Checks the whole audit chain; returns the number of entries.
+    /// Checks the whole audit chain and, when the store keeps one, that the database still holds
+    /// the entry its anchor names; returns the number of entries.
     pub fn verify_audit(&self) -> Result<u64, StoreError> {
-        Ok(audit::verify(&self.conn)?)
+        let n = audit::verify(&self.conn)?;
+        self.anchor_state()?;
+        Ok(n)
     }
 
     /// The outbox.
