@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod outbox;
+pub mod retention;
 pub mod transfer;
 
 use std::path::Path;
@@ -93,11 +94,15 @@ pub enum Settlement {
     Delivered {
         /// The signed receipt as received.
         receipt: Vec<u8>,
+        /// When (Unix ms).
+        at_ms: i64,
     },
-    /// Refused for good.
+    /// Refused for good, by a rejection the registry signed.
     Rejected {
         /// The registry's reason.
         reason: String,
+        /// The signed rejection as received.
+        rejection: Vec<u8>,
     },
     /// To be sent again.
     Retry {
@@ -186,6 +191,7 @@ impl Store {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
+        outbox::migrate(&conn)?;
         Ok(Store { conn })
     }
 
@@ -340,8 +346,10 @@ impl Store {
             let o = outbox::Outbox { conn: &tx };
             for (id, s) in outcomes {
                 match s {
-                    Settlement::Delivered { receipt } => o.delivered(id, receipt)?,
-                    Settlement::Rejected { reason } => o.rejected(id, reason)?,
+                    Settlement::Delivered { receipt, at_ms } => o.delivered(id, receipt, *at_ms)?,
+                    Settlement::Rejected { reason, rejection } => {
+                        o.rejected(id, reason, rejection)?
+                    }
                     Settlement::Retry {
                         error,
                         next_attempt_ms,
