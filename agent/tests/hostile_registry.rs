@@ -294,6 +294,7 @@ async fn no_hostile_answer_is_a_delivery_or_a_rejection_and_each_says_what_came_
         stub.set(script);
         match client.send(&it).await {
             uploader::Attempt::Failed(why) => {
+                eprintln!("{what}: {why}");
                 assert!(why.contains(expect), "{what}: {why}");
                 assert!(why.len() < 1000, "{what}: a bounded message: {why}");
                 assert!(!why.chars().any(char::is_control), "{what}: {why:?}");
