@@ -201,8 +201,7 @@ impl RetrySchedule {
 
     /// Records a failure: due again at `at`, stored as `stored_ms`.
     pub fn failed(&mut self, packet_id: &str, stored_ms: i64, at: Instant) {
-        self.entries
-            .insert(packet_id.to_string(), (stored_ms, at));
+        self.entries.insert(packet_id.to_string(), (stored_ms, at));
     }
 
     /// Forgets packets that are no longer pending (delivered, rejected, gone).
@@ -327,7 +326,10 @@ impl Client {
                     reason: format!(
                         "registry refused ({status}, {}): {}",
                         r.code,
-                        sanitise(r.reason.as_bytes(), rekam_protocol::rejection::MAX_REASON_BYTES)
+                        sanitise(
+                            r.reason.as_bytes(),
+                            rekam_protocol::rejection::MAX_REASON_BYTES
+                        )
                     ),
                     code: r.code,
                     rejection: body,
@@ -578,7 +580,12 @@ mod tests {
         assert!(!s.is_due(&p, wall + 9_000, t0 + Duration::from_secs(9), 3_600_000));
         // The wall clock is corrected back by a day; 10 s have passed on the monotonic clock.
         let day = 86_400_000;
-        assert!(s.is_due(&p, wall - day + 10_000, t0 + Duration::from_secs(10), 3_600_000));
+        assert!(s.is_due(
+            &p,
+            wall - day + 10_000,
+            t0 + Duration::from_secs(10),
+            3_600_000
+        ));
         // And a clock jumping forward does not make it due early either.
         assert!(!s.is_due(&p, wall + day, t0 + Duration::from_secs(1), 3_600_000));
     }
@@ -613,7 +620,10 @@ mod tests {
         let html = b"<html>\r\n<head><title>409 Conflict</title></head>\x1b[31m\x00\xff</html>";
         let text = sanitise(html, 200);
         assert!(!text.chars().any(char::is_control), "{text:?}");
-        assert!(text.starts_with("<html> <head><title>409 Conflict"), "{text}");
+        assert!(
+            text.starts_with("<html> <head><title>409 Conflict"),
+            "{text}"
+        );
         assert_eq!(sanitise(&[b'a'; 1000], 10), "aaaaaaaaaa...");
         assert_eq!(sanitise(b" \n ", 10), "(empty answer)");
     }

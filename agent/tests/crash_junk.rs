@@ -56,7 +56,13 @@ async fn read_request(sock: &mut TcpStream) -> Option<String> {
         }
         got += n;
     }
-    Some(head.split_whitespace().nth(1)?.rsplit('/').next()?.to_string())
+    Some(
+        head.split_whitespace()
+            .nth(1)?
+            .rsplit('/')
+            .next()?
+            .to_string(),
+    )
 }
 
 fn http(status: u16, body: &[u8]) -> Vec<u8> {
@@ -81,7 +87,10 @@ async fn junk_registry(listener: TcpListener, impostor: Arc<WorkstationSigningKe
             let at = Timestamp::from_unix_ms(1_790_000_000_000);
             let reply = match turn.fetch_add(1, Ordering::Relaxed) % 6 {
                 0 => http(409, b"<html><body><h1>409 Conflict</h1>proxy</body></html>"),
-                1 => http(422, br#"{"error":"unknown_workstation","reason":"unsigned"}"#),
+                1 => http(
+                    422,
+                    br#"{"error":"unknown_workstation","reason":"unsigned"}"#,
+                ),
                 2 => http(
                     422,
                     &Rejection {
@@ -277,7 +286,11 @@ async fn killing_the_agent_while_the_registry_answers_junk_settles_no_packet_and
         agent.child.kill().expect("SIGKILL");
         agent.child.wait().expect("reaped");
     }
-    assert!(packets.len() >= 2, "enrollments finalized: {}", packets.len());
+    assert!(
+        packets.len() >= 2,
+        "enrollments finalized: {}",
+        packets.len()
+    );
 
     let store = Store::open(&data.join("agent.db")).expect("open");
     store.verify_audit().expect("audit chain intact");

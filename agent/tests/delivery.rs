@@ -273,7 +273,10 @@ async fn a_packet_from_an_untrusted_workstation_is_rejected_with_the_registry_re
             .expect("bytes"),
     );
     assert_eq!(
-        signed.verify(&registry.trusted(), &packet).expect("verifies").code,
+        signed
+            .verify(&registry.trusted(), &packet)
+            .expect("verifies")
+            .code,
         "unknown_workstation"
     );
     agent.shutdown().await.expect("shutdown");

@@ -191,8 +191,9 @@ async fn start_stub() -> (Stub, String) {
 
 /// The registry's receipt key and what a workstation trusts of it.
 fn registry_key() -> (WorkstationSigningKey, TrustedRegistry) {
-    let (key, _) = WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &SystemRandom::new())
-        .expect("key");
+    let (key, _) =
+        WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &SystemRandom::new())
+            .expect("key");
     let trusted = TrustedRegistry {
         registry_id: "REG-T".into(),
         key: key.public_key().clone(),
@@ -357,8 +358,8 @@ async fn queue(running: &Running, data: &Path, seed: u64) -> PacketId {
     )
     .expect("pub");
     let mut e = sample::enrollment(&SampleOptions::tiny(seed, "WS-H1", 1_790_000_000_000));
-    let sealed = packet::seal(&mut e, &key, &reg, [seed as u8; 32], &SystemRandom::new())
-        .expect("seal");
+    let sealed =
+        packet::seal(&mut e, &key, &reg, [seed as u8; 32], &SystemRandom::new()).expect("seal");
     let (id, eid) = (sealed.id.to_string(), e.id.to_string());
     running
         .agent
@@ -452,7 +453,11 @@ async fn hostile_answers_leave_the_packet_pending_and_a_signed_rejection_is_fina
         assert_eq!(d.state, OutboxState::Pending, "{what}");
         let err = d.last_error.unwrap_or_default();
         assert!(err.contains(expect), "{what}: {err}");
-        assert_eq!(attempts(&running, &id).await, before + 1, "{what}: one attempt");
+        assert_eq!(
+            attempts(&running, &id).await,
+            before + 1,
+            "{what}: one attempt"
+        );
     }
 
     // The registry's own signed rejection is final.

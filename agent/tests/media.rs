@@ -91,10 +91,7 @@ fn a_bad_file_between_two_good_ones_is_refused_and_both_good_ones_are_imported()
         stdout.contains("imported 2 packets, skipped 0 already known, refused 1"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains(&format!("refused  {between}")),
-        "{stdout}"
-    );
+    assert!(stdout.contains(&format!("refused  {between}")), "{stdout}");
     assert!(stderr.contains("1 of 3 files were refused"), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(ok(&["outbox", "status", "--db", p(&db)]).contains("pending 2"));
@@ -175,7 +172,10 @@ fn the_configured_packet_size_limit_bounds_the_import() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let d = tmp.path();
     let pk = packets(d, 1);
-    assert!(pk[0].1.len() > 4096, "a sample packet is larger than the smallest limit");
+    assert!(
+        pk[0].1.len() > 4096,
+        "a sample packet is larger than the smallest limit"
+    );
     let usb = d.join("usb");
     fs::create_dir(&usb).expect("usb");
     fs::write(usb.join(format!("{}.rkp", pk[0].0)), &pk[0].1).expect("write");
@@ -192,7 +192,10 @@ fn the_configured_packet_size_limit_bounds_the_import() {
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
-    assert!(stdout.contains("larger than the packet size limit of 4096 bytes"), "{stdout}");
+    assert!(
+        stdout.contains("larger than the packet size limit of 4096 bytes"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -212,13 +215,19 @@ fn export_replaces_a_truncated_copy_on_the_medium_and_leaves_an_intact_one_alone
     let damaged = usb.join(format!("{}.rkp", pk[0].0));
     let intact = usb.join(format!("{}.rkp", pk[1].0));
     fs::write(&damaged, &pk[0].1[..100]).expect("truncate");
-    let intact_before = fs::metadata(&intact).expect("meta").modified().expect("mtime");
+    let intact_before = fs::metadata(&intact)
+        .expect("meta")
+        .modified()
+        .expect("mtime");
     std::thread::sleep(Duration::from_millis(20));
     let out = ok(&["outbox", "export", "--db", p(&db), "--to", p(&usb)]);
     assert!(out.contains("1 replaced a damaged copy, 1 intact"), "{out}");
     assert_eq!(fs::read(&damaged).expect("read"), pk[0].1);
     assert_eq!(
-        fs::metadata(&intact).expect("meta").modified().expect("mtime"),
+        fs::metadata(&intact)
+            .expect("meta")
+            .modified()
+            .expect("mtime"),
         intact_before,
         "the intact copy was not rewritten"
     );

@@ -41,7 +41,11 @@ fn a_supervisor_requeues_a_rejected_packet_and_the_audit_log_says_who_and_why() 
         .expect("finalize");
     store
         .outbox()
-        .rejected("p1", "registry refused (422, unknown_workstation)", b"{signed}")
+        .rejected(
+            "p1",
+            "registry refused (422, unknown_workstation)",
+            b"{signed}",
+        )
         .expect("rejected");
     assert_eq!(store.outbox().retry_all(200).expect("retry"), 0);
     assert!(
@@ -49,7 +53,12 @@ fn a_supervisor_requeues_a_rejected_packet_and_the_audit_log_says_who_and_why() 
         "plain retry leaves a rejected packet alone"
     );
     store
-        .requeue_rejected("p1", "SPV-7", "registry trusts the new key since today", 300)
+        .requeue_rejected(
+            "p1",
+            "SPV-7",
+            "registry trusts the new key since today",
+            300,
+        )
         .expect("requeue");
     let d = store.outbox().get("p1").expect("get").expect("known");
     assert_eq!(d.state, OutboxState::Pending);
@@ -60,8 +69,14 @@ fn a_supervisor_requeues_a_rejected_packet_and_the_audit_log_says_who_and_why() 
     );
     assert_eq!(store.outbox().due(300, 10).expect("due").len(), 1);
     let (actor, action, detail) = audit_actions(&store).pop().expect("an entry");
-    assert_eq!((actor.as_str(), action.as_str()), ("SPV-7", "outbox.requeue"));
-    assert!(detail.contains("new key") && detail.contains("p1"), "{detail}");
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        ("SPV-7", "outbox.requeue")
+    );
+    assert!(
+        detail.contains("new key") && detail.contains("p1"),
+        "{detail}"
+    );
     assert_eq!(store.verify_audit().expect("chain"), 2);
 }
 
@@ -92,7 +107,8 @@ fn delivered_packets_lose_their_bytes_after_the_retention_but_keep_their_receipt
     }
     let o = store.outbox();
     o.delivered("old", b"{\"receipt\":1}", DAY).expect("old");
-    o.delivered("new", b"{\"receipt\":2}", 25 * DAY).expect("new");
+    o.delivered("new", b"{\"receipt\":2}", 25 * DAY)
+        .expect("new");
     o.rejected("refused", "refused", b"{}").expect("refused");
     let purged = store
         .purge_delivered(31 * DAY + 1, 30 * DAY, 100)
@@ -113,18 +129,32 @@ fn delivered_packets_lose_their_bytes_after_the_retention_but_keep_their_receipt
         .expect("len");
     assert_eq!(len, 0);
     for id in ["new", "waiting", "refused"] {
-        assert!(store.outbox().get(id).expect("get").expect("row").purged_ms.is_none(), "{id}");
+        assert!(
+            store
+                .outbox()
+                .get(id)
+                .expect("get")
+                .expect("row")
+                .purged_ms
+                .is_none(),
+            "{id}"
+        );
     }
     let (actor, action, detail) = audit_actions(&store).pop().expect("an entry");
-    assert_eq!((actor.as_str(), action.as_str()), ("system", "outbox.purge"));
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        ("system", "outbox.purge")
+    );
     assert!(detail.contains("\"old\""), "{detail}");
     // Nothing more to purge: no empty audit entries.
     let n = store.verify_audit().expect("chain");
-    assert!(store
-        .purge_delivered(31 * DAY + 2, 30 * DAY, 100)
-        .expect("purge")
-        .packet_ids
-        .is_empty());
+    assert!(
+        store
+            .purge_delivered(31 * DAY + 2, 30 * DAY, 100)
+            .expect("purge")
+            .packet_ids
+            .is_empty()
+    );
     assert_eq!(store.verify_audit().expect("chain"), n);
     let secure: i64 = store
         .raw_connection()
@@ -146,11 +176,14 @@ fn a_packet_delivered_by_an_older_rekam_starts_its_retention_at_the_first_purge(
             [],
         )
         .expect("as an older rekam left it");
-    assert!(store
-        .purge_delivered(100 * DAY, 30 * DAY, 10)
-        .expect("purge")
-        .packet_ids
-        .is_empty(), "not purged early for want of a delivery time");
+    assert!(
+        store
+            .purge_delivered(100 * DAY, 30 * DAY, 10)
+            .expect("purge")
+            .packet_ids
+            .is_empty(),
+        "not purged early for want of a delivery time"
+    );
     assert_eq!(
         store
             .purge_delivered(130 * DAY, 30 * DAY, 10)
@@ -192,7 +225,10 @@ fn a_database_from_before_signed_rejections_sends_its_unproven_rejections_again(
     assert!(err.contains("unsigned") && err.contains("<html>"), "{err}");
     assert_eq!(store.outbox().due(0, 10).expect("due").len(), 1);
     let (actor, action, _) = audit_actions(&store).pop().expect("audited");
-    assert_eq!((actor.as_str(), action.as_str()), ("system", "outbox.unproven_rejections_requeued"));
+    assert_eq!(
+        (actor.as_str(), action.as_str()),
+        ("system", "outbox.unproven_rejections_requeued")
+    );
     drop(store);
     let store = Store::open(&db).expect("and opens again (the migration is idempotent)");
     assert_eq!(store.verify_audit().expect("chain"), 1);

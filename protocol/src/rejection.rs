@@ -123,7 +123,9 @@ impl Rejection {
             return bad("code is not 1-64 characters of a-z 0-9 _".into());
         }
         if self.reason.trim().is_empty() || self.reason.len() > MAX_REASON_BYTES {
-            return bad(format!("reason is empty or longer than {MAX_REASON_BYTES} bytes"));
+            return bad(format!(
+                "reason is empty or longer than {MAX_REASON_BYTES} bytes"
+            ));
         }
         Ok(())
     }
@@ -147,8 +149,8 @@ impl Rejection {
 impl SignedRejection {
     /// Parses the JSON form completely (no unknown fields, nothing after it, every field in form).
     pub fn parse(bytes: &[u8]) -> Result<SignedRejection, RejectionError> {
-        let parsed: SignedRejection = serde_json::from_slice(bytes)
-            .map_err(|e| RejectionError::Malformed(e.to_string()))?;
+        let parsed: SignedRejection =
+            serde_json::from_slice(bytes).map_err(|e| RejectionError::Malformed(e.to_string()))?;
         parsed.rejection.check()?;
         Ok(parsed)
     }

@@ -27,9 +27,7 @@ pub fn run(cmd: OutboxCommand, out: &mut dyn Write) -> Result<()> {
             )?;
         }
         OutboxCommand::Retry {
-            db,
-            rejected: None,
-            ..
+            db, rejected: None, ..
         } => {
             let store = open_existing(&db)?;
             let n = store.outbox().retry_all(now)?;

@@ -142,11 +142,10 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             [],
         )?;
         if n > 0 {
-            let at_ms: i64 = tx.query_row(
-                "SELECT COALESCE(MAX(at_ms), 0) FROM audit",
-                [],
-                |r| r.get(0),
-            )?;
+            let at_ms: i64 =
+                tx.query_row("SELECT COALESCE(MAX(at_ms), 0) FROM audit", [], |r| {
+                    r.get(0)
+                })?;
             let entry = AuditEntry::new(
                 at_ms,
                 "system",
@@ -270,7 +269,12 @@ impl Outbox<'_> {
     }
 
     /// Records the registry's receipt, received at `now_ms` (retention counts from then).
-    pub fn delivered(&self, packet_id: &str, receipt: &[u8], now_ms: i64) -> Result<(), StoreError> {
+    pub fn delivered(
+        &self,
+        packet_id: &str,
+        receipt: &[u8],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         self.set(packet_id, "UPDATE outbox SET state = 'delivered', receipt = ?2, delivered_ms = ?3, last_error = NULL WHERE packet_id = ?1 AND state = 'pending'", &[&receipt, &now_ms])
     }
 

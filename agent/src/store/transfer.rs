@@ -91,7 +91,10 @@ enum Placed {
 pub fn export(store: &Store, dir: &Path) -> Result<u64> {
     let r = export_with(store, dir, false)?;
     if let Some((id, why)) = r.failed.first() {
-        bail!("{} packets could not be exported; {id}: {why}", r.failed.len());
+        bail!(
+            "{} packets could not be exported; {id}: {why}",
+            r.failed.len()
+        );
     }
     Ok(r.written + r.replaced)
 }
@@ -213,9 +216,8 @@ fn kind_of(t: fs::FileType) -> &'static str {
 
 /// Reads a regular file of at most `limit` bytes, never following a symlink or waiting on a FIFO.
 fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let too_big = |n: u64| {
-        format!("{n} bytes or more, larger than the packet size limit of {limit} bytes")
-    };
+    let too_big =
+        |n: u64| format!("{n} bytes or more, larger than the packet size limit of {limit} bytes");
     let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot examine it: {e}"))?;
     if !meta.file_type().is_file() {
         return Err(format!(
