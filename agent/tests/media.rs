@@ -238,3 +238,59 @@ fn export_replaces_a_truncated_copy_on_the_medium_and_leaves_an_intact_one_alone
         .collect();
     assert!(leftovers.is_empty(), "no temporary file left behind");
 }
+
+#[test]
+fn a_rejected_packet_is_exported_only_when_asked_with_its_signed_rejection_and_import_says_how_to_requeue_it()
+ {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let pk = packets(d, 1);
+    let (id, bytes) = &pk[0];
+    let usb = d.join("usb");
+    fs::create_dir(&usb).expect("usb");
+    fs::write(usb.join(format!("{id}.rkp")), bytes).expect("write");
+    let db = d.join("agent.db");
+    assert!(import(&db, &usb).0);
+    fs::remove_file(usb.join(format!("{id}.rkp"))).expect("rm");
+    {
+        let store = rekam_agent::store::Store::open(&db).expect("open");
+        store
+            .outbox()
+            .rejected(
+                id,
+                "registry refused (422, bad_signature)",
+                b"{\"signed\":1}",
+            )
+            .expect("rejected");
+    }
+    let out = ok(&["outbox", "export", "--db", p(&db), "--to", p(&usb)]);
+    assert!(out.contains("exported 0 packets"), "{out}");
+    let out = ok(&[
+        "outbox",
+        "export",
+        "--db",
+        p(&db),
+        "--to",
+        p(&usb),
+        "--include-rejected",
+    ]);
+    assert!(out.contains("exported 1 packets"), "{out}");
+    assert_eq!(
+        fs::read(usb.join(format!("{id}.rkp"))).expect("packet"),
+        *bytes
+    );
+    assert_eq!(
+        fs::read(usb.join(format!("{id}.rejection.json"))).expect("rejection"),
+        b"{\"signed\":1}"
+    );
+    // Importing it again here does not requeue it; the summary says who can.
+    let (success, stdout, _) = import(&db, &usb);
+    assert!(success, "{stdout}");
+    assert!(
+        stdout.contains("rejected here") && stdout.contains("--rejected"),
+        "{stdout}"
+    );
+    // On another machine it is a packet like any other.
+    let (success, stdout, _) = import(&d.join("other.db"), &usb);
+    assert!(success && stdout.contains("imported 1 packets"), "{stdout}");
+}

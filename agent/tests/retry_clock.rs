@@ -77,10 +77,9 @@ fn agent(url: &str, clock: fn() -> i64) -> (Agent, Client) {
     let devices = DeviceManager::new(finger, camera, pad, iris, Duration::from_secs(5));
     let rng = SystemRandom::new();
     let (key, _) = WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng).expect("key");
-    let registry = RegistryPrivateKey::generate(&rng)
+    let registry = *RegistryPrivateKey::generate(&rng)
         .expect("registry key")
-        .public_key()
-        .clone();
+        .public_key();
     let trusted = TrustedRegistry {
         registry_id: "REG-C".into(),
         key: key.public_key().clone(),
