@@ -307,6 +307,7 @@ async fn no_hostile_answer_is_a_delivery_or_a_rejection_and_each_says_what_came_
         *stub.sent.lock().expect("sent") < 64 << 20,
         "the client hung up long before 2 GiB"
     );
+    assert_eq!(MAX_ANSWER_BYTES, 65536, "the cap the messages above name");
     stub.set(Script::Answer(422, rejection(&id, &key)));
     match client.send(&it).await {
         uploader::Attempt::Rejected {
@@ -317,11 +318,6 @@ async fn no_hostile_answer_is_a_delivery_or_a_rejection_and_each_says_what_came_
         }
         other => panic!("a signed rejection: {other:?}"),
     }
-}
-
-#[test]
-fn the_answer_cap_is_what_the_documentation_says() {
-    assert_eq!(MAX_ANSWER_BYTES, 65536);
 }
 
 struct Site {
