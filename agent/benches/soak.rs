@@ -82,7 +82,8 @@ async fn enroll(api: &Api, seed: u64) -> String {
         Some(json!({ "approved": true })),
     )
     .await;
-    api.post(&format!("/v1/sessions/{id}/signature"), None).await;
+    api.post(&format!("/v1/sessions/{id}/signature"), None)
+        .await;
     for p in 1..=10u8 {
         loop {
             let r = api

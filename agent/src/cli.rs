@@ -343,13 +343,24 @@ pub enum OutboxCommand {
         #[arg(long)]
         db: PathBuf,
     },
-    /// Make every pending packet due for upload now.
+    /// Make every pending packet due for upload now (rejected packets stay rejected), or with
+    /// --rejected, requeue one packet the registry rejected (a supervisor's decision, audited).
     Retry {
         /// The agent database.
         #[arg(long)]
         db: PathBuf,
+        /// Requeue this rejected packet (its packet id).
+        #[arg(long, value_name = "PACKET_ID", requires_all = ["by", "reason"])]
+        rejected: Option<String>,
+        /// The supervisor who decides it (recorded in the audit log).
+        #[arg(long, value_name = "SUPERVISOR_ID", requires = "rejected")]
+        by: Option<String>,
+        /// Why it is sent again (recorded in the audit log).
+        #[arg(long, requires = "rejected")]
+        reason: Option<String>,
     },
-    /// Copy pending packets to a directory (removable media) as `<packet id>.rkp`.
+    /// Copy pending packets to a directory (removable media) as `<packet id>.rkp`; a damaged copy
+    /// already there is replaced, every copy is read back and checked.
     Export {
         /// The agent database.
         #[arg(long)]
@@ -357,12 +368,20 @@ pub enum OutboxCommand {
         /// Destination directory.
         #[arg(long)]
         to: PathBuf,
+        /// Also the packets the registry rejected, each with its signed rejection
+        /// (`<packet id>.rejection.json`), for a supervisor.
+        #[arg(long)]
+        include_rejected: bool,
     },
     /// Queue the packets in a directory (from removable media) for upload from this machine.
+    /// Every file is judged on its own; exits 1 when any file was refused.
     Import {
         /// The agent database.
         #[arg(long)]
         db: PathBuf,
+        /// The agent configuration, for `agent.max_packet_bytes` (default: the built-in limit).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Directory holding `<packet id>.rkp` files.
         dir: PathBuf,
     },

@@ -98,6 +98,9 @@ pub struct UploaderSection {
     pub poll_ms: u64,
     /// Packets sent at once.
     pub concurrency: usize,
+    /// Days a delivered packet's sealed bytes are kept before they are purged (the row and the
+    /// registry's receipt stay); 0 purges at the next run.
+    pub delivered_retention_days: u32,
 }
 
 /// `[devices]`
@@ -268,6 +271,12 @@ impl Config {
             return bad(
                 "uploader",
                 "request_timeout_ms, poll_ms and concurrency must be positive",
+            );
+        }
+        if u.delivered_retention_days > 3650 {
+            return bad(
+                "uploader.delivered_retention_days",
+                "must be at most 3650 (ten years)",
             );
         }
         if self.policy.max_attempts == 0 {

@@ -246,6 +246,39 @@ async fn a_packet_from_an_untrusted_workstation_is_rejected_with_the_registry_re
     let err = last_error(&agent, &id).await.expect("a reason");
     assert!(err.contains("unknown workstation"), "{err}");
     assert_eq!(registry.stats().rejected, 1);
+    // The registry's signed word is kept with the packet: the refusal is provable.
+    let k = id.clone();
+    let proof = agent
+        .agent
+        .with_store(move |s| Ok(s.outbox().get(&k)?))
+        .await
+        .expect("get")
+        .and_then(|d| d.rejection)
+        .expect("the signed rejection is stored");
+    let signed = rekam_protocol::rejection::SignedRejection::parse(&proof).expect("parses");
+    let packet = packet::PacketId::of(
+        &agent
+            .agent
+            .with_store({
+                let k = id.clone();
+                move |s| {
+                    Ok(s.raw_connection()
+                        .query_row("SELECT bytes FROM outbox WHERE packet_id = ?1", [k], |r| {
+                            r.get::<_, Vec<u8>>(0)
+                        })
+                        .map_err(rekam_agent::store::StoreError::from)?)
+                }
+            })
+            .await
+            .expect("bytes"),
+    );
+    assert_eq!(
+        signed
+            .verify(&registry.trusted(), &packet)
+            .expect("verifies")
+            .code,
+        "unknown_workstation"
+    );
     agent.shutdown().await.expect("shutdown");
 }
 

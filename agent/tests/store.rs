@@ -132,21 +132,27 @@ fn the_outbox_reschedules_failures_and_records_receipts_and_rejections() {
     assert_eq!(due[0].attempts, 1);
     store
         .outbox()
-        .delivered("p1", b"receipt")
+        .delivered("p1", b"receipt", 400)
         .expect("delivered");
     store
         .outbox()
-        .rejected("p2", "bad signature")
+        .rejected("p2", "bad signature", b"signed rejection")
         .expect("rejected");
     assert_eq!(
         store.outbox().get("p1").expect("get"),
         Some(Delivery {
             state: OutboxState::Delivered,
-            receipt: Some(b"receipt".to_vec())
+            receipt: Some(b"receipt".to_vec()),
+            rejection: None,
+            last_error: None,
+            purged_ms: None,
         })
     );
+    let p2 = store.outbox().get("p2").expect("get").expect("known");
+    assert_eq!(p2.rejection.as_deref(), Some(&b"signed rejection"[..]));
+    assert_eq!(p2.last_error.as_deref(), Some("bad signature"));
     assert!(
-        store.outbox().delivered("p1", b"again").is_err(),
+        store.outbox().delivered("p1", b"again", 500).is_err(),
         "only pending packets change state"
     );
     assert!(store.outbox().due(10_000, 10).expect("due").is_empty());

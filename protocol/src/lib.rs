@@ -12,7 +12,8 @@
 //! - [`keys`]: workstation signing keys, registry sealing keys, their file and text forms;
 //! - [`manifest`]: the signed list of parts;
 //! - [`envelope`]: the sealed outer container and its clear header;
-//! - [`packet`]: building, sealing, inspecting and opening packets.
+//! - [`packet`]: building, sealing, inspecting and opening packets;
+//! - [`receipt`] and [`rejection`]: the registry's signed answers about one packet.
 
 pub mod ansi_nist;
 pub mod demographics;
@@ -26,6 +27,7 @@ pub mod nik;
 pub mod packet;
 pub mod pem;
 pub mod receipt;
+pub mod rejection;
 pub mod timefmt;
 
 pub use envelope::Header;
@@ -39,4 +41,5 @@ pub use model::Enrollment;
 pub use nik::{Nik, NikError};
 pub use packet::{ErrorKind, OpenedPacket, PacketError, PacketId, SealedPacket};
 pub use receipt::{Receipt, ReceiptError, SignedReceipt, TrustedRegistry};
+pub use rejection::{Rejection, RejectionError, SignedRejection};
 pub use timefmt::Timestamp;

@@ -8,13 +8,17 @@
 //! - `201 Created` and a new receipt the first time;
 //! - `200 OK` and the same receipt again for a packet it already holds (delivery is idempotent by
 //!   packet id, so an agent that lost the first answer simply sends again);
-//! - `422` with `{"error": <kind>, "reason": <message>}` for a packet that does not verify;
-//! - `409` when another packet already delivered the same enrollment;
+//! - `422` with a rejection signed by the receipt key (`rekam_protocol::rejection`: the packet id,
+//!   a machine `code` such as `unknown_workstation` and a human `reason`) for a packet that does
+//!   not verify;
+//! - `409` with a signed rejection (code `duplicate_enrollment`) when another packet already
+//!   delivered the same enrollment;
 //! - `400` when the body does not hash to the id, `503` when fault injection says so.
 //!
 //! `GET /v1/packets/{packet_id}` returns the receipt or 404; `GET /v1/stats` the counters.
 //!
-//! Contract: state is in memory (a simulator, not a registry); every answer is JSON; a request
+//! Contract: state is in memory (a simulator, not a registry); every answer is JSON (the other
+//! errors `{"error": <kind>, "reason": <message>}`, unsigned, which workstations retry); a request
 //! never panics the server. Fault injection is seeded, so a failing run can be replayed.
 
 use std::collections::HashMap;
@@ -29,6 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rekam_protocol::packet::{self, PacketId};
 use rekam_protocol::receipt::{Receipt, SignedReceipt, TrustedRegistry};
+use rekam_protocol::rejection::{MAX_REASON_BYTES, Rejection};
 use rekam_protocol::{RegistryPrivateKey, Timestamp, TrustStore, WorkstationSigningKey};
 use ring::rand::SystemRandom;
 use serde::Serialize;
@@ -154,10 +159,12 @@ impl Registry {
             Ok(o) => o,
             Err(e) => {
                 self.lock().stats.rejected += 1;
-                return Answer::error(
+                return self.reject(
                     StatusCode::UNPROCESSABLE_ENTITY,
+                    claimed_id,
                     &snake_case(&format!("{:?}", e.kind())),
                     &e.to_string(),
+                    now,
                 );
             }
         };
@@ -172,7 +179,14 @@ impl Registry {
             let reason =
                 format!("enrollment {enrollment_id} was already delivered in packet {other}");
             inner.stats.rejected += 1;
-            return Answer::error(StatusCode::CONFLICT, "duplicate_enrollment", &reason);
+            drop(inner);
+            return self.reject(
+                StatusCode::CONFLICT,
+                claimed_id,
+                "duplicate_enrollment",
+                &reason,
+                now,
+            );
         }
         let receipt = Receipt {
             packet_id: claimed_id.to_string(),
@@ -196,6 +210,40 @@ impl Registry {
             .by_enrollment
             .insert(enrollment_id, claimed_id.to_string());
         Answer::receipt(StatusCode::CREATED, &signed)
+    }
+
+    /// A signed rejection of `packet_id`: the only refusal a workstation takes as final.
+    fn reject(
+        &self,
+        status: StatusCode,
+        packet_id: &str,
+        code: &str,
+        reason: &str,
+        now: Timestamp,
+    ) -> Answer {
+        // The reason is the opener's message; keep it within what a rejection may carry.
+        let mut reason = reason.to_string();
+        if reason.len() > MAX_REASON_BYTES {
+            let mut cut = MAX_REASON_BYTES;
+            while !reason.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            reason.truncate(cut);
+        }
+        let rejection = Rejection {
+            packet_id: packet_id.to_string(),
+            registry_id: self.config.registry_id.clone(),
+            code: code.to_string(),
+            reason,
+            rejected_at: now,
+        };
+        match rejection.sign(&self.config.receipt_key, &SystemRandom::new()) {
+            Ok(signed) => Answer {
+                status,
+                body: signed.to_json(),
+            },
+            Err(e) => Answer::error(StatusCode::INTERNAL_SERVER_ERROR, "signing", &e.to_string()),
+        }
     }
 
     /// The receipt held for a packet.

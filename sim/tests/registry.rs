@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use rekam_protocol::packet::{self, PacketId};
 use rekam_protocol::receipt::SignedReceipt;
+use rekam_protocol::rejection::SignedRejection;
 use rekam_protocol::{
     RegistryPrivateKey, SignatureAlgorithm, Timestamp, TrustStore, TrustedWorkstation,
     WorkstationSigningKey,
@@ -105,12 +106,12 @@ fn a_packet_from_an_untrusted_workstation_id_is_refused_with_its_kind() {
     let (id, bytes) = seal(&w, 2, "WS-OTHER");
     let a = w.registry.receive(&id, &bytes, now());
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let v: Value = serde_json::from_slice(&a.body).expect("json");
-    assert_eq!(v["error"], "unknown_workstation", "{v}");
-    assert!(
-        v["reason"].as_str().unwrap_or("").contains("WS-OTHER"),
-        "{v}"
-    );
+    let signed = SignedRejection::parse(&a.body).expect("a signed rejection");
+    let r = signed
+        .verify(&w.registry.trusted(), &PacketId::of(&bytes))
+        .expect("signed by the registry's receipt key, naming the packet");
+    assert_eq!(r.code, "unknown_workstation");
+    assert!(r.reason.contains("WS-OTHER"), "{}", r.reason);
 }
 
 #[test]
@@ -129,6 +130,11 @@ fn a_second_packet_for_an_enrollment_already_received_is_a_conflict() {
     );
     let second = w.registry.receive(&b.id.to_string(), &b.bytes, now());
     assert_eq!(second.status, StatusCode::CONFLICT);
+    let signed = SignedRejection::parse(&second.body).expect("a signed rejection");
+    let r = signed
+        .verify(&w.registry.trusted(), &b.id)
+        .expect("verifies for the second packet");
+    assert_eq!(r.code, "duplicate_enrollment");
 }
 
 #[test]

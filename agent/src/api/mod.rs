@@ -296,13 +296,20 @@ async fn outbox_packet(
         .with_store(move |st| Ok(st.outbox().get(&key)?))
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("packet {id}")))?;
-    let receipt = d
-        .receipt
-        .as_deref()
-        .and_then(|r| serde_json::from_slice::<Value>(r).ok());
+    let doc = |b: &Option<Vec<u8>>| {
+        b.as_deref()
+            .and_then(|r| serde_json::from_slice::<Value>(r).ok())
+    };
     Ok(json_ok(
         StatusCode::OK,
-        json!({ "packet_id": id, "state": format!("{:?}", d.state).to_lowercase(), "receipt": receipt }),
+        json!({
+            "packet_id": id,
+            "state": format!("{:?}", d.state).to_lowercase(),
+            "receipt": doc(&d.receipt),
+            "rejection": doc(&d.rejection),
+            "last_error": d.last_error,
+            "purged": d.purged_ms.is_some(),
+        }),
     ))
 }
 

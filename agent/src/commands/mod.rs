@@ -7,6 +7,7 @@ pub mod demo;
 pub mod devices;
 pub mod doctor;
 pub mod keys;
+pub mod outbox;
 pub mod packet;
 pub mod packet_demo;
 pub mod quality;
@@ -18,8 +19,8 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, DevicesCommand, KeysCommand, OutboxCommand, PacketCommand,
-    QualityCommand, SimCommand, StoreCommand,
+    AuditCommand, Cli, Command, DevicesCommand, KeysCommand, PacketCommand, QualityCommand,
+    SimCommand, StoreCommand,
 };
 
 /// Runs a parsed command line.
@@ -110,7 +111,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out: dir,
             json,
         }) => packet::open(&registry_key, &trust, &file, dir.as_deref(), json, out),
-        Command::Outbox(cmd) => outbox(cmd, out),
+        Command::Outbox(cmd) => outbox::run(cmd, out),
         Command::Devices(DevicesCommand::List {
             simulated,
             probe,
@@ -169,44 +170,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-fn open_existing(db: &std::path::Path) -> Result<crate::store::Store> {
+pub(crate) fn open_existing(db: &std::path::Path) -> Result<crate::store::Store> {
     if !db.exists() {
         anyhow::bail!("{} does not exist", db.display());
     }
     Ok(crate::store::Store::open(db)?)
-}
-
-fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<()> {
-    use crate::store::transfer;
-    let now = packet::now_ms();
-    match cmd {
-        OutboxCommand::Status { db } => {
-            let s = open_existing(&db)?.outbox().status()?;
-            writeln!(
-                out,
-                "pending {}  delivered {}  rejected {}",
-                s.pending, s.delivered, s.rejected
-            )?;
-        }
-        OutboxCommand::Retry { db } => {
-            let n = open_existing(&db)?.outbox().retry_all(now)?;
-            writeln!(out, "{n} pending packets are due now")?;
-        }
-        OutboxCommand::Export { db, to } => {
-            let n = transfer::export(&open_existing(&db)?, &to)?;
-            writeln!(out, "exported {n} packets to {}", to.display())?;
-        }
-        OutboxCommand::Import { db, dir } => {
-            let mut store = crate::store::Store::open(&db)?;
-            let r = transfer::import(&mut store, &dir, now)?;
-            writeln!(
-                out,
-                "imported {} packets, skipped {} already known",
-                r.imported, r.skipped
-            )?;
-        }
-    }
-    Ok(())
 }
 
 fn sim_faces(seed: u64, count: u32, dir: &std::path::Path, out: &mut dyn Write) -> Result<()> {

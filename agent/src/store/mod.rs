@@ -19,6 +19,7 @@ mod at_rest;
 pub mod audit;
 pub mod check;
 pub mod outbox;
+pub mod retention;
 pub mod salvage;
 pub mod sealing;
 pub mod transfer;
@@ -172,11 +173,15 @@ pub enum Settlement {
     Delivered {
         /// The signed receipt as received.
         receipt: Vec<u8>,
+        /// When (Unix ms).
+        at_ms: i64,
     },
-    /// Refused for good.
+    /// Refused for good, by a rejection the registry signed.
     Rejected {
         /// The registry's reason.
         reason: String,
+        /// The signed rejection as received.
+        rejection: Vec<u8>,
     },
     /// To be sent again.
     Retry {
@@ -334,6 +339,7 @@ impl Store {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
+        outbox::migrate(&conn)?;
         at_rest::after_open(&mut conn, seal.as_deref())?;
         Ok(Store {
             conn,
@@ -534,8 +540,10 @@ impl Store {
             let o = outbox::Outbox { conn: &tx };
             for (id, s) in outcomes {
                 match s {
-                    Settlement::Delivered { receipt } => o.delivered(id, receipt)?,
-                    Settlement::Rejected { reason } => o.rejected(id, reason)?,
+                    Settlement::Delivered { receipt, at_ms } => o.delivered(id, receipt, *at_ms)?,
+                    Settlement::Rejected { reason, rejection } => {
+                        o.rejected(id, reason, rejection)?
+                    }
                     Settlement::Retry {
                         error,
                         next_attempt_ms,
