@@ -6,6 +6,7 @@ use rekam_agent::cli::Cli;
 
 // A day of captures frees many large image buffers from many threads; glibc's allocator kept
 // them in per-thread arenas and the daemon grew all day (see `cargo bench --bench soak`).
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

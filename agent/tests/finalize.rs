@@ -229,7 +229,11 @@ fn packets_carried_on_removable_media_are_queued_once() {
     let r = transfer::import(&mut Store::in_memory().expect("store"), media.path(), 12)
         .expect("import with one altered file");
     assert_eq!((r.imported, r.skipped, r.refused), (2, 0, 1), "{r:?}");
-    let name = first.file_name().expect("name").to_string_lossy().into_owned();
+    let name = first
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     let refused = r.files.iter().find(|f| f.name == name).expect("listed");
     assert!(
         format!("{:?}", refused.outcome).contains("does not match the packet's SHA-256"),

@@ -486,7 +486,8 @@ fn applicant() -> Value {
 async fn a_full_disk_during_a_capture_answers_507_records_nothing_and_shows_in_health() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let db = tmp.path().join("agent.db");
-    let (app, agent) = app_over(Store::open(&db).expect("open"));
+    let key = Arc::new(rekam_agent::store::StorageKey::ephemeral().expect("storage key"));
+    let (app, agent) = app_over(Store::open_with_key(&db, key).expect("open"));
     let (status, s) = call(
         &app,
         "POST",
@@ -554,9 +555,9 @@ async fn a_full_disk_during_a_capture_answers_507_records_nothing_and_shows_in_h
 async fn damage_found_by_the_uploader_while_running_turns_health_503_naming_the_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let db = tmp.path().join("agent.db");
-    filled(&db, 3, 0);
-    let root: u64 = Store::open(&db)
-        .expect("open")
+    let queued = filled(&db, 3, 0);
+    let store = Store::open(&db).expect("open");
+    let root: u64 = store
         .raw_connection()
         .query_row(
             "SELECT rootpage FROM sqlite_master WHERE name = 'outbox'",
@@ -564,9 +565,14 @@ async fn damage_found_by_the_uploader_while_running_turns_health_503_naming_the_
             |r| r.get(0),
         )
         .expect("root page");
+    // The store goes bad after it was opened (and checked), as under a running `rekam serve`.
     overwrite_page(&db, root - 1);
-    // Opened without the start-up check, as a store that went bad after `rekam serve` started.
-    let (app, agent) = app_over(Store::open(&db).expect("open"));
+    // Drop the pages the connection cached while opening, so it reads the file again.
+    store
+        .raw_connection()
+        .execute_batch("PRAGMA shrink_memory")
+        .expect("shrink_memory");
+    let (app, agent) = app_over(store);
     let (status, health) = call(&app, "GET", "/v1/health", None).await;
     assert_eq!(status, StatusCode::OK, "not known yet: {health}");
     // The uploader's poll is the first to read the damaged table.
@@ -599,7 +605,8 @@ async fn damage_found_by_the_uploader_while_running_turns_health_503_naming_the_
         StatusCode::SERVICE_UNAVAILABLE,
         "the uploader's failure shows: {health}"
     );
-    let (status, body) = call(&app, "GET", "/v1/outbox", None).await;
+    // The counts come from the outbox's index; a packet's row is in the damaged table.
+    let (status, body) = call(&app, "GET", &format!("/v1/outbox/{}", queued[0].0), None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"], "store_damaged");
     let (status, health) = call(&app, "GET", "/v1/health", None).await;

@@ -83,8 +83,20 @@ pub fn doctor(args: &DoctorArgs, out: &mut dyn Write) -> Result<()> {
     if !db.is_file() {
         f.problem("database", &format!("{} does not exist", db.display()))?;
     } else {
-        match Store::open(&db) {
-            Ok(store) => examine(&store, &mut f)?,
+        // integrity_check first, on a connection that writes nothing: opening the store runs
+        // migrations, which must not touch a damaged file.
+        match integrity(&db) {
+            Ok(p) if p.is_empty() => match Store::open(&db) {
+                Ok(store) => examine(&store, &db, &mut f)?,
+                Err(e) => f.problem("database", &e.to_string())?,
+            },
+            Ok(p) => {
+                let e = crate::store::StoreError::Damaged {
+                    path: db.display().to_string(),
+                    detail: format!("integrity_check: {}", p.join("; ")),
+                };
+                f.problem("database", &e.to_string())?
+            }
             Err(e) => f.problem("database", &e.to_string())?,
         }
     }
@@ -101,31 +113,34 @@ pub fn doctor(args: &DoctorArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn examine(store: &Store, f: &mut Findings<'_>) -> Result<()> {
+/// `PRAGMA integrity_check` on a read-only connection that never checkpoints on close.
+fn integrity(db: &Path) -> Result<Vec<String>, crate::store::StoreError> {
+    use rusqlite::{Connection, OpenFlags};
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| check::explain(db, e.into()))?;
+    let _ = conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    );
+    check::sqlite_check(&conn, true)
+}
+
+fn examine(store: &Store, db: &Path, f: &mut Findings<'_>) -> Result<()> {
     let conn = store.raw_connection();
-    let size = std::fs::metadata(store.path().unwrap_or_default())
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let size = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     let schema: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap_or(-1);
-    match check::sqlite_check(conn, true) {
-        Ok(p) if p.is_empty() => f.ok(
-            "database",
-            &format!(
-                "integrity_check found nothing wrong ({:.1} MB, schema {schema})",
-                size as f64 / 1e6
-            ),
-        )?,
-        Ok(p) => {
-            let e = crate::store::StoreError::Damaged {
-                path: store.path().unwrap_or_default().display().to_string(),
-                detail: format!("integrity_check: {}", p.join("; ")),
-            };
-            f.problem("database", &e.to_string())?
-        }
-        Err(e) => f.problem("database", &store.explain(e).to_string())?,
-    }
+    f.ok(
+        "database",
+        &format!(
+            "integrity_check found nothing wrong ({:.1} MB, schema {schema})",
+            size as f64 / 1e6
+        ),
+    )?;
     match audit::verify(conn) {
         Ok(n) => f.ok("audit", &format!("{n} entries, hash chain verified"))?,
         Err(e) => f.problem("audit", &e.to_string())?,

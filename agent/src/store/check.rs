@@ -104,10 +104,24 @@ fn why_not_writable(db: &Path) -> Option<(String, std::io::Error)> {
 
 /// Turns a store failure at `path` into one naming the path and what to do (see the module).
 pub fn explain(path: &Path, e: StoreError) -> StoreError {
+    let full = || StoreError::Full { path: shown(path) };
+    // Preparing the file (creating it 0600, tightening its mode) fails before SQLite is involved.
+    if let StoreError::File { source, .. } = &e {
+        if source.kind() == std::io::ErrorKind::StorageFull {
+            return full();
+        }
+        return match why_not_writable(path) {
+            Some((_, io)) if io.kind() == std::io::ErrorKind::StorageFull => full(),
+            Some((what, io)) => StoreError::NotWritable {
+                what,
+                detail: io.to_string(),
+            },
+            None => e,
+        };
+    }
     let StoreError::Sqlite(inner) = &e else {
         return e;
     };
-    let full = || StoreError::Full { path: shown(path) };
     match trouble(inner) {
         Some(Trouble::Damaged) => StoreError::Damaged {
             path: shown(path),

@@ -298,9 +298,23 @@ impl Store {
     }
 
     fn open_file(path: &Path, seal: Option<Arc<dyn SealAtRest>>) -> Result<Store, StoreError> {
+        let existing = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         let mut store = at_rest::prepare_file(path)
             .and_then(|()| Connection::open(path).map_err(StoreError::from))
-            .and_then(|conn| Self::init(conn, seal))
+            .and_then(|conn| {
+                // Opening writes (migrations, the storage-key check, sealing older plaintext): a
+                // damaged file is refused before anything is written into it.
+                if existing {
+                    let problems = check::sqlite_check(&conn, false)?;
+                    if !problems.is_empty() {
+                        return Err(StoreError::Damaged {
+                            path: path.display().to_string(),
+                            detail: format!("quick_check: {}", problems.join("; ")),
+                        });
+                    }
+                }
+                Self::init(conn, seal)
+            })
             .map_err(|e| check::explain(path, e))?;
         at_rest::tighten_sidecars(path)?;
         store.anchor = Some(anchor::Anchor::beside(path));
