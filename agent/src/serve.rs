@@ -194,7 +194,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         data_dir::load_or_create_storage_key(&config.path(&config.keys.storage_key), &db)?;
     let mut store = Store::open_with_key(&db, Arc::new(storage_key))?;
     // A damaged file or a truncated audit log is refused here, not found by the uploader later.
-    store.check_for_serving()?;
+    store.check_for_serving_at(crate::service::system_ms())?;
     let devices = devices(&config)?;
     let ca = match &config.registry.ca_file {
         Some(p) => Some(files::read(&must_exist(

@@ -675,3 +675,28 @@ fn doctor_finds_the_store_through_the_serve_configuration_and_passes_a_sound_pri
         assert!(stdout.contains(line), "{line:?} missing from:\n{stdout}");
     }
 }
+
+#[test]
+fn a_missing_anchor_beside_an_audited_database_is_recorded_in_the_audit_log_at_start() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("agent.db");
+    audited(&db, 0, 5);
+    fs::remove_file(anchor_of(&db)).expect("delete the anchor");
+    let mut store = Store::open(&db).expect("open");
+    let check = store.check_for_serving_at(1_000).expect("serves");
+    assert!(matches!(check.anchor, AnchorState::Missing(_)), "{check:?}");
+    // The event is in the chain itself, and a new anchor holds the new head.
+    assert_eq!(store.verify_audit().expect("intact"), 6);
+    let action: String = store
+        .raw_connection()
+        .query_row("SELECT action FROM audit WHERE seq = 6", [], |r| r.get(0))
+        .expect("entry 6");
+    assert_eq!(action, "audit.anchor_missing");
+    let anchor = fs::read_to_string(anchor_of(&db)).expect("a new anchor");
+    assert!(anchor.contains("\"seq\":6"), "{anchor}");
+    // Once the anchor is there again, nothing more is recorded.
+    drop(store);
+    let mut store = Store::open(&db).expect("open");
+    store.check_for_serving_at(2_000).expect("serves");
+    assert_eq!(store.verify_audit().expect("intact"), 6);
+}

@@ -192,7 +192,39 @@ impl Store {
 
     /// The checks before serving: `PRAGMA quick_check` (a damaged file is refused, naming the
     /// recovery) and the audit anchor (a database behind it is refused as truncated); then the
-    /// anchor is brought up to the database's head.
+    /// anchor is brought up to the database's head. An anchor file missing beside a database that
+    /// already has audit entries (deleted, or the data copied without it) cannot be checked
+    /// against: that is recorded in the audit log itself (`audit.anchor_missing`, at `now_ms`), so
+    /// the event travels in the chain head of the next packet and the registry's receipt.
+    pub fn check_for_serving_at(&mut self, now_ms: i64) -> Result<ServeCheck, StoreError> {
+        let check = self.check_for_serving()?;
+        if let AnchorState::Missing(path) = &check.anchor {
+            let head = audit::head(&self.conn)?;
+            if head.seq > 0 {
+                tracing::warn!(anchor = %path.display(), seq = head.seq, "the audit anchor is missing; starting a new one from the database's head");
+                let tx = self.conn.transaction()?;
+                audit::append(
+                    &tx,
+                    &audit::AuditEntry::new(
+                        now_ms,
+                        "system",
+                        "audit.anchor_missing",
+                        "audit",
+                        serde_json::json!({
+                            "anchor": path.display().to_string(),
+                            "database_head_seq": head.seq,
+                            "database_head_hash": hex::encode(head.hash),
+                        }),
+                    ),
+                )?;
+                tx.commit()?;
+                self.advance_anchor();
+            }
+        }
+        Ok(check)
+    }
+
+    /// [`Store::check_for_serving_at`] without recording a missing anchor.
     pub fn check_for_serving(&mut self) -> Result<ServeCheck, StoreError> {
         let problems = sqlite_check(&self.conn, false).map_err(|e| self.explain(e))?;
         if !problems.is_empty() {
