@@ -85,6 +85,33 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Makes the folders directly inside the data directory (`keys/`, `sim-registry/`) 0700 too; links
+/// are left alone (the data directory's own 0700 already keeps others out of what they point to
+/// inside it).
+pub fn tighten_subdirs(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
+        for e in entries.flatten() {
+            let path = e.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() && meta.permissions().mode() & 0o777 != 0o700 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))
+                    .with_context(|| {
+                        format!("cannot make {} private (chmod 700 {0})", path.display())
+                    })?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// Fails when `path` exists and its group or others may read or write it.
 pub fn refuse_readable(path: &Path, what: &str) -> Result<()> {
     #[cfg(unix)]

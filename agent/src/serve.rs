@@ -177,6 +177,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     if config.devices.simulated {
         provision_simulated(&config)?;
     }
+    data_dir::tighten_subdirs(&data)?;
     let token = read_or_create_token(&data)?;
     let key = keys::load_workstation_key(&must_exist(
         config.path(&config.keys.workstation_key),
@@ -245,6 +246,20 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
             Some((cancel, thread))
         }
     };
+    // A write past the process's file-size limit (`ulimit -f`) would kill the daemon mid-write
+    // with SIGXFSZ; handled, the write fails with EFBIG instead and is reported as a full disk.
+    #[cfg(unix)]
+    if let Ok(mut xfsz) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(libc::SIGXFSZ))
+    {
+        tokio::spawn(async move {
+            while xfsz.recv().await.is_some() {
+                tracing::error!(
+                    "a write went past the file-size limit (ulimit -f); it failed and nothing was recorded"
+                );
+            }
+        });
+    }
     tracing::info!(%addr, data_dir = %data.display(), "rekam agent listening");
     Ok(Running {
         addr,

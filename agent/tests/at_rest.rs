@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rekam_agent::config::Config;
 use rekam_agent::serve::{self, Running};
 use rekam_agent::service::StartRequest;
-use rekam_agent::store::{SealError, StorageKey, Store, StoreError};
+use rekam_agent::store::{StorageKey, Store, StoreError};
 use rekam_agent::workflow::{Eye, Policy, Session, Stage};
 use rekam_protocol::model::{ExceptionReason, FingerPosition};
 use rekam_sim::sample::{self, SampleOptions};
@@ -77,9 +77,16 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The data directory is 0700 and every file in it 0600, public keys (`*.pub`) aside.
+/// The data directory and the folders in it are 0700 and every file in it 0600, public keys
+/// (`*.pub`) aside.
 fn assert_private(data: &Path) {
     assert_eq!(mode(data), 0o700, "{}", data.display());
+    for d in ["keys", "sim-registry"] {
+        let d = data.join(d);
+        if d.exists() {
+            assert_eq!(mode(&d), 0o700, "{}", d.display());
+        }
+    }
     for f in files_under(data) {
         if f.extension().is_some_and(|e| e == "pub") {
             continue;
@@ -536,7 +543,8 @@ fn a_wrong_storage_key_is_refused_at_open_and_at_loading_naming_the_key() {
         "{:?}",
         wrong.err()
     );
-    // Without the check row (removed by hand), loading still refuses to return anything.
+    // Without the check row (removed by hand), loading still refuses to return anything: a
+    // value that does not open under the key the store accepted is reported as damage.
     Connection::open(&db)
         .expect("db")
         .execute("DELETE FROM meta", [])
@@ -545,10 +553,7 @@ fn a_wrong_storage_key_is_refused_at_open_and_at_loading_naming_the_key() {
     let err = store
         .load_session(&s.id.to_string())
         .expect_err("wrong key");
-    assert!(
-        matches!(err, StoreError::Seal(SealError::WrongKey { .. })),
-        "{err}"
-    );
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
     assert!(err.to_string().contains(&s.id.to_string()), "{err}");
     assert!(err.to_string().contains("ephemeral"), "{err}");
     // Without a key the outbox and audit work; sessions say why they cannot.

@@ -217,6 +217,16 @@ async fn each_bad_demographic_is_refused_at_start_naming_its_field() {
             "applicant.citizenship.country",
         ),
         (
+            "country ZZZ (user-assigned in ISO 3166-1)",
+            edit(|a| a["citizenship"] = json!({ "kind": "wna", "country": "ZZZ" })),
+            "applicant.citizenship.country",
+        ),
+        (
+            "country QQQ (user-assigned in ISO 3166-1)",
+            edit(|a| a["citizenship"] = json!({ "kind": "wna", "country": "QQQ" })),
+            "applicant.citizenship.country",
+        ),
+        (
             "born in 2090, married",
             edit(|a| {
                 set_birth(a, 2090, 3, 14);
@@ -748,6 +758,22 @@ async fn framework_errors_405_413_and_bad_paths_are_json_in_the_api_format() {
         (status, &body["error"]),
         (StatusCode::PAYLOAD_TOO_LARGE, &json!("body_too_large"))
     );
+
+    // Announced too large: refused from the header alone, without waiting for the body.
+    for announced in ["3000000", "999999999999"] {
+        let req = Request::post("/v1/sessions")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .header("content-length", announced)
+            .body(Body::from("{}"))
+            .expect("request");
+        let (status, body) = send(&app, req).await;
+        assert_eq!(
+            (status, &body["error"]),
+            (StatusCode::PAYLOAD_TOO_LARGE, &json!("body_too_large")),
+            "{announced}"
+        );
+    }
 
     let id = started(&app).await;
     for p in ["300", "0", "11", "x", "-1"] {

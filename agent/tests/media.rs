@@ -290,7 +290,16 @@ fn a_rejected_packet_is_exported_only_when_asked_with_its_signed_rejection_and_i
         stdout.contains("rejected here") && stdout.contains("--rejected"),
         "{stdout}"
     );
-    // On another machine it is a packet like any other.
+    // Nor on another machine: the registry's rejection travels beside it.
+    let (success, stdout, _) = import(&d.join("other.db"), &usb);
+    assert!(
+        success
+            && stdout.contains("imported 0 packets")
+            && stdout.contains("rejected by the registry"),
+        "{stdout}"
+    );
+    // A supervisor who decides to send it again takes the packet without its rejection.
+    fs::remove_file(usb.join(format!("{id}.rejection.json"))).expect("rm");
     let (success, stdout, _) = import(&d.join("other.db"), &usb);
     assert!(success && stdout.contains("imported 1 packets"), "{stdout}");
 }

@@ -186,9 +186,15 @@ async fn a_database_with_4kb_overwritten_mid_file_is_refused_by_serve_named_by_d
         salvaged.as_os_str(),
     ]);
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    // One packet sat on the overwritten page: salvage says so and fails, after saving the rest.
     assert!(
-        out.status.success(),
+        !out.status.success(),
         "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("could not be salvaged"),
+        "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(sha(&db), before, "salvage only reads the damaged file");
@@ -673,6 +679,29 @@ fn doctor_finds_the_store_through_the_serve_configuration_and_passes_a_sound_pri
         "no problem found",
     ] {
         assert!(stdout.contains(line), "{line:?} missing from:\n{stdout}");
+    }
+
+    // A key left readable in keys/, and a database left 0644: both named, before anything is opened.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::create_dir(data.join("keys")).expect("keys/");
+        fs::set_permissions(data.join("keys"), fs::Permissions::from_mode(0o700)).expect("chmod");
+        fs::write(data.join("keys/storage.key"), [7u8; 32]).expect("key");
+        fs::set_permissions(
+            data.join("keys/storage.key"),
+            fs::Permissions::from_mode(0o644),
+        )
+        .expect("chmod");
+        fs::set_permissions(data.join("agent.db"), fs::Permissions::from_mode(0o644))
+            .expect("chmod");
+        let out = rekam(&[os("doctor"), os("--config"), config.as_os_str()]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success(), "{stdout}");
+        assert!(
+            stdout.contains("keys/storage.key 644") && stdout.contains("agent.db 644"),
+            "{stdout}"
+        );
     }
 }
 

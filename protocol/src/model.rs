@@ -750,7 +750,8 @@ impl Applicant {
         if let Citizenship::Wna { country } = &self.citizenship
             && (country.len() != 3
                 || !country.bytes().all(|c| c.is_ascii_uppercase())
-                || country == "IDN")
+                || country == "IDN"
+                || user_assigned_alpha3(country))
         {
             return Err(field_err(
                 "applicant.citizenship.country",
@@ -1040,5 +1041,19 @@ impl Image {
             ));
         }
         Ok(())
+    }
+}
+
+/// ISO 3166-1 reserves these alpha-3 ranges for user assignment: AAA-AAZ, QMA-QZZ, XAA-XZZ and
+/// ZZA-ZZZ. They name no country (`XXA`-style travel-document codes are ICAO's, not a
+/// citizenship), so a resident's citizenship cannot be one of them.
+fn user_assigned_alpha3(code: &str) -> bool {
+    let b = code.as_bytes();
+    match b {
+        [b'A', b'A', _] => true,
+        [b'Q', second, _] => *second >= b'M',
+        [b'X', _, _] => true,
+        [b'Z', b'Z', _] => true,
+        _ => false,
     }
 }

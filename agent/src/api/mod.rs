@@ -361,6 +361,26 @@ fn bearer_token(value: &str) -> Option<&str> {
     (!token.is_empty()).then_some(token)
 }
 
+/// Refuses a body announced (`Content-Length`) as larger than the limit at once, before any of it
+/// is read: otherwise the answer waits until the limit has actually arrived.
+async fn refuse_announced_oversize(req: Request, next: Next) -> Response {
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body is over the limit of {MAX_BODY_BYTES} bytes"),
+            None,
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
 /// Gives the framework's own error answers (405 with no body, 413 and path rejections in plain
 /// text) the API's JSON form, keeping their status and headers (`Allow` on a 405).
 async fn json_errors(resp: Response) -> Response {
@@ -463,6 +483,7 @@ pub fn router(state: ApiState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refuse_announced_oversize))
         .layer(middleware::map_response(json_errors))
         .with_state(state)
 }

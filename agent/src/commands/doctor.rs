@@ -80,6 +80,8 @@ pub fn doctor(args: &DoctorArgs, out: &mut dyn Write) -> Result<()> {
         problems: Vec::new(),
     };
     f.note("database", &db.display().to_string())?;
+    // Before the store is opened: opening tightens the database files' modes.
+    modes(&dir, &mut f)?;
     if !db.is_file() {
         f.problem("database", &format!("{} does not exist", db.display()))?;
     } else {
@@ -100,7 +102,6 @@ pub fn doctor(args: &DoctorArgs, out: &mut dyn Write) -> Result<()> {
             Err(e) => f.problem("database", &e.to_string())?,
         }
     }
-    modes(&dir, &mut f)?;
     if !f.problems.is_empty() {
         bail!(
             "{} problem(s) with {}: {}",
@@ -205,13 +206,34 @@ fn modes(dir: &Path, f: &mut Findings<'_>) -> Result<()> {
             meta.permissions().mode() & 0o777
         ));
     }
-    if let Ok(entries) = std::fs::read_dir(dir) {
+    // The data directory and the folders in it (keys/, sim-registry/), two levels deep.
+    let mut dirs = vec![(dir.to_path_buf(), 0)];
+    while let Some((d, depth)) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Ok(m) = e.metadata() else { continue };
-            // Public keys are meant to be read.
-            if m.is_file() && !name.ends_with(".pub") && m.permissions().mode() & 0o077 != 0 {
-                open.push(format!("{name} {:o}", m.permissions().mode() & 0o777));
+            let path = e.path();
+            let name = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            // Not followed: a link is reported by what it is, not by what it points to.
+            let Ok(m) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let mode = m.permissions().mode() & 0o777;
+            if m.is_dir() {
+                if mode & 0o077 != 0 {
+                    open.push(format!("{name}/ {mode:o}"));
+                }
+                if depth < 2 {
+                    dirs.push((path, depth + 1));
+                }
+            } else if m.is_file() && !name.ends_with(".pub") && mode & 0o077 != 0 {
+                // Public keys are meant to be read.
+                open.push(format!("{name} {mode:o}"));
             }
         }
     }
@@ -241,6 +263,14 @@ fn modes(_dir: &Path, _f: &mut Findings<'_>) -> Result<()> {
 pub fn salvage(db: &Path, to: &Path, out: &mut dyn Write) -> Result<()> {
     let report = salvage::salvage(db, to)?;
     write!(out, "{}", salvage::render(db, to, &report))?;
+    if !report.unreadable.is_empty() {
+        bail!(
+            "{} item(s) of {} could not be salvaged (listed above and in {}); import what was saved, then keep the damaged file for investigation",
+            report.unreadable.len(),
+            db.display(),
+            to.join("salvage.txt").display()
+        );
+    }
     Ok(())
 }
 

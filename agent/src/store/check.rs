@@ -49,6 +49,15 @@ pub fn trouble(e: &rusqlite::Error) -> Option<Trouble> {
         {
             Some(Trouble::NotWritable)
         }
+        // A write the system refused that is not ENOSPC: a file-size limit (EFBIG) or quota.
+        ErrorCode::SystemIoFailure
+            if matches!(
+                f.extended_code,
+                ffi::SQLITE_IOERR_WRITE | ffi::SQLITE_IOERR_TRUNCATE
+            ) =>
+        {
+            Some(Trouble::Full)
+        }
         _ => None,
     }
 }

@@ -98,7 +98,9 @@ pub enum StoreError {
         detail: String,
     },
     /// The disk is full; the transaction was rolled back.
-    #[error("the disk holding {path} is full: free space, then retry; nothing was recorded")]
+    #[error(
+        "the disk holding {path} is full (or the file reached a size or quota limit): free space, then retry; nothing was recorded"
+    )]
     Full {
         /// The database file.
         path: String,
@@ -401,7 +403,8 @@ impl Store {
         };
         let state = if sealed {
             let seal = self.seal.as_deref().ok_or(StoreError::NoStorageKey)?;
-            seal.open(&at_rest::session_aad(id), &state, &format!("session {id}"))?
+            seal.open(&at_rest::session_aad(id), &state, &format!("session {id}"))
+                .map_err(|e| self.altered(e))?
         } else {
             state
         };
@@ -436,7 +439,8 @@ impl Store {
                     &at_rest::blob_aad(digest),
                     &bytes,
                     &format!("image {digest} of session {id}"),
-                )?
+                )
+                .map_err(|e| self.altered(e))?
             } else {
                 bytes
             };
@@ -447,6 +451,18 @@ impl Store {
         }
         drop(images);
         Ok(Some(session))
+    }
+
+    /// A sealed value that no longer opens. The key was checked when the store was opened, so
+    /// the value was altered: the file is damaged.
+    fn altered(&self, e: SealError) -> StoreError {
+        match e {
+            SealError::WrongKey { .. } => StoreError::Damaged {
+                path: self.path().unwrap_or_default().display().to_string(),
+                detail: e.to_string(),
+            },
+            other => StoreError::Seal(other),
+        }
     }
 
     /// Ids of sessions still being recorded (neither finalized nor abandoned), oldest first.

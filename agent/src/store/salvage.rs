@@ -61,6 +61,23 @@ fn open_for_reading(db: &Path) -> Result<Connection> {
         )
     })
     .with_context(|| format!("cannot open {}", db.display()))?;
+    // On read-only media without its -shm file (what the kernel leaves of a failing disk) a WAL
+    // database cannot even be read normally; `immutable` reads the main file as it is (a WAL
+    // left beside it is then not seen, which the report's missing rows show).
+    let conn = match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+        Ok(()) => conn,
+        Err(_) => {
+            drop(conn);
+            let uri = format!("file:{}?immutable=1", uri_path(db));
+            Connection::open_with_flags(
+                &uri,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .with_context(|| format!("cannot open {} even as immutable", db.display()))?
+        }
+    };
     // Closing must not checkpoint the WAL into the damaged file, nor may anything else write.
     let _ = conn.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
@@ -69,6 +86,20 @@ fn open_for_reading(db: &Path) -> Result<Connection> {
     conn.pragma_update(None, "query_only", true)
         .with_context(|| format!("cannot open {} read-only", db.display()))?;
     Ok(conn)
+}
+
+/// `path` for an SQLite `file:` URI: the characters that end or escape a path there are encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Rowids of `table` reachable from either end; rowids in between that a scan could not reach are
@@ -273,6 +304,9 @@ pub fn salvage(db: &Path, to: &Path) -> Result<SalvageReport> {
         );
     }
     fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    // Always there, so the printed next step (`outbox import ... DIR/pending`) works.
+    let pending = to.join("pending");
+    fs::create_dir_all(&pending).with_context(|| format!("cannot create {}", pending.display()))?;
     let mut report = SalvageReport::default();
 
     let mut unreadable = Vec::new();

@@ -322,6 +322,18 @@ fn judge(
         Err(e) => return Ok(Err(format!("not a packet: {e}"))),
     };
     let enrollment = inspection.header.enrollment_id.to_string();
+    // Exported with `--include-rejected` (`<id>.rejection.json`) or salvaged (`<id>.reason.txt`):
+    // the registry refused it, and importing must not send it again without a supervisor.
+    // (A packet this store already holds gets the store's own answer below.)
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let known = store.outbox().get(&id)?.is_some();
+    for beside in [format!("{id}.rejection.json"), format!("{id}.reason.txt")] {
+        if !known && fs::symlink_metadata(dir.join(&beside)).is_ok() {
+            return Ok(Ok(FileOutcome::Known(format!(
+                "rejected by the registry ({beside} beside it); not queued again. To send it again on a supervisor's decision, import it on its own without {beside}"
+            ))));
+        }
+    }
     if store.queue_imported(&id, &enrollment, &bytes, now_ms)? {
         return Ok(Ok(FileOutcome::Imported));
     }
