@@ -199,8 +199,9 @@ impl Store {
         explain(&self.path().unwrap_or_default(), e)
     }
 
-    /// The checks before serving: `PRAGMA quick_check` (a damaged file is refused, naming the
-    /// recovery) and the audit anchor (a database behind it is refused as truncated); then the
+    /// The checks before serving, after the `PRAGMA quick_check` opening ran (a damaged file is
+    /// refused there, naming the recovery): the audit anchor (a database behind it is refused as
+    /// truncated); then the
     /// anchor is brought up to the database's head. An anchor file missing beside a database that
     /// already has audit entries (deleted, or the data copied without it) cannot be checked
     /// against: that is recorded in the audit log itself (`audit.anchor_missing`, at `now_ms`), so
@@ -235,13 +236,8 @@ impl Store {
 
     /// [`Store::check_for_serving_at`] without recording a missing anchor.
     pub fn check_for_serving(&mut self) -> Result<ServeCheck, StoreError> {
-        let problems = sqlite_check(&self.conn, false).map_err(|e| self.explain(e))?;
-        if !problems.is_empty() {
-            return Err(StoreError::Damaged {
-                path: shown(&self.path().unwrap_or_default()),
-                detail: format!("quick_check: {}", problems.join("; ")),
-            });
-        }
+        // A file's quick_check already ran when it was opened (`Store::open_file`), before any
+        // write; an in-memory store has nothing on disk to be damaged.
         let anchor = self.anchor_state()?;
         if let Some(a) = &mut self.anchor {
             a.advance(&self.conn)?;
