@@ -3,7 +3,7 @@
 //! Contract: every visitor gets a session (anonymous until sign-in) carrying its CSRF token and
 //! language, so even the sign-in form is protected. Signing in replaces the id (no fixation).
 //! A signed-in session locks after `console.idle_lock_minutes` without activity; requests for
-//! previews, assets and anything sent with the `X-Rekam-Background: 1` header (live pages'
+//! previews (`/preview/`), live updates (`/live/`), assets and anything sent with the `X-Rekam-Background: 1` header (live pages'
 //! polling) are not activity. A lock keeps the operator and whatever enrollment is in progress;
 //! only the same operator's password lifts it. Sessions end after `console.session_hours`, and
 //! all of them end when the agent restarts (the enrollment itself is in the store and resumes).
@@ -187,6 +187,7 @@ fn is_background(req: &Request) -> bool {
     let p = req.uri().path();
     p.starts_with("/assets/")
         || p.starts_with("/preview/")
+        || p.starts_with("/live/")
         || req
             .headers()
             .get("x-rekam-background")
