@@ -18,6 +18,7 @@ pub mod anchor;
 mod at_rest;
 pub mod audit;
 pub mod check;
+pub mod operator_tokens;
 pub mod outbox;
 pub mod retention;
 pub mod salvage;
@@ -356,6 +357,7 @@ impl Store {
             tx.commit()?;
         }
         outbox::migrate(&conn)?;
+        operator_tokens::migrate(&conn)?;
         at_rest::after_open(&mut conn, seal.as_deref())?;
         Ok(Store {
             conn,
