@@ -12,7 +12,6 @@
 //! in at the console or whose API token made the request: the audit entry names `by.id`, never an
 //! id the client wrote, and a session started by one operator may be continued by another.
 
-mod acting;
 mod approval;
 mod corrections;
 mod tokens;
@@ -39,10 +38,10 @@ use crate::capture::{self, CaptureError};
 use crate::config::Config;
 use crate::devices::{DeviceFailure, DeviceManager, LiveFrame, Resident};
 use crate::finalize::{self, FinalizeError};
+use crate::operators::Operator;
 use crate::store::{Store, StoreError};
 use crate::workflow::{Eye, Outcome, Session, Summary, WorkflowError};
 
-pub use acting::{Operator, Role};
 pub use corrections::{CorrectionResult, MAX_REASON_BYTES};
 pub use tokens::TokenCheck;
 
@@ -218,7 +217,7 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
 }
 
 /// Runs CPU- or disk-bound work on the blocking pool, off the reactor.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
     tokio::task::spawn_blocking(f)

@@ -15,9 +15,9 @@ use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-mod support;
+mod identity;
 
-use support::TOKEN;
+use identity::TOKEN;
 
 fn app(iris: bool) -> axum::Router {
     app_and_agent(iris).0
@@ -33,7 +33,7 @@ fn app_and_agent(iris: bool) -> (axum::Router, Arc<Agent>) {
     let devices = DeviceManager::new(f, c, p, i, config.capture_timeout());
     let agent = Agent::new(
         config,
-        support::store(),
+        identity::store(),
         devices,
         key,
         *registry.public_key(),

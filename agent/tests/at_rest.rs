@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use time::macros::date;
 use tokio::net::TcpListener;
 
-mod support;
+mod identity;
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p)
@@ -131,7 +131,7 @@ fn applicant() -> Value {
 /// Runs a whole enrollment on the agent's simulated devices; returns the session id.
 async fn enroll_to_review(r: &Running) -> String {
     let a = &r.agent;
-    let op = support::operator();
+    let op = identity::operator();
     let s = a
         .start(
             &op,
@@ -259,9 +259,9 @@ async fn the_data_directory_is_0700_and_every_file_in_it_0600_through_an_enrollm
         "the check can fail"
     );
 
-    let op = support::operator();
+    let op = identity::operator();
     r.agent
-        .approve(&op, &id, &support::supervisor())
+        .approve(&op, &id, &identity::supervisor())
         .await
         .expect("the supervisor approves the excepted finger");
     r.agent.finalize(&op, &id).await.expect("finalize");
@@ -337,7 +337,7 @@ async fn a_lost_storage_key_with_sealed_sessions_is_refused_and_named() {
     let r = start(&data).await.expect("start");
     r.agent
         .start(
-            &support::operator(),
+            &identity::operator(),
             serde_json::from_value::<StartRequest>(json!({ "applicant": applicant() }))
                 .expect("request"),
         )

@@ -21,9 +21,9 @@ use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-mod support;
+mod identity;
 
-use support::TOKEN;
+use identity::TOKEN;
 
 fn app(iris: bool, realtime: bool) -> (axum::Router, Arc<Agent>) {
     let rng = SystemRandom::new();
@@ -35,7 +35,7 @@ fn app(iris: bool, realtime: bool) -> (axum::Router, Arc<Agent>) {
     let devices = DeviceManager::new(f, c, p, i, config.capture_timeout());
     let agent = Arc::new(Agent::new(
         config,
-        support::store(),
+        identity::store(),
         devices,
         key,
         *registry.public_key(),
@@ -309,7 +309,7 @@ async fn a_correction_replaces_the_demographics_and_is_audited_by_field_name_onl
     a["full_name"] = json!("Siti Nurhaliza");
     a["address"]["rt"] = json!(42);
     // Another operator (the supervisor, with their own token) makes the correction.
-    let sup = support::issue(&agent, support::SUPERVISOR).await;
+    let sup = identity::issue(&agent, identity::SUPERVISOR).await;
     let (status, r) = call_as(
         &app,
         &sup,
@@ -454,7 +454,7 @@ async fn each_capture_can_be_cleared_for_a_retake_and_the_stage_goes_back() {
     assert_eq!(face_taken(&app, &id).await["stage"], "fingers");
 
     // The signature, by another operator: the audit names whose token made the request.
-    let sup = support::issue(&agent, support::SUPERVISOR).await;
+    let sup = identity::issue(&agent, identity::SUPERVISOR).await;
     let (status, s) = call_as(&app, &sup, "DELETE", &format!("{base}/signature"), None).await;
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!(

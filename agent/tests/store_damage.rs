@@ -24,9 +24,9 @@ use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-mod support;
+mod identity;
 
-use support::TOKEN;
+use identity::TOKEN;
 
 fn rekam(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rekam"))
@@ -436,7 +436,7 @@ fn an_in_memory_store_keeps_no_anchor() {
 }
 
 fn app_over(mut store: Store) -> (axum::Router, Arc<Agent>) {
-    support::install(&mut store);
+    identity::install(&mut store);
     let rng = SystemRandom::new();
     let (key, _) = WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng).expect("key");
     let registry = RegistryPrivateKey::generate(&rng).expect("registry key");

@@ -15,7 +15,7 @@ use rekam_protocol::model::Applicant;
 use serde::Deserialize;
 
 use super::{ApiError, ApiState, body, detached, eye, json_ok, position};
-use crate::service::Operator;
+use crate::operators::Operator;
 
 /// The body of `PUT /v1/sessions/{id}/applicant`.
 #[derive(Deserialize)]

@@ -41,7 +41,8 @@ use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 
 pub use error::ApiError;
 
-use crate::service::{Agent, Operator, ServiceError, StartRequest, TokenCheck};
+use crate::operators::Operator;
+use crate::service::{Agent, ServiceError, StartRequest, TokenCheck};
 use crate::workflow::Eye;
 
 /// The OpenAPI 3.1 document of this API.

@@ -10,7 +10,8 @@
 use rekam_protocol::Timestamp;
 use serde_json::json;
 
-use super::{Agent, Operator, ServiceError};
+use super::{Agent, ServiceError};
+use crate::operators::Operator;
 use crate::workflow::Summary;
 
 impl Agent {

@@ -13,7 +13,8 @@ use rekam_protocol::{Timestamp, demographics};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Agent, Operator, ServiceError, resident_for};
+use super::{Agent, ServiceError, resident_for};
+use crate::operators::Operator;
 use crate::workflow::{Correction, Eye, Session, Summary};
 
 /// Longest abandon reason accepted, in bytes.

@@ -5,7 +5,8 @@
 //! operator is disabled. Only the token's SHA-256 is looked up (see
 //! [`crate::store::operator_tokens`]).
 
-use super::{Agent, Operator, ServiceError};
+use super::{Agent, ServiceError};
+use crate::operators::Operator;
 
 /// What a presented token stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,10 +27,10 @@ impl Agent {
             let Some(id) = s.token_operator(&token)? else {
                 return Ok(TokenCheck::Unknown);
             };
-            Ok(match super::acting::operator_record(s, &id)? {
+            Ok(match s.credentials(&id)? {
                 None => TokenCheck::Unknown,
-                Some((_, false)) => TokenCheck::Disabled(id),
-                Some((op, true)) => TokenCheck::Operator(op),
+                Some(c) if !c.enabled => TokenCheck::Disabled(id),
+                Some(c) => TokenCheck::Operator(c.operator),
             })
         })
         .await

@@ -9,7 +9,7 @@
 
 use base64::Engine as _;
 use ring::rand::{SecureRandom, SystemRandom};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::{AuditEntry, Store, StoreError, audit};
@@ -17,7 +17,7 @@ use super::{AuditEntry, Store, StoreError, audit};
 /// Random bytes in a token.
 pub const TOKEN_BYTES: usize = 32;
 
-/// The table, created when missing (part of the schema from version 4 on).
+/// The table (part of schema version 4, beside `operators`).
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS operator_tokens (
     token_hash BLOB PRIMARY KEY,
@@ -27,11 +27,6 @@ CREATE TABLE IF NOT EXISTS operator_tokens (
 );
 CREATE INDEX IF NOT EXISTS operator_tokens_by_operator ON operator_tokens (operator_id);
 ";
-
-/// Creates the table in a database made before it existed (idempotent).
-pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(SCHEMA)
-}
 
 fn hash(token: &str) -> Vec<u8> {
     ring::digest::digest(&ring::digest::SHA256, token.as_bytes())
@@ -57,6 +52,9 @@ impl Store {
         actor: &str,
         now_ms: i64,
     ) -> Result<String, StoreError> {
+        if self.operator(operator_id)?.is_none() {
+            return Err(StoreError::NotFound(format!("no operator {operator_id:?}")));
+        }
         let token = new_token()?;
         let tx = self.conn.transaction()?;
         let revoked = tx.execute(
@@ -99,10 +97,21 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operators::Role;
+
+    fn store_with(ids: &[&str]) -> Store {
+        let mut store = Store::in_memory().expect("store");
+        for id in ids {
+            store
+                .add_operator("test", id, "Nama", Role::Operator, "kata sandi panjang", 0)
+                .expect("operator");
+        }
+        store
+    }
 
     #[test]
     fn a_token_is_43_base64url_characters_and_only_its_hash_is_kept() {
-        let mut store = Store::in_memory().expect("store");
+        let mut store = store_with(&["OP-1"]);
         let token = store
             .issue_operator_token("OP-1", "cli", 1_000)
             .expect("issued");
@@ -126,7 +135,7 @@ mod tests {
 
     #[test]
     fn issuing_a_new_token_revokes_the_operators_earlier_one() {
-        let mut store = Store::in_memory().expect("store");
+        let mut store = store_with(&["OP-1", "OP-2"]);
         let first = store.issue_operator_token("OP-1", "cli", 1).expect("first");
         let other = store.issue_operator_token("OP-2", "cli", 2).expect("other");
         let second = store.issue_operator_token("OP-1", "cli", 3).expect("second");
@@ -141,5 +150,14 @@ mod tests {
             Some("OP-2")
         );
         assert_eq!(store.token_operator("not-a-token").expect("lookup"), None);
+    }
+
+    #[test]
+    fn a_token_for_an_unknown_operator_is_refused() {
+        let mut store = store_with(&[]);
+        let e = store
+            .issue_operator_token("NOBODY", "cli", 1)
+            .expect_err("no such operator");
+        assert!(e.to_string().contains("NOBODY"), "{e}");
     }
 }
