@@ -96,6 +96,9 @@ pub enum ServiceError {
         /// What needs approval (reason codes).
         reasons: Vec<String>,
     },
+    /// The supervisor's sign-in for an approval was refused (wrong password, locked, disabled).
+    #[error("the supervisor's sign-in was refused: {0}")]
+    SupervisorSignIn(crate::operators::SignInError),
     /// An approval by someone whose role may not approve.
     #[error(
         "{id} is a {role} and cannot approve; a supervisor or an administrator must sign in to approve"
@@ -426,7 +429,11 @@ impl Agent {
     }
 
     /// Takes a photo and submits it to the face gate.
-    pub async fn capture_face(&self, by: &Operator, id: &str) -> Result<CaptureResult, ServiceError> {
+    pub async fn capture_face(
+        &self,
+        by: &Operator,
+        id: &str,
+    ) -> Result<CaptureResult, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         // Refuse before using the camera: a capture out of stage would only be thrown away.
@@ -475,7 +482,11 @@ impl Agent {
     }
 
     /// Takes the signature from the pad.
-    pub async fn capture_signature(&self, by: &Operator, id: &str) -> Result<Summary, ServiceError> {
+    pub async fn capture_signature(
+        &self,
+        by: &Operator,
+        id: &str,
+    ) -> Result<Summary, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         session.submit_signature_check()?;
@@ -665,7 +676,12 @@ impl Agent {
     }
 
     /// Takes one iris.
-    pub async fn capture_iris(&self, by: &Operator, id: &str, eye: Eye) -> Result<CaptureResult, ServiceError> {
+    pub async fn capture_iris(
+        &self,
+        by: &Operator,
+        id: &str,
+        eye: Eye,
+    ) -> Result<CaptureResult, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         session.submit_iris_check(eye)?;

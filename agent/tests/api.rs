@@ -259,6 +259,28 @@ async fn a_whole_enrollment_through_the_api_ends_in_the_outbox() {
         )
         .await;
     }
+    // The excepted finger waits for a supervisor.
+    let (status, f) = call(&app, "POST", &format!("/v1/sessions/{id}/finalize"), None).await;
+    assert_eq!(
+        (status, &f["error"]),
+        (StatusCode::CONFLICT, &json!("approval_required")),
+        "{f}"
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("exception_finger_10")),
+        "{f}"
+    );
+    let (status, s) = call(
+        &app,
+        "POST",
+        &format!("/v1/sessions/{id}/approval"),
+        Some(json!({ "supervisor_id": identity::SUPERVISOR, "password": identity::PASSWORD })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["approved_by"], identity::SUPERVISOR, "{s}");
     let (status, f) = call(&app, "POST", &format!("/v1/sessions/{id}/finalize"), None).await;
     assert_eq!(status, StatusCode::CREATED, "{f}");
     let packet = f["packet_id"].as_str().expect("packet id");

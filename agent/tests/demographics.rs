@@ -111,13 +111,7 @@ fn set_birth(a: &mut Value, year: i32, month: u8, day: u8) {
 }
 
 async fn start(app: &axum::Router, a: Value) -> (StatusCode, Value) {
-    call(
-        app,
-        "POST",
-        "/v1/sessions",
-        Some(json!({ "applicant": a })),
-    )
-    .await
+    call(app, "POST", "/v1/sessions", Some(json!({ "applicant": a }))).await
 }
 
 async fn started(app: &axum::Router) -> String {
@@ -704,10 +698,7 @@ async fn a_second_open_session_of_the_same_nik_is_refused_naming_the_first() {
 #[tokio::test]
 async fn trailing_bytes_after_the_json_body_are_refused() {
     let (app, _) = app(false, false);
-    let body = format!(
-        "{} x",
-        json!({ "applicant": applicant() })
-    );
+    let body = format!("{} x", json!({ "applicant": applicant() }));
     let req = Request::post("/v1/sessions")
         .header("authorization", format!("Bearer {}", *TOKEN))
         .header("content-type", "application/json")
@@ -723,10 +714,7 @@ async fn trailing_bytes_after_the_json_body_are_refused() {
         "{body}"
     );
     // White space after the value is not trailing data.
-    let body = format!(
-        "{}\n\n",
-        json!({ "applicant": applicant() })
-    );
+    let body = format!("{}\n\n", json!({ "applicant": applicant() }));
     let req = Request::post("/v1/sessions")
         .header("authorization", format!("Bearer {}", *TOKEN))
         .body(Body::from(body))

@@ -123,8 +123,14 @@ async fn at_fingers(agent: &Agent) -> String {
             break;
         }
     }
-    agent.approve_face(&identity::operator(), &id, true).await.expect("approve");
-    agent.capture_signature(&identity::operator(), &id).await.expect("signature");
+    agent
+        .approve_face(&identity::operator(), &id, true)
+        .await
+        .expect("approve");
+    agent
+        .capture_signature(&identity::operator(), &id)
+        .await
+        .expect("signature");
     id
 }
 
@@ -135,7 +141,10 @@ async fn a_finger_already_taken_presented_as_another_is_refused_naming_the_posit
     let id = at_fingers(&agent).await;
     let index = FingerPosition::new(2).expect("2");
     let middle = FingerPosition::new(3).expect("3");
-    agent.capture_finger(&identity::operator(), &id, index).await.expect("right index");
+    agent
+        .capture_finger(&identity::operator(), &id, index)
+        .await
+        .expect("right index");
     // Asked for the right middle finger, the resident puts the right index down again.
     wrong.store(2, Ordering::SeqCst);
     let e = agent

@@ -439,12 +439,16 @@ fn finalize_waits_for_a_supervisor_when_a_finger_is_excepted() {
         WorkflowError::ApprovalRequired(vec!["exception_finger_7".into()])
     );
     assert!(
-        err.to_string().contains("finger 7 recorded as an exception"),
+        err.to_string()
+            .contains("finger 7 recorded as an exception"),
         "{err}"
     );
     assert_eq!(s, before, "a refused finalize changes nothing");
 
-    assert_eq!(s.approve("SUP-9", approval_time()), Ok(vec!["exception_finger_7".into()]));
+    assert_eq!(
+        s.approve("SUP-9", approval_time()),
+        Ok(vec!["exception_finger_7".into()])
+    );
     assert_eq!(s.summary().approved_by.as_deref(), Some("SUP-9"));
     let restored: Session =
         serde_json::from_slice(&serde_json::to_vec(&s).expect("serialize")).expect("restore");
@@ -452,8 +456,14 @@ fn finalize_waits_for_a_supervisor_when_a_finger_is_excepted() {
     let e = s
         .finalize(Timestamp::from_unix_ms(1_763_890_600_000))
         .expect("finalize after approval");
-    let a = e.context.supervisor_approval.expect("in the capture context");
-    assert_eq!((a.supervisor_id.as_str(), a.approved_at), ("SUP-9", approval_time()));
+    let a = e
+        .context
+        .supervisor_approval
+        .expect("in the capture context");
+    assert_eq!(
+        (a.supervisor_id.as_str(), a.approved_at),
+        ("SUP-9", approval_time())
+    );
 }
 
 #[test]

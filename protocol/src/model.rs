@@ -834,7 +834,10 @@ impl CaptureContext {
 impl SupervisorApproval {
     /// The supervisor's id, at least one known reason code, and a time within the recording.
     fn validate(&self, context: &CaptureContext) -> Result<(), ValidationError> {
-        check_identifier("context.supervisor_approval.supervisor_id", &self.supervisor_id)?;
+        check_identifier(
+            "context.supervisor_approval.supervisor_id",
+            &self.supervisor_id,
+        )?;
         if self.reasons.is_empty() {
             return Err(field_err(
                 "context.supervisor_approval.reasons",
@@ -861,7 +864,8 @@ impl SupervisorApproval {
 
 /// Whether `code` is one of the reason codes of [`SupervisorApproval::reasons`].
 pub fn approval_reason_known(code: &str) -> bool {
-    let finger = |n: &str| n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p)) && !n.starts_with('0');
+    let finger =
+        |n: &str| n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p)) && !n.starts_with('0');
     match code {
         "forced_face" | "forced_iris_left" | "forced_iris_right" => true,
         _ => code

@@ -373,7 +373,9 @@ fn the_supervisor_approval_in_the_capture_context_is_optional_round_trips_and_is
     let changes: [(&str, Change); 4] = [
         ("supervisor_id", |a| a.supervisor_id = "SUP 1".into()),
         ("reasons", |a| a.reasons.clear()),
-        ("reasons[0]", |a| a.reasons = vec!["forced_finger_11".into()]),
+        ("reasons[0]", |a| {
+            a.reasons = vec!["forced_finger_11".into()]
+        }),
         ("approved_at", |a| {
             a.approved_at = rekam_protocol::Timestamp::from_unix_ms(0)
         }),

@@ -52,8 +52,7 @@ pub(super) async fn correct_applicant(
 ) -> Result<Response, ApiError> {
     let req: CorrectBody = body(&b)?;
     let agent = s.agent.clone();
-    let r =
-        detached(async move { agent.correct_applicant(&by, &id, req.applicant).await }).await?;
+    let r = detached(async move { agent.correct_applicant(&by, &id, req.applicant).await }).await?;
     Ok(json_ok(StatusCode::OK, r))
 }
 

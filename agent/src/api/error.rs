@@ -13,6 +13,7 @@ use rekam_protocol::model::ValidationError;
 use serde_json::json;
 
 use crate::finalize::FinalizeError;
+use crate::operators::SignInError;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 use crate::workflow::WorkflowError;
@@ -154,9 +155,24 @@ impl From<ServiceError> for ApiError {
             ServiceError::ApprovalRequired { .. } => {
                 ApiError::new(S::CONFLICT, "approval_required", msg, None)
             }
-            ServiceError::NotASupervisor { .. } => {
-                ApiError::new(S::FORBIDDEN, "not_a_supervisor", msg, Some("supervisor_id".into()))
+            ServiceError::SupervisorSignIn(s) => {
+                let code = match s {
+                    SignInError::WrongCredentials { .. } => "supervisor_sign_in_failed",
+                    SignInError::Locked { .. } => "supervisor_locked",
+                    SignInError::Disabled => "supervisor_disabled",
+                };
+                let field = match s {
+                    SignInError::WrongCredentials { .. } => "password",
+                    _ => "supervisor_id",
+                };
+                ApiError::new(S::FORBIDDEN, code, msg, Some(field.into()))
             }
+            ServiceError::NotASupervisor { .. } => ApiError::new(
+                S::FORBIDDEN,
+                "not_a_supervisor",
+                msg,
+                Some("supervisor_id".into()),
+            ),
             ServiceError::Capture(_) => ApiError::new(S::BAD_GATEWAY, "device_output", msg, None),
             ServiceError::Rejected(_) => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "capture_rejected", msg, None)

@@ -16,6 +16,7 @@
 //! `tower::ServiceExt::oneshot` and no socket. The OpenAPI document served at `/openapi.json`
 //! lists exactly the routes wired here (a test checks it).
 
+mod approval;
 mod corrections;
 mod error;
 
@@ -492,6 +493,7 @@ pub fn router(state: ApiState) -> Router {
             "/v1/sessions/{id}/irises/{eye}",
             post(capture_iris).delete(corrections::clear_iris),
         )
+        .route("/v1/sessions/{id}/approval", post(approval::approve))
         .route("/v1/sessions/{id}/finalize", post(finalize))
         .route("/v1/outbox", get(outbox))
         .route("/v1/outbox/{packet_id}", get(outbox_packet))

@@ -149,13 +149,9 @@ impl Agent {
         id: &str,
         eye: Eye,
     ) -> Result<Summary, ServiceError> {
-        self.clear(
-            by,
-            id,
-            "clear.iris",
-            json!({ "eye": eye }),
-            move |s| s.clear_iris(eye),
-        )
+        self.clear(by, id, "clear.iris", json!({ "eye": eye }), move |s| {
+            s.clear_iris(eye)
+        })
         .await
     }
 

@@ -138,7 +138,9 @@ mod tests {
         let mut store = store_with(&["OP-1", "OP-2"]);
         let first = store.issue_operator_token("OP-1", "cli", 1).expect("first");
         let other = store.issue_operator_token("OP-2", "cli", 2).expect("other");
-        let second = store.issue_operator_token("OP-1", "cli", 3).expect("second");
+        let second = store
+            .issue_operator_token("OP-1", "cli", 3)
+            .expect("second");
         assert_ne!(first, second);
         assert_eq!(store.token_operator(&first).expect("lookup"), None);
         assert_eq!(

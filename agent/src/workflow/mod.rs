@@ -14,12 +14,12 @@
 //! is wrong and leaves the session unchanged. The session serializes with serde so it survives an
 //! agent restart. Time comes in as arguments.
 
+pub mod approval;
 pub mod attempts;
 pub mod chip;
 pub mod corrections;
 pub mod duplicate;
 pub mod eligibility;
-pub mod approval;
 
 use std::collections::BTreeMap;
 
