@@ -19,6 +19,7 @@ mod at_rest;
 pub mod audit;
 pub mod check;
 pub mod figures;
+pub mod operator_tokens;
 mod operators;
 pub mod outbox;
 pub mod retention;
@@ -360,6 +361,7 @@ impl Store {
             }
             // Version 4: operator accounts.
             tx.execute_batch(operators::SCHEMA_4)?;
+            tx.execute_batch(operator_tokens::SCHEMA)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
