@@ -5,6 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
+use rekam_agent::operators::{Operator, Role};
 use rekam_agent::service::StartRequest;
 use rekam_agent::store::Settlement;
 use rekam_agent::workflow::Eye;
@@ -205,29 +206,38 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     assert!(audited(&c, "operator.disable").await.is_empty());
 }
 
+/// The test accounts as the service sees them.
+fn account(id: &str, role: Role) -> Operator {
+    Operator {
+        id: id.into(),
+        name: id.into(),
+        role,
+    }
+}
+
 /// Runs a whole enrollment on the simulated devices and finalizes it.
 async fn enroll_and_finalize(c: &Console) -> String {
     let a = &c.agent;
     let applicant = sample::enrollment(&SampleOptions::tiny(3, "WS-1", 0)).applicant;
+    let op = account("op", Role::Operator);
     let req: StartRequest = serde_json::from_value(json!({
         "applicant": serde_json::to_value(&applicant).expect("applicant"),
-        "operator_id": "op",
     }))
     .expect("request");
-    let id = a.start(req).await.expect("start").id;
+    let id = a.start(&op, req).await.expect("start").id;
     let done = |v: &Value| v["done"] == true;
     for _ in 0..5 {
-        let r = a.capture_face(&id).await.expect("face");
+        let r = a.capture_face(&op, &id).await.expect("face");
         if done(&serde_json::to_value(&r.session).expect("json")["face"]) {
             break;
         }
     }
-    a.approve_face(&id, true).await.expect("approve");
-    a.capture_signature(&id).await.expect("signature");
+    a.approve_face(&op, &id, true).await.expect("approve");
+    a.capture_signature(&op, &id).await.expect("signature");
     for p in 1..=9u8 {
         for _ in 0..5 {
             let r = a
-                .capture_finger(&id, FingerPosition::new(p).expect("position"))
+                .capture_finger(&op, &id, FingerPosition::new(p).expect("position"))
                 .await
                 .expect("finger");
             if done(&serde_json::to_value(&r.session).expect("json")["fingers"][p.to_string()]) {
@@ -236,6 +246,7 @@ async fn enroll_and_finalize(c: &Console) -> String {
         }
     }
     a.finger_exception(
+        &op,
         &id,
         FingerPosition::new(10).expect("position"),
         ExceptionReason::Bandaged,
@@ -246,7 +257,7 @@ async fn enroll_and_finalize(c: &Console) -> String {
     .expect("exception");
     for eye in [Eye::Left, Eye::Right] {
         for _ in 0..5 {
-            let r = a.capture_iris(&id, eye).await.expect("iris");
+            let r = a.capture_iris(&op, &id, eye).await.expect("iris");
             let name = serde_json::to_value(eye).expect("eye");
             if done(
                 &serde_json::to_value(&r.session).expect("json")["irises"]
@@ -256,7 +267,11 @@ async fn enroll_and_finalize(c: &Console) -> String {
             }
         }
     }
-    a.finalize(&id).await.expect("finalize");
+    // The excepted finger needs a supervisor's approval before finalizing.
+    a.approve(&op, &id, &account("spv", Role::Supervisor))
+        .await
+        .expect("approve");
+    a.finalize(&op, &id).await.expect("finalize");
     id
 }
 
@@ -286,10 +301,14 @@ async fn the_home_page_counts_a_finalized_enrollment_and_lists_one_in_progress()
     let other = sample::enrollment(&SampleOptions::tiny(4, "WS-1", 0)).applicant;
     let req: StartRequest = serde_json::from_value(json!({
         "applicant": serde_json::to_value(&other).expect("applicant"),
-        "operator_id": "op",
     }))
     .expect("request");
-    let open = c.agent.start(req).await.expect("start").id;
+    let open = c
+        .agent
+        .start(&account("op", Role::Operator), req)
+        .await
+        .expect("start")
+        .id;
     let p = b.get(&c.app, "/").await;
     assert_eq!(figure(&p.body, "started"), 2, "{}", p.body);
     assert_eq!(figure(&p.body, "finalized"), 1);
