@@ -76,7 +76,7 @@ crate::catalogue! {
         send_now_hint: ("Semua paket yang menunggu dicoba kirim saat ini juga.", "Every waiting packet is tried again right now."),
         sent_now: ("{} paket dicoba kirim sekarang.", "{} packets are being sent now."),
         retry: ("Kirim ulang", "Send again"),
-        retry_label: ("Kirim ulang paket perekaman {}", "Send the packet of enrollment {} again"),
+        retry_label: ("Kirim ulang paket perekaman {}", "Send again the packet of enrollment {}"),
         retry_why: ("Alasan kirim ulang", "Why send it again"),
         retry_why_hint: ("Dicatat di log audit, misalnya: pusat data sudah memperbaiki kunci stasiun kerja.", "Written in the audit log, for example: the registry fixed the workstation key."),
         retry_why_missing: ("Tulis alasan kirim ulang paket ini", "Write why this packet is sent again"),
@@ -139,7 +139,7 @@ crate::catalogue! {
         op_disable_label: ("Nonaktifkan {}", "Disable {}"),
         op_enable_label: ("Aktifkan {}", "Enable {}"),
         op_reset: ("Atur ulang kata sandi", "Reset password"),
-        op_reset_label: ("Atur ulang kata sandi {}", "Reset the password of {}"),
+        op_reset_label: ("Atur ulang kata sandi {}", "Reset password of {}"),
         op_self: ("(Anda)", "(you)"),
         op_not_self: ("Anda tidak dapat menonaktifkan akun Anda sendiri.", "You cannot disable your own account."),
         op_none: ("Belum ada operator.", "No operator yet."),
@@ -170,5 +170,31 @@ crate::catalogue! {
         reset_button: ("Simpan kata sandi", "Save password"),
         back_operators: ("Kembali ke daftar operator", "Back to the operators"),
         no_such_operator: ("Tidak ada operator {}", "There is no operator {}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OfficeText;
+
+    /// WCAG 2.5.3 (label in name): a button's accessible name starts with the words it shows, so
+    /// someone using speech input can say what they see.
+    #[test]
+    fn every_accessible_name_holds_the_visible_text_of_its_control() {
+        for t in [OfficeText::ID, OfficeText::EN] {
+            for (visible, name) in [
+                (t.continue_link, t.continue_label),
+                (t.reconnect, t.reconnect_label),
+                (t.retry, t.retry_label),
+                (t.op_disable, t.op_disable_label),
+                (t.op_enable, t.op_enable_label),
+                (t.op_reset, t.op_reset_label),
+            ] {
+                assert!(
+                    name.to_lowercase().starts_with(&visible.to_lowercase()),
+                    "{name:?} does not start with {visible:?}"
+                );
+            }
+        }
     }
 }
