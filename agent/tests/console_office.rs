@@ -355,6 +355,39 @@ async fn reconnecting_a_device_reopens_it_reports_it_and_is_audited() {
 }
 
 #[tokio::test]
+async fn a_device_in_use_is_not_closed_under_its_capture() {
+    let c = console().await;
+    let mut b = signed_in(&c, "op").await;
+    // Hold the camera as a capture does, until told to let go.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let (started, running) = tokio::sync::oneshot::channel::<()>();
+    let camera = c.agent.devices.camera.clone();
+    let capture = tokio::spawn(async move {
+        camera
+            .run(std::time::Duration::from_secs(10), move |_, _| {
+                let _ = started.send(());
+                let _ = held.recv();
+                Ok(())
+            })
+            .await
+    });
+    running.await.expect("the capture started");
+    let p = b.post(&c.app, "/devices/camera/reconnect", &[]).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/?reconnected=camera&ok=0&busy=1#devices")
+    );
+    let p = b.get(&c.app, "/?reconnected=camera&ok=0&busy=1").await;
+    assert!(p.body.contains("Kamera sedang dipakai"), "{}", p.body);
+    release.send(()).expect("release");
+    capture
+        .await
+        .expect("join")
+        .expect("the capture finished unharmed");
+    assert!(audited(&c, "device.reconnect").await.is_empty());
+}
+
+#[tokio::test]
 async fn the_outbox_shows_the_last_error_the_receipt_and_the_registrys_reason() {
     let c = console().await;
     let pending = queue(&c, 1, b"one").await;

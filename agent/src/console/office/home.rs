@@ -99,11 +99,12 @@ pub struct HomePage {
     pub notice_error: Option<String>,
 }
 
-/// `?reconnected=CLASS&ok=1`.
+/// `?reconnected=CLASS&ok=1` (or `&busy=1`).
 #[derive(Deserialize)]
 pub struct HomeQuery {
     reconnected: Option<String>,
     ok: Option<u8>,
+    busy: Option<u8>,
 }
 
 fn device_name(t: &'static OfficeText, class: &str) -> &'static str {
@@ -209,6 +210,8 @@ pub async fn page(
         let name = device_name(t, class);
         if q.ok == Some(1) {
             notice_ok = Some(fill(t.reconnected, name));
+        } else if q.busy == Some(1) {
+            notice_error = Some(fill(t.reconnect_busy, name));
         } else {
             notice_error = Some(fill(t.reconnect_failed, name));
         }
@@ -280,6 +283,14 @@ pub async fn reconnect(
 ) -> Response {
     let agent = &st.agent;
     let d = &agent.devices;
+    // A capture holds the device: closing it under the capture is not done; say so instead.
+    let busy = d
+        .status()
+        .iter()
+        .any(|s| s.class == class && s.health == Health::Busy);
+    if busy {
+        return Redirect::to(&format!("/?reconnected={class}&ok=0&busy=1#devices")).into_response();
+    }
     let deadline = Duration::from_millis(agent.config.agent.capture_timeout_ms);
     let result = match class.as_str() {
         "fingerprint" => reopen(&d.fingerprint, deadline).await,

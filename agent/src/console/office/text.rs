@@ -49,6 +49,7 @@ crate::catalogue! {
         banner_missing: ("Perangkat tidak terhubung: {}. Periksa kabel dan daya, lalu tekan Sambungkan ulang.", "Device not connected: {}. Check its cable and power, then press Reconnect."),
         reconnected: ("{} tersambung dan siap.", "The {} is connected and ready."),
         reconnect_failed: ("{} belum tersambung. Periksa kabel dan daya, lalu coba lagi.", "The {} is still not connected. Check its cable and power, then try again."),
+        reconnect_busy: ("{} sedang dipakai; sambungkan ulang setelah pengambilan selesai.", "The {} is in use; reconnect it after the capture ends."),
         no_such_device: ("Perangkat ini tidak ada di stasiun kerja ini.", "This workstation has no such device."),
         // Outbox.
         outbox_title: ("Kiriman", "Outbox"),
