@@ -146,7 +146,7 @@ impl From<ServiceError> for ApiError {
             )
             .with("session_id", session.clone()),
             ServiceError::Capture(_) => ApiError::new(S::BAD_GATEWAY, "device_output", msg, None),
-            ServiceError::Rejected(_) => {
+            ServiceError::Rejected(_) | ServiceError::Duplicate(_) => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "capture_rejected", msg, None)
             }
             ServiceError::Finalize(FinalizeError::TooLarge { .. }) => {
