@@ -79,6 +79,7 @@ crate::catalogue! {
         col_state: ("Keadaan", "State"),
         col_attempts: ("Sisa percobaan", "Attempts left"),
         bar_label: ("NFIQ 2: {}; batas {}", "NFIQ 2: {}; gate {}"),
+        iris_bar_label: ("Skor iris: {}; batas {}", "Iris score: {}; gate {}"),
         no_score: ("—", "—"),
         last_title: ("Hasil pengambilan terakhir", "Last capture"),
         last_line: ("{}: NFIQ 2 {}, {}", "{}: NFIQ 2 {}, {}"),
@@ -144,6 +145,10 @@ crate::catalogue! {
         banner_single_only: (
             "{} hanya dapat mengambil satu jari. Ambil setiap jari satu per satu dari tabel di bawah.",
             "The {} takes single fingers only. Take each finger on its own from the table below."
+        ),
+        banner_not_ready: (
+            "{} belum siap. Periksa perangkat dan pemohon, lalu tekan Coba lagi.",
+            "The {} is not ready. Check the device and the resident, then press Try again."
         ),
         banner_fault: (
             "{} melaporkan gangguan. Tekan Coba lagi; bila berulang, cabut dan sambungkan kembali.",
