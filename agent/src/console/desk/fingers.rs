@@ -15,7 +15,7 @@ mod diagram;
 mod notes;
 mod support;
 
-pub use diagram::{FingerState, SCREEN_ORDER, accessible_name, finger_name, fill};
+pub use diagram::{FingerState, SCREEN_ORDER, accessible_name, fill, finger_name};
 pub use notes::{FingerLine, Note, get as notes_get, put as notes_put};
 pub use support::{Banner, banner_for, banner_from_health, in_lang, step_path};
 
@@ -361,10 +361,9 @@ pub fn outcome_words(t: &FingersText, outcome: Outcome) -> (u8, String) {
                 &[&gate.to_string(), &attempts_left.to_string()],
             ),
         ),
-        Outcome::Forced { kept_score } => (
-            kept_score,
-            fill(t.forced_kept, &[&kept_score.to_string()]),
-        ),
+        Outcome::Forced { kept_score } => {
+            (kept_score, fill(t.forced_kept, &[&kept_score.to_string()]))
+        }
     }
 }
 
@@ -386,9 +385,10 @@ fn last_view(t: &'static FingersText, id: &str, note: &Note, only: Option<u8>) -
             )
         })
         .collect();
+    // A single finger's page shows only its own line.
     let not_found: Vec<(String, String)> = not_found
         .iter()
-        .filter(|c| only.is_none())
+        .filter(|_| only.is_none())
         .map(|c| {
             (
                 fill(t.take_single, &[finger_name(t, *c)]),
@@ -469,7 +469,8 @@ pub fn refusal(
             StatusCode::CONFLICT
         }
         other => {
-            r.errors.push(field, fill(t.store_failed, &[&other.to_string()]));
+            r.errors
+                .push(field, fill(t.store_failed, &[&other.to_string()]));
             StatusCode::INTERNAL_SERVER_ERROR
         }
     };
@@ -512,10 +513,15 @@ fn fingers_page(
         .map(|c| row(t, &id, *c, states[c], summary.fingers.get(c), policy))
         .collect();
     let last = notes::get(&id).and_then(|n| last_view(t, &id, &n, None));
-    let approval = states
-        .values()
-        .any(|s| matches!(s, FingerState::Forced { .. } | FingerState::Exception { .. }));
-    let banner = refusal.banner.or_else(|| banner_from_health(t, "fingerprint", &state.agent.devices.fingerprint.status()));
+    let approval = states.values().any(|s| {
+        matches!(
+            s,
+            FingerState::Forced { .. } | FingerState::Exception { .. }
+        )
+    });
+    let banner = refusal.banner.or_else(|| {
+        banner_from_health(t, "fingerprint", &state.agent.devices.fingerprint.status())
+    });
     FingersPage {
         chrome: who.chrome(t.fingers_title),
         t,
@@ -553,7 +559,11 @@ pub async fn session_at(
 /// The stages at which the fingers page shows (after the fingers, to review them and go on).
 const FINGER_PAGES: [Stage; 3] = [Stage::Fingers, Stage::Irises, Stage::Review];
 
-async fn show(State(state): State<ConsoleState>, who: SignedIn, Path(id): Path<String>) -> Response {
+async fn show(
+    State(state): State<ConsoleState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
     let summary = match session_at(&state, &who, &id, &FINGER_PAGES).await {
         Ok(s) => s,
         Err(r) => return r,
@@ -656,7 +666,9 @@ fn single_page(
     let name = finger_name(t, code);
     let open = summary.stage == Stage::Fingers && summary.fingers_missing.contains(&code);
     let heading = fill(t.single_title, &[name]);
-    let banner = refusal.banner.or_else(|| banner_from_health(t, "fingerprint", &state.agent.devices.fingerprint.status()));
+    let banner = refusal.banner.or_else(|| {
+        banner_from_health(t, "fingerprint", &state.agent.devices.fingerprint.status())
+    });
     SinglePage {
         chrome: who.chrome(&heading),
         t,
@@ -665,7 +677,14 @@ fn single_page(
         place: fill(t.place_single, &[&name.to_lowercase()]),
         errors: refusal.errors,
         banner,
-        row: row(t, &id, code, states[&code], summary.fingers.get(&code), policy),
+        row: row(
+            t,
+            &id,
+            code,
+            states[&code],
+            summary.fingers.get(&code),
+            policy,
+        ),
         gate: fill(t.quality_gate, &[&policy.finger_gate.to_string()]),
         last: notes::get(&id).and_then(|n| last_view(t, &id, &n, Some(code))),
         open,
@@ -769,7 +788,10 @@ fn parse_reason(s: &str) -> Option<ExceptionReason> {
 
 /// Checks the form as the packet will: a reason, and a note of one line within the limit
 /// (finalize would refuse anything else, after the resident has gone).
-fn check_exception(t: &FingersText, form: &ExceptionForm) -> Result<(ExceptionReason, Option<String>), FormErrors> {
+fn check_exception(
+    t: &FingersText,
+    form: &ExceptionForm,
+) -> Result<(ExceptionReason, Option<String>), FormErrors> {
     let mut errors = FormErrors::default();
     let reason = parse_reason(&form.reason);
     if reason.is_none() {
@@ -846,7 +868,14 @@ async fn show_exception(
     };
     render(
         StatusCode::OK,
-        &exception_page(&who, &summary, p.code(), ExceptionForm::default(), FormErrors::default(), None),
+        &exception_page(
+            &who,
+            &summary,
+            p.code(),
+            ExceptionForm::default(),
+            FormErrors::default(),
+            None,
+        ),
     )
 }
 
@@ -916,7 +945,10 @@ mod tests {
             t.advice_flat
         );
         assert_eq!(
-            finger_advice(t, &format!("{}: too small", crate::capture::FINGER_ADVICE_UNSCORED)),
+            finger_advice(
+                t,
+                &format!("{}: too small", crate::capture::FINGER_ADVICE_UNSCORED)
+            ),
             t.advice_unscored
         );
     }

@@ -174,7 +174,11 @@ fn irises_page(
 /// The iris page shows from the irises step on (after it, to look back and go on).
 const IRIS_PAGES: [Stage; 2] = [Stage::Irises, Stage::Review];
 
-async fn show(State(state): State<ConsoleState>, who: SignedIn, Path(id): Path<String>) -> Response {
+async fn show(
+    State(state): State<ConsoleState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
     match session_at(&state, &who, &id, &IRIS_PAGES).await {
         Ok(s) => render(
             StatusCode::OK,

@@ -49,7 +49,7 @@ pub fn banner_for(t: &FingersText, device: &str, d: &DeviceFailure) -> Banner {
         ErrorKind::Busy => t.banner_busy,
         ErrorKind::NotReady => t.banner_not_ready,
         ErrorKind::Unsupported => t.banner_single_only,
-        ErrorKind::ProtocolViolation | ErrorKind::HardwareFault => t.banner_fault,
+        _ => t.banner_fault,
     };
     Banner {
         title: t.banner_title,
@@ -102,17 +102,29 @@ mod tests {
     fn an_unplugged_scanner_is_named_with_what_to_do_in_both_languages() {
         let d = DeviceFailure::new("sim scanner", ErrorKind::Disconnected, "gone");
         let id = banner_for(FingersText::ID, "fingerprint", &d);
-        assert!(id.text.starts_with("Pemindai sidik jari tidak terhubung"), "{}", id.text);
+        assert!(
+            id.text.starts_with("Pemindai sidik jari tidak terhubung"),
+            "{}",
+            id.text
+        );
         assert!(id.text.contains("Coba lagi"));
         let en = banner_for(FingersText::EN, "fingerprint", &d);
-        assert!(en.text.starts_with("The fingerprint scanner is not connected"), "{}", en.text);
+        assert!(
+            en.text
+                .starts_with("The fingerprint scanner is not connected"),
+            "{}",
+            en.text
+        );
         assert!(en.detail.contains("sim scanner: gone"));
     }
 
     #[test]
     fn a_bilingual_message_is_shown_in_one_language() {
         assert_eq!(in_lang(Lang::Id, "Iris buram / Iris blurred"), "Iris buram");
-        assert_eq!(in_lang(Lang::En, "Iris buram / Iris blurred"), "Iris blurred");
+        assert_eq!(
+            in_lang(Lang::En, "Iris buram / Iris blurred"),
+            "Iris blurred"
+        );
         assert_eq!(in_lang(Lang::En, "plain"), "plain");
     }
 }
