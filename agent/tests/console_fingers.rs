@@ -375,8 +375,9 @@ async fn a_finger_already_taken_shown_as_another_is_refused_in_words_naming_both
     let s = c.agent.summary(&id).await.expect("summary");
     assert!(matches!(s.fingers.get(&3), Some(FingerSummary::Pending)));
 
-    // The right hand placed again for the left slap: the whole slap is refused, in words, and
-    // the diagram marks the finger refused.
+    // The right hand placed again for the left slap: the whole slap is refused, in words (a
+    // sentence naming the left finger and the right one it matches), and the diagram marks the
+    // finger refused.
     let fingers = format!("/desk/{id}/fingers");
     b.get(&c.app, &fingers).await;
     let refused = b.post(&c.app, &fingers, &[("slap", "left")]).await;
@@ -390,6 +391,11 @@ async fn a_finger_already_taken_shown_as_another_is_refused_in_words_naming_both
         refused
             .body
             .contains("yang sudah diambil. Periksa tangan yang diletakkan"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("<a href=\"#capture\">Jari "),
         "{}",
         refused.body
     );

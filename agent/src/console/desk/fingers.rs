@@ -17,7 +17,7 @@ mod support;
 
 pub use diagram::{FingerState, SCREEN_ORDER, accessible_name, fill, finger_name};
 pub use notes::{FingerLine, Note, get as notes_get, put as notes_put};
-pub use support::{Banner, banner_for, banner_from_health, in_lang, step_path};
+pub use support::{Banner, banner_for, banner_from_health, capitalised, in_lang, step_path};
 
 use askama::Template;
 use axum::Router;
@@ -439,8 +439,7 @@ pub fn refusal(
                 finger_name(t, d.matches.code()).to_lowercase(),
             );
             let words = if d.in_slap {
-                let asked = finger_name(t, d.position.code());
-                fill(t.duplicate_slap, &[asked, &matches])
+                capitalised(&fill(t.duplicate_slap, &[&asked, &matches]))
             } else {
                 fill(t.duplicate_single, &[&matches, &asked])
             };
@@ -568,6 +567,8 @@ async fn show(
         Ok(s) => s,
         Err(r) => return r,
     };
+    // Resumed here (after a reload or a restart): the resident's screen follows this session.
+    state.desk.set_current(Some(id));
     render(
         StatusCode::OK,
         &fingers_page(&state, &who, &summary, Refusal::default()),

@@ -33,11 +33,15 @@ fn device_name(t: &FingersText, device: &str) -> &'static str {
 
 /// `pattern` filled with the device's name, as a sentence (a name at the start gets a capital).
 fn sentence(pattern: &str, name: &str) -> String {
-    let s = fill(pattern, &[&name.to_lowercase()]);
+    capitalised(&fill(pattern, &[&name.to_lowercase()]))
+}
+
+/// `s` with a capital first letter (a sentence that starts with a name filled in lower case).
+pub fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(first) => first.to_uppercase().chain(c).collect(),
-        None => s,
+        None => String::new(),
     }
 }
 
