@@ -15,7 +15,7 @@ use rekam_agent::console::{ConsoleState, router};
 use rekam_agent::devices::{
     DeviceFailure, DeviceManager, FingerDevice, Identified, Resident, Slot, simulated_kit,
 };
-use rekam_agent::operators::Role;
+use rekam_agent::operators::{Operator, Role};
 use rekam_agent::service::{Agent, StartRequest};
 use rekam_agent::store::Store;
 use rekam_agent::workflow::{FingerSummary, Stage};
@@ -151,22 +151,33 @@ fn console(iris: bool) -> (Console, Handles) {
     (Console { agent, state, app }, handles)
 }
 
+/// The test's operator, as the service records them.
+fn op() -> Operator {
+    Operator {
+        id: "op".into(),
+        name: "Siti Operator".into(),
+        role: Role::Operator,
+    }
+}
+
 /// A session with its face and signature taken: at the fingers step.
 async fn at_fingers(agent: &Agent) -> String {
     let sample =
         rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(7, "WS-1", 0));
     let s = agent
-        .start(StartRequest {
-            applicant: sample.applicant,
-            operator_id: "op".into(),
-            visit_location: None,
-        })
+        .start(
+            &op(),
+            StartRequest {
+                applicant: sample.applicant,
+                visit_location: None,
+            },
+        )
         .await
         .expect("start");
     let id = s.id.clone();
     for _ in 0..5 {
         if agent
-            .capture_face(&id)
+            .capture_face(&op(), &id)
             .await
             .expect("face")
             .session
@@ -176,8 +187,11 @@ async fn at_fingers(agent: &Agent) -> String {
             break;
         }
     }
-    agent.approve_face(&id, true).await.expect("approve");
-    agent.capture_signature(&id).await.expect("signature");
+    agent.approve_face(&op(), &id, true).await.expect("approve");
+    agent
+        .capture_signature(&op(), &id)
+        .await
+        .expect("signature");
     assert_eq!(
         agent.summary(&id).await.expect("summary").stage,
         Stage::Fingers
@@ -509,7 +523,7 @@ async fn an_unplugged_scanner_shows_a_banner_records_nothing_and_works_once_plug
 async fn except_all(agent: &Agent, id: &str) {
     for p in FingerPosition::all() {
         agent
-            .finger_exception(id, p, ExceptionReason::UnableToPrint, None, false)
+            .finger_exception(&op(), id, p, ExceptionReason::UnableToPrint, None, false)
             .await
             .expect("exception");
     }
@@ -571,11 +585,13 @@ async fn a_page_of_a_session_at_another_step_sends_the_operator_there() {
         rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(8, "WS-1", 0));
     let s = c
         .agent
-        .start(StartRequest {
-            applicant: sample.applicant,
-            operator_id: "op".into(),
-            visit_location: None,
-        })
+        .start(
+            &op(),
+            StartRequest {
+                applicant: sample.applicant,
+                visit_location: None,
+            },
+        )
         .await
         .expect("start");
     let mut b = signed_in(&c, "op").await;

@@ -592,7 +592,7 @@ async fn take_slap(
     let t = FingersText::for_lang(who.lang);
     let slap = SLAPS.into_iter().find(|s| slap_value(*s) == form.slap);
     let result = match slap {
-        Some(slap) => state.agent.capture_slap(&id, slap).await,
+        Some(slap) => state.agent.capture_slap(&who.operator, &id, slap).await,
         None => Err(ServiceError::BadField {
             field: "slap".into(),
             reason: t.wrong_stage.into(),
@@ -721,7 +721,7 @@ async fn take_single(
     let Some(p) = position(&code) else {
         return not_found(&who.session);
     };
-    match state.agent.capture_finger(&id, p).await {
+    match state.agent.capture_finger(&who.operator, &id, p).await {
         Ok(r) => {
             notes::put(
                 &id,
@@ -895,7 +895,7 @@ async fn record_exception(
             let photo = form.photo.is_some();
             match state
                 .agent
-                .finger_exception(&id, p, reason, note, photo)
+                .finger_exception(&who.operator, &id, p, reason, note, photo)
                 .await
             {
                 Ok(_) => {

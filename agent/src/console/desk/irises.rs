@@ -199,7 +199,7 @@ async fn take(
         _ => return not_found(&who.session),
     };
     let t = FingersText::for_lang(who.lang);
-    match state.agent.capture_iris(&id, eye).await {
+    match state.agent.capture_iris(&who.operator, &id, eye).await {
         Ok(r) => {
             super::fingers::notes_put(
                 &id,
