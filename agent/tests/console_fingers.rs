@@ -358,6 +358,37 @@ async fn an_excepted_finger_is_crossed_out_and_not_asked_for_again() {
 }
 
 #[tokio::test]
+async fn an_exception_can_keep_a_photo_of_the_hand_taken_with_the_camera() {
+    let (c, _) = console(false);
+    let id = at_fingers(&c.agent).await;
+    let mut b = signed_in(&c, "op").await;
+    let form_path = format!("/desk/{id}/fingers/1/exception");
+    b.get(&c.app, &form_path).await;
+    let recorded = b
+        .post(
+            &c.app,
+            &form_path,
+            &[("reason", "bandaged"), ("photo", "yes")],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let s = c.agent.summary(&id).await.expect("summary");
+    assert!(
+        matches!(
+            s.fingers.get(&1),
+            Some(FingerSummary::Exception {
+                reason: ExceptionReason::Bandaged,
+                photo: true
+            })
+        ),
+        "{:?}",
+        s.fingers.get(&1)
+    );
+    let form = b.get(&c.app, &form_path).await;
+    assert!(form.body.contains("Foto tangan disimpan."), "{}", form.body);
+}
+
+#[tokio::test]
 async fn a_finger_already_taken_shown_as_another_is_refused_in_words_naming_both() {
     let (c, h) = console(false);
     let id = at_fingers(&c.agent).await;

@@ -979,6 +979,59 @@ mod tests {
     }
 
     #[test]
+    fn fingers_not_found_in_a_slap_are_offered_singly_with_the_others_results_and_advice() {
+        let t = FingersText::EN;
+        let note = Note::Fingers {
+            lines: vec![
+                FingerLine {
+                    code: 2,
+                    outcome: Outcome::Accepted { score: 62 },
+                    advice: None,
+                },
+                FingerLine {
+                    code: 3,
+                    outcome: Outcome::Retake {
+                        score: 21,
+                        gate: 40,
+                        attempts_left: 2,
+                    },
+                    advice: Some(crate::capture::FINGER_ADVICE_TOO_LIGHT.into()),
+                },
+            ],
+            not_found: vec![4, 5],
+        };
+        let v = last_view(t, "S1", &note, None).expect("something to say");
+        assert_eq!(
+            v.lines[0],
+            ("Right index finger: NFIQ 2 62, accepted".into(), None)
+        );
+        assert_eq!(
+            v.lines[1],
+            (
+                "Right middle finger: NFIQ 2 21, below the gate 40; attempts left: 2".into(),
+                Some(t.advice_light.into())
+            )
+        );
+        assert_eq!(
+            v.not_found,
+            vec![
+                (
+                    "Take on its own: Right ring finger".into(),
+                    "/desk/S1/fingers/4".into()
+                ),
+                (
+                    "Take on its own: Right little finger".into(),
+                    "/desk/S1/fingers/5".into()
+                ),
+            ]
+        );
+        // A single finger's page shows only its own line.
+        let v = last_view(t, "S1", &note, Some(3)).expect("finger 3");
+        assert_eq!(v.lines.len(), 1);
+        assert!(v.not_found.is_empty());
+    }
+
+    #[test]
     fn the_bar_marks_the_gate_and_says_the_score_in_words() {
         let b = bar(FingersText::EN, FingersText::EN.bar_label, Some(31), 40);
         assert!(b.contains(r#"aria-label="NFIQ 2: 31; gate 40""#), "{b}");
