@@ -75,15 +75,17 @@ pub fn banner_from_health(t: &FingersText, device: &str, status: &DeviceStatus) 
     }
 }
 
-/// The desk page of each step.
+/// The desk page of each step (as the desk's own `step_path`).
 pub fn step_path(id: &str, stage: Stage) -> String {
     let step = match stage {
         Stage::Face => "face",
         Stage::Signature => "signature",
         Stage::Fingers => "fingers",
         Stage::Irises => "irises",
-        Stage::Review | Stage::Abandoned => "review",
+        Stage::Review => "review",
         Stage::Finalized => "slip",
+        // Given up: nothing more to do at the desk for it.
+        Stage::Abandoned => return "/".into(),
     };
     format!("/desk/{id}/{step}")
 }
