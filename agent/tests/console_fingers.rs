@@ -632,3 +632,23 @@ async fn a_page_of_a_session_at_another_step_sends_the_operator_there() {
     let p = b.get(&c.app, "/desk/no-such-session/fingers").await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_slap_the_desk_does_not_know_is_refused_naming_the_three_it_takes() {
+    let (c, _) = console(false);
+    let id = at_fingers(&c.agent).await;
+    let mut b = signed_in(&c, "op").await;
+    let fingers = format!("/desk/{id}/fingers");
+    b.get(&c.app, &fingers).await;
+    let refused = b.post(&c.app, &fingers, &[("slap", "elbows")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(
+            "Pilih slap yang akan diambil: empat jari kanan, empat jari kiri atau kedua ibu jari."
+        ),
+        "{}",
+        refused.body
+    );
+    let s = c.agent.summary(&id).await.expect("summary");
+    assert_eq!(s.fingers_missing.len(), 10, "nothing was taken");
+}

@@ -551,7 +551,7 @@ async fn take_slap(
         Some(slap) => state.agent.capture_slap(&who.operator, &id, slap).await,
         None => Err(ServiceError::BadField {
             field: "slap".into(),
-            reason: t.wrong_stage.into(),
+            reason: t.unknown_slap.into(),
         }),
     };
     match result {

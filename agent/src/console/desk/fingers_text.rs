@@ -155,7 +155,7 @@ crate::catalogue! {
             "The {} reported a fault. Press Try again; if it repeats, unplug it and plug it back in."
         ),
         banner_detail: ("Pesan perangkat: {}", "The device said: {}"),
-        capture_refused: ("Pengambilan ditolak", "The capture was refused"),
+        unknown_slap: ("Pilih slap yang akan diambil: empat jari kanan, empat jari kiri atau kedua ibu jari.", "Choose the slap to take: the right four, the left four or both thumbs."),
         capture_output: ("Keluaran perangkat tidak dapat dipakai: {}", "The device's output cannot be used: {}"),
         wrong_stage: (
             "Pendaftaran ini tidak sedang pada tahap ini. Buka langkah yang sedang berjalan.",

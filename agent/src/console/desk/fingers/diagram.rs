@@ -286,7 +286,7 @@ pub fn render(
     let mut svg = String::with_capacity(8 * 1024);
     let _ = write!(
         svg,
-        r#"<figure class="hands"><svg class="hands-svg" viewBox="0 0 {WIDTH} 330" role="group" aria-label="{}" focusable="false">"#,
+        r#"<figure class="hands"><svg class="hands-svg" viewBox="0 0 {WIDTH} 330" role="group" aria-label="{}">"#,
         escape(t.diagram_label)
     );
     for (hand, palm_x, codes) in [
