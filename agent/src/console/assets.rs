@@ -25,6 +25,11 @@ pub static ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/office.css"),
     ),
     (
+        "fingers.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/fingers.css"),
+    ),
+    (
         "console.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/js/console.js"),
