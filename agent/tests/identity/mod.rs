@@ -225,3 +225,86 @@ pub async fn to_review_with_exception(agent: &Agent, by: &Operator) -> String {
     assert_eq!(s.stage, rekam_agent::workflow::Stage::Review, "{s:?}");
     id
 }
+
+/// Adds `OP-1` and `SUP-7` (password [`PASSWORD`]) to the store of the agent configured by
+/// `config`, with `rekam operators add --password-stdin` as a user would, and returns `OP-1`'s
+/// token from `rekam operators token`. Issued once per configuration and test binary, before the
+/// agent first starts; later calls return the same token.
+pub fn cli_token(config: &std::path::Path) -> String {
+    use std::collections::BTreeMap;
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    use std::sync::Mutex;
+    static ISSUED: Mutex<BTreeMap<std::path::PathBuf, String>> = Mutex::new(BTreeMap::new());
+    let mut issued = ISSUED.lock().expect("token cache");
+    if let Some(t) = issued.get(config) {
+        return t.clone();
+    }
+    let rekam = env!("CARGO_BIN_EXE_rekam");
+    for op in [operator(), supervisor()] {
+        let mut child = Command::new(rekam)
+            .args(["operators", "add", "--config"])
+            .arg(config)
+            .args([
+                "--id",
+                &op.id,
+                "--name",
+                &op.name,
+                "--role",
+                op.role.as_str(),
+            ])
+            .arg("--password-stdin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn rekam operators add");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{PASSWORD}\n").as_bytes())
+            .expect("password");
+        let out = child.wait_with_output().expect("rekam operators add");
+        assert!(
+            out.status.success(),
+            "rekam operators add {}: {}",
+            op.id,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = Command::new(rekam)
+        .args(["operators", "token", "--config"])
+        .arg(config)
+        .arg(OPERATOR)
+        .output()
+        .expect("rekam operators token");
+    assert!(
+        out.status.success(),
+        "rekam operators token: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout)
+        .expect("token text")
+        .trim()
+        .to_string();
+    issued.insert(config.to_path_buf(), token.clone());
+    token
+}
+
+/// The next request at review: the supervisor's approval while something awaits it, else
+/// finalize.
+pub fn at_review(session: &serde_json::Value, id: &str) -> (String, Option<serde_json::Value>) {
+    let waiting = session["needs_approval"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+        && session["approved_by"].is_null();
+    if waiting {
+        (
+            format!("/v1/sessions/{id}/approval"),
+            Some(serde_json::json!({ "supervisor_id": SUPERVISOR, "password": PASSWORD })),
+        )
+    } else {
+        (format!("/v1/sessions/{id}/finalize"), None)
+    }
+}
