@@ -51,6 +51,17 @@ async fn finalize_waits_for_a_supervisor_when_a_finger_is_excepted() {
         .await
         .expect("approve");
     assert_eq!(s.approved_by.as_deref(), Some(SUPERVISOR));
+    // Saved with the session: an agent restarted now reads it back from the store.
+    let key = id.clone();
+    let stored = agent
+        .with_store(move |s| Ok(s.load_session(&key)?))
+        .await
+        .expect("load")
+        .expect("session");
+    assert_eq!(
+        stored.approval().map(|a| a.supervisor_id.as_str()),
+        Some(SUPERVISOR)
+    );
     agent
         .finalize(&operator(), &id)
         .await
