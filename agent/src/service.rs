@@ -104,7 +104,7 @@ pub enum ServiceError {
     SupervisorSignIn(crate::operators::SignInError),
     /// An approval by someone whose role may not approve.
     #[error(
-        "{id} is a {role} and cannot approve; a supervisor or an administrator must sign in to approve"
+        "{id} has the role {role}, which cannot approve; a supervisor or an administrator must sign in to approve"
     )]
     NotASupervisor {
         /// Who tried.
