@@ -15,6 +15,7 @@ pub mod files;
 pub mod finalize;
 pub mod health;
 pub mod hotplug;
+pub mod preview;
 pub mod serve;
 pub mod service;
 pub mod store;

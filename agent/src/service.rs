@@ -168,6 +168,8 @@ pub struct Agent {
     pub upload_wake: Arc<Notify>,
     /// The clock (milliseconds since the epoch); replaceable for tests.
     pub clock: fn() -> i64,
+    /// The camera's and the scanner's live previews.
+    pub previews: crate::preview::Previews,
     /// What store calls have shown about the store (for `/v1/health`).
     pub store_health: Arc<crate::health::StoreHealth>,
 }
@@ -214,6 +216,8 @@ impl Agent {
         registry: RegistryPublicKey,
     ) -> Agent {
         let (events, _) = broadcast::channel(256);
+        let closing = watch::channel(false).0;
+        let previews = crate::preview::Previews::new(&devices, closing.subscribe());
         Agent {
             config,
             devices,
@@ -222,7 +226,8 @@ impl Agent {
             key: Arc::new(key),
             registry,
             events,
-            closing: watch::channel(false).0,
+            closing,
+            previews,
             upload_wake: Arc::new(Notify::new()),
             clock: system_ms,
             store_health: Arc::default(),

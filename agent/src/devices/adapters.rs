@@ -82,14 +82,34 @@ pub trait FingerDevice: Identified + Send {
             format!("this scanner takes single fingers only, not a {slap:?} slap"),
         ))
     }
+    /// One live frame of whatever is on the platen, for the console's preview; scanners
+    /// without previews refuse it as unsupported.
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure> {
+        let _ = o;
+        Err(unsupported_preview(&self.identity()))
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
+}
+
+fn unsupported_preview(id: &DeviceIdentity) -> DeviceFailure {
+    DeviceFailure::new(
+        id.to_string(),
+        ErrorKind::Unsupported,
+        "this device gives no live preview",
+    )
 }
 
 /// A camera as the manager drives it.
 pub trait CameraDevice: Identified + Send {
     /// A still photo.
     fn capture_still(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure>;
+    /// One live-view frame for the console's preview; cameras without live view refuse it as
+    /// unsupported.
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure> {
+        let _ = o;
+        Err(unsupported_preview(&self.identity()))
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
 }
@@ -148,6 +168,17 @@ impl<D: FingerprintScanner + Send> FingerDevice for Driver<D> {
     ) -> Result<GrayImage, DeviceFailure> {
         scanner_slap(&mut self.0, slap, missing, o)
     }
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure> {
+        scanner_preview(&mut self.0, o)
+    }
+}
+
+fn scanner_preview<D: FingerprintScanner>(
+    d: &mut D,
+    o: &CaptureOptions,
+) -> Result<GrayImage, DeviceFailure> {
+    d.preview_frame(o)
+        .map_err(|e| DeviceFailure::from_driver(&name(d.identity()), &e))
 }
 
 fn scanner_slap<D: FingerprintScanner>(
@@ -204,6 +235,9 @@ impl FingerDevice for SimFingerprintScanner {
     ) -> Result<GrayImage, DeviceFailure> {
         scanner_slap(self, slap, missing, o)
     }
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure> {
+        scanner_preview(self, o)
+    }
     fn present(&mut self, r: &Resident) {
         self.set_person(Some(SimPerson::new(r.seed).without(&r.missing)));
     }
@@ -218,6 +252,10 @@ impl Identified for SimCamera {
 impl CameraDevice for SimCamera {
     fn capture_still(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure> {
         Camera::capture_still(self, o)
+            .map_err(|e| DeviceFailure::from_driver(&name(Camera::identity(self)), &e))
+    }
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure> {
+        Camera::preview_frame(self, o)
             .map_err(|e| DeviceFailure::from_driver(&name(Camera::identity(self)), &e))
     }
     fn present(&mut self, r: &Resident) {
