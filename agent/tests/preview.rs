@@ -260,3 +260,39 @@ async fn the_face_preview_gives_advice_from_the_quality_checks() {
     .expect("a verdict within 30 s");
     assert!(!advice.id.is_empty() && !advice.en.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pen_stream_carries_the_strokes_of_the_signature_being_taken() {
+    let devices = devices();
+    let (_close, closing) = watch::channel(false);
+    let previews = Previews::new(&devices, closing);
+    let r = get(&previews, "/preview/pen").await;
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let mut stream = r.into_body().into_data_stream();
+    let capture = tokio::spawn({
+        let devices = devices.clone();
+        async move { devices.capture_signature().await }
+    });
+    let (trace, _) = capture.await.expect("task").expect("a signature");
+    // Every point the pad gave reached the stream, in order, ending with the accept.
+    let mut points = 0usize;
+    let mut done = false;
+    while !done {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.next())
+            .await
+            .expect("ink events")
+            .expect("a chunk")
+            .expect("data");
+        for line in String::from_utf8_lossy(&chunk).lines() {
+            let Some(json) = line.strip_prefix("data: ") else {
+                continue;
+            };
+            let v: serde_json::Value = serde_json::from_str(json).expect("ink JSON");
+            let from = v["from"].as_u64().expect("from") as usize;
+            assert!(from == 0 || from == points, "no gap: from {from} after {points}");
+            points = from + v["points"].as_array().expect("points").len();
+            done = v["done"].as_bool().expect("done");
+        }
+    }
+    assert_eq!(points, trace.samples.len());
+}

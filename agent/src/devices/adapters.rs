@@ -21,6 +21,7 @@ use rekam_sim::synth::Background;
 use rekam_quality::live::AutoCaptureRule;
 
 use super::live::{FrameSink, auto_capture};
+use super::pen::PenFeed;
 use super::{DeviceFailure, Identified, Slot};
 
 /// Who is in front of the devices (for simulators).
@@ -118,6 +119,16 @@ pub trait CameraDevice: Identified + Send {
 pub trait PadDevice: Identified + Send {
     /// Collects pen samples until accept; cancel or the deadline end it with an error.
     fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure>;
+    /// The same, publishing every pen report to `pen` as it comes (pads that deliver the
+    /// signature only at the end publish nothing).
+    fn capture_signature_live(
+        &mut self,
+        o: &CaptureOptions,
+        pen: &PenFeed,
+    ) -> Result<SignatureTrace, DeviceFailure> {
+        let _ = pen;
+        self.capture_signature(o)
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
 }
@@ -263,14 +274,18 @@ impl CameraDevice for SimCamera {
     }
 }
 
-/// Reads pad events until accept.
+/// Reads pad events until accept, publishing the pen to `pen` when given.
 fn collect_signature<P: SignaturePad>(
     pad: &mut P,
     o: &CaptureOptions,
+    pen: Option<&PenFeed>,
 ) -> Result<SignatureTrace, DeviceFailure> {
     let who = name(pad.identity());
     let fail = |e: &P::Error| DeviceFailure::from_driver(&who, e);
     let caps = pad.capabilities().clone();
+    if let Some(p) = pen {
+        p.begin(caps.max_x, caps.max_y);
+    }
     let started = Instant::now();
     let mut samples = Vec::new();
     let mut first: Option<Duration> = None;
@@ -299,8 +314,16 @@ fn collect_signature<P: SignaturePad>(
                 let t0 = *first.get_or_insert(s.time);
                 let t = s.time.saturating_sub(t0).as_millis();
                 samples.push((u32::try_from(t).unwrap_or(u32::MAX), s.x, s.y, s.pressure));
+                if let Some(p) = pen {
+                    p.point(s.x, s.y, s.pressure);
+                }
             }
-            Some(PadEvent::Clear) => samples.clear(),
+            Some(PadEvent::Clear) => {
+                samples.clear();
+                if let Some(p) = pen {
+                    p.clear();
+                }
+            }
             Some(PadEvent::Cancel) => {
                 return Err(DeviceFailure::new(
                     &who,
@@ -312,6 +335,9 @@ fn collect_signature<P: SignaturePad>(
                 if samples.is_empty() {
                     // Accept on an empty pad means nothing; keep waiting for ink.
                     continue;
+                }
+                if let Some(p) = pen {
+                    p.done();
                 }
                 return Ok(SignatureTrace {
                     samples,
@@ -341,6 +367,21 @@ impl SimPad {
     }
 }
 
+impl SimPad {
+    fn collect(
+        &mut self,
+        o: &CaptureOptions,
+        pen: Option<&PenFeed>,
+    ) -> Result<SignatureTrace, DeviceFailure> {
+        let trace = collect_signature(&mut self.pad, o, pen);
+        if trace.is_ok() {
+            // The resident signs again if the operator clears the signature for a retake.
+            self.arm(self.seed);
+        }
+        trace
+    }
+}
+
 impl Identified for SimPad {
     fn identity(&self) -> DeviceIdentity {
         SignaturePad::identity(&self.pad).clone()
@@ -349,12 +390,14 @@ impl Identified for SimPad {
 
 impl PadDevice for SimPad {
     fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure> {
-        let trace = collect_signature(&mut self.pad, o);
-        if trace.is_ok() {
-            // The resident signs again if the operator clears the signature for a retake.
-            self.arm(self.seed);
-        }
-        trace
+        self.collect(o, None)
+    }
+    fn capture_signature_live(
+        &mut self,
+        o: &CaptureOptions,
+        pen: &PenFeed,
+    ) -> Result<SignatureTrace, DeviceFailure> {
+        self.collect(o, Some(pen))
     }
     fn present(&mut self, r: &Resident) {
         self.arm(r.seed);

@@ -13,6 +13,7 @@
 
 mod adapters;
 mod live;
+mod pen;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +31,7 @@ pub use adapters::{
     simulated_kit,
 };
 pub use live::{FrameSink, LiveFrame, LiveFrameView, auto_capture};
+pub use pen::{PenFeed, PenTrace};
 
 /// A device operation that failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -424,6 +426,8 @@ pub struct DeviceManager {
     pub pad: Slot<dyn PadDevice>,
     /// The iris scanner, when the kit has one.
     pub iris: Option<Slot<dyn IrisDevice>>,
+    /// The pen of the signature being taken, live.
+    pub pen: PenFeed,
     timeout: Duration,
 }
 
@@ -441,6 +445,7 @@ impl DeviceManager {
             camera,
             pad,
             iris,
+            pen: PenFeed::default(),
             timeout,
         }
     }
@@ -544,9 +549,10 @@ impl DeviceManager {
     pub async fn capture_signature(
         &self,
     ) -> Result<(SignatureTrace, DeviceIdentity), DeviceFailure> {
+        let pen = self.pen.clone();
         self.pad
-            .run(self.timeout, |d, o| {
-                Ok((d.capture_signature(o)?, d.identity()))
+            .run(self.timeout, move |d, o| {
+                Ok((d.capture_signature_live(o, &pen)?, d.identity()))
             })
             .await
     }

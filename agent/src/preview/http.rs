@@ -1,6 +1,7 @@
 //! The preview routes: `GET /preview/face.mjpg` and `/preview/finger.mjpg` (multipart MJPEG),
 //! `GET /preview/face/advice` (server-sent events: the advice JSON, sent again only when it
-//! changes) and `GET /preview/{face,finger}/status` (JSON: whether the preview runs or why it
+//! changes), `GET /preview/pen` (server-sent events: the pen points not sent yet, or the whole
+//! ink after the pad was wiped) and `GET /preview/{face,finger}/status` (JSON: whether the preview runs or why it
 //! failed).
 //!
 //! Contract: every part of a stream is `Content-Type: image/jpeg` with its `Content-Length`; a
@@ -25,6 +26,7 @@ use tokio_stream::wrappers::WatchStream;
 
 use super::hub::{JpegFrame, PreviewHub, Shown, Viewer};
 use super::{Previews, jpeg};
+use crate::devices::PenTrace;
 
 /// The multipart boundary of the MJPEG streams.
 pub const BOUNDARY: &str = "rekamframe";
@@ -37,6 +39,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(previews: Previews) -> Router<S>
         .route("/preview/face/advice", get(face_advice))
         .route("/preview/face/status", get(face_status))
         .route("/preview/finger/status", get(finger_status))
+        .route("/preview/pen", get(pen))
         .with_state(previews)
 }
 
@@ -158,9 +161,8 @@ async fn finger_status(State(p): State<Previews>) -> Json<Status> {
 
 /// Server-sent events of the face advice: the current advice at once, then each change.
 async fn face_advice(State(p): State<Previews>) -> Response {
-    let advice = WatchStream::new(p.advisor.subscribe());
     let stream = Until {
-        inner: advice,
+        inner: Advice(WatchStream::new(p.advisor.subscribe())),
         closing: WatchStream::new(p.closing()),
     };
     let mut r = Sse::new(stream)
@@ -171,13 +173,103 @@ async fn face_advice(State(p): State<Previews>) -> Response {
     r
 }
 
-/// The advice events until the agent closes.
-struct Until {
-    inner: WatchStream<super::FaceAdvice>,
+/// Server-sent events of the pen: the ink so far at once, then what is new at each change.
+async fn pen(State(p): State<Previews>) -> Response {
+    let stream = Until {
+        inner: Ink {
+            trace: WatchStream::new(p.pen.subscribe()),
+            epoch: None,
+            sent: 0,
+        },
+        closing: WatchStream::new(p.closing()),
+    };
+    let mut r = Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// One pen event: points from index `from` of the ink of `epoch` (`from` 0: draw afresh).
+#[derive(Debug, Serialize)]
+struct InkUpdate<'a> {
+    epoch: u64,
+    from: usize,
+    max_x: u16,
+    max_y: u16,
+    points: &'a [[u16; 3]],
+    done: bool,
+}
+
+/// The new ink at each change of the pen.
+struct Ink {
+    trace: WatchStream<PenTrace>,
+    epoch: Option<u64>,
+    sent: usize,
+}
+
+impl Stream for Ink {
+    type Item = Event;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.trace).poll_next(cx) {
+            Poll::Ready(Some(t)) => {
+                let from = if this.epoch == Some(t.epoch) && this.sent <= t.points.len() {
+                    this.sent
+                } else {
+                    0
+                };
+                this.epoch = Some(t.epoch);
+                this.sent = t.points.len();
+                let update = InkUpdate {
+                    epoch: t.epoch,
+                    from,
+                    max_x: t.max_x,
+                    max_y: t.max_y,
+                    points: &t.points[from..],
+                    done: t.done,
+                };
+                let event = Event::default()
+                    .event("ink")
+                    .json_data(&update)
+                    .unwrap_or_else(|_| Event::default().event("ink").data("{}"));
+                Poll::Ready(Some(event))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// The events of `inner` until the agent closes.
+struct Until<S> {
+    inner: S,
     closing: WatchStream<bool>,
 }
 
-impl Stream for Until {
+/// The advice as events.
+struct Advice(WatchStream<super::FaceAdvice>);
+
+impl Stream for Advice {
+    type Item = Event;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match Pin::new(&mut self.get_mut().0).poll_next(cx) {
+            Poll::Ready(Some(advice)) => Poll::Ready(Some(
+                Event::default()
+                    .event("advice")
+                    .json_data(&advice)
+                    .unwrap_or_else(|_| Event::default().event("advice").data("{}")),
+            )),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: Stream<Item = Event> + Unpin> Stream for Until<S> {
     type Item = Result<Event, Infallible>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -190,13 +282,7 @@ impl Stream for Until {
             }
         }
         match Pin::new(&mut this.inner).poll_next(cx) {
-            Poll::Ready(Some(advice)) => {
-                let event = Event::default()
-                    .event("advice")
-                    .json_data(&advice)
-                    .unwrap_or_else(|_| Event::default().event("advice").data("{}"));
-                Poll::Ready(Some(Ok(event)))
-            }
+            Poll::Ready(Some(event)) => Poll::Ready(Some(Ok(event))),
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
         }

@@ -1,6 +1,6 @@
 //! The preview transport: live pictures from the face camera and the fingerprint scanner to the
 //! browser, as multipart MJPEG (`multipart/x-mixed-replace`, which an `<img>` shows natively),
-//! and the face checks' advice as server-sent events.
+//! the face checks' advice and the signature pad's pen as server-sent events.
 //!
 //! Contract: one [`PreviewHub`] per device class pulls frames through the device manager only
 //! while someone watches, yields to captures (a capture never waits for more than one preview
@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use crate::devices::{DeviceManager, PreviewOutcome};
+use crate::devices::{DeviceManager, PenFeed, PreviewOutcome};
 pub use face::{FaceAdvice, FaceAdvisor, GUIDE, Guide};
 pub use hub::{Encoded, JpegFrame, PreviewHub, Shown, Source, Viewer};
 
@@ -34,6 +34,8 @@ pub struct Previews {
     pub advisor: FaceAdvisor,
     /// The fingerprint scanner.
     pub finger: PreviewHub,
+    /// The signature pad's pen, live.
+    pub pen: PenFeed,
     closing: watch::Receiver<bool>,
 }
 
@@ -49,6 +51,7 @@ impl Previews {
             ),
             advisor,
             finger: PreviewHub::new(finger_source(devices.clone()), MAX_FPS, closing.clone()),
+            pen: devices.pen.clone(),
             closing,
         }
     }
