@@ -129,16 +129,17 @@ impl Stream for Parts {
 
 /// A preview's state for the page's banner.
 #[derive(Debug, Serialize)]
-struct Status {
+pub struct Status {
     /// `idle`, `running` or `failed`.
-    state: &'static str,
+    pub state: &'static str,
     /// Viewers connected now.
-    viewers: usize,
+    pub viewers: usize,
     /// Why it failed.
-    error: Option<String>,
+    pub error: Option<String>,
 }
 
-fn status(hub: &PreviewHub) -> Json<Status> {
+/// The state of `hub`'s preview.
+pub fn status(hub: &PreviewHub) -> Json<Status> {
     let (state, error) = match hub.shown() {
         Shown::Failed(e) if !hub.running() => ("failed", Some(e)),
         _ if hub.running() => ("running", None),
@@ -159,8 +160,12 @@ async fn finger_status(State(p): State<Previews>) -> Json<Status> {
     status(&p.finger)
 }
 
-/// Server-sent events of the face advice: the current advice at once, then each change.
 async fn face_advice(State(p): State<Previews>) -> Response {
+    face_advice_events(&p)
+}
+
+/// Server-sent events of the face advice: the current advice at once, then each change.
+pub fn face_advice_events(p: &Previews) -> Response {
     let stream = Until {
         inner: Advice(WatchStream::new(p.advisor.subscribe())),
         closing: WatchStream::new(p.closing()),
@@ -173,8 +178,12 @@ async fn face_advice(State(p): State<Previews>) -> Response {
     r
 }
 
-/// Server-sent events of the pen: the ink so far at once, then what is new at each change.
 async fn pen(State(p): State<Previews>) -> Response {
+    pen_events(&p)
+}
+
+/// Server-sent events of the pen: the ink so far at once, then what is new at each change.
+pub fn pen_events(p: &Previews) -> Response {
     let stream = Until {
         inner: Ink {
             trace: WatchStream::new(p.pen.subscribe()),

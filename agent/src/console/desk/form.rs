@@ -308,14 +308,9 @@ impl StartForm {
             };
             match applicant.validate_on(today) {
                 Err(ValidationError::Nik(e)) => err("nik", nik_message(t, &e)),
-                Err(e @ ValidationError::Field { .. }) => {
-                    let field = match &e {
-                        ValidationError::Field { field, .. } => field_of(field),
-                        _ => "nik",
-                    };
-                    err(field, fill(t.invalid_value, &[&problem(&e)]));
+                Err(ValidationError::Field { field, problem }) => {
+                    err(field_of(&field), fill(t.invalid_value, &[&problem]));
                 }
-                Err(e) => err("nik", fill(t.invalid_value, &[&e.to_string()])),
                 Ok(()) => match eligibility::check(&applicant, today) {
                     Ok(e) => {
                         checked.eligibility = Some(e);
