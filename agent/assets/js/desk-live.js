@@ -10,7 +10,7 @@
       var url = main.getAttribute("data-state-url");
       var known = main.getAttribute("data-key");
       var poll = function () {
-        fetch(url, { credentials: "same-origin", cache: "no-store" })
+        fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "X-Rekam-Background": "1" } })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (s) {
             if (!s) { return; }
@@ -49,7 +49,7 @@
       // The stream ends when the camera fails: ask why, show it, and try again every 3 s.
       var statusUrl = fig.getAttribute("data-preview");
       setInterval(function () {
-        fetch(statusUrl, { credentials: "same-origin", cache: "no-store" })
+        fetch(statusUrl, { credentials: "same-origin", cache: "no-store", headers: { "X-Rekam-Background": "1" } })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (s) {
             if (!s) { return; }
