@@ -5,6 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
+use rekam_agent::operators::{Operator, Role};
 use rekam_agent::service::{Agent, StartRequest};
 use rekam_drivers::fingerprint::Slap;
 use rekam_protocol::model::FingerPosition;
@@ -35,16 +36,27 @@ fn start_fields() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// The desk's operator, as the agent knows them.
+fn op() -> Operator {
+    Operator {
+        id: "op".into(),
+        name: "Siti Operator".into(),
+        role: Role::Operator,
+    }
+}
+
 /// Starts an enrollment on the agent (as the API would) and returns its id.
 async fn started(agent: &Agent) -> String {
     let sample =
         rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(7, "WS-1", 0));
     agent
-        .start(StartRequest {
-            applicant: sample.applicant,
-            operator_id: "op".into(),
-            visit_location: None,
-        })
+        .start(
+            &op(),
+            StartRequest {
+                applicant: sample.applicant,
+                visit_location: None,
+            },
+        )
         .await
         .expect("start")
         .id
@@ -54,14 +66,14 @@ async fn started(agent: &Agent) -> String {
 async fn at_review(agent: &Agent) -> String {
     let id = started(agent).await;
     for _ in 0..5 {
-        if agent.capture_face(&id).await.expect("face").session.face.done {
+        if agent.capture_face(&op(), &id).await.expect("face").session.face.done {
             break;
         }
     }
-    agent.approve_face(&id, true).await.expect("approve");
-    agent.capture_signature(&id).await.expect("signature");
+    agent.approve_face(&op(), &id, true).await.expect("approve");
+    agent.capture_signature(&op(), &id).await.expect("signature");
     for slap in [Slap::RightFour, Slap::LeftFour, Slap::Thumbs] {
-        let _ = agent.capture_slap(&id, slap).await;
+        let _ = agent.capture_slap(&op(), &id, slap).await;
     }
     for _ in 0..10 {
         let s = agent.summary(&id).await.expect("summary");
@@ -69,7 +81,7 @@ async fn at_review(agent: &Agent) -> String {
             break;
         };
         let _ = agent
-            .capture_finger(&id, FingerPosition::new(code).expect("position"))
+            .capture_finger(&op(), &id, FingerPosition::new(code).expect("position"))
             .await;
     }
     let s = agent.summary(&id).await.expect("summary");
@@ -166,11 +178,11 @@ async fn desk_id_redirects_to_the_step_the_enrollment_is_at() {
     let p = b.get(&c.app, &format!("/desk/{id}")).await;
     assert_eq!(p.location.as_deref(), Some(format!("/desk/{id}/face").as_str()));
     for _ in 0..5 {
-        if c.agent.capture_face(&id).await.expect("face").session.face.done {
+        if c.agent.capture_face(&op(), &id).await.expect("face").session.face.done {
             break;
         }
     }
-    c.agent.approve_face(&id, true).await.expect("approve");
+    c.agent.approve_face(&op(), &id, true).await.expect("approve");
     let p = b.get(&c.app, &format!("/desk/{id}")).await;
     assert_eq!(
         p.location.as_deref(),

@@ -2,14 +2,10 @@
 //! exception cannot be finalized until a supervisor signs in on the same screen and approves; the
 //! operator at the desk stays signed in.
 //!
-//! Contract: the supervisor's id and password are checked by [`Agent::sign_in`] (the lockout
+//! Contract: the supervisor's id and password are checked by [`crate::service::Agent::sign_in`] (the lockout
 //! applies, failures are audited); only a role that may approve (supervisor, admin), and never
-//! the operator who recorded the enrollment, can approve. The approval is an audit entry
-//! `session.approve` by the supervisor naming the operator.
-//!
-//! Until the identity work lands (`Summary::needs_approval`, `Summary::approved_by`,
-//! `Agent::approve`), [`needs_approval`], [`approved_by`] and [`record`] derive and record the
-//! same from what exists; they are the only places to change when it does.
+//! the operator signed in at the desk, can approve. The approval itself is [`crate::service::Agent::approve`]:
+//! saved in the session with its audit entry, voided by any later change.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -19,7 +15,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use rekam_protocol::model::ExceptionReason;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::text::{DeskText, fill};
 use super::{at_step, see_other, service_failure, summary_or_page, text_for};
@@ -27,8 +22,7 @@ use crate::console::ConsoleState;
 use crate::console::auth::SignedIn;
 use crate::console::page::{self, Chrome, FormErrors};
 use crate::operators::SignInError;
-use crate::service::{Agent, ServiceError};
-use crate::store::audit::AuditEntry;
+use crate::service::ServiceError;
 use crate::workflow::{FingerSummary, Stage, Summary};
 
 /// The approval screen's routes.
@@ -64,73 +58,42 @@ pub fn reason_name(t: &DeskText, r: ExceptionReason) -> &'static str {
     }
 }
 
-/// What needs a supervisor's approval: each forced capture and each exception, named.
+/// What needs a supervisor's approval, named: each of the summary's reason codes
+/// (`forced_face`, `forced_finger_7`, `exception_finger_2`, `forced_iris_left`) in words.
 pub fn needs_approval(t: &DeskText, sum: &Summary) -> Vec<String> {
-    let mut out = Vec::new();
-    if sum.face.forced {
-        out.push(format!("{} ({})", t.face_row, t.state_forced));
-    }
-    for (code, f) in &sum.fingers {
-        match f {
-            FingerSummary::Captured(c) if c.forced => out.push(format!(
-                "{} ({})",
-                finger_name(t, *code),
-                t.state_forced
-            )),
-            FingerSummary::Exception { reason, .. } => out.push(format!(
-                "{} ({})",
-                finger_name(t, *code),
-                reason_name(t, *reason)
-            )),
-            _ => {}
-        }
-    }
-    for (eye, c) in &sum.irises {
-        if c.forced {
-            out.push(format!("{} ({})", fill(t.iris_row, &[eye]), t.state_forced));
-        }
-    }
-    out
+    sum.needs_approval
+        .iter()
+        .map(|code| reason_words(t, sum, code))
+        .collect()
 }
 
-/// The supervisor who approved enrollment `id`, if any.
-pub async fn approved_by(agent: &Agent, id: &str) -> Result<Option<String>, ServiceError> {
-    use rusqlite::OptionalExtension;
-    let id = id.to_string();
-    agent
-        .with_store(move |s| {
-            s.raw_connection()
-                .query_row(
-                    "SELECT actor FROM audit WHERE action = 'session.approve' AND subject = ?1 \
-                     ORDER BY seq DESC LIMIT 1",
-                    [&id],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()
-                .map_err(|e| ServiceError::Store(e.into()))
-        })
-        .await
-}
-
-/// Records `supervisor`'s approval of enrollment `id`, recorded by `operator`.
-async fn record(
-    agent: &Agent,
-    operator: &str,
-    id: &str,
-    supervisor: &str,
-) -> Result<(), ServiceError> {
-    let entry = AuditEntry::new(
-        (agent.clock)(),
-        supervisor,
-        "session.approve",
-        id,
-        json!({ "operator": operator }),
-    );
-    agent
-        .with_store(move |s| Ok(s.audit(&entry)?))
-        .await?;
-    agent.emit("approved", id, json!({ "by": supervisor }));
-    Ok(())
+fn reason_words(t: &DeskText, sum: &Summary, code: &str) -> String {
+    if code == "forced_face" {
+        return format!("{} ({})", t.face_row, t.state_forced);
+    }
+    if let Some(n) = code.strip_prefix("forced_finger_")
+        && let Ok(n) = n.parse::<u8>()
+    {
+        return format!("{} ({})", finger_name(t, n), t.state_forced);
+    }
+    if let Some(n) = code.strip_prefix("exception_finger_")
+        && let Ok(n) = n.parse::<u8>()
+    {
+        let reason = match sum.fingers.get(&n) {
+            Some(FingerSummary::Exception { reason, .. }) => reason_name(t, *reason),
+            _ => "",
+        };
+        return format!("{} ({})", finger_name(t, n), reason);
+    }
+    if let Some(eye) = code.strip_prefix("forced_iris_") {
+        let name = if eye == "left" {
+            t.left_eye
+        } else {
+            t.right_eye
+        };
+        return format!("{} ({})", fill(t.iris_row, &[name]), t.state_forced);
+    }
+    code.to_string()
 }
 
 /// The approval page.
@@ -262,8 +225,18 @@ async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    match record(&s.agent, &me.operator.id, &id, &supervisor.id).await {
-        Ok(()) => see_other(&format!("/desk/{id}/review")),
+    match s.agent.approve(&me.operator, &id, &supervisor).await {
+        Ok(_) => see_other(&format!("/desk/{id}/review")),
+        Err(ServiceError::NotASupervisor { .. }) => {
+            errors.push("supervisor_id", t.not_a_supervisor);
+            render(
+                &me,
+                &sum,
+                f.supervisor_id,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
         Err(e) => service_failure(&me, &id, &e),
     }
 }

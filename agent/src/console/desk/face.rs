@@ -199,7 +199,7 @@ async fn capture(
     Form(_b): Form<Button>,
 ) -> Response {
     let back = format!("/desk/{id}/face");
-    match s.agent.capture_face(&id).await {
+    match s.agent.capture_face(&me.operator, &id).await {
         Ok(r) => match r.outcome {
             Outcome::Retake { score, gate, .. } => {
                 let mut to = format!("{back}?score={score}&gate={gate}");
@@ -225,7 +225,7 @@ async fn retake(
     Path(id): Path<String>,
     Form(_b): Form<Button>,
 ) -> Response {
-    match s.agent.clear_face(&id, Some(me.operator.id.clone())).await {
+    match s.agent.clear_face(&me.operator, &id).await {
         Ok(_) | Err(ServiceError::Workflow(_)) => see_other(&format!("/desk/{id}/face")),
         Err(e) => service_failure(&me, &id, &e),
     }

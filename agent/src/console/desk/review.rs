@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use super::approval::{approved_by, finger_name, needs_approval, reason_name};
+use super::approval::{finger_name, needs_approval, reason_name};
 use super::card::CardView;
 use super::face::Button;
 use super::text::{DeskText, fill};
@@ -152,10 +152,7 @@ async fn render(
         }
         Err(e) => return service_failure(me, &sum.id, &e),
     };
-    let approved = match approved_by(&s.agent, &sum.id).await {
-        Ok(a) => a.map(|by| fill(t.approved_by, &[&by])),
-        Err(e) => return service_failure(me, &sum.id, &e),
-    };
+    let approved = sum.approved_by.as_ref().map(|by| fill(t.approved_by, &[by]));
     page::render(
         status,
         &ReviewPage {
@@ -202,25 +199,15 @@ async fn finalize(
         return r;
     }
     let t = text_for(&me);
-    let reasons = needs_approval(t, &sum);
-    if !reasons.is_empty() {
-        match approved_by(&s.agent, &id).await {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                let mut errors = FormErrors::default();
-                errors.push(
-                    "approval",
-                    fill(t.finalize_refused, &[t.needs_approval]),
-                );
-                return render(&me, &s, &sum, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
-            }
-            Err(e) => return service_failure(&me, &id, &e),
-        }
-    }
-    match s.agent.finalize(&id).await {
+    match s.agent.finalize(&me.operator, &id).await {
         Ok(_) => {
             s.desk.set_current(None);
             see_other(&format!("/desk/{id}/slip"))
+        }
+        Err(ServiceError::ApprovalRequired { .. }) => {
+            let mut errors = FormErrors::default();
+            errors.push("approval", fill(t.finalize_refused, &[t.needs_approval]));
+            render(&me, &s, &sum, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ServiceError::Workflow(e)) => {
             let mut errors = FormErrors::default();

@@ -108,7 +108,7 @@ async fn capture(
     Form(_b): Form<Button>,
 ) -> Response {
     let back = format!("/desk/{id}/signature");
-    match s.agent.capture_signature(&id).await {
+    match s.agent.capture_signature(&me.operator, &id).await {
         Ok(_) => see_other(&back),
         Err(ServiceError::Device(e)) => see_other(&format!("{back}?error={}", enc(&e.to_string()))),
         Err(ServiceError::Rejected(m)) => see_other(&format!("{back}?error={}", enc(&m))),
@@ -123,11 +123,7 @@ async fn clear(
     Path(id): Path<String>,
     Form(_b): Form<Button>,
 ) -> Response {
-    match s
-        .agent
-        .clear_signature(&id, Some(me.operator.id.clone()))
-        .await
-    {
+    match s.agent.clear_signature(&me.operator, &id).await {
         Ok(_) | Err(ServiceError::Workflow(_)) => see_other(&format!("/desk/{id}/signature")),
         Err(e) => service_failure(&me, &id, &e),
     }

@@ -389,10 +389,9 @@ async fn submit(
     }
     let req = StartRequest {
         applicant,
-        operator_id: me.operator.id.clone(),
         visit_location: c.visit_location.clone(),
     };
-    match s.agent.start(req).await {
+    match s.agent.start(&me.operator, req).await {
         Ok(sum) => {
             s.desk.set_current(Some(sum.id.clone()));
             see_other(&format!("/desk/{}/face", sum.id))

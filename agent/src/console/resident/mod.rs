@@ -128,7 +128,7 @@ async fn decide(
         "retake" => false,
         _ => return see_other("/resident"),
     };
-    match s.agent.approve_face(&d.id, approved).await {
+    match s.agent.approve_face(&me.operator, &d.id, approved).await {
         Ok(_) | Err(crate::service::ServiceError::Workflow(_)) => see_other("/resident"),
         Err(e) => page::failure(&me.session, e),
     }
