@@ -66,12 +66,22 @@ async fn started(agent: &Agent) -> String {
 async fn at_review(agent: &Agent) -> String {
     let id = started(agent).await;
     for _ in 0..5 {
-        if agent.capture_face(&op(), &id).await.expect("face").session.face.done {
+        if agent
+            .capture_face(&op(), &id)
+            .await
+            .expect("face")
+            .session
+            .face
+            .done
+        {
             break;
         }
     }
     agent.approve_face(&op(), &id, true).await.expect("approve");
-    agent.capture_signature(&op(), &id).await.expect("signature");
+    agent
+        .capture_signature(&op(), &id)
+        .await
+        .expect("signature");
     for slap in [Slap::RightFour, Slap::LeftFour, Slap::Thumbs] {
         let _ = agent.capture_slap(&op(), &id, slap).await;
     }
@@ -116,15 +126,28 @@ async fn start_refuses_a_bad_nik_naming_the_digits_and_keeps_everything_typed() 
         "{}",
         p.body
     );
-    assert!(p.body.contains("href=\"#nik\""), "the summary links the field");
-    assert!(p.body.contains("value=\"3171050713900003\""), "the NIK typed is kept");
-    assert!(p.body.contains("value=\"Budi Santoso\""), "the name typed is kept");
+    assert!(
+        p.body.contains("href=\"#nik\""),
+        "the summary links the field"
+    );
+    assert!(
+        p.body.contains("value=\"3171050713900003\""),
+        "the NIK typed is kept"
+    );
+    assert!(
+        p.body.contains("value=\"Budi Santoso\""),
+        "the name typed is kept"
+    );
     assert!(p.body.contains("value=\"Jl. Melati No. 5\""));
     assert!(p.body.contains("<option value=\"kawin\" selected>"));
     // A NIK that disagrees with the declared sex names digits 7-8.
     fields[0] = ("nik", "3171054708900003");
     let p = b.post(&c.app, "/desk/new", &fields).await;
-    assert!(p.body.contains("Digit 7-8 NIK menandai perempuan"), "{}", p.body);
+    assert!(
+        p.body.contains("Digit 7-8 NIK menandai perempuan"),
+        "{}",
+        p.body
+    );
 }
 
 #[tokio::test]
@@ -147,7 +170,12 @@ async fn the_live_check_answers_with_the_messages_of_the_submit() {
     let p = b.post(&c.app, "/desk/new/check", &start_fields()).await;
     let v: serde_json::Value = serde_json::from_str(&p.body).expect("JSON");
     assert_eq!(v["errors"].as_array().expect("errors").len(), 0, "{v}");
-    assert!(v["notices"][0].as_str().expect("a note").contains("17 tahun"));
+    assert!(
+        v["notices"][0]
+            .as_str()
+            .expect("a note")
+            .contains("17 tahun")
+    );
 }
 
 #[tokio::test]
@@ -159,7 +187,10 @@ async fn a_valid_start_opens_the_face_step_and_the_desk_follows_it() {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let to = p.location.expect("location");
     assert!(to.ends_with("/face"), "{to}");
-    let id = to.trim_start_matches("/desk/").trim_end_matches("/face").to_string();
+    let id = to
+        .trim_start_matches("/desk/")
+        .trim_end_matches("/face")
+        .to_string();
     assert_eq!(c.state.desk.current().as_deref(), Some(id.as_str()));
     let p = b.get(&c.app, &to).await;
     assert_eq!(p.status, StatusCode::OK);
@@ -167,7 +198,10 @@ async fn a_valid_start_opens_the_face_step_and_the_desk_follows_it() {
     assert!(p.body.contains("src=\"/preview/face.mjpg\""));
     // Born 1990, an even year: blue.
     assert!(p.body.contains("biru (tahun lahir genap)"), "{}", p.body);
-    assert!(!p.body.contains("resident/face"), "the desk has no approve button");
+    assert!(
+        !p.body.contains("resident/face"),
+        "the desk has no approve button"
+    );
 }
 
 #[tokio::test]
@@ -176,13 +210,26 @@ async fn desk_id_redirects_to_the_step_the_enrollment_is_at() {
     let mut b = signed_in(&c, "op").await;
     let id = started(&c.agent).await;
     let p = b.get(&c.app, &format!("/desk/{id}")).await;
-    assert_eq!(p.location.as_deref(), Some(format!("/desk/{id}/face").as_str()));
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/desk/{id}/face").as_str())
+    );
     for _ in 0..5 {
-        if c.agent.capture_face(&op(), &id).await.expect("face").session.face.done {
+        if c.agent
+            .capture_face(&op(), &id)
+            .await
+            .expect("face")
+            .session
+            .face
+            .done
+        {
             break;
         }
     }
-    c.agent.approve_face(&op(), &id, true).await.expect("approve");
+    c.agent
+        .approve_face(&op(), &id, true)
+        .await
+        .expect("approve");
     let p = b.get(&c.app, &format!("/desk/{id}")).await;
     assert_eq!(
         p.location.as_deref(),
@@ -214,14 +261,22 @@ async fn a_face_capture_then_the_residents_approval_moves_on_to_the_signature() 
         }
     }
     let p = b.get(&c.app, &format!("/desk/{id}/face")).await;
-    assert!(p.body.contains("Menunggu persetujuan penduduk"), "{}", p.body);
+    assert!(
+        p.body.contains("Menunggu persetujuan penduduk"),
+        "{}",
+        p.body
+    );
     let photo = b.get(&c.app, &format!("/desk/{id}/photo.jpg")).await;
     assert_eq!(photo.status, StatusCode::OK);
     // The resident's screen (a second window of the same browser) shows the photo.
     let mut resident = b.clone();
     let r = resident.get(&c.app, "/resident").await;
     assert!(r.body.contains("data-screen=\"resident\""));
-    assert!(r.body.contains(&format!("/desk/{id}/photo.jpg")), "{}", r.body);
+    assert!(
+        r.body.contains(&format!("/desk/{id}/photo.jpg")),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("Ya, setujui foto"));
     let r = resident
         .post(
@@ -265,7 +320,11 @@ async fn finalize_is_refused_until_a_supervisor_approves_a_forced_capture() {
     let p = b.get(&c.app, &format!("/desk/{id}/review")).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("data-screen=\"desk-review\""));
-    assert!(p.body.contains("Perlu persetujuan supervisor"), "{}", p.body);
+    assert!(
+        p.body.contains("Perlu persetujuan supervisor"),
+        "{}",
+        p.body
+    );
     let p = b.post(&c.app, &format!("/desk/{id}/finalize"), &[]).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("Belum dapat diselesaikan"));
@@ -291,7 +350,11 @@ async fn finalize_is_refused_until_a_supervisor_approves_a_forced_capture() {
             &[("supervisor_id", "spv"), ("password", "salah")],
         )
         .await;
-    assert!(p.body.contains("Sisa percobaan sebelum akun dikunci: 4"), "{}", p.body);
+    assert!(
+        p.body.contains("Sisa percobaan sebelum akun dikunci: 4"),
+        "{}",
+        p.body
+    );
     let p = b
         .post(
             &c.app,
@@ -305,8 +368,15 @@ async fn finalize_is_refused_until_a_supervisor_approves_a_forced_capture() {
     assert!(p.body.contains("Siti Operator"));
     assert!(p.body.contains("Disetujui oleh supervisor spv"));
     let p = b.post(&c.app, &format!("/desk/{id}/finalize"), &[]).await;
-    assert_eq!(p.location.as_deref(), Some(format!("/desk/{id}/slip").as_str()));
-    assert_eq!(c.state.desk.current(), None, "the resident's screen goes idle");
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/desk/{id}/slip").as_str())
+    );
+    assert_eq!(
+        c.state.desk.current(),
+        None,
+        "the resident's screen goes idle"
+    );
 }
 
 #[tokio::test]
@@ -327,11 +397,20 @@ async fn the_slip_has_the_id_as_text_and_a_qr_code() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("data-screen=\"desk-slip\""));
     assert!(p.body.contains(&format!("<dd class=\"slip-id\">{id}</dd>")));
-    assert!(p.body.contains("<svg class=\"qr\" role=\"img\""), "{}", p.body);
+    assert!(
+        p.body.contains("<svg class=\"qr\" role=\"img\""),
+        "{}",
+        p.body
+    );
     assert!(p.body.contains("slip-a6"));
-    let p = b.get(&c.app, &format!("/desk/{id}/slip?layout=receipt")).await;
+    let p = b
+        .get(&c.app, &format!("/desk/{id}/slip?layout=receipt"))
+        .await;
     assert!(p.body.contains("slip-receipt"));
     // Resuming a finalized enrollment lands on its slip.
     let p = b.get(&c.app, &format!("/desk/{id}")).await;
-    assert_eq!(p.location.as_deref(), Some(format!("/desk/{id}/slip").as_str()));
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/desk/{id}/slip").as_str())
+    );
 }

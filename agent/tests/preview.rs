@@ -98,12 +98,21 @@ async fn the_face_stream_yields_jpeg_parts_that_decode() {
     let previews = Previews::new(&devices(), closing);
     let r = get(&previews, "/preview/face.mjpg").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let ct = r.headers()["content-type"].to_str().expect("ascii").to_string();
-    assert_eq!(ct, format!("multipart/x-mixed-replace; boundary={}", http::BOUNDARY));
+    let ct = r.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert_eq!(
+        ct,
+        format!("multipart/x-mixed-replace; boundary={}", http::BOUNDARY)
+    );
     let got = parts(r.into_body(), 3).await;
     assert_eq!(got.len(), 3);
     for (head, data) in &got {
-        assert!(head.starts_with(&format!("--{}\r\n", http::BOUNDARY)), "{head}");
+        assert!(
+            head.starts_with(&format!("--{}\r\n", http::BOUNDARY)),
+            "{head}"
+        );
         assert!(head.contains("Content-Type: image/jpeg"), "{head}");
         // The simulated camera previews 300x400.
         assert_eq!(decode(data), (300, 400));
@@ -225,7 +234,10 @@ async fn the_face_advice_is_sent_at_once_and_again_only_when_it_changes() {
     assert!(rx.has_changed().expect("open"));
     rx.borrow_and_update();
     previews.advisor.expect(Some(BackgroundColour::Red));
-    assert!(!rx.has_changed().expect("open"), "the same advice is not sent again");
+    assert!(
+        !rx.has_changed().expect("open"),
+        "the same advice is not sent again"
+    );
 
     let r = get(&previews, "/preview/face/advice").await;
     assert_eq!(r.headers()["content-type"], "text/event-stream");
@@ -289,7 +301,10 @@ async fn the_pen_stream_carries_the_strokes_of_the_signature_being_taken() {
             };
             let v: serde_json::Value = serde_json::from_str(json).expect("ink JSON");
             let from = v["from"].as_u64().expect("from") as usize;
-            assert!(from == 0 || from == points, "no gap: from {from} after {points}");
+            assert!(
+                from == 0 || from == points,
+                "no gap: from {from} after {points}"
+            );
             points = from + v["points"].as_array().expect("points").len();
             done = v["done"].as_bool().expect("done");
         }

@@ -253,7 +253,8 @@ impl<D: ?Sized + Identified + Send + 'static> Slot<D> {
             cancel: cancel.clone(),
         };
         let task = tokio::task::spawn_blocking(move || {
-            let Some(mut s) = take_for_operation(&state, &previewing, &waiting, PREVIEW_FRAME_LIMIT)
+            let Some(mut s) =
+                take_for_operation(&state, &previewing, &waiting, PREVIEW_FRAME_LIMIT)
             else {
                 return Err(DeviceFailure::new(
                     class,

@@ -122,7 +122,13 @@ async fn show(me: SignedIn, State(s): State<ConsoleState>, Path(id): Path<String
     if let Err(r) = at_step(&s, &sum, &[Stage::Review]) {
         return r;
     }
-    render(&me, &sum, String::new(), FormErrors::default(), StatusCode::OK)
+    render(
+        &me,
+        &sum,
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
 }
 
 fn render(

@@ -210,9 +210,7 @@ async fn capture(
             }
             _ => see_other(&back),
         },
-        Err(ServiceError::Device(e)) => {
-            see_other(&format!("{back}?error={}", enc(&e.to_string())))
-        }
+        Err(ServiceError::Device(e)) => see_other(&format!("{back}?error={}", enc(&e.to_string()))),
         Err(ServiceError::Rejected(m)) => see_other(&format!("{back}?error={}", enc(&m))),
         Err(ServiceError::Workflow(_)) => see_other(&format!("/desk/{id}")),
         Err(e) => service_failure(&me, &id, &e),

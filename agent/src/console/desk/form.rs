@@ -184,17 +184,16 @@ impl StartForm {
             None
         } else {
             match rekam_protocol::timefmt::parse_date(self.date_of_birth.trim()) {
-                Ok(d) => match rekam_protocol::demographics::check_birth_date(
-                    "date_of_birth",
-                    d,
-                    today,
-                ) {
-                    Ok(()) => Some(d),
-                    Err(e) => {
-                        err("date_of_birth", fill(t.invalid_value, &[&problem(&e)]));
-                        None
+                Ok(d) => {
+                    match rekam_protocol::demographics::check_birth_date("date_of_birth", d, today)
+                    {
+                        Ok(()) => Some(d),
+                        Err(e) => {
+                            err("date_of_birth", fill(t.invalid_value, &[&problem(&e)]));
+                            None
+                        }
                     }
-                },
+                }
                 Err(_) => {
                     err("date_of_birth", t.date_format.to_string());
                     None

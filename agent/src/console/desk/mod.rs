@@ -91,9 +91,7 @@ pub fn text_for(me: &SignedIn) -> &'static DeskText {
 /// The stored session `id` (with its images), if any.
 pub async fn load(agent: &Agent, id: &str) -> Result<Option<Session>, ServiceError> {
     let id = id.to_string();
-    agent
-        .with_store(move |s| Ok(s.load_session(&id)?))
-        .await
+    agent.with_store(move |s| Ok(s.load_session(&id)?)).await
 }
 
 /// The page of the step `stage` is at.
@@ -193,11 +191,7 @@ pub struct StepState {
 pub fn state_key(sum: &Summary) -> String {
     format!(
         "{:?}:{}:{}:{}:{}",
-        sum.stage,
-        sum.face.tries,
-        sum.face.done,
-        sum.face_approved,
-        sum.signature
+        sum.stage, sum.face.tries, sum.face.done, sum.face_approved, sum.signature
     )
 }
 

@@ -43,9 +43,12 @@ fn picture(mime: &'static str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// Cropped photos already made: `(enrollment:image part, JPEG)`.
+type Crops = Mutex<Vec<(String, Vec<u8>)>>;
+
 /// Cropped photos already made, by image digest (the crop takes a face detection).
-fn cache() -> &'static Mutex<Vec<(String, Vec<u8>)>> {
-    static C: OnceLock<Mutex<Vec<(String, Vec<u8>)>>> = OnceLock::new();
+fn cache() -> &'static Crops {
+    static C: OnceLock<Crops> = OnceLock::new();
     C.get_or_init(Mutex::default)
 }
 
@@ -143,8 +146,8 @@ fn window(w: u32, h: u32, placed: Option<Crop>) -> Crop {
 pub fn card_crop(image: &Image) -> Result<Vec<u8>, String> {
     let (rgb, w, h) = rgb_of(image)?;
     let view = RgbView::new(w, h, &rgb).map_err(|e| e.to_string())?;
-    let report = rekam_quality::face::assess(&view, &FaceOptions::default())
-        .map_err(|e| e.to_string())?;
+    let report =
+        rekam_quality::face::assess(&view, &FaceOptions::default()).map_err(|e| e.to_string())?;
     let crop = window(w, h, report.crop);
     let pixels = rekam_quality::face::cut(&view, &crop).map_err(|e| e.to_string())?;
     crate::preview::jpeg::rgb(&pixels, crop.width, crop.height).map_err(|e| e.to_string())

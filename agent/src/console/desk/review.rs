@@ -88,7 +88,12 @@ fn capture_row(t: &DeskText, label: String, c: &CaptureSummary, gate: u8) -> Row
 }
 
 fn rows(t: &DeskText, sum: &Summary, policy: &crate::workflow::Policy) -> Vec<Row> {
-    let mut out = vec![capture_row(t, t.face_row.to_string(), &sum.face, policy.face_gate)];
+    let mut out = vec![capture_row(
+        t,
+        t.face_row.to_string(),
+        &sum.face,
+        policy.face_gate,
+    )];
     out.push(Row {
         label: t.signature_row.to_string(),
         score: "-".into(),
@@ -102,7 +107,10 @@ fn rows(t: &DeskText, sum: &Summary, policy: &crate::workflow::Policy) -> Vec<Ro
         flagged: false,
     });
     for (code, f) in &sum.fingers {
-        let label = fill(t.finger_row, &[&format!("{code} ({})", finger_name(t, *code))]);
+        let label = fill(
+            t.finger_row,
+            &[&format!("{code} ({})", finger_name(t, *code))],
+        );
         out.push(match f {
             FingerSummary::Pending => Row {
                 label,
@@ -152,7 +160,10 @@ async fn render(
         }
         Err(e) => return service_failure(me, &sum.id, &e),
     };
-    let approved = sum.approved_by.as_ref().map(|by| fill(t.approved_by, &[by]));
+    let approved = sum
+        .approved_by
+        .as_ref()
+        .map(|by| fill(t.approved_by, &[by]));
     page::render(
         status,
         &ReviewPage {

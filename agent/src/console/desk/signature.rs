@@ -68,7 +68,12 @@ async fn show(
         Err(r) => return r,
     };
     let expected: &[Stage] = if sum.signature {
-        &[Stage::Signature, Stage::Fingers, Stage::Irises, Stage::Review]
+        &[
+            Stage::Signature,
+            Stage::Fingers,
+            Stage::Irises,
+            Stage::Review,
+        ]
     } else {
         &[Stage::Signature]
     };
@@ -129,10 +134,6 @@ async fn clear(
     }
 }
 
-async fn accept(
-    _me: SignedIn,
-    Path(id): Path<String>,
-    Form(_b): Form<Button>,
-) -> Response {
+async fn accept(_me: SignedIn, Path(id): Path<String>, Form(_b): Form<Button>) -> Response {
     see_other(&format!("/desk/{id}"))
 }

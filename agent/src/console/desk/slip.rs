@@ -7,11 +7,11 @@
 //! one: the resident's screen stays idle.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use qrcode::QrCode;
 use qrcode::render::svg;
 use rekam_protocol::model::RecordingUnit;
@@ -97,7 +97,11 @@ async fn show(
     let session = match load(&s.agent, &id).await {
         Ok(Some(x)) => x,
         Ok(None) => {
-            return service_failure(&me, &id, &crate::service::ServiceError::NotFound(id.clone()));
+            return service_failure(
+                &me,
+                &id,
+                &crate::service::ServiceError::NotFound(id.clone()),
+            );
         }
         Err(e) => return service_failure(&me, &id, &e),
     };
@@ -108,7 +112,12 @@ async fn show(
     };
     let offset = i64::from(s.agent.config.console.utc_offset_minutes) * 60_000;
     let at = rekam_protocol::Timestamp::from_unix_ms(
-        session.context.finished_at.unix_ms().max(session.context.started_at.unix_ms()) + offset,
+        session
+            .context
+            .finished_at
+            .unix_ms()
+            .max(session.context.started_at.unix_ms())
+            + offset,
     );
     let office = session.context.site_code.clone();
     let place = match &session.context.unit {

@@ -328,7 +328,11 @@ async fn check(
     if let Ok(nik) = rekam_protocol::Nik::parse(form.nik.trim())
         && let Ok(Some(p)) = enrolled_before(&s.agent, nik.as_str()).await
     {
-        notices.push(previous_warning(t, &p, s.agent.config.console.utc_offset_minutes));
+        notices.push(previous_warning(
+            t,
+            &p,
+            s.agent.config.console.utc_offset_minutes,
+        ));
     }
     Json(CheckAnswer {
         errors: c

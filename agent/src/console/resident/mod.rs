@@ -114,11 +114,7 @@ struct Decision {
     decision: String,
 }
 
-async fn decide(
-    me: SignedIn,
-    State(s): State<ConsoleState>,
-    Form(d): Form<Decision>,
-) -> Response {
+async fn decide(me: SignedIn, State(s): State<ConsoleState>, Form(d): Form<Decision>) -> Response {
     // Only the enrollment at the desk: an old page cannot approve another resident's photo.
     if s.desk.current().as_deref() != Some(d.id.as_str()) {
         return see_other("/resident");
