@@ -528,7 +528,15 @@ impl Agent {
         let _desk = self.desk.lock().await;
         let session = self.load(id).await?;
         session.submit_finger_check(position)?;
-        let sink = self.preview_sink("preview.finger", id, json!({ "position": position.code() }));
+        let mut events =
+            self.preview_sink("preview.finger", id, json!({ "position": position.code() }));
+        // The console's finger preview shows the live capture's own frames while it holds the
+        // scanner (its producer pauses meanwhile).
+        let hub = self.previews.finger.clone();
+        let sink: Box<dyn FnMut(LiveFrame) + Send> = Box::new(move |frame: LiveFrame| {
+            hub.offer_gray(&frame.image);
+            events(frame);
+        });
         let (img, device) = self
             .devices
             .capture_finger_live(finger, AutoCaptureRule::default(), sink)

@@ -311,3 +311,27 @@ async fn the_pen_stream_carries_the_strokes_of_the_signature_being_taken() {
     }
     assert_eq!(points, trace.samples.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_finger_capture_feeds_its_own_frames_to_the_finger_preview() {
+    let (_close, closing) = watch::channel(false);
+    let pulls = Arc::new(AtomicU64::new(0));
+    // A producer that never gets the device (as while a capture holds it).
+    let paused: Source = Arc::new({
+        let pulls = pulls.clone();
+        move || {
+            pulls.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Ok(None) })
+        }
+    });
+    let hub = PreviewHub::new(paused, 50, closing);
+    let image = rekam_drivers::GrayImage::new(40, 30, 500, vec![128; 1200]).expect("image");
+    hub.offer_gray(&image);
+    assert_eq!(hub.frames_held(), 0, "nobody watches: nothing is encoded");
+    let mut viewer = hub.subscribe();
+    hub.offer_gray(&image);
+    let Some(Shown::Frame(f)) = viewer.next().await else {
+        panic!("the offered frame");
+    };
+    assert_eq!(decode(&f.jpeg), (40, 30));
+}

@@ -158,6 +158,23 @@ impl PreviewHub {
         }
     }
 
+    /// Publishes a gray frame (a fingerprint scanner's), encoding it only when someone watches.
+    pub fn offer_gray(&self, image: &rekam_drivers::GrayImage) {
+        if self.viewers() == 0 {
+            return;
+        }
+        if let Ok(jpeg) = super::jpeg::gray(image) {
+            publish(
+                &self.inner,
+                Encoded {
+                    width: image.width(),
+                    height: image.height(),
+                    jpeg,
+                },
+            );
+        }
+    }
+
     /// Viewers connected now.
     pub fn viewers(&self) -> usize {
         self.inner.life().viewers
