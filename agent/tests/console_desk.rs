@@ -414,3 +414,76 @@ async fn the_slip_has_the_id_as_text_and_a_qr_code() {
         Some(format!("/desk/{id}/slip").as_str())
     );
 }
+
+#[tokio::test]
+async fn the_signature_is_taken_from_the_pad_shown_and_can_be_cleared_for_another() {
+    let c = console_with(false, |_| {}).await;
+    let mut b = signed_in(&c, "op").await;
+    let id = started(&c.agent).await;
+    for _ in 0..5 {
+        if c.agent
+            .capture_face(&op(), &id)
+            .await
+            .expect("face")
+            .session
+            .face
+            .done
+        {
+            break;
+        }
+    }
+    c.agent
+        .approve_face(&op(), &id, true)
+        .await
+        .expect("approve");
+    let p = b.get(&c.app, &format!("/desk/{id}/signature")).await;
+    assert!(p.body.contains("data-screen=\"desk-signature\""));
+    assert!(
+        p.body.contains("data-pen-url=\"/preview/pen\""),
+        "live strokes"
+    );
+    let p = b
+        .post(&c.app, &format!("/desk/{id}/signature/capture"), &[])
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/desk/{id}/signature").as_str())
+    );
+    assert!(c.agent.summary(&id).await.expect("summary").signature);
+    let p = b.get(&c.app, &format!("/desk/{id}/signature")).await;
+    assert!(p.body.contains(&format!("/desk/{id}/signature.png")));
+    let png = b.get(&c.app, &format!("/desk/{id}/signature.png")).await;
+    assert_eq!(png.status, StatusCode::OK);
+    let p = b
+        .post(&c.app, &format!("/desk/{id}/signature/clear"), &[])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(!c.agent.summary(&id).await.expect("summary").signature);
+    b.get(&c.app, &format!("/desk/{id}/signature")).await;
+    b.post(&c.app, &format!("/desk/{id}/signature/capture"), &[])
+        .await;
+    let p = b
+        .post(&c.app, &format!("/desk/{id}/signature/accept"), &[])
+        .await;
+    assert_eq!(p.location.as_deref(), Some(format!("/desk/{id}").as_str()));
+    let p = b.get(&c.app, &format!("/desk/{id}")).await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/desk/{id}/fingers").as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_mobile_unit_must_say_where_it_records() {
+    let c = console_with(false, |config| config.agent.unit = "mobile".into()).await;
+    let mut b = signed_in(&c, "op").await;
+    let p = b.get(&c.app, "/desk/new").await;
+    assert!(p.body.contains("<label for=\"visit_location\">"));
+    let p = b.post(&c.app, "/desk/new", &start_fields()).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("href=\"#visit_location\""));
+    let mut fields = start_fields();
+    fields.push(("visit_location", "SMA Negeri 1"));
+    let p = b.post(&c.app, "/desk/new", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+}

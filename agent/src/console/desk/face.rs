@@ -61,6 +61,8 @@ pub struct FacePage {
     pub message: Option<String>,
     /// The guide: eye band top and height, head box, in the 300x400 view box.
     pub guide: [f64; 6],
+    /// Early recording: when the card can be printed.
+    pub early: Option<String>,
 }
 
 /// What the capture left to say.
@@ -96,6 +98,16 @@ pub fn backdrop_label(t: &DeskText, c: BackgroundColour) -> (String, &'static st
         BackgroundColour::Orange => (t.backdrop_orange, "orange"),
     };
     (fill(t.backdrop_expected, &[name]), class)
+}
+
+/// The early-recording flag: the date from which the card can be printed.
+pub fn early_note(t: &DeskText, e: crate::workflow::Eligibility) -> Option<String> {
+    match e {
+        crate::workflow::Eligibility::EarlyRecording { .. } => {
+            Some(super::start::eligibility_note(t, e))
+        }
+        _ => None,
+    }
 }
 
 /// The advice in the operator's language.
@@ -168,6 +180,7 @@ async fn show(
                 g.head_box[2] * 300.0,
                 g.head_box[3] * 400.0,
             ],
+            early: early_note(t, sum.eligibility),
         },
     )
 }

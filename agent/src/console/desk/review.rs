@@ -68,6 +68,8 @@ pub struct ReviewPage {
     pub approved: Option<String>,
     /// Why finalize was refused.
     pub errors: FormErrors,
+    /// Early recording: when the card can be printed.
+    pub early: Option<String>,
 }
 
 fn capture_row(t: &DeskText, label: String, c: &CaptureSummary, gate: u8) -> Row {
@@ -181,6 +183,7 @@ async fn render(
             reasons: needs_approval(t, sum),
             approved,
             errors,
+            early: super::face::early_note(t, sum.eligibility),
         },
     )
 }
