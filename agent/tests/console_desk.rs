@@ -390,7 +390,16 @@ async fn the_slip_has_the_id_as_text_and_a_qr_code() {
         Some(format!("/desk/{id}/review").as_str()),
         "no slip before finalize"
     );
-    b.get(&c.app, &format!("/desk/{id}/review")).await;
+    let p = b.get(&c.app, &format!("/desk/{id}/review")).await;
+    assert!(p.body.contains(&format!("src=\"/desk/{id}/card.svg\"")));
+    // The card crate's front, with the photo and the signature embedded.
+    let card = b.get(&c.app, &format!("/desk/{id}/card.svg")).await;
+    assert_eq!(card.status, StatusCode::OK);
+    assert!(card.body.contains("<svg"), "{}", card.body);
+    assert!(
+        card.body.contains("data:image/jpeg;base64,"),
+        "the photo is on the card"
+    );
     let p = b.post(&c.app, &format!("/desk/{id}/finalize"), &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = b.get(&c.app, &format!("/desk/{id}/slip")).await;

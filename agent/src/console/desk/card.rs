@@ -1,13 +1,21 @@
 //! The card front as it will be printed, for the review and the resident's screen: the fields in
 //! the card's order beside the photo on its backdrop and the signature.
 //!
-//! Contract: built from the recorded demographics only; the layout is the desk's own preview
-//! (the card crate's SVG replaces it when it lands), with the card's Indonesian field names.
+//! Contract: built from the recorded demographics only. `GET /desk/{id}/card.svg` is the card
+//! crate's front (the photo's card crop on its backdrop, the signature, the fields in the card's
+//! order); [`CardView`] is the same data as HTML rows, for screen readers and large type.
 
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use rekam_protocol::model::{Applicant, BloodType, Citizenship, MaritalStatus, Religion};
 use rekam_protocol::nik::Sex;
 
 use super::text::{CardText, fill};
+use crate::console::ConsoleState;
+use crate::console::auth::SignedIn;
 
 /// One printed line: name and value (`indent` for the address's sub-lines).
 #[derive(Clone, Debug)]
@@ -132,4 +140,98 @@ impl CardView {
             signature,
         }
     }
+}
+
+/// The card crate's fields of `a`, issued at `issue_date` (DD-MM-YYYY).
+pub fn fields_of(a: &Applicant, issue_date: &str) -> rekam_card::CardFields {
+    let d = a.date_of_birth;
+    let c = CardText::ID;
+    rekam_card::CardFields {
+        province: a.address.province.to_uppercase(),
+        regency: a.address.regency.to_uppercase(),
+        nik: a.nik.to_string(),
+        name: a.full_name.clone(),
+        place_of_birth: a.place_of_birth.clone(),
+        date_of_birth: format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year()),
+        sex: match a.sex {
+            Sex::Male => c.laki.into(),
+            Sex::Female => c.perempuan.into(),
+        },
+        blood_type: blood(a.blood_type),
+        address: a.address.street.clone(),
+        rt_rw: format!("{:03}/{:03}", a.address.rt, a.address.rw),
+        village: a.address.village.clone(),
+        district: a.address.district.clone(),
+        religion: religion(a.religion).into(),
+        marital_status: marital(a.marital_status).into(),
+        occupation: a.occupation.clone(),
+        citizenship: match &a.citizenship {
+            Citizenship::Wni => c.wni.to_string(),
+            Citizenship::Wna { country } => country.clone(),
+        },
+        valid_until: c.seumur_hidup.into(),
+        issue_place: a.address.regency.to_uppercase(),
+        issue_date: issue_date.to_string(),
+    }
+}
+
+/// The card front of enrollment `id` as SVG.
+async fn front(_me: SignedIn, State(s): State<ConsoleState>, Path(id): Path<String>) -> Response {
+    let Ok(Some(session)) = super::load(&s.agent, &id).await else {
+        return (StatusCode::NOT_FOUND, "no such enrollment").into_response();
+    };
+    let today = rekam_protocol::Timestamp::from_unix_ms(
+        (s.agent.clock)() + i64::from(s.agent.config.console.utc_offset_minutes) * 60_000,
+    )
+    .date();
+    let issue = format!(
+        "{:02}-{:02}-{}",
+        today.day(),
+        u8::from(today.month()),
+        today.year()
+    );
+    let a = session.applicant.clone();
+    let face = session.kept_face().map(|f| f.image.clone());
+    let signature = session
+        .kept_signature()
+        .map(|sig| sig.image.data.bytes().to_vec());
+    let made = tokio::task::spawn_blocking(move || -> Result<String, String> {
+        let photo = match &face {
+            Some(image) => Some(super::photo::card_crop(image)?),
+            None => None,
+        };
+        let signature = match signature {
+            Some(png) => rekam_card::Signature::Png(png),
+            None => rekam_card::Signature::None,
+        };
+        let backdrop = rekam_card::Backdrop::for_resident(
+            a.date_of_birth.year(),
+            matches!(a.citizenship, Citizenship::Wna { .. }),
+        );
+        rekam_card::render_front(
+            &fields_of(&a, &issue),
+            photo.as_deref(),
+            &signature,
+            backdrop,
+        )
+        .map_err(|e| e.to_string())
+    })
+    .await;
+    match made {
+        Ok(Ok(svg)) => (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            svg,
+        )
+            .into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// The card's route.
+pub fn routes() -> Router<ConsoleState> {
+    Router::new().route("/desk/{id}/card.svg", get(front))
 }

@@ -54,6 +54,7 @@ pub fn routes() -> Router<ConsoleState> {
         .merge(approval::routes())
         .merge(slip::routes())
         .merge(photo::routes())
+        .merge(card::routes())
         .merge(fingers::routes())
         .merge(irises::routes())
 }
