@@ -577,8 +577,12 @@ impl DeviceManager {
     }
 
     /// One camera live-view frame for the console's preview.
-    pub async fn preview_photo(&self) -> PreviewOutcome<Photo> {
-        PreviewOutcome::of(self.camera.preview(|d, o| d.preview_frame(o)).await)
+    pub async fn preview_photo(&self) -> PreviewOutcome<(Photo, Option<u32>)> {
+        PreviewOutcome::of(
+            self.camera
+                .preview(|d, o| Ok((d.preview_frame(o)?, d.still_width())))
+                .await,
+        )
     }
 
     /// One frame of what lies on the fingerprint scanner, for the console's preview.
