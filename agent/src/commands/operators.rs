@@ -47,6 +47,51 @@ fn open(at: &AgentStore) -> Result<(Store, PathBuf)> {
     Ok((store, db))
 }
 
+/// Takes operator `id`'s own finger at `position` on the configured scanner (as `rekam serve`
+/// builds it) and keeps its template sealed under the storage key.
+fn take_finger(
+    at: &AgentStore,
+    id: &str,
+    position: u8,
+    now: i64,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use crate::service::operator_finger::{take_operator_finger, template_of};
+    let cfg = config(at)?;
+    let db = cfg.agent.data_dir.join(serve::DB_FILE);
+    let key = data_dir::load_or_create_storage_key(&cfg.path(&cfg.keys.storage_key), &db)?;
+    let mut s = Store::open_with_key(&db, std::sync::Arc::new(key))?;
+    let position = rekam_protocol::model::FingerPosition::new(position)
+        .with_context(|| format!("--finger {position}: a finger position 1-10"))?;
+    let devices = serve::devices(&cfg)?;
+    writeln!(
+        out,
+        "place finger {} of {id} on the scanner",
+        position.code()
+    )?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let scored = rt
+        .block_on(take_operator_finger(
+            &devices,
+            cfg.devices.simulated,
+            id,
+            position,
+        ))
+        .with_context(|| format!("taking the finger of {id}"))?;
+    let t = template_of(&scored, position, cfg.policy.finger_gate)?;
+    s.set_operator_finger(&actor(), id, &t, now)?;
+    writeln!(
+        out,
+        "finger {} of {id} kept (NFIQ 2 {}), sealed in {}",
+        t.position,
+        t.quality,
+        db.display()
+    )?;
+    Ok(())
+}
+
 /// Who the audit log names for a command-line change.
 fn actor() -> String {
     match std::env::var("USER") {
@@ -83,6 +128,8 @@ pub fn run(cmd: OperatorsCommand, out: &mut dyn Write) -> Result<()> {
             name,
             role,
             password_stdin,
+            fingerprint,
+            finger,
         } => {
             let role = Role::parse(&role).with_context(|| {
                 format!("--role {role:?}: operator, supervisor, technician or admin")
@@ -105,6 +152,16 @@ pub fn run(cmd: OperatorsCommand, out: &mut dyn Write) -> Result<()> {
                 op.role.as_str(),
                 db.display()
             )?;
+            if fingerprint {
+                drop(s);
+                take_finger(&store, &op.id, finger, now, out)?;
+            }
+        }
+        OperatorsCommand::Finger { store, id, finger } => {
+            let (s, db) = open(&store)?;
+            existing(&s, &id, &db)?;
+            drop(s);
+            take_finger(&store, &id, finger, now, out)?;
         }
         OperatorsCommand::List { store } => {
             let (s, _) = open(&store)?;
