@@ -7,7 +7,9 @@
 //! `cli:<user>` (`$USER`, or `cli` alone when it is unset or not a plain name). `token` prints the
 //! token alone on standard output, once; its note goes to standard error. Refusals (an unknown or
 //! duplicate id, a short password, a disabled account's token) name what is wrong and change
-//! nothing.
+//! nothing. `add --fingerprint` and `finger` take the operator's own finger on the scanner
+//! configured for `rekam serve` (retaken below the finger gate, up to `policy.max_attempts`) and
+//! keep its template sealed under the storage key (see [`crate::service::operator_finger`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -72,15 +74,29 @@ fn take_finger(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let scored = rt
-        .block_on(take_operator_finger(
-            &devices,
-            cfg.devices.simulated,
-            id,
-            position,
-        ))
-        .with_context(|| format!("taking the finger of {id}"))?;
-    let t = template_of(&scored, position, cfg.policy.finger_gate)?;
+    // Like the desk, a print below the gate is taken again, up to the policy's attempts.
+    let mut attempt = 1;
+    let t = loop {
+        let scored = rt
+            .block_on(take_operator_finger(
+                &devices,
+                cfg.devices.simulated,
+                id,
+                position,
+            ))
+            .with_context(|| format!("taking the finger of {id}"))?;
+        match template_of(&scored, position, cfg.policy.finger_gate) {
+            Ok(t) => break t,
+            Err(e) if attempt < cfg.policy.max_attempts => {
+                writeln!(out, "{e}")?;
+                writeln!(out, "place finger {} again", position.code())?;
+                attempt += 1;
+            }
+            Err(e) => bail!(
+                "{e}; no template kept after {attempt} attempts: run `rekam operators finger {id}` to try again"
+            ),
+        }
+    };
     s.set_operator_finger(&actor(), id, &t, now)?;
     writeln!(
         out,
