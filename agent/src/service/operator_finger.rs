@@ -143,12 +143,12 @@ impl Agent {
             position,
         )
         .await?;
-        Ok(blocking(move || {
+        blocking(move || {
             let new = rekam_quality::matching::Template::new(&scored.minutiae);
             !scored.minutiae.is_empty()
                 && compare(&new, &template(&enrolled.minutiae)) >= SAME_FINGER_THRESHOLD
         })
-        .await?)
+        .await
     }
 
     /// The finger step of a sign-in (the password was already checked): a match is audited as
