@@ -278,3 +278,79 @@ async fn the_approval_route_needs_the_supervisors_finger_when_the_policy_is_on()
     );
     assert_eq!(failures(&c.agent, "spv").await, 0);
 }
+
+/// Runs `rekam operators ARGS --config CONFIG` with `stdin`; stdout, or the failure's stderr.
+fn rekam_operators(config: &std::path::Path, args: &[&str], stdin: &str) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rekam"))
+        .arg("operators")
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rekam operators");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(input);
+    let out = child.wait_with_output().expect("rekam operators");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn operators_add_with_fingerprint_keeps_a_sealed_template_that_operators_finger_retakes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let config = dir.path().join("rekam.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[agent]\ndata_dir = {:?}\n[devices]\nrealtime = false\nwatch_interval_ms = 0\n",
+            data.display().to_string()
+        ),
+    )
+    .expect("config");
+    let added = rekam_operators(
+        &config,
+        &[
+            "add",
+            "--id",
+            "siti",
+            "--name",
+            "Siti",
+            "--role",
+            "operator",
+            "--password-stdin",
+            "--fingerprint",
+        ],
+        "kata sandi panjang\n",
+    )
+    .expect("operators add --fingerprint");
+    assert!(added.contains("finger 2 of siti kept"), "{added}");
+    let again = rekam_operators(&config, &["finger", "siti", "--finger", "7"], "")
+        .expect("operators finger");
+    assert!(again.contains("finger 7 of siti kept"), "{again}");
+    let unknown = rekam_operators(&config, &["finger", "nobody"], "").unwrap_err();
+    assert!(unknown.contains("no operator \"nobody\""), "{unknown}");
+    // Without the storage key the template is there but cannot be read.
+    let store = rekam_agent::store::Store::open(&data.join("agent.db")).expect("open");
+    assert!(store.has_operator_finger("siti").expect("has"));
+    let e = store.operator_finger("siti").unwrap_err();
+    assert!(e.to_string().contains("storage key"), "{e}");
+    let enrolled: i64 = store
+        .raw_connection()
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE action = 'operator.finger_enrolled'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(enrolled, 2);
+}
