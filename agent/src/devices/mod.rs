@@ -498,6 +498,17 @@ impl DeviceManager {
         Ok(())
     }
 
+    /// Tells a simulated fingerprint scanner alone who is in front (an operator's own finger,
+    /// without changing the person the camera and pad show).
+    pub async fn present_finger(&self, resident: Resident) -> Result<(), DeviceFailure> {
+        self.fingerprint
+            .run(self.timeout, move |d, _| {
+                d.present(&resident);
+                Ok(())
+            })
+            .await
+    }
+
     /// One finger image.
     pub async fn capture_finger(
         &self,
