@@ -354,3 +354,54 @@ fn operators_add_with_fingerprint_keeps_a_sealed_template_that_operators_finger_
         .expect("count");
     assert_eq!(enrolled, 2);
 }
+
+#[tokio::test]
+async fn the_desks_approval_page_takes_the_supervisors_finger_when_the_policy_is_on() {
+    let c = policy_on().await;
+    let op = account(&c.agent, "op").await;
+    let id = identity::to_review_with_exception(&c.agent, &op).await;
+    // The operator at the desk is already signed in (their own second factor is tested above).
+    let now = (c.agent.clock)();
+    let anon = c.state.sessions.touch(None, Default::default(), now, true);
+    let session = c.state.sessions.sign_in(&anon.sid, op.clone(), now);
+    let mut b = support::Browser {
+        sid: Some(session.sid),
+        ..Default::default()
+    };
+    let path = format!("/desk/{id}/approval");
+    let page = b.get(&c.app, &path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("meletakkan jari yang didaftarkan"),
+        "the page says the finger is next"
+    );
+    let form = [("supervisor_id", "spv"), ("password", support::PASSWORD)];
+    let refused = b.post(&c.app, &path, &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("belum mendaftarkan sidik jari"),
+        "{}",
+        refused.body
+    );
+    enroll(&c.agent, "op").await;
+    give_template(&c.agent, "op", "spv").await;
+    let wrong = b.post(&c.app, &path, &form).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("tidak cocok"), "{}", wrong.body);
+    assert_eq!(
+        c.agent.summary(&id).await.expect("summary").approved_by,
+        None
+    );
+    enroll(&c.agent, "spv").await;
+    let ok = b.post(&c.app, &path, &form).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(
+        c.agent
+            .summary(&id)
+            .await
+            .expect("summary")
+            .approved_by
+            .as_deref(),
+        Some("spv")
+    );
+}
