@@ -73,23 +73,26 @@ pub fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", cfg.agent.listen))?;
         let running = serve::start(cfg, listener).await?;
-        writeln!(
-            out,
-            "rekam agent listening on http://{} (API clients: `rekam operators token ID`)",
-            running.addr
-        )?;
-        writeln!(out, "console: open http://{}/ in a browser", running.addr)?;
         let accounts = running
             .agent
             .with_store(|s| Ok(s.list_operators()?.len()))
             .await
             .unwrap_or(0);
+        // One write: a reader that takes the first line and closes the pipe must not make a
+        // later line fail and stop the daemon.
+        let mut banner = format!(
+            "rekam agent listening on http://{addr} (API clients: `rekam operators token ID`)\n\
+             console: open http://{addr}/ in a browser\n",
+            addr = running.addr
+        );
         if accounts == 0 {
-            writeln!(
-                out,
-                "no operator can sign in yet: add one with `rekam operators add --id ID --name NAME --role operator` (and a supervisor with --role supervisor), using the same --config or --data-dir"
-            )?;
+            banner.push_str(
+                "no operator can sign in yet: add one with `rekam operators add --id ID --name NAME \
+                 --role operator` (and a supervisor with --role supervisor), using the same \
+                 --config or --data-dir\n",
+            );
         }
+        out.write_all(banner.as_bytes())?;
         out.flush()?;
         running.until(serve::shutdown_signal()).await
     })
