@@ -11,6 +11,7 @@
 
 mod adapters;
 mod live;
+pub mod unplug;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
