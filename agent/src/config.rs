@@ -34,6 +34,8 @@ pub struct Config {
     pub devices: DevicesSection,
     /// Logging.
     pub log: LogSection,
+    /// The operator console.
+    pub console: ConsoleSection,
 }
 
 /// `[agent]`
@@ -133,6 +135,22 @@ pub struct LogSection {
     pub level: String,
 }
 
+/// `[console]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSection {
+    /// Minutes without a request before the console locks (the enrollment in progress is kept;
+    /// the same operator unlocks with their password).
+    pub idle_lock_minutes: u32,
+    /// Hours a console sign-in lasts at most, locked or not.
+    pub session_hours: u32,
+    /// The office or mobile unit named on acknowledgement slips.
+    pub office_name: String,
+    /// The workstation's offset from UTC in minutes, for times on screens and "today" in figures
+    /// (420 for WIB, 480 for WITA, 540 for WIT).
+    pub utc_offset_minutes: i32,
+}
+
 /// A configuration that cannot work.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -171,6 +189,7 @@ section_default!(RegistrySection, registry);
 section_default!(UploaderSection, uploader);
 section_default!(DevicesSection, devices);
 section_default!(LogSection, log);
+section_default!(ConsoleSection, console);
 
 impl Config {
     /// Parses a complete configuration (every section present), as the embedded default is.
@@ -185,6 +204,7 @@ impl Config {
             policy: Policy,
             devices: DevicesSection,
             log: LogSection,
+            console: ConsoleSection,
         }
         let f: Full = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
         Ok(Config {
@@ -195,6 +215,7 @@ impl Config {
             policy: f.policy,
             devices: f.devices,
             log: f.log,
+            console: f.console,
         })
     }
 
@@ -278,6 +299,15 @@ impl Config {
                 "uploader.delivered_retention_days",
                 "must be at most 3650 (ten years)",
             );
+        }
+        if self.console.idle_lock_minutes == 0 || self.console.idle_lock_minutes > 24 * 60 {
+            return bad("console.idle_lock_minutes", "must be 1-1440");
+        }
+        if !(-720..=840).contains(&self.console.utc_offset_minutes) {
+            return bad("console.utc_offset_minutes", "must be between -720 and 840");
+        }
+        if self.console.session_hours == 0 || self.console.session_hours > 24 {
+            return bad("console.session_hours", "must be 1-24");
         }
         if self.policy.max_attempts == 0 {
             return bad("policy.max_attempts", "must be at least 1");

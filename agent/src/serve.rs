@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, ApiState};
 use crate::commands::keys;
 use crate::config::Config;
+use crate::console;
 use crate::data_dir;
 use crate::devices::{
     DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit, unplug,
@@ -221,9 +222,11 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         agent: agent.clone(),
         token: token.clone().into(),
     };
+    let console = console::ConsoleState::new(agent.clone());
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, api::router(state))
+        let app = api::router(state).merge(console::router(console));
+        axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = server_stop.wait_for(|s| *s).await;
             })

@@ -189,7 +189,7 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
 }
 
 /// Runs CPU- or disk-bound work on the blocking pool, off the reactor.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
     tokio::task::spawn_blocking(f)

@@ -18,6 +18,7 @@ pub mod anchor;
 mod at_rest;
 pub mod audit;
 pub mod check;
+mod operators;
 pub mod outbox;
 pub mod retention;
 pub mod salvage;
@@ -34,6 +35,7 @@ use rekam_protocol::model::Blob;
 use crate::workflow::Session;
 
 pub use audit::{AuditEntry, AuditError};
+pub use operators::Credentials;
 pub use outbox::{Delivery, OutboxItem, OutboxState, OutboxStatus};
 pub use sealing::{SealAtRest, SealError, StorageKey};
 
@@ -57,6 +59,9 @@ pub enum StoreError {
     /// An operation on something that does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// An operation refused for a reason the caller can fix (a duplicate id, a weak password).
+    #[error("{0}")]
+    Refused(String),
     /// The audit chain is broken.
     #[error(transparent)]
     Audit(#[from] AuditError),
@@ -127,7 +132,7 @@ pub enum StoreError {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE blobs (
@@ -340,7 +345,7 @@ impl Store {
             if version == 0 {
                 tx.execute_batch(SCHEMA)?;
                 tx.execute_batch(at_rest::SCHEMA_3)?;
-            } else {
+            } else if version < 3 {
                 if version == 1 {
                     // Version 1 kept no image bytes with sessions; its open sessions cannot be
                     // resumed (loading them reports so) but its outbox and audit log carry over.
@@ -352,6 +357,8 @@ impl Store {
                 tx.execute_batch(at_rest::SCHEMA_3)?;
                 at_rest::index_legacy_sessions(&tx)?;
             }
+            // Version 4: operator accounts.
+            tx.execute_batch(operators::SCHEMA_4)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
