@@ -167,7 +167,7 @@ watch_interval_ms = 0
       this.exited.then((e) => {
         throw new Error(`rekam serve (${listen}) exited ${JSON.stringify(e)}:\n${this.log()}`);
       }),
-      sleep(30_000).then(() => {
+      deadline(30_000).then(() => {
         throw new Error(`rekam serve printed no address within 30 s:\n${this.log()}`);
       }),
     ]);
@@ -207,7 +207,7 @@ watch_interval_ms = 0
   async stop() {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');
-    const done = await Promise.race([this.exited, sleep(10_000).then(() => null)]);
+    const done = await Promise.race([this.exited, deadline(10_000).then(() => null)]);
     if (!done) {
       this.child.kill('SIGKILL');
       await this.exited;
@@ -239,6 +239,11 @@ watch_interval_ms = 0
 
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Like `sleep`, but does not keep the process alive (for timeouts raced against work). */
+function deadline(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 // --- a scenario --------------------------------------------------------------------------------
