@@ -2,7 +2,7 @@
 //!
 //! Contract: [`create_private_dir`] makes a directory 0700 (tightening an existing one);
 //! [`refuse_readable`] fails, naming the file and the `chmod 600` that fixes it, when an existing
-//! secret (a private key, the API token, the storage key, the database and its `-wal`/`-shm`) can
+//! secret (a private key, the storage key, the database and its `-wal`/`-shm`) can
 //! be read by the group or by others; [`check_token`] refuses an API token that is short or
 //! guessable. On non-Unix systems modes are not checked.
 
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::config::Config;
-use crate::serve::{DB_FILE, TOKEN_FILE};
+use crate::serve::DB_FILE;
 use crate::store::{StorageKey, Store};
 
 /// The files of a configured agent that only its own user may read, with what each is.
@@ -30,7 +30,6 @@ pub fn secret_files(config: &Config) -> Vec<(PathBuf, &'static str)> {
             "the workstation key",
         ),
         (config.path(&config.keys.storage_key), "the storage key"),
-        (data.join(TOKEN_FILE), "the API token"),
         (db.clone(), "the database"),
         (side("-wal"), "the database's write-ahead log"),
         (side("-shm"), "the database's shared-memory index"),

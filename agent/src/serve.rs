@@ -1,13 +1,14 @@
-//! `rekam serve`: the daemon. Prepares the data directory (database, API token, keys), opens the
-//! devices, and runs the local API and the uploader until shutdown.
+//! `rekam serve`: the daemon. Prepares the data directory (database, keys), opens the devices,
+//! and runs the local API and the uploader until shutdown. API clients act as operators, with the
+//! tokens `rekam operators token` issues; the agent writes no token file.
 //!
-//! Contract: [`start`] binds and returns at once with the address and token, so tests and the
-//! demo can drive a real agent in-process; [`Running::shutdown`] stops accepting requests, lets
+//! Contract: [`start`] binds and returns at once with the address, so tests and the demo can drive
+//! a real agent in-process; [`Running::shutdown`] stops accepting requests, lets
 //! running ones finish and stops the uploader between packets. With simulated devices, missing
 //! keys are created (a workstation key, and a local simulated registry's keys under
 //! `sim-registry/`); with real devices, missing keys are an error naming the file. The data
-//! directory is made 0700, and the agent refuses to start while a secret in it (key, token,
-//! database) is readable by other users or the API token is weak (see [`data_dir`]). The storage
+//! directory is made 0700, and the agent refuses to start while a secret in it (key, database) is
+//! readable by other users (see [`data_dir`]). The storage
 //! key that seals sessions at rest is created at first start in both setups.
 
 use std::future::Future;
@@ -17,7 +18,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use rekam_protocol::RegistryPublicKey;
-use ring::rand::{SecureRandom, SystemRandom};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -35,7 +35,8 @@ use crate::service::Agent;
 use crate::store::Store;
 use crate::uploader;
 
-/// Name of the API token file in the data directory.
+/// Name of the workstation-wide API token file earlier versions wrote in the data directory; no
+/// longer read (operators have their own tokens), and named in a warning when found.
 pub const TOKEN_FILE: &str = "api-token";
 /// Name of the database in the data directory.
 pub const DB_FILE: &str = "agent.db";
@@ -44,8 +45,6 @@ pub const DB_FILE: &str = "agent.db";
 pub struct Running {
     /// Where the API listens.
     pub addr: SocketAddr,
-    /// The bearer token.
-    pub token: String,
     /// The agent's state.
     pub agent: Arc<Agent>,
     stop: watch::Sender<bool>,
@@ -76,27 +75,6 @@ impl Running {
         tracing::info!("shutting down");
         self.shutdown().await
     }
-}
-
-fn read_or_create_token(dir: &Path) -> Result<String> {
-    let path = dir.join(TOKEN_FILE);
-    if path.exists() {
-        let t = files::read_text(&path)?.trim().to_string();
-        if let Err(why) = data_dir::check_token(&t) {
-            bail!(
-                "{} holds a weak API token: {why}. Delete it to have a new one generated at start, or write 64 random hex digits (openssl rand -hex 32)",
-                path.display()
-            );
-        }
-        return Ok(t);
-    }
-    let mut raw = [0u8; 32];
-    SystemRandom::new()
-        .fill(&mut raw)
-        .map_err(|_| anyhow::anyhow!("the random number generator failed"))?;
-    let token = hex::encode(raw);
-    files::write_new(&path, format!("{token}\n").as_bytes(), 0o600)?;
-    Ok(token)
 }
 
 /// Creates what a simulated setup is missing: the workstation key and a local registry's keys
@@ -182,7 +160,12 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         provision_simulated(&config)?;
     }
     data_dir::tighten_subdirs(&data)?;
-    let token = read_or_create_token(&data)?;
+    if data.join(TOKEN_FILE).exists() {
+        tracing::warn!(
+            file = %data.join(TOKEN_FILE).display(),
+            "this file is no longer used: API clients act as operators with tokens from `rekam operators token ID`; delete it"
+        );
+    }
     let key = keys::load_workstation_key(&must_exist(
         config.path(&config.keys.workstation_key),
         "keys.workstation_key",
@@ -220,7 +203,6 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     let (stop, stop_rx) = watch::channel(false);
     let state = ApiState {
         agent: agent.clone(),
-        token: token.clone().into(),
     };
     let console = console::ConsoleState::new(agent.clone());
     let mut server_stop = stop_rx.clone();
@@ -269,7 +251,6 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     tracing::info!(%addr, data_dir = %data.display(), "rekam agent listening");
     Ok(Running {
         addr,
-        token,
         agent,
         stop,
         server,

@@ -5,9 +5,16 @@
 //! desk), loads the session from the store, and saves the new state together with its audit
 //! entry in one transaction before it returns, so an answer the client saw is never lost to a
 //! crash; a failed device capture changes nothing. Store work runs on the blocking pool.
-//! Corrections, retakes and abandoning are in [`corrections`].
+//! Corrections, retakes and abandoning are in [`corrections`], supervisor approval in
+//! [`approval`].
+//!
+//! Every operation that records something takes the acting operator first (`by`), the one signed
+//! in at the console or whose API token made the request: the audit entry names `by.id`, never an
+//! id the client wrote, and a session started by one operator may be continued by another.
 
+mod approval;
 mod corrections;
+mod tokens;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -31,10 +38,12 @@ use crate::capture::{self, CaptureError};
 use crate::config::Config;
 use crate::devices::{DeviceFailure, DeviceManager, LiveFrame, Resident};
 use crate::finalize::{self, FinalizeError};
+use crate::operators::Operator;
 use crate::store::{Store, StoreError};
 use crate::workflow::{Eye, Outcome, Session, Summary, WorkflowError};
 
 pub use corrections::{CorrectionResult, MAX_REASON_BYTES};
+pub use tokens::TokenCheck;
 
 /// Why an operation failed; the API maps each to a status.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +86,29 @@ pub enum ServiceError {
         /// The open session's id.
         session: String,
     },
+    /// Finalize of an enrollment with forced captures or finger exceptions before a supervisor
+    /// approved them.
+    #[error(
+        "a supervisor must approve this enrollment before it is finalized: {}",
+        crate::workflow::approval::describe(.reasons)
+    )]
+    ApprovalRequired {
+        /// What needs approval (reason codes).
+        reasons: Vec<String>,
+    },
+    /// The supervisor's sign-in for an approval was refused (wrong password, locked, disabled).
+    #[error("the supervisor's sign-in was refused: {0}")]
+    SupervisorSignIn(crate::operators::SignInError),
+    /// An approval by someone whose role may not approve.
+    #[error(
+        "{id} is a {role} and cannot approve; a supervisor or an administrator must sign in to approve"
+    )]
+    NotASupervisor {
+        /// Who tried.
+        id: String,
+        /// Their role.
+        role: &'static str,
+    },
     /// An internal failure (a task that could not run).
     #[error("internal error: {0}")]
     Internal(String),
@@ -95,14 +127,13 @@ pub struct Event {
     pub detail: Value,
 }
 
-/// The body of `POST /v1/sessions`.
+/// The body of `POST /v1/sessions`. The operator is the one acting (`by`), not a field: a
+/// client-supplied `operator_id` is refused as an unknown field.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StartRequest {
     /// The resident's demographics.
     pub applicant: Applicant,
-    /// The operator at the desk.
-    pub operator_id: String,
     /// Where a mobile unit is recording (school, village hall, home address); required when
     /// `agent.unit` is `mobile`.
     #[serde(default)]
@@ -320,10 +351,14 @@ impl Agent {
         session: Session,
         actor: String,
         action: &'static str,
-        detail: Value,
+        mut detail: Value,
     ) -> Result<Summary, ServiceError> {
         let now = (self.clock)();
         let summary = session.summary();
+        // A change after a supervisor's approval voids it: the log says so with the change.
+        if let (Some(a), Value::Object(d)) = (session.voided_approval(), &mut detail) {
+            d.insert("approval_voided".into(), json!(a.supervisor_id));
+        }
         let d = detail.clone();
         self.with_store(move |s| Ok(s.record_step(&session, &actor, action, d, now)?))
             .await?;
@@ -332,13 +367,7 @@ impl Agent {
     }
 
     /// Starts a session for a resident; tells simulated devices who sits down.
-    pub async fn start(&self, req: StartRequest) -> Result<Summary, ServiceError> {
-        rekam_protocol::model::check_identifier("operator_id", &req.operator_id).map_err(|e| {
-            ServiceError::BadField {
-                field: "operator_id".into(),
-                reason: e.to_string(),
-            }
-        })?;
+    pub async fn start(&self, by: &Operator, req: StartRequest) -> Result<Summary, ServiceError> {
         let unit = if self.config.agent.unit == "mobile" {
             let location = req
                 .visit_location
@@ -366,12 +395,13 @@ impl Agent {
         let context = CaptureContext {
             workstation_id: c.workstation_id.clone(),
             site_code: c.site_code.clone(),
-            operator_id: req.operator_id.clone(),
+            operator_id: by.id.clone(),
             unit,
             position: None,
             started_at: Timestamp::from_unix_ms(now),
             finished_at: Timestamp::from_unix_ms(now),
             audit_head: None,
+            supervisor_approval: None,
         };
         let mut policy = self.config.policy.clone();
         policy.irises = self.devices.has_iris();
@@ -384,7 +414,7 @@ impl Agent {
         }
         self.devices.present(resident).await?;
         let detail = json!({ "nik": session.applicant.nik.to_string() });
-        self.record(session, req.operator_id, "session.start", detail)
+        self.record(session, by.id.clone(), "session.start", detail)
             .await
     }
 
@@ -399,7 +429,11 @@ impl Agent {
     }
 
     /// Takes a photo and submits it to the face gate.
-    pub async fn capture_face(&self, id: &str) -> Result<CaptureResult, ServiceError> {
+    pub async fn capture_face(
+        &self,
+        by: &Operator,
+        id: &str,
+    ) -> Result<CaptureResult, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         // Refuse before using the camera: a capture out of stage would only be thrown away.
@@ -410,7 +444,7 @@ impl Agent {
         let (face, advice) = blocking(move || capture::face(&photo, &device, expected)).await??;
         let algorithm = face.quality.algorithm.clone();
         let outcome = session.submit_face(face)?;
-        let actor = session.context.operator_id.clone();
+        let actor = by.id.clone();
         let summary = self
             .record(
                 session,
@@ -428,11 +462,16 @@ impl Agent {
     }
 
     /// The resident's decision on the kept photo.
-    pub async fn approve_face(&self, id: &str, approved: bool) -> Result<Summary, ServiceError> {
+    pub async fn approve_face(
+        &self,
+        by: &Operator,
+        id: &str,
+        approved: bool,
+    ) -> Result<Summary, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         session.resident_approves_face(approved)?;
-        let actor = session.context.operator_id.clone();
+        let actor = by.id.clone();
         self.record(
             session,
             actor,
@@ -443,7 +482,11 @@ impl Agent {
     }
 
     /// Takes the signature from the pad.
-    pub async fn capture_signature(&self, id: &str) -> Result<Summary, ServiceError> {
+    pub async fn capture_signature(
+        &self,
+        by: &Operator,
+        id: &str,
+    ) -> Result<Summary, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         session.submit_signature_check()?;
@@ -459,7 +502,7 @@ impl Agent {
         let sig = capture::signature(&trace, &device)?;
         let samples = trace.samples.len();
         session.submit_signature(sig)?;
-        let actor = session.context.operator_id.clone();
+        let actor = by.id.clone();
         self.record(
             session,
             actor,
@@ -472,6 +515,7 @@ impl Agent {
     /// Takes one finger on the scanner.
     pub async fn capture_finger(
         &self,
+        by: &Operator,
         id: &str,
         position: FingerPosition,
     ) -> Result<CaptureResult, ServiceError> {
@@ -506,7 +550,7 @@ impl Agent {
         let algorithm = cap.quality.algorithm.clone();
         let outcome = session.submit_finger(position, cap)?;
         session.remember_minutiae(position, &minutiae);
-        let actor = session.context.operator_id.clone();
+        let actor = by.id.clone();
         let summary = self
             .record(
                 session,
@@ -526,7 +570,12 @@ impl Agent {
     /// Takes a 4-4-2 slap (right four, left four or both thumbs), segments it into fingertips,
     /// and records each finger still to take. Fingers already recorded or excepted are declared
     /// absent to the scanner; expected fingers the segmenter cannot find stay pending.
-    pub async fn capture_slap(&self, id: &str, slap: Slap) -> Result<SlapResult, ServiceError> {
+    pub async fn capture_slap(
+        &self,
+        by: &Operator,
+        id: &str,
+        slap: Slap,
+    ) -> Result<SlapResult, ServiceError> {
         let _desk = self.desk.lock().await;
         let session = self.load(id).await?;
         let open = session.fingers_missing();
@@ -573,7 +622,7 @@ impl Agent {
             })
             .collect();
         let name = slap_name(slap);
-        let actor = session.context.operator_id.clone();
+        let actor = by.id.clone();
         let detail = json!({
             "slap": name,
             "positions": fingers.iter().map(|f| f.position).collect::<Vec<_>>(),
@@ -592,6 +641,7 @@ impl Agent {
     /// Records a finger that cannot be taken.
     pub async fn finger_exception(
         &self,
+        by: &Operator,
         id: &str,
         position: FingerPosition,
         reason: ExceptionReason,
@@ -610,7 +660,7 @@ impl Agent {
         };
         let photographed = photo.is_some();
         session.finger_exception(position, reason, photo, note.clone())?;
-        let actor = session.context.operator_id.clone();
+        let actor = by.id.clone();
         self.record(
             session,
             actor,
@@ -626,7 +676,12 @@ impl Agent {
     }
 
     /// Takes one iris.
-    pub async fn capture_iris(&self, id: &str, eye: Eye) -> Result<CaptureResult, ServiceError> {
+    pub async fn capture_iris(
+        &self,
+        by: &Operator,
+        id: &str,
+        eye: Eye,
+    ) -> Result<CaptureResult, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         session.submit_iris_check(eye)?;
@@ -638,7 +693,7 @@ impl Agent {
         let (cap, advice) = blocking(move || capture::iris(&img, &device)).await??;
         let algorithm = cap.quality.algorithm.clone();
         let outcome = session.submit_iris(eye, cap)?;
-        let actor = session.context.operator_id.clone();
+        let actor = by.id.clone();
         let summary = self
             .record(
                 session,
@@ -655,17 +710,25 @@ impl Agent {
         })
     }
 
-    /// Seals the reviewed session into the outbox and wakes the uploader.
-    pub async fn finalize(&self, id: &str) -> Result<String, ServiceError> {
+    /// Seals the reviewed session into the outbox and wakes the uploader. An enrollment with a
+    /// forced capture or a finger exception is refused until a supervisor approved it
+    /// ([`Agent::approve`]).
+    pub async fn finalize(&self, by: &Operator, id: &str) -> Result<String, ServiceError> {
         let _desk = self.desk.lock().await;
         let session = self.load(id).await?;
+        if session.stage() == crate::workflow::Stage::Review {
+            let reasons = session.needs_approval();
+            if !reasons.is_empty() && session.approval().is_none() {
+                return Err(ServiceError::ApprovalRequired { reasons });
+            }
+        }
+        let actor = by.id.clone();
         let key = self.key.clone();
         let registry = self.registry;
         let max = self.config.agent.max_packet_bytes;
         let now = (self.clock)();
         let packet_id = self
             .with_store(move |store| {
-                let actor = session.context.operator_id.clone();
                 let id = finalize::finalize(
                     store,
                     &session,

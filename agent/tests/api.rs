@@ -10,13 +10,14 @@ use rekam_agent::api::{ApiState, OPENAPI, router};
 use rekam_agent::config::Config;
 use rekam_agent::devices::{DeviceManager, simulated_kit};
 use rekam_agent::service::Agent;
-use rekam_agent::store::Store;
 use rekam_protocol::{RegistryPrivateKey, SignatureAlgorithm, WorkstationSigningKey};
 use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+mod identity;
+
+use identity::TOKEN;
 
 fn app(iris: bool) -> axum::Router {
     app_and_agent(iris).0
@@ -32,7 +33,7 @@ fn app_and_agent(iris: bool) -> (axum::Router, Arc<Agent>) {
     let devices = DeviceManager::new(f, c, p, i, config.capture_timeout());
     let agent = Agent::new(
         config,
-        Store::in_memory().expect("store"),
+        identity::store(),
         devices,
         key,
         *registry.public_key(),
@@ -40,7 +41,6 @@ fn app_and_agent(iris: bool) -> (axum::Router, Arc<Agent>) {
     let agent = Arc::new(agent);
     let app = router(ApiState {
         agent: agent.clone(),
-        token: TOKEN.into(),
     });
     (app, agent)
 }
@@ -51,7 +51,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    call_with(app, method, path, body, Some(TOKEN)).await
+    call_with(app, method, path, body, Some(TOKEN.as_str())).await
 }
 
 async fn call_with(
@@ -119,7 +119,7 @@ async fn a_malformed_body_names_the_field_at_fault() {
         &app,
         "POST",
         "/v1/sessions",
-        Some(json!({ "applicant": a, "operator_id": "OP-1" })),
+        Some(json!({ "applicant": a })),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -129,7 +129,7 @@ async fn a_malformed_body_names_the_field_at_fault() {
         &app,
         "POST",
         "/v1/sessions",
-        Some(json!({ "applicant": applicant(), "operator_id": "OP-1", "colour": "red" })),
+        Some(json!({ "applicant": applicant(), "colour": "red" })),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -157,7 +157,7 @@ async fn a_nik_inconsistent_with_the_birth_date_is_refused_naming_the_nik() {
         &app,
         "POST",
         "/v1/sessions",
-        Some(json!({ "applicant": a, "operator_id": "OP-1" })),
+        Some(json!({ "applicant": a })),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -173,7 +173,7 @@ async fn unknown_sessions_are_404_and_actions_out_of_turn_are_409() {
         &app,
         "POST",
         "/v1/sessions",
-        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+        Some(json!({ "applicant": applicant() })),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{s}");
@@ -193,7 +193,7 @@ async fn a_whole_enrollment_through_the_api_ends_in_the_outbox() {
         &app,
         "POST",
         "/v1/sessions",
-        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+        Some(json!({ "applicant": applicant() })),
     )
     .await;
     let id = s["id"].as_str().expect("id").to_string();
@@ -259,6 +259,28 @@ async fn a_whole_enrollment_through_the_api_ends_in_the_outbox() {
         )
         .await;
     }
+    // The excepted finger waits for a supervisor.
+    let (status, f) = call(&app, "POST", &format!("/v1/sessions/{id}/finalize"), None).await;
+    assert_eq!(
+        (status, &f["error"]),
+        (StatusCode::CONFLICT, &json!("approval_required")),
+        "{f}"
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("exception_finger_10")),
+        "{f}"
+    );
+    let (status, s) = call(
+        &app,
+        "POST",
+        &format!("/v1/sessions/{id}/approval"),
+        Some(json!({ "supervisor_id": identity::SUPERVISOR, "password": identity::PASSWORD })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["approved_by"], identity::SUPERVISOR, "{s}");
     let (status, f) = call(&app, "POST", &format!("/v1/sessions/{id}/finalize"), None).await;
     assert_eq!(status, StatusCode::CREATED, "{f}");
     let packet = f["packet_id"].as_str().expect("packet id");
@@ -317,7 +339,7 @@ async fn the_event_stream_reports_each_step_as_it_is_recorded() {
     let app = app(false);
     let req = Request::builder()
         .uri("/v1/events")
-        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("authorization", format!("Bearer {}", *TOKEN))
         .body(Body::empty())
         .expect("request");
     let resp = app.clone().oneshot(req).await.expect("response");
@@ -331,7 +353,7 @@ async fn the_event_stream_reports_each_step_as_it_is_recorded() {
         &app,
         "POST",
         "/v1/sessions",
-        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+        Some(json!({ "applicant": applicant() })),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -354,7 +376,7 @@ async fn session_at_fingers(app: &axum::Router) -> String {
         app,
         "POST",
         "/v1/sessions",
-        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+        Some(json!({ "applicant": applicant() })),
     )
     .await;
     let id = s["id"].as_str().expect("id").to_string();
@@ -380,7 +402,7 @@ async fn the_event_stream_shows_live_preview_frames_while_a_finger_is_captured()
     let id = session_at_fingers(&app).await;
     let req = Request::builder()
         .uri("/v1/events")
-        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("authorization", format!("Bearer {}", *TOKEN))
         .body(Body::empty())
         .expect("request");
     let resp = app.clone().oneshot(req).await.expect("response");
@@ -423,7 +445,7 @@ async fn the_event_stream_ends_when_the_agent_closes_so_shutdown_is_not_held_ope
     let (app, agent) = app_and_agent(false);
     let req = Request::builder()
         .uri("/v1/events")
-        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("authorization", format!("Bearer {}", *TOKEN))
         .body(Body::empty())
         .expect("request");
     let resp = app.oneshot(req).await.expect("response");

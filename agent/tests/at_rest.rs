@@ -22,6 +22,8 @@ use serde_json::{Value, json};
 use time::macros::date;
 use tokio::net::TcpListener;
 
+mod identity;
+
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p)
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -129,29 +131,29 @@ fn applicant() -> Value {
 /// Runs a whole enrollment on the agent's simulated devices; returns the session id.
 async fn enroll_to_review(r: &Running) -> String {
     let a = &r.agent;
+    let op = identity::operator();
     let s = a
         .start(
-            serde_json::from_value::<StartRequest>(
-                json!({ "applicant": applicant(), "operator_id": "OP-1" }),
-            )
-            .expect("request"),
+            &op,
+            serde_json::from_value::<StartRequest>(json!({ "applicant": applicant() }))
+                .expect("request"),
         )
         .await
         .expect("start");
     let id = s.id.clone();
     let done = |v: &Value| v["done"] == true;
     for _ in 0..5 {
-        let c = a.capture_face(&id).await.expect("face");
+        let c = a.capture_face(&op, &id).await.expect("face");
         if done(&serde_json::to_value(&c.session).expect("json")["face"]) {
             break;
         }
     }
-    a.approve_face(&id, true).await.expect("approve");
-    a.capture_signature(&id).await.expect("signature");
+    a.approve_face(&op, &id, true).await.expect("approve");
+    a.capture_signature(&op, &id).await.expect("signature");
     for p in 1..=9u8 {
         for _ in 0..5 {
             let c = a
-                .capture_finger(&id, FingerPosition::new(p).expect("position"))
+                .capture_finger(&op, &id, FingerPosition::new(p).expect("position"))
                 .await
                 .expect("finger");
             if done(&serde_json::to_value(&c.session).expect("json")["fingers"][p.to_string()]) {
@@ -160,6 +162,7 @@ async fn enroll_to_review(r: &Running) -> String {
         }
     }
     a.finger_exception(
+        &op,
         &id,
         FingerPosition::new(10).expect("position"),
         ExceptionReason::Bandaged,
@@ -170,7 +173,7 @@ async fn enroll_to_review(r: &Running) -> String {
     .expect("exception");
     for eye in [Eye::Left, Eye::Right] {
         for _ in 0..5 {
-            let c = a.capture_iris(&id, eye).await.expect("iris");
+            let c = a.capture_iris(&op, &id, eye).await.expect("iris");
             let name = serde_json::to_value(eye).expect("eye");
             let name = name.as_str().expect("eye name");
             if done(&serde_json::to_value(&c.session).expect("json")["irises"][name]) {
@@ -205,14 +208,13 @@ async fn the_data_directory_is_0700_and_every_file_in_it_0600_through_an_enrollm
     std::fs::create_dir(&data).expect("mkdir");
     chmod(&data, 0o755);
     let r = start(&data).await.expect("agent starts");
-    for f in [
-        "agent.db",
-        "api-token",
-        "keys/workstation.key",
-        "keys/storage.key",
-    ] {
+    for f in ["agent.db", "keys/workstation.key", "keys/storage.key"] {
         assert!(data.join(f).exists(), "{f}");
     }
+    assert!(
+        !data.join("api-token").exists(),
+        "API clients use operators' tokens; the agent writes no token file"
+    );
     assert_private(&data);
 
     let id = enroll_to_review(&r).await;
@@ -257,7 +259,12 @@ async fn the_data_directory_is_0700_and_every_file_in_it_0600_through_an_enrollm
         "the check can fail"
     );
 
-    r.agent.finalize(&id).await.expect("finalize");
+    let op = identity::operator();
+    r.agent
+        .approve(&op, &id, &identity::supervisor())
+        .await
+        .expect("the supervisor approves the excepted finger");
+    r.agent.finalize(&op, &id).await.expect("finalize");
     let raw = raw_db(&data.join("agent.db"));
     for b in images.iter().chain(&sealed) {
         assert!(
@@ -302,12 +309,7 @@ async fn the_agent_refuses_to_start_while_a_secret_is_readable_by_others_naming_
         .shutdown()
         .await
         .expect("shutdown");
-    for name in [
-        "keys/workstation.key",
-        "api-token",
-        "agent.db",
-        "keys/storage.key",
-    ] {
+    for name in ["keys/workstation.key", "agent.db", "keys/storage.key"] {
         let p = data.join(name);
         chmod(&p, 0o644);
         let err = refused(&data).await;
@@ -329,36 +331,15 @@ async fn the_agent_refuses_to_start_while_a_secret_is_readable_by_others_naming_
 }
 
 #[tokio::test]
-async fn a_weak_api_token_is_refused_at_start_naming_the_file() {
-    for (token, why) in [
-        ("0123456789abcdef", "16 characters"),
-        (&*"7".repeat(64), "1 distinct"),
-        (&*"0123456789abcdef".repeat(4), "repeated"),
-    ] {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let data = tmp.path().join("data");
-        std::fs::create_dir(&data).expect("mkdir");
-        let p = data.join("api-token");
-        std::fs::write(&p, format!("{token}\n")).expect("token");
-        chmod(&p, 0o600);
-        let err = refused(&data).await;
-        assert!(err.contains("weak API token"), "{err}");
-        assert!(err.contains(&p.display().to_string()), "{err}");
-        assert!(err.contains(why), "{token}: {err}");
-    }
-}
-
-#[tokio::test]
 async fn a_lost_storage_key_with_sealed_sessions_is_refused_and_named() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = tmp.path().join("data");
     let r = start(&data).await.expect("start");
     r.agent
         .start(
-            serde_json::from_value::<StartRequest>(
-                json!({ "applicant": applicant(), "operator_id": "OP-1" }),
-            )
-            .expect("request"),
+            &identity::operator(),
+            serde_json::from_value::<StartRequest>(json!({ "applicant": applicant() }))
+                .expect("request"),
         )
         .await
         .expect("session");

@@ -206,6 +206,10 @@ fn the_packet_demo_runs_the_whole_cycle() {
 fn the_demo_enrolls_through_the_api_and_ends_with_the_registry_receipt() {
     let out = ok(&["demo"]);
     assert!(out.contains("session started"), "{out}");
+    assert!(
+        out.contains("supervisor SPV-DEMO approved: exception_finger_10"),
+        "{out}"
+    );
     assert!(out.contains("finalized: packet"), "{out}");
     assert!(out.contains("receipt from registry REG-DEMO"), "{out}");
     assert!(out.contains("audit log intact"), "{out}");

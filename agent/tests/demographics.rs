@@ -13,7 +13,7 @@ use rekam_agent::api::{ApiState, router};
 use rekam_agent::config::Config;
 use rekam_agent::devices::{DeviceManager, simulated_kit};
 use rekam_agent::service::Agent;
-use rekam_agent::store::{Store, StoreError};
+use rekam_agent::store::StoreError;
 use rekam_agent::workflow::{Policy, Session};
 use rekam_protocol::model::FingerPosition;
 use rekam_protocol::{RegistryPrivateKey, SignatureAlgorithm, Timestamp, WorkstationSigningKey};
@@ -21,7 +21,9 @@ use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+mod identity;
+
+use identity::TOKEN;
 
 fn app(iris: bool, realtime: bool) -> (axum::Router, Arc<Agent>) {
     let rng = SystemRandom::new();
@@ -33,14 +35,13 @@ fn app(iris: bool, realtime: bool) -> (axum::Router, Arc<Agent>) {
     let devices = DeviceManager::new(f, c, p, i, config.capture_timeout());
     let agent = Arc::new(Agent::new(
         config,
-        Store::in_memory().expect("store"),
+        identity::store(),
         devices,
         key,
         *registry.public_key(),
     ));
     let app = router(ApiState {
         agent: agent.clone(),
-        token: TOKEN.into(),
     });
     (app, agent)
 }
@@ -66,10 +67,21 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
+    call_as(app, &TOKEN, method, path, body).await
+}
+
+/// [`call`] with another operator's token.
+async fn call_as(
+    app: &axum::Router,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let req = Request::builder()
         .method(method)
         .uri(path)
-        .header("authorization", format!("Bearer {TOKEN}"));
+        .header("authorization", format!("Bearer {token}"));
     let req = match body {
         Some(b) => req
             .header("content-type", "application/json")
@@ -99,13 +111,7 @@ fn set_birth(a: &mut Value, year: i32, month: u8, day: u8) {
 }
 
 async fn start(app: &axum::Router, a: Value) -> (StatusCode, Value) {
-    call(
-        app,
-        "POST",
-        "/v1/sessions",
-        Some(json!({ "applicant": a, "operator_id": "OP-1" })),
-    )
-    .await
+    call(app, "POST", "/v1/sessions", Some(json!({ "applicant": a }))).await
 }
 
 async fn started(app: &axum::Router) -> String {
@@ -296,11 +302,14 @@ async fn a_correction_replaces_the_demographics_and_is_audited_by_field_name_onl
     let mut a = applicant();
     a["full_name"] = json!("Siti Nurhaliza");
     a["address"]["rt"] = json!(42);
-    let (status, r) = call(
+    // Another operator (the supervisor, with their own token) makes the correction.
+    let sup = identity::issue(&agent, identity::SUPERVISOR).await;
+    let (status, r) = call_as(
         &app,
+        &sup,
         "PUT",
         &format!("/v1/sessions/{id}/applicant"),
-        Some(json!({ "applicant": a, "operator_id": "SUP-7" })),
+        Some(json!({ "applicant": a })),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{r}");
@@ -438,14 +447,9 @@ async fn each_capture_can_be_cleared_for_a_retake_and_the_stage_goes_back() {
     );
     assert_eq!(face_taken(&app, &id).await["stage"], "fingers");
 
-    // The signature, with the operator named in the body.
-    let (status, s) = call(
-        &app,
-        "DELETE",
-        &format!("{base}/signature"),
-        Some(json!({ "operator_id": "SUP-7" })),
-    )
-    .await;
+    // The signature, by another operator: the audit names whose token made the request.
+    let sup = identity::issue(&agent, identity::SUPERVISOR).await;
+    let (status, s) = call_as(&app, &sup, "DELETE", &format!("{base}/signature"), None).await;
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!(
         (&s["stage"], &s["signature"]),
@@ -694,12 +698,9 @@ async fn a_second_open_session_of_the_same_nik_is_refused_naming_the_first() {
 #[tokio::test]
 async fn trailing_bytes_after_the_json_body_are_refused() {
     let (app, _) = app(false, false);
-    let body = format!(
-        "{} x",
-        json!({ "applicant": applicant(), "operator_id": "OP-1" })
-    );
+    let body = format!("{} x", json!({ "applicant": applicant() }));
     let req = Request::post("/v1/sessions")
-        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("authorization", format!("Bearer {}", *TOKEN))
         .header("content-type", "application/json")
         .body(Body::from(body))
         .expect("request");
@@ -713,12 +714,9 @@ async fn trailing_bytes_after_the_json_body_are_refused() {
         "{body}"
     );
     // White space after the value is not trailing data.
-    let body = format!(
-        "{}\n\n",
-        json!({ "applicant": applicant(), "operator_id": "OP-1" })
-    );
+    let body = format!("{}\n\n", json!({ "applicant": applicant() }));
     let req = Request::post("/v1/sessions")
-        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("authorization", format!("Bearer {}", *TOKEN))
         .body(Body::from(body))
         .expect("request");
     assert_eq!(send(&app, req).await.0, StatusCode::CREATED);
@@ -728,7 +726,7 @@ async fn trailing_bytes_after_the_json_body_are_refused() {
 async fn framework_errors_405_413_and_bad_paths_are_json_in_the_api_format() {
     let (app, _) = app(false, false);
     let req = Request::delete("/v1/sessions")
-        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("authorization", format!("Bearer {}", *TOKEN))
         .body(Body::empty())
         .expect("request");
     let resp = app.clone().oneshot(req).await.expect("response");
@@ -749,7 +747,7 @@ async fn framework_errors_405_413_and_bad_paths_are_json_in_the_api_format() {
 
     let big = vec![b' '; 3 << 20];
     let req = Request::post("/v1/sessions")
-        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("authorization", format!("Bearer {}", *TOKEN))
         .header("content-type", "application/json")
         .body(Body::from(big))
         .expect("request");
@@ -762,7 +760,7 @@ async fn framework_errors_405_413_and_bad_paths_are_json_in_the_api_format() {
     // Announced too large: refused from the header alone, without waiting for the body.
     for announced in ["3000000", "999999999999"] {
         let req = Request::post("/v1/sessions")
-            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("authorization", format!("Bearer {}", *TOKEN))
             .header("content-type", "application/json")
             .header("content-length", announced)
             .body(Body::from("{}"))
@@ -818,21 +816,21 @@ async fn the_bearer_scheme_is_case_insensitive_and_takes_any_number_of_spaces() 
             .expect("request")
     };
     for auth in [
-        format!("bearer {TOKEN}"),
-        format!("BEARER {TOKEN}"),
-        format!("BeArEr {TOKEN}"),
-        format!("Bearer    {TOKEN}"),
-        format!("Bearer \t {TOKEN}"),
+        format!("bearer {}", *TOKEN),
+        format!("BEARER {}", *TOKEN),
+        format!("BeArEr {}", *TOKEN),
+        format!("Bearer    {}", *TOKEN),
+        format!("Bearer \t {}", *TOKEN),
     ] {
         let (status, body) = send(&app, get(auth.clone())).await;
         assert_eq!(status, StatusCode::OK, "{auth:?}: {body}");
     }
     for auth in [
-        format!("Bearer{TOKEN}"),
-        format!("Basic {TOKEN}"),
-        format!("Bearers {TOKEN}"),
+        format!("Bearer{}", *TOKEN),
+        format!("Basic {}", *TOKEN),
+        format!("Bearers {}", *TOKEN),
         "Bearer ".to_string(),
-        format!("bearer {TOKEN}x"),
+        format!("bearer {}x", *TOKEN),
     ] {
         let (status, body) = send(&app, get(auth.clone())).await;
         assert_eq!(
@@ -874,7 +872,7 @@ async fn a_capture_whose_client_hung_up_is_still_recorded_and_audited() {
         .expect("save");
 
     let req = Request::post(format!("/v1/sessions/{id}/fingers/2"))
-        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("authorization", format!("Bearer {}", *TOKEN))
         .body(Body::empty())
         .expect("request");
     // The client gives up (its request future is dropped) while the scanner waits for the finger.
@@ -936,8 +934,9 @@ async fn overlong_uris_and_headers_get_their_status_from_the_http_server() {
     let (app, _) = app(false, false);
     let long = |n: usize| {
         format!(
-            "GET /v1/{} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {TOKEN}\r\nconnection: close\r\n\r\n",
-            "a".repeat(n)
+            "GET /v1/{} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\nconnection: close\r\n\r\n",
+            "a".repeat(n),
+            *TOKEN
         )
         .into_bytes()
     };

@@ -20,6 +20,8 @@ use rekam_protocol::{RegistryPrivateKey, SignatureAlgorithm, WorkstationSigningK
 use rekam_sim::devices::{ScannerConfig, SimFingerprintScanner, SimPerson};
 use ring::rand::SystemRandom;
 
+mod identity;
+
 /// A simulated scanner whose resident puts down finger `wrong` (a position code) instead of the
 /// one asked for, while `wrong` is not 0.
 struct Confused {
@@ -99,17 +101,19 @@ async fn at_fingers(agent: &Agent) -> String {
     let sample =
         rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(7, "WS-1", 0));
     let s = agent
-        .start(StartRequest {
-            applicant: sample.applicant,
-            operator_id: "OP-1".into(),
-            visit_location: None,
-        })
+        .start(
+            &identity::operator(),
+            StartRequest {
+                applicant: sample.applicant,
+                visit_location: None,
+            },
+        )
         .await
         .expect("start");
     let id = s.id.clone();
     for _ in 0..5 {
         if agent
-            .capture_face(&id)
+            .capture_face(&identity::operator(), &id)
             .await
             .expect("face")
             .session
@@ -119,8 +123,14 @@ async fn at_fingers(agent: &Agent) -> String {
             break;
         }
     }
-    agent.approve_face(&id, true).await.expect("approve");
-    agent.capture_signature(&id).await.expect("signature");
+    agent
+        .approve_face(&identity::operator(), &id, true)
+        .await
+        .expect("approve");
+    agent
+        .capture_signature(&identity::operator(), &id)
+        .await
+        .expect("signature");
     id
 }
 
@@ -131,11 +141,14 @@ async fn a_finger_already_taken_presented_as_another_is_refused_naming_the_posit
     let id = at_fingers(&agent).await;
     let index = FingerPosition::new(2).expect("2");
     let middle = FingerPosition::new(3).expect("3");
-    agent.capture_finger(&id, index).await.expect("right index");
+    agent
+        .capture_finger(&identity::operator(), &id, index)
+        .await
+        .expect("right index");
     // Asked for the right middle finger, the resident puts the right index down again.
     wrong.store(2, Ordering::SeqCst);
     let e = agent
-        .capture_finger(&id, middle)
+        .capture_finger(&identity::operator(), &id, middle)
         .await
         .expect_err("a duplicate");
     match &e {
@@ -151,7 +164,7 @@ async fn a_finger_already_taken_presented_as_another_is_refused_naming_the_posit
     // The right finger is taken without complaint.
     wrong.store(0, Ordering::SeqCst);
     agent
-        .capture_finger(&id, middle)
+        .capture_finger(&identity::operator(), &id, middle)
         .await
         .expect("right middle");
     let s = agent.summary(&id).await.expect("summary");
@@ -167,13 +180,13 @@ async fn the_right_hand_placed_again_for_the_left_slap_is_refused_and_nothing_is
     let agent = agent(wrong.clone());
     let id = at_fingers(&agent).await;
     let right = agent
-        .capture_slap(&id, Slap::RightFour)
+        .capture_slap(&identity::operator(), &id, Slap::RightFour)
         .await
         .expect("right four");
     assert_eq!(right.fingers.len(), 4, "{:?}", right.not_found);
     wrong.store(1, Ordering::SeqCst);
     let e = agent
-        .capture_slap(&id, Slap::LeftFour)
+        .capture_slap(&identity::operator(), &id, Slap::LeftFour)
         .await
         .expect_err("the right hand again");
     match &e {
@@ -189,7 +202,7 @@ async fn the_right_hand_placed_again_for_the_left_slap_is_refused_and_nothing_is
     }
     wrong.store(0, Ordering::SeqCst);
     let left = agent
-        .capture_slap(&id, Slap::LeftFour)
+        .capture_slap(&identity::operator(), &id, Slap::LeftFour)
         .await
         .expect("left four");
     assert_eq!(left.fingers.len(), 4, "{:?}", left.not_found);

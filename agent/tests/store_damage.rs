@@ -24,7 +24,9 @@ use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+mod identity;
+
+use identity::TOKEN;
 
 fn rekam(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rekam"))
@@ -433,7 +435,8 @@ fn an_in_memory_store_keeps_no_anchor() {
     assert_eq!(store.verify_audit().expect("intact"), 1);
 }
 
-fn app_over(store: Store) -> (axum::Router, Arc<Agent>) {
+fn app_over(mut store: Store) -> (axum::Router, Arc<Agent>) {
+    identity::install(&mut store);
     let rng = SystemRandom::new();
     let (key, _) = WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng).expect("key");
     let registry = RegistryPrivateKey::generate(&rng).expect("registry key");
@@ -450,7 +453,6 @@ fn app_over(store: Store) -> (axum::Router, Arc<Agent>) {
     ));
     let app = router(ApiState {
         agent: agent.clone(),
-        token: TOKEN.into(),
     });
     (app, agent)
 }
@@ -464,7 +466,7 @@ async fn call(
     let req = Request::builder()
         .method(method)
         .uri(path)
-        .header("authorization", format!("Bearer {TOKEN}"));
+        .header("authorization", format!("Bearer {}", *TOKEN));
     let req = match body {
         Some(b) => req
             .header("content-type", "application/json")
@@ -498,7 +500,7 @@ async fn a_full_disk_during_a_capture_answers_507_records_nothing_and_shows_in_h
         &app,
         "POST",
         "/v1/sessions",
-        Some(json!({ "applicant": applicant(), "operator_id": "OP-1" })),
+        Some(json!({ "applicant": applicant() })),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{s}");

@@ -36,6 +36,11 @@ fn start(src: &Enrollment, policy: Policy) -> Session {
     .expect("start")
 }
 
+/// Within the sample's recording time.
+fn approval_time() -> Timestamp {
+    Timestamp::from_unix_ms(1_763_890_500_000)
+}
+
 fn through_signature(s: &mut Session, src: &Enrollment) {
     let mut face = src.biometrics.face.clone();
     face.quality.score = 90;
@@ -90,11 +95,15 @@ fn a_full_session_with_slaps_a_retake_and_an_exception_seals_and_opens() {
             .expect("thumb");
     }
     assert_eq!(s.stage(), Stage::Review);
+    s.approve("SUP-1", approval_time()).expect("approve");
 
     let mut e = s
         .finalize(Timestamp::from_unix_ms(1_763_890_600_000))
         .expect("finalize");
     assert_eq!(s.stage(), Stage::Finalized);
+    let approval = e.context.supervisor_approval.clone().expect("approval");
+    assert_eq!(approval.supervisor_id, "SUP-1");
+    assert_eq!(approval.reasons, ["exception_finger_10"]);
     assert_eq!(e.biometrics.face.attempts, 2);
     assert!(matches!(
         e.biometrics.fingers[9].record,
@@ -146,6 +155,8 @@ fn after_three_poor_attempts_the_best_is_kept_as_forced_and_a_poor_index_leaves_
         )
         .expect("finger");
     }
+    assert_eq!(s.needs_approval(), ["forced_finger_2"]);
+    s.approve("SUP-1", approval_time()).expect("approve");
     let e = s
         .finalize(Timestamp::from_unix_ms(1_763_890_600_000))
         .expect("finalize");
@@ -350,6 +361,7 @@ fn a_capture_cleared_in_review_is_retaken_and_the_desk_returns_to_review() {
     s.finger_exception(p, ExceptionReason::Bandaged, None, None)
         .expect("exception");
     assert_eq!(s.stage(), Stage::Review);
+    s.approve("SUP-1", approval_time()).expect("approve");
     s.finalize(Timestamp::from_unix_ms(1_763_890_600_000))
         .expect("finalize");
     assert!(matches!(
@@ -391,4 +403,118 @@ fn an_abandoned_session_drops_its_captures_and_refuses_everything() {
         s.finalize(Timestamp::from_unix_ms(1_763_890_600_000))
             .is_err()
     );
+}
+
+/// Through the fingers with `code` recorded as an exception and the rest accepted.
+fn to_review_with_exception(src: &Enrollment, code: u8) -> Session {
+    let mut s = start(src, Policy::default());
+    through_signature(&mut s, src);
+    for c in (1..=10).filter(|c| *c != code) {
+        s.submit_finger(FingerPosition::new(c).expect("pos"), finger(src, c, 70))
+            .expect("finger");
+    }
+    s.finger_exception(
+        FingerPosition::new(code).expect("pos"),
+        ExceptionReason::Bandaged,
+        None,
+        None,
+    )
+    .expect("exception");
+    assert_eq!(s.stage(), Stage::Review);
+    s
+}
+
+#[test]
+fn finalize_waits_for_a_supervisor_when_a_finger_is_excepted() {
+    let src = source(false);
+    let mut s = to_review_with_exception(&src, 7);
+    assert_eq!(s.summary().needs_approval, ["exception_finger_7"]);
+    assert_eq!(s.summary().approved_by, None);
+    let before = s.clone();
+    let err = s
+        .finalize(Timestamp::from_unix_ms(1_763_890_600_000))
+        .expect_err("no approval yet");
+    assert_eq!(
+        err,
+        WorkflowError::ApprovalRequired(vec!["exception_finger_7".into()])
+    );
+    assert!(
+        err.to_string()
+            .contains("finger 7 recorded as an exception"),
+        "{err}"
+    );
+    assert_eq!(s, before, "a refused finalize changes nothing");
+
+    assert_eq!(
+        s.approve("SUP-9", approval_time()),
+        Ok(vec!["exception_finger_7".into()])
+    );
+    assert_eq!(s.summary().approved_by.as_deref(), Some("SUP-9"));
+    let restored: Session =
+        serde_json::from_slice(&serde_json::to_vec(&s).expect("serialize")).expect("restore");
+    assert_eq!(restored.summary().approved_by.as_deref(), Some("SUP-9"));
+    let e = s
+        .finalize(Timestamp::from_unix_ms(1_763_890_600_000))
+        .expect("finalize after approval");
+    let a = e
+        .context
+        .supervisor_approval
+        .expect("in the capture context");
+    assert_eq!(
+        (a.supervisor_id.as_str(), a.approved_at),
+        ("SUP-9", approval_time())
+    );
+}
+
+#[test]
+fn a_capture_after_approval_voids_it() {
+    let src = source(false);
+    let mut s = to_review_with_exception(&src, 7);
+    s.approve("SUP-9", approval_time()).expect("approve");
+    let p = FingerPosition::new(3).expect("pos");
+    s.clear_finger(p).expect("clear");
+    assert_eq!(s.summary().approved_by, None, "the clear voided it");
+    assert_eq!(
+        s.voided_approval().map(|a| a.supervisor_id.as_str()),
+        Some("SUP-9")
+    );
+    s.submit_finger(p, finger(&src, 3, 70)).expect("retake");
+    assert_eq!(s.stage(), Stage::Review);
+    assert_eq!(
+        s.finalize(Timestamp::from_unix_ms(1_763_890_600_000)),
+        Err(WorkflowError::ApprovalRequired(vec![
+            "exception_finger_7".into()
+        ]))
+    );
+    s.approve("SUP-9", approval_time()).expect("approve again");
+    s.correct_applicant(src.applicant.clone(), date!(2026 - 11 - 23))
+        .expect("a correction");
+    assert_eq!(s.summary().approved_by, None, "a correction voids it too");
+}
+
+#[test]
+fn an_approval_is_given_at_review_and_only_when_something_needs_it() {
+    let src = source(false);
+    let mut s = start(&src, Policy::default());
+    through_signature(&mut s, &src);
+    assert!(matches!(
+        s.approve("SUP-1", approval_time()),
+        Err(WorkflowError::WrongStage {
+            stage: Stage::Fingers,
+            ..
+        })
+    ));
+    for c in 1..=10 {
+        s.submit_finger(FingerPosition::new(c).expect("pos"), finger(&src, c, 70))
+            .expect("finger");
+    }
+    assert!(s.needs_approval().is_empty());
+    assert_eq!(
+        s.approve("SUP-1", approval_time()),
+        Err(WorkflowError::NothingToApprove)
+    );
+    let e = s
+        .finalize(Timestamp::from_unix_ms(1_763_890_600_000))
+        .expect("nothing forced: no approval needed");
+    assert!(e.context.supervisor_approval.is_none());
 }

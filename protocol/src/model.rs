@@ -181,6 +181,24 @@ pub struct CaptureContext {
     /// from before it was introduced have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_head: Option<AuditHead>,
+    /// The supervisor who approved an enrollment with forced captures or finger exceptions, and
+    /// what they approved. Optional: an enrollment without either needs none, and packets from
+    /// before it was introduced have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor_approval: Option<SupervisorApproval>,
+}
+
+/// A supervisor's approval of what the quality gates could not vouch for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupervisorApproval {
+    /// The approving supervisor's operator id.
+    pub supervisor_id: String,
+    /// When they approved.
+    pub approved_at: Timestamp,
+    /// What needed approval, as reason codes: `forced_face`, `forced_finger_<1-10>`,
+    /// `exception_finger_<1-10>`, `forced_iris_left`, `forced_iris_right`.
+    pub reasons: Vec<String>,
 }
 
 /// The head of a hash-chained audit log: the last entry's sequence number and hash.
@@ -806,7 +824,54 @@ impl CaptureContext {
                 "is not 64 lowercase hex digits",
             ));
         }
+        if let Some(a) = &self.supervisor_approval {
+            a.validate(self)?;
+        }
         Ok(())
+    }
+}
+
+impl SupervisorApproval {
+    /// The supervisor's id, at least one known reason code, and a time within the recording.
+    fn validate(&self, context: &CaptureContext) -> Result<(), ValidationError> {
+        check_identifier(
+            "context.supervisor_approval.supervisor_id",
+            &self.supervisor_id,
+        )?;
+        if self.reasons.is_empty() {
+            return Err(field_err(
+                "context.supervisor_approval.reasons",
+                "is empty; an approval says what it approves",
+            ));
+        }
+        for (i, r) in self.reasons.iter().enumerate() {
+            if !approval_reason_known(r) {
+                return Err(field_err(
+                    format!("context.supervisor_approval.reasons[{i}]"),
+                    format!("{r:?} is not a known reason code"),
+                ));
+            }
+        }
+        if self.approved_at < context.started_at || self.approved_at > context.finished_at {
+            return Err(field_err(
+                "context.supervisor_approval.approved_at",
+                "is not between started_at and finished_at",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `code` is one of the reason codes of [`SupervisorApproval::reasons`].
+pub fn approval_reason_known(code: &str) -> bool {
+    let finger =
+        |n: &str| n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p)) && !n.starts_with('0');
+    match code {
+        "forced_face" | "forced_iris_left" | "forced_iris_right" => true,
+        _ => code
+            .strip_prefix("forced_finger_")
+            .or_else(|| code.strip_prefix("exception_finger_"))
+            .is_some_and(finger),
     }
 }
 

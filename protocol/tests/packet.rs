@@ -348,3 +348,48 @@ fn the_audit_head_in_the_capture_context_is_optional_round_trips_and_must_be_a_s
     let err = with_head.validate().expect_err("upper-case hex");
     assert!(err.to_string().contains("context.audit_head.hash"), "{err}");
 }
+
+#[test]
+fn the_supervisor_approval_in_the_capture_context_is_optional_round_trips_and_is_validated() {
+    let f = tiny();
+    assert!(f.enrollment.context.supervisor_approval.is_none());
+    let mut approved = f.enrollment.clone();
+    approved.context.supervisor_approval = Some(rekam_protocol::model::SupervisorApproval {
+        supervisor_id: "SUP-1".into(),
+        approved_at: approved.context.finished_at,
+        reasons: vec!["exception_finger_10".into(), "forced_face".into()],
+    });
+    let sealed = packet::seal(
+        &mut approved.clone(),
+        &f.key,
+        f.registry.public_key(),
+        [7; 32],
+        &SystemRandom::new(),
+    )
+    .expect("seal");
+    let opened = open(&f, &sealed.bytes).expect("opens");
+    assert_eq!(opened.enrollment, approved);
+    type Change = fn(&mut rekam_protocol::model::SupervisorApproval);
+    let changes: [(&str, Change); 4] = [
+        ("supervisor_id", |a| a.supervisor_id = "SUP 1".into()),
+        ("reasons", |a| a.reasons.clear()),
+        ("reasons[0]", |a| {
+            a.reasons = vec!["forced_finger_11".into()]
+        }),
+        ("approved_at", |a| {
+            a.approved_at = rekam_protocol::Timestamp::from_unix_ms(0)
+        }),
+    ];
+    for (field, change) in changes {
+        let mut bad = approved.clone();
+        if let Some(a) = bad.context.supervisor_approval.as_mut() {
+            change(a);
+        }
+        let err = bad.validate().expect_err(field);
+        assert!(
+            err.to_string()
+                .contains(&format!("context.supervisor_approval.{field}")),
+            "{field}: {err}"
+        );
+    }
+}

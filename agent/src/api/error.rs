@@ -2,7 +2,7 @@
 //! which.
 //!
 //! Contract: every failure of the service maps to exactly one status: 400 for a malformed request,
-//! 401 without the token, 404 for an unknown session or packet, 409 for an action out of turn,
+//! 401 without a valid operator token, 403 for an approval by someone who may not approve, 404 for an unknown session or packet, 409 for an action out of turn,
 //! 422 for data the rules refuse, 5xx for device and store failures (the request may be retried):
 //! 507 when the disk is full, 503 when the store is damaged or not writable.
 
@@ -13,6 +13,7 @@ use rekam_protocol::model::ValidationError;
 use serde_json::json;
 
 use crate::finalize::FinalizeError;
+use crate::operators::SignInError;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 use crate::workflow::WorkflowError;
@@ -127,6 +128,12 @@ impl From<ServiceError> for ApiError {
                     WorkflowError::NothingToClear(_) => {
                         ApiError::new(S::CONFLICT, "nothing_to_clear", msg, None)
                     }
+                    WorkflowError::ApprovalRequired(_) => {
+                        ApiError::new(S::CONFLICT, "approval_required", msg, None)
+                    }
+                    WorkflowError::NothingToApprove => {
+                        ApiError::new(S::CONFLICT, "nothing_to_approve", msg, None)
+                    }
                 }
             }
             ServiceError::Device(d) => {
@@ -145,6 +152,27 @@ impl From<ServiceError> for ApiError {
                 Some("applicant.nik".into()),
             )
             .with("session_id", session.clone()),
+            ServiceError::ApprovalRequired { .. } => {
+                ApiError::new(S::CONFLICT, "approval_required", msg, None)
+            }
+            ServiceError::SupervisorSignIn(s) => {
+                let code = match s {
+                    SignInError::WrongCredentials { .. } => "supervisor_sign_in_failed",
+                    SignInError::Locked { .. } => "supervisor_locked",
+                    SignInError::Disabled => "supervisor_disabled",
+                };
+                let field = match s {
+                    SignInError::WrongCredentials { .. } => "password",
+                    _ => "supervisor_id",
+                };
+                ApiError::new(S::FORBIDDEN, code, msg, Some(field.into()))
+            }
+            ServiceError::NotASupervisor { .. } => ApiError::new(
+                S::FORBIDDEN,
+                "not_a_supervisor",
+                msg,
+                Some("supervisor_id".into()),
+            ),
             ServiceError::Capture(_) => ApiError::new(S::BAD_GATEWAY, "device_output", msg, None),
             ServiceError::Rejected(_) => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "capture_rejected", msg, None)

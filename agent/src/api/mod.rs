@@ -1,8 +1,9 @@
 //! The local API: HTTP/JSON on loopback for a recording application (or our own console), with an
 //! SSE stream of capture progress.
 //!
-//! Every route but `/v1/health` and `/openapi.json` needs `Authorization: Bearer <token>`, the
-//! token the agent wrote (mode 0600) into its data directory at first start. Errors are JSON
+//! Every route but `/v1/health` and `/openapi.json` needs `Authorization: Bearer <token>`, an
+//! operator's own token (`rekam operators token ID`): the request acts as that operator, whose id
+//! the audit log records; a disabled operator's token is refused. Errors are JSON
 //! `{"error": <code>, "message": <text>, "field": <dotted path, when one field is at fault>}`,
 //! including the answers the framework would give in plain text or with no body (405, 413, a
 //! path that does not parse); only 414 and 431, which hyper sends before a request reaches the
@@ -15,6 +16,7 @@
 //! `tower::ServiceExt::oneshot` and no socket. The OpenAPI document served at `/openapi.json`
 //! lists exactly the routes wired here (a test checks it).
 
+mod approval;
 mod corrections;
 mod error;
 
@@ -24,7 +26,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Extension, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -40,7 +42,8 @@ use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 
 pub use error::ApiError;
 
-use crate::service::{Agent, ServiceError, StartRequest};
+use crate::operators::Operator;
+use crate::service::{Agent, ServiceError, StartRequest, TokenCheck};
 use crate::workflow::Eye;
 
 /// The OpenAPI 3.1 document of this API.
@@ -51,8 +54,6 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 pub struct ApiState {
     /// The agent.
     pub agent: Arc<Agent>,
-    /// The bearer token clients must present.
-    pub token: Arc<str>,
 }
 
 /// The largest request body accepted, in bytes (the biggest is a start or a correction: a few
@@ -154,10 +155,14 @@ async fn list_sessions(State(s): State<ApiState>) -> Result<Response, ApiError> 
     Ok(json_ok(StatusCode::OK, v))
 }
 
-async fn start_session(State(s): State<ApiState>, b: Bytes) -> Result<Response, ApiError> {
+async fn start_session(
+    State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
+    b: Bytes,
+) -> Result<Response, ApiError> {
     let req: StartRequest = body(&b)?;
     let agent = s.agent.clone();
-    let summary = detached(async move { agent.start(req).await }).await?;
+    let summary = detached(async move { agent.start(&by, req).await }).await?;
     Ok(json_ok(StatusCode::CREATED, summary))
 }
 
@@ -170,10 +175,11 @@ async fn get_session(
 
 async fn capture_face(
     State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let agent = s.agent.clone();
-    let r = detached(async move { agent.capture_face(&id).await }).await?;
+    let r = detached(async move { agent.capture_face(&by, &id).await }).await?;
     Ok(json_ok(StatusCode::OK, r))
 }
 
@@ -185,36 +191,40 @@ struct Approval {
 
 async fn approve_face(
     State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
     Path(id): Path<String>,
     b: Bytes,
 ) -> Result<Response, ApiError> {
     let a: Approval = body(&b)?;
     let agent = s.agent.clone();
-    let r = detached(async move { agent.approve_face(&id, a.approved).await }).await?;
+    let r = detached(async move { agent.approve_face(&by, &id, a.approved).await }).await?;
     Ok(json_ok(StatusCode::OK, r))
 }
 
 async fn capture_signature(
     State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let agent = s.agent.clone();
-    let r = detached(async move { agent.capture_signature(&id).await }).await?;
+    let r = detached(async move { agent.capture_signature(&by, &id).await }).await?;
     Ok(json_ok(StatusCode::OK, r))
 }
 
 async fn capture_finger(
     State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
     Path((id, p)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let p = position(&p)?;
     let agent = s.agent.clone();
-    let r = detached(async move { agent.capture_finger(&id, p).await }).await?;
+    let r = detached(async move { agent.capture_finger(&by, &id, p).await }).await?;
     Ok(json_ok(StatusCode::OK, r))
 }
 
 async fn capture_slap(
     State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
     Path((id, slap)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let slap = match slap.as_str() {
@@ -230,7 +240,7 @@ async fn capture_slap(
         }
     };
     let agent = s.agent.clone();
-    let r = detached(async move { agent.capture_slap(&id, slap).await }).await?;
+    let r = detached(async move { agent.capture_slap(&by, &id, slap).await }).await?;
     Ok(json_ok(StatusCode::OK, r))
 }
 
@@ -247,6 +257,7 @@ struct ExceptionBody {
 
 async fn finger_exception(
     State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
     Path((id, p)): Path<(String, String)>,
     b: Bytes,
 ) -> Result<Response, ApiError> {
@@ -255,7 +266,7 @@ async fn finger_exception(
     let agent = s.agent.clone();
     let r = detached(async move {
         agent
-            .finger_exception(&id, p, e.reason, e.note, e.photo)
+            .finger_exception(&by, &id, p, e.reason, e.note, e.photo)
             .await
     })
     .await?;
@@ -264,17 +275,22 @@ async fn finger_exception(
 
 async fn capture_iris(
     State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
     Path((id, e)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let e = eye(&e)?;
     let agent = s.agent.clone();
-    let r = detached(async move { agent.capture_iris(&id, e).await }).await?;
+    let r = detached(async move { agent.capture_iris(&by, &id, e).await }).await?;
     Ok(json_ok(StatusCode::OK, r))
 }
 
-async fn finalize(State(s): State<ApiState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn finalize(
+    State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let agent = s.agent.clone();
-    let packet = detached(async move { agent.finalize(&id).await }).await?;
+    let packet = detached(async move { agent.finalize(&by, &id).await }).await?;
     Ok(json_ok(StatusCode::CREATED, json!({ "packet_id": packet })))
 }
 
@@ -333,19 +349,35 @@ async fn events(
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-async fn auth(State(s): State<ApiState>, req: Request, next: Next) -> Response {
+/// Maps the bearer token to its operator and hands the operator to the handler as a request
+/// extension; refuses a request without a live token of an enabled operator.
+async fn auth(State(s): State<ApiState>, mut req: Request, next: Next) -> Response {
     let presented = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(bearer_token);
-    match presented {
-        Some(t) if constant_time_eq(t.as_bytes(), s.token.as_bytes()) => next.run(req).await,
-        Some(_) => ApiError::unauthorized("the bearer token is not this agent's token").into_response(),
-        None => ApiError::unauthorized(
-            "send Authorization: Bearer <token>; the token is in the agent's data directory (api-token)",
+        .and_then(bearer_token)
+        .map(str::to_string);
+    let Some(token) = presented else {
+        return ApiError::unauthorized(
+            "send Authorization: Bearer <token>, an operator's token issued by `rekam operators token ID`",
+        )
+        .into_response();
+    };
+    match s.agent.operator_of_token(&token).await {
+        Ok(TokenCheck::Operator(op)) => {
+            req.extensions_mut().insert(op);
+            next.run(req).await
+        }
+        Ok(TokenCheck::Unknown) => ApiError::unauthorized(
+            "the bearer token is not a live operator token of this agent (never issued, or replaced by a newer one); issue one with `rekam operators token ID`",
         )
         .into_response(),
+        Ok(TokenCheck::Disabled(id)) => ApiError::unauthorized(&format!(
+            "operator {id} is disabled; their token is refused until an administrator enables them (rekam operators enable {id})"
+        ))
+        .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
@@ -428,10 +460,6 @@ async fn json_errors(resp: Response) -> Response {
     out
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// The API's routes over `state`.
 pub fn router(state: ApiState) -> Router {
     let protected = Router::new()
@@ -465,6 +493,7 @@ pub fn router(state: ApiState) -> Router {
             "/v1/sessions/{id}/irises/{eye}",
             post(capture_iris).delete(corrections::clear_iris),
         )
+        .route("/v1/sessions/{id}/approval", post(approval::approve))
         .route("/v1/sessions/{id}/finalize", post(finalize))
         .route("/v1/outbox", get(outbox))
         .route("/v1/outbox/{packet_id}", get(outbox_packet))

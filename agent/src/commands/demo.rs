@@ -1,9 +1,11 @@
 //! `rekam demo`: a complete enrollment on simulated devices, narrated step by step.
 //!
 //! It creates the registry's and the workstation's keys, starts a registry simulator and the
-//! agent (both in this process, on loopback ports chosen by the system), then acts as the
-//! recording application would: it drives a whole session through the local API with the bearer
-//! token, finalizes it, and follows the packet until the registry's signed receipt is stored.
+//! agent (both in this process, on loopback ports chosen by the system), adds a demo operator and
+//! a demo supervisor to the agent's store, then acts as the recording application would: it
+//! drives a whole session through the local API with the operator's own token, has the supervisor
+//! approve it when a capture was forced or a finger excepted, finalizes it, and follows the packet
+//! until the registry's signed receipt is stored.
 //!
 //! Contract: runs in a fresh temporary directory (or `--keep DIR`, which must not exist), uses
 //! only the public API and the daemon's own code paths, and fails loudly if any step does not
@@ -24,6 +26,64 @@ use super::packet_demo::{TempDir, tempdir};
 use crate::config::Config;
 use crate::files;
 use crate::serve;
+
+/// The demo's operator at the desk.
+const OPERATOR: &str = "OP-DEMO";
+/// The demo's supervisor.
+const SUPERVISOR: &str = "SPV-DEMO";
+
+/// What the demo added to the agent's store.
+struct Staff {
+    /// The operator's API token.
+    token: String,
+    /// The supervisor's password (random, used once to approve).
+    supervisor_password: String,
+}
+
+/// A random password for a demo account.
+fn random_password() -> Result<String> {
+    use base64::Engine as _;
+    use ring::rand::SecureRandom as _;
+    let mut raw = [0u8; 18];
+    ring::rand::SystemRandom::new()
+        .fill(&mut raw)
+        .map_err(|_| anyhow::anyhow!("the random number generator failed"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw))
+}
+
+/// Adds the demo operator and supervisor and issues the operator's API token.
+async fn add_staff(agent: &crate::service::Agent) -> Result<Staff> {
+    use crate::operators::Role;
+    let operator_password = random_password()?;
+    let supervisor_password = random_password()?;
+    let sp = supervisor_password.clone();
+    let now = (agent.clock)();
+    let token = agent
+        .with_store(move |s| {
+            s.add_operator(
+                "demo",
+                OPERATOR,
+                "Operator Demo",
+                Role::Operator,
+                &operator_password,
+                now,
+            )?;
+            s.add_operator(
+                "demo",
+                SUPERVISOR,
+                "Supervisor Demo",
+                Role::Supervisor,
+                &sp,
+                now,
+            )?;
+            Ok(s.issue_operator_token(OPERATOR, "demo", now)?)
+        })
+        .await?;
+    Ok(Staff {
+        token,
+        supervisor_password,
+    })
+}
 
 /// Runs the demo.
 pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
@@ -261,18 +321,18 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     cfg.devices.realtime = false;
     cfg.uploader.poll_ms = 200;
     let running = serve::start(cfg, TcpListener::bind("127.0.0.1:0").await?).await?;
+    let staff = add_staff(&running.agent).await?;
     let api = Api {
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()?,
         base: format!("http://{}", running.addr),
-        token: running.token.clone(),
+        token: staff.token.clone(),
     };
     writeln!(
         out,
-        "  API on http://{} (bearer token in {})",
-        running.addr,
-        data.join(serve::TOKEN_FILE).display()
+        "  API on http://{}; operator {OPERATOR} and supervisor {SUPERVISOR} added, with an API token for {OPERATOR}",
+        running.addr
     )?;
     let (status, _) = api.call(reqwest::Method::GET, "/v1/devices", None).await?;
     let unauth = api
@@ -302,10 +362,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(7, "WS-DEMO-01", 0));
     let applicant = serde_json::to_value(&sample.applicant)?;
     let s = api
-        .post(
-            "/v1/sessions",
-            Some(json!({ "applicant": applicant, "operator_id": "OP-DEMO" })),
-        )
+        .post("/v1/sessions", Some(json!({ "applicant": applicant })))
         .await?;
     let id = s["id"].as_str().context("no session id")?.to_string();
     writeln!(
@@ -348,11 +405,11 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
 
     writeln!(
         out,
-        "\n7. Ten fingers: live previews until the auto-capture rule fires, then NFIQ 2.3"
+        "\n7. Fingers: live previews until the auto-capture rule fires, then NFIQ 2.3"
     )?;
     let live = follow_previews(&api).await?;
     let mut captures = 0;
-    for p in 1..=10u8 {
+    for p in 1..=9u8 {
         loop {
             let r = api
                 .post(&format!("/v1/sessions/{id}/fingers/{p}"), None)
@@ -373,6 +430,14 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         }
     }
 
+    // The resident's left little finger is bandaged: an exception, which a supervisor approves.
+    api.post(
+        &format!("/v1/sessions/{id}/fingers/10/exception"),
+        Some(json!({ "reason": "bandaged", "note": "luka bakar / a burn" })),
+    )
+    .await?;
+    writeln!(out, "  finger 10: bandaged, recorded as an exception")?;
+
     let s = api.get(&format!("/v1/sessions/{id}")).await?;
     if s["stage"] == "irises" {
         writeln!(out, "\n8. Irises")?;
@@ -390,6 +455,30 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     }
 
     writeln!(out, "\n9. Review and finalize")?;
+    let s = api.get(&format!("/v1/sessions/{id}")).await?;
+    let needs: Vec<&str> = s["needs_approval"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if needs.is_empty() {
+        writeln!(
+            out,
+            "  nothing forced or excepted: no supervisor approval needed"
+        )?;
+    } else {
+        let r = api
+            .post(
+                &format!("/v1/sessions/{id}/approval"),
+                Some(json!({ "supervisor_id": SUPERVISOR, "password": staff.supervisor_password })),
+            )
+            .await?;
+        writeln!(
+            out,
+            "  supervisor {} approved: {}",
+            r["approved_by"].as_str().unwrap_or("?"),
+            needs.join(", ")
+        )?;
+    }
     let f = api
         .post(&format!("/v1/sessions/{id}/finalize"), None)
         .await?;

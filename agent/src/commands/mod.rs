@@ -10,6 +10,7 @@ pub mod keys;
 pub mod outbox;
 pub mod packet;
 pub mod packet_demo;
+pub mod password;
 pub mod quality;
 pub mod serve;
 pub mod sim_prints;

@@ -72,13 +72,11 @@ pub fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<()> {
         let listener = TcpListener::bind(cfg.agent.listen)
             .await
             .with_context(|| format!("cannot listen on {}", cfg.agent.listen))?;
-        let data = cfg.agent.data_dir.clone();
         let running = serve::start(cfg, listener).await?;
         writeln!(
             out,
-            "rekam agent listening on http://{} (API token in {})",
-            running.addr,
-            data.join(serve::TOKEN_FILE).display()
+            "rekam agent listening on http://{} (API clients: `rekam operators token ID`)",
+            running.addr
         )?;
         out.flush()?;
         running.until(serve::shutdown_signal()).await

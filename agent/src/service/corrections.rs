@@ -5,15 +5,16 @@
 //! with its audit entry in one transaction, or changes nothing. Audit details name what changed
 //! (field names, positions, the abandon reason), never the resident's old or new values: the
 //! session and the packet hold the data, the audit log only who did what when. The actor is the
-//! `operator_id` given with the request, or the session's operator when none is given.
+//! operator acting (`by`), whoever started the session.
 
 use rekam_protocol::Nik;
-use rekam_protocol::model::{Applicant, FingerPosition, check_identifier};
+use rekam_protocol::model::{Applicant, FingerPosition};
 use rekam_protocol::{Timestamp, demographics};
 use serde::Serialize;
 use serde_json::json;
 
 use super::{Agent, ServiceError, resident_for};
+use crate::operators::Operator;
 use crate::workflow::{Correction, Eye, Session, Summary};
 
 /// Longest abandon reason accepted, in bytes.
@@ -26,19 +27,6 @@ pub struct CorrectionResult {
     pub correction: Correction,
     /// The session afterwards.
     pub session: Summary,
-}
-
-fn actor(session: &Session, operator_id: Option<String>) -> Result<String, ServiceError> {
-    match operator_id {
-        None => Ok(session.context.operator_id.clone()),
-        Some(op) => {
-            check_identifier("operator_id", &op).map_err(|e| ServiceError::BadField {
-                field: "operator_id".into(),
-                reason: e.to_string(),
-            })?;
-            Ok(op)
-        }
-    }
 }
 
 /// Checks an abandon reason: required, bounded, free of control and invisible characters.
@@ -95,13 +83,13 @@ impl Agent {
     /// dropped and the simulated devices are told who now sits down.
     pub async fn correct_applicant(
         &self,
+        by: &Operator,
         id: &str,
         applicant: Applicant,
-        operator_id: Option<String>,
     ) -> Result<CorrectionResult, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
-        let actor = actor(&session, operator_id)?;
+        let actor = by.id.clone();
         let today = Timestamp::from_unix_ms((self.clock)()).date();
         if session.applicant.nik != applicant.nik
             && let Some(open) = self.open_session_of(&applicant.nik, Some(id)).await?
@@ -127,22 +115,14 @@ impl Agent {
     }
 
     /// Drops the face photo for a retake.
-    pub async fn clear_face(
-        &self,
-        id: &str,
-        operator_id: Option<String>,
-    ) -> Result<Summary, ServiceError> {
-        self.clear(id, operator_id, "clear.face", json!({}), |s| s.clear_face())
+    pub async fn clear_face(&self, by: &Operator, id: &str) -> Result<Summary, ServiceError> {
+        self.clear(by, id, "clear.face", json!({}), |s| s.clear_face())
             .await
     }
 
     /// Drops the signature for a retake.
-    pub async fn clear_signature(
-        &self,
-        id: &str,
-        operator_id: Option<String>,
-    ) -> Result<Summary, ServiceError> {
-        self.clear(id, operator_id, "clear.signature", json!({}), |s| {
+    pub async fn clear_signature(&self, by: &Operator, id: &str) -> Result<Summary, ServiceError> {
+        self.clear(by, id, "clear.signature", json!({}), |s| {
             s.clear_signature()
         })
         .await
@@ -151,12 +131,12 @@ impl Agent {
     /// Drops a finger (captured or an exception) for a retake.
     pub async fn clear_finger(
         &self,
+        by: &Operator,
         id: &str,
         position: FingerPosition,
-        operator_id: Option<String>,
     ) -> Result<Summary, ServiceError> {
         let detail = json!({ "position": position.code() });
-        self.clear(id, operator_id, "clear.finger", detail, move |s| {
+        self.clear(by, id, "clear.finger", detail, move |s| {
             s.clear_finger(position)
         })
         .await
@@ -165,31 +145,27 @@ impl Agent {
     /// Drops an iris for a retake.
     pub async fn clear_iris(
         &self,
+        by: &Operator,
         id: &str,
         eye: Eye,
-        operator_id: Option<String>,
     ) -> Result<Summary, ServiceError> {
-        self.clear(
-            id,
-            operator_id,
-            "clear.iris",
-            json!({ "eye": eye }),
-            move |s| s.clear_iris(eye),
-        )
+        self.clear(by, id, "clear.iris", json!({ "eye": eye }), move |s| {
+            s.clear_iris(eye)
+        })
         .await
     }
 
     async fn clear(
         &self,
+        by: &Operator,
         id: &str,
-        operator_id: Option<String>,
         action: &'static str,
         detail: serde_json::Value,
         op: impl FnOnce(&mut Session) -> Result<(), crate::workflow::WorkflowError>,
     ) -> Result<Summary, ServiceError> {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
-        let actor = actor(&session, operator_id)?;
+        let actor = by.id.clone();
         op(&mut session)?;
         self.record(session, actor, action, detail).await
     }
@@ -199,14 +175,14 @@ impl Agent {
     /// continue or finalize.
     pub async fn abandon(
         &self,
+        by: &Operator,
         id: &str,
         reason: String,
-        operator_id: Option<String>,
     ) -> Result<Summary, ServiceError> {
         check_reason(&reason)?;
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
-        let actor = actor(&session, operator_id)?;
+        let actor = by.id.clone();
         session.abandon()?;
         self.record(
             session,

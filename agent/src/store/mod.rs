@@ -18,6 +18,7 @@ pub mod anchor;
 mod at_rest;
 pub mod audit;
 pub mod check;
+pub mod operator_tokens;
 mod operators;
 pub mod outbox;
 pub mod retention;
@@ -359,6 +360,7 @@ impl Store {
             }
             // Version 4: operator accounts.
             tx.execute_batch(operators::SCHEMA_4)?;
+            tx.execute_batch(operator_tokens::SCHEMA)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }

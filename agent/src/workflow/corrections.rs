@@ -9,7 +9,8 @@
 //! photo backdrop the e-KTP rule asks for (red for an odd birth year, blue for an even one,
 //! orange for a foreign resident), the photo taken against the old backdrop is dropped and must
 //! be retaken, because a card cannot be printed from it. Abandoning drops every capture, so an
-//! abandoned session holds no biometrics.
+//! abandoned session holds no biometrics. Every change voids a supervisor's approval
+//! ([`super::approval`]): the supervisor approved what they saw.
 
 use rekam_protocol::model::{Applicant, Citizenship, FingerPosition};
 use rekam_quality::face::BackgroundColour;
@@ -61,6 +62,7 @@ impl Session {
         let fields = changed_fields(&self.applicant, &applicant);
         let photo_taken = self.face.tries() > 0 || self.face_approved;
         let face_retake_required = photo_taken && backdrop(&self.applicant) != backdrop(&applicant);
+        self.void_approval();
         self.applicant = applicant;
         self.eligibility = eligibility;
         if face_retake_required {
@@ -82,6 +84,7 @@ impl Session {
                 "no face photo is taken".into(),
             ));
         }
+        self.void_approval();
         self.face.reset();
         self.face_approved = false;
         self.settle();
@@ -91,11 +94,13 @@ impl Session {
     /// Drops the signature for a retake.
     pub fn clear_signature(&mut self) -> Result<(), WorkflowError> {
         self.require_open("clear the signature")?;
-        if self.signature.take().is_none() {
+        if self.signature.is_none() {
             return Err(WorkflowError::NothingToClear(
                 "no signature is taken".into(),
             ));
         }
+        self.void_approval();
+        self.signature = None;
         self.settle();
         Ok(())
     }
@@ -108,6 +113,7 @@ impl Session {
                 "finger {position} is not recorded"
             )));
         }
+        self.void_approval();
         self.finger_minutiae.remove(&position.code());
         self.settle();
         Ok(())
@@ -122,6 +128,7 @@ impl Session {
                 "the {key} iris is not taken"
             )));
         }
+        self.void_approval();
         self.settle();
         Ok(())
     }
@@ -130,6 +137,7 @@ impl Session {
     /// belongs in the audit entry.
     pub fn abandon(&mut self) -> Result<(), WorkflowError> {
         self.require_open("abandon the session")?;
+        self.void_approval();
         self.face.reset();
         self.face_approved = false;
         self.signature = None;

@@ -14,6 +14,7 @@
 //! is wrong and leaves the session unchanged. The session serializes with serde so it survives an
 //! agent restart. Time comes in as arguments.
 
+pub mod approval;
 pub mod attempts;
 pub mod chip;
 pub mod corrections;
@@ -25,7 +26,7 @@ use std::collections::BTreeMap;
 use rekam_protocol::model::{
     Applicant, Biometrics, CaptureContext, Enrollment, ExceptionReason, FaceCapture, FingerCapture,
     FingerEntry, FingerException, FingerPosition, FingerRecord, Image, IrisCapture, Irises,
-    SignatureCapture, ValidationError,
+    SignatureCapture, SupervisorApproval, ValidationError,
 };
 use rekam_protocol::{EnrollmentId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -122,6 +123,15 @@ pub enum WorkflowError {
     /// Finalize before everything was captured.
     #[error("not complete: {0}")]
     Incomplete(String),
+    /// Finalize of an enrollment with forced captures or exceptions that no supervisor approved.
+    #[error(
+        "a supervisor must approve this enrollment before it is finalized: {}",
+        approval::describe(.0)
+    )]
+    ApprovalRequired(Vec<String>),
+    /// An approval of an enrollment with nothing to approve.
+    #[error("nothing to approve: no capture was forced and no finger is an exception")]
+    NothingToApprove,
 }
 
 /// One capture's state, for display.
@@ -181,6 +191,13 @@ pub struct Summary {
     pub irises: BTreeMap<String, CaptureSummary>,
     /// Whether irises are required in this session.
     pub irises_required: bool,
+    /// What a supervisor must approve before finalize, as reason codes (`forced_face`,
+    /// `forced_finger_7`, `exception_finger_2`, `forced_iris_left`); empty when nothing was forced
+    /// or excepted.
+    pub needs_approval: Vec<String>,
+    /// The supervisor who approved the enrollment as it is now (an approval is voided by any later
+    /// capture or correction).
+    pub approved_by: Option<String>,
 }
 
 /// One finger's state.
@@ -216,6 +233,13 @@ pub struct Session {
     /// Minutiae of the latest capture of each finger position, for the duplicate-finger check.
     #[serde(default)]
     finger_minutiae: BTreeMap<u8, Vec<duplicate::StoredMinutia>>,
+    /// A supervisor's approval of the forced captures and exceptions, voided by any later change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    approval: Option<SupervisorApproval>,
+    /// The approval the last change voided, for the service to note in its audit entry; not
+    /// stored.
+    #[serde(skip)]
+    voided: Option<SupervisorApproval>,
 }
 
 impl Session {
@@ -245,6 +269,8 @@ impl Session {
             fingers: BTreeMap::new(),
             irises: BTreeMap::new(),
             finger_minutiae: BTreeMap::new(),
+            approval: None,
+            voided: None,
         })
     }
 
@@ -310,6 +336,7 @@ impl Session {
             ));
         }
         let score = face.quality.score;
+        self.void_approval();
         Ok(self
             .face
             .submit(face, score, self.policy.face_gate, self.policy.max_attempts))
@@ -321,6 +348,7 @@ impl Session {
         if !self.face.is_done() {
             return Err(WorkflowError::Incomplete("no photo is kept yet".into()));
         }
+        self.void_approval();
         if approved {
             self.face_approved = true;
             self.settle();
@@ -333,6 +361,7 @@ impl Session {
     /// The signature.
     pub fn submit_signature(&mut self, signature: SignatureCapture) -> Result<(), WorkflowError> {
         self.require_stage(Stage::Signature, "take the signature")?;
+        self.void_approval();
         self.signature = Some(signature);
         self.settle();
         Ok(())
@@ -345,6 +374,8 @@ impl Session {
         capture: FingerCapture,
     ) -> Result<Outcome, WorkflowError> {
         self.require_stage(Stage::Fingers, "take a finger")?;
+        // (An approval stands only at review; this keeps the rule local all the same.)
+        self.void_approval();
         let slot = self
             .fingers
             .entry(position.code())
@@ -430,6 +461,7 @@ impl Session {
         if self.finger_resolved(position) {
             return Err(WorkflowError::FingerDone(position));
         }
+        self.void_approval();
         self.fingers.insert(
             position.code(),
             FingerSlot::Exception(FingerException {
@@ -494,6 +526,7 @@ impl Session {
         capture: IrisCapture,
     ) -> Result<Outcome, WorkflowError> {
         self.require_stage(Stage::Irises, "take an iris")?;
+        self.void_approval();
         let key = format!("{eye:?}").to_lowercase();
         let attempts = self.irises.entry(key).or_default();
         if attempts.is_done() {
@@ -610,6 +643,8 @@ impl Session {
             fingers_missing: self.fingers_missing().iter().map(|p| p.code()).collect(),
             irises,
             irises_required: self.policy.irises,
+            needs_approval: self.needs_approval(),
+            approved_by: self.approval.as_ref().map(|a| a.supervisor_id.clone()),
         }
     }
 
@@ -617,6 +652,7 @@ impl Session {
     /// quality, preferring the index fingers.
     pub fn finalize(&mut self, now: Timestamp) -> Result<Enrollment, WorkflowError> {
         self.require_stage(Stage::Review, "finalize")?;
+        self.require_approval()?;
         // The rules of start, again: the demographics may have been corrected since, and a birth
         // date is judged against the day the enrollment is sealed.
         self.applicant.validate_on(now.date())?;
@@ -671,6 +707,7 @@ impl Session {
             })?;
         let mut context = self.context.clone();
         context.finished_at = now;
+        context.supervisor_approval = self.approval.clone();
         let enrollment = Enrollment {
             id: self.id,
             applicant: self.applicant.clone(),

@@ -1,0 +1,44 @@
+//! `POST /v1/sessions/{id}/approval`: a supervisor approves an enrollment with forced captures or
+//! finger exceptions, at the desk of the operator whose token makes the request.
+//!
+//! Contract: the body is `{"supervisor_id": ..., "password": ...}`; the password is checked by the
+//! same sign-in as the console's (Argon2id, lockout after five failures, audited). A wrong
+//! password, a locked or disabled account, or a role that may not approve is refused with 403 and
+//! changes nothing; the approval itself is audited as `session.approved` by the supervisor.
+
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{ApiError, ApiState, body, detached, json_ok};
+use crate::operators::Operator;
+use crate::service::ServiceError;
+
+/// The body of `POST /v1/sessions/{id}/approval`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApprovalBody {
+    supervisor_id: String,
+    password: String,
+}
+
+pub(super) async fn approve(
+    State(s): State<ApiState>,
+    Extension(by): Extension<Operator>,
+    Path(id): Path<String>,
+    b: Bytes,
+) -> Result<Response, ApiError> {
+    let req: ApprovalBody = body(&b)?;
+    let agent = s.agent.clone();
+    let r = detached(async move {
+        let supervisor = agent
+            .sign_in(&req.supervisor_id, &req.password)
+            .await?
+            .map_err(ServiceError::SupervisorSignIn)?;
+        agent.approve(&by, &id, &supervisor).await
+    })
+    .await?;
+    Ok(json_ok(StatusCode::OK, r))
+}
