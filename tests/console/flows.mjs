@@ -214,7 +214,7 @@ async function fillDate(act, page, el, f) {
       await page.keyboard.type(`${day}${month}${year}`);
       return;
     }
-    if (type === 'text') return act.fill(el, `${day}-${month}-${year}`);
+    if (type === "text") return act.fill(el, `${year}-${month}-${day}`);
   }
   // GOV.UK style: three fields (day, month, year).
   await act.fill(page.getByLabel(anyOf('Hari', 'Tanggal', 'Day')).first(), day);
