@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import { ACCOUNTS, setup } from './harness.mjs';
-import { Clicks, RESIDENT, RESIDENT_2, W, button, enroll, onScreen, signIn } from './flows.mjs';
+import { Clicks, RESIDENT, RESIDENT_2, W, enroll, go, onScreen, signIn } from './flows.mjs';
 
 const env = setup(test, 'enrollment');
 
@@ -53,19 +53,26 @@ test('an operator enrolls a resident start to slip by clicks alone, then in Engl
   await signIn(new Clicks(sp), ACCOUNTS.supervisor);
   await sp.goto('/audit');
   await s.screen(sp, 'office-audit');
-  const audit = await sp.locator('main').innerText();
-  assert.ok(audit.includes(ACCOUNTS.operator.id), 'the operator in the audit log');
-  assert.ok(audit.includes(ACCOUNTS.supervisor.id), 'the supervisor in the audit log');
+  // Who did what, from the log's own rows (filtered by who): the operator started it, the
+  // supervisor approved it.
+  const rowsBy = async (id) => {
+    await sp.goto(`/audit?actor=${encodeURIComponent(id)}`);
+    await onScreen(sp, 'office-audit');
+    return sp.locator('main table tbody tr').allInnerTexts();
+  };
+  const started = await rowsBy(ACCOUNTS.operator.id);
+  assert.ok(started.some((r) => r.includes('session.start')), `session.start by the operator:\n${started.join('\n')}`);
+  const approved = await rowsBy(ACCOUNTS.supervisor.id);
+  assert.ok(approved.some((r) => r.includes('session.approved')), `session.approved by the supervisor:\n${approved.join('\n')}`);
 
   // One click on the language switch, then a short run in English.
   await page.goto('/');
   await onScreen(page, 'office-home');
-  await page.locator('header').getByRole('button', { name: W.english }).click();
+  await go(act, page.locator('header').getByRole('button', { name: W.english }));
   await onScreen(page, 'office-home');
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   await s.check(page, 'office-home-en');
-  await button(page, W.newEnrollment, 'body').click();
-  const short = await enroll(s, act, resident, { who: RESIDENT_2, supervisor: ACCOUNTS.supervisor, until: /sign/ });
+  const short = await enroll(s, act, resident, { who: RESIDENT_2, supervisor: ACCOUNTS.supervisor, until: /desk-signature/ });
   assert.ok(short.some((n) => /face/.test(n)), short.join(' > '));
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.match(await page.locator('h1').first().innerText(), /[A-Za-z]/);

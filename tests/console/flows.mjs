@@ -150,7 +150,7 @@ export const RESIDENT_2 = {
 function demographicFields(r) {
   return [
     { label: /^\s*NIK\b/i, value: r.nik },
-    { label: anyOf('Nama lengkap', 'Full name', 'Nama'), value: r.name },
+    { label: anyOf('Nama lengkap', 'Full name'), value: r.name },
     { label: anyOf('Tempat lahir', 'Place of birth'), value: r.placeOfBirth },
     { date: true, label: anyOf('Tanggal lahir', 'Date of birth'), value: r.birth },
     r.sex === 'female'
@@ -247,26 +247,30 @@ export function button(page, name, scope = 'main') {
 }
 
 export const D = {
-  next: anyOf('Lanjut', 'Lanjutkan', 'Berikutnya', 'Continue', 'Next', 'Simpan dan lanjut', 'Save and continue'),
-  begin: anyOf('Mulai', 'Start', 'Lanjut', 'Lanjutkan', 'Continue', 'Simpan', 'Save', 'Mulai perekaman', 'Start enrollment'),
-  capturePhoto: anyOf('Ambil foto', 'Take photo', 'Capture photo', 'Potret', 'Capture'),
-  approve: anyOf('Setuju', 'Setujui', 'Saya setuju', 'Approve', 'I approve', 'Yes, approve'),
-  retake: anyOf('Foto ulang', 'Ulangi', 'Retake'),
-  signature: anyOf('Mulai tanda tangan', 'Ambil tanda tangan', 'Start signing', 'Capture signature', 'Tanda tangan', 'Sign'),
-  acceptSignature: anyOf('Terima', 'Accept', 'Simpan tanda tangan', 'Accept signature'),
-  captureSlap: anyOf('Ambil', 'Rekam', 'Pindai', 'Capture', 'Scan'),
-  exception: anyOf('Pengecualian', 'Exception', 'Tandai', 'Mark'),
-  saveException: anyOf('Simpan', 'Save', 'Simpan pengecualian', 'Save exception'),
-  amputated: anyOf('Diamputasi', 'Amputasi', 'Amputated'),
-  captureIris: anyOf('Ambil iris', 'Pindai iris', 'Capture irises', 'Capture iris', 'Scan irises'),
-  finalize: anyOf('Selesaikan', 'Finalisasi', 'Finalize', 'Finalise', 'Selesai', 'Kunci dan kirim'),
-  supervisorApprove: anyOf('Setujui', 'Approve', 'Setujui perekaman', 'Approve enrollment'),
-  supervisorId: anyOf('ID supervisor', 'Supervisor ID', 'ID penyelia', 'ID operator', 'Operator ID'),
-  print: anyOf('Cetak', 'Print', 'Cetak bukti', 'Print slip'),
+  next: anyOf('Lanjut', 'Lanjutkan', 'Continue', 'Next'),
+  begin: anyOf('Mulai perekaman', 'Start the enrollment', 'Start enrollment'),
+  capturePhoto: anyOf('Ambil foto', 'Take the photo', 'Take photo'),
+  approve: anyOf('Ya, setujui foto', 'Yes, approve the photo'),
+  retake: anyOf('Tidak, foto ulang', 'No, take it again'),
+  signature: anyOf('Mulai tanda tangan', 'Start signing'),
+  acceptSignature: anyOf('Terima tanda tangan', 'Accept the signature'),
+  captureSlap: anyOf('Ambil Empat jari', 'Ambil Kedua ibu jari', 'Capture: Right four', 'Capture: Left four', 'Capture: Both thumbs', 'Coba lagi', 'Try again'),
+  takeSingle: anyOf('Ambil satu per satu', 'Take on its own'),
+  captureSingle: anyOf('Ambil jari ini', 'Capture this finger', 'Coba lagi', 'Try again'),
+  backToFingers: anyOf('Kembali ke sidik jari', 'Back to the fingerprints'),
+  saveException: anyOf('Catat pengecualian', 'Record the exception'),
+  amputated: anyOf('Diamputasi', 'Amputated'),
+  captureIris: anyOf('Ambil Iris', 'Capture: Left iris', 'Capture: Right iris', 'Coba lagi', 'Try again'),
+  askSupervisor: anyOf('Minta supervisor menyetujui', 'Ask a supervisor to approve'),
+  finalize: anyOf('Selesaikan dan segel', 'Finalize and seal'),
+  supervisorApprove: anyOf('Setujui perekaman', 'Approve the enrollment'),
+  supervisorId: anyOf('ID supervisor', 'Supervisor id'),
+  print: anyOf('Cetak', 'Print'),
 };
 
 /** The left ring finger, as the diagram names it. */
 export const LEFT_RING = anyOf('Jari manis kiri', 'Manis kiri', 'Left ring finger', 'Left ring');
+
 
 /** The screen `page` shows now (its `<main data-screen>`), or null between pages. */
 export async function screenName(page) {
@@ -277,132 +281,139 @@ export async function screenName(page) {
     .catch(() => null);
 }
 
-/** Waits until the page leaves `name` at `url` (another screen, or the same screen elsewhere). */
-export async function leaves(page, name, url, timeout = 30_000) {
+/** Marks the page's document, so `loaded` can tell when another one has replaced it. */
+async function mark(page) {
+  await page.evaluate(() => {
+    window.rekamOld = true;
+  });
+}
+
+/** Waits until a new document (after `mark`) shows a screen; returns its name. */
+export async function loaded(page, timeout = 60_000) {
   const until = Date.now() + timeout;
   while (Date.now() < until) {
-    const now = await screenName(page);
-    if (now && (now !== name || page.url() !== url)) return now;
+    const fresh = await page
+      .evaluate(() => !window.rekamOld && document.readyState !== 'loading' && document.querySelector('main[data-screen]') !== null)
+      .catch(() => false);
+    if (fresh) return screenName(page);
     await page.waitForTimeout(100);
   }
-  throw new Error(`still on ${name} (${url}) after ${timeout} ms`);
+  throw new Error(`no new page within ${timeout} ms (still ${page.url()})`);
+}
+
+/** Presses `locator` and waits for the page it leads to. */
+export async function go(act, locator, timeout = 60_000) {
+  await mark(act.page);
+  await act.press(locator);
+  return loaded(act.page, timeout);
 }
 
 /** Waits until the first preview image in `main` has shown a frame. */
 export async function previewShows(page, timeout = 15_000) {
-  const img = page.locator('main img[src*="preview"], main img[src*="live"], main img[src*="stream"], main canvas').first();
+  const img = page.locator('main img[src*="preview"], main img[src*=".mjpg"]').first();
   await img.waitFor({ state: 'visible', timeout });
-  await page.waitForFunction(
-    (el) => (el.tagName === 'CANVAS' ? el.width > 0 : el.complete && el.naturalWidth > 0),
-    await img.elementHandle(),
-    { timeout },
-  );
+  await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle(), { timeout });
+}
+
+async function visible(locator) {
+  return (await locator.count()) > 0 && (await locator.isVisible());
 }
 
 /**
- * The desk's steps, each handled on its screen until the slip: demographics, the face with the
- * resident approving on `resident` (a page in the same browser, on /resident), the signature,
- * the slaps with `except` (a finger's name on the diagram) excepted as amputated, irises, the
- * supervisor's approval, review and finalize. Returns the screens passed, in order.
+ * The desk's steps, each handled on its screen, until a screen whose name matches `until`:
+ * demographics (`who`), the face with the resident approving on `resident` (an operator of a
+ * page of the same browser on /resident), the signature, the slaps with `except` (a finger's
+ * name on the diagram) excepted as amputated, irises, the supervisor's approval, review and
+ * finalize. Every screen passed is checked (screenshot, axe). Returns the screens' names.
  */
 export async function enroll(s, act, resident, { except = LEFT_RING, supervisor, who = RESIDENT, until = /slip/ } = {}) {
   const page = act.page;
   const seen = [];
   let excepted = false;
-  let approved = false;
-  for (let step = 0; step < 40; step += 1) {
-    const name = await screenName(page);
-    const url = page.url();
-    if (!name) {
-      await page.waitForTimeout(100);
-      continue;
-    }
+  let name = await screenName(page);
+  for (let step = 0; step < 60; step += 1) {
+    if (!name) name = await loaded(page);
     if (seen.at(-1) !== name) {
       seen.push(name);
       await s.check(page, name);
     }
     if (until.test(name)) return seen;
+    const at = page.url();
     if (/home/.test(name)) {
-      await act.press(button(page, W.newEnrollment, 'body'));
-    } else if (/start|demograph|nik/.test(name)) {
+      name = await go(act, button(page, W.newEnrollment, 'body'));
+    } else if (/start/.test(name)) {
       await fillDemographics(act, who);
-      await act.press(button(page, D.begin));
-    } else if (/face|photo|foto/.test(name)) {
-      await faceStep(s, act, resident);
-    } else if (/sign/.test(name)) {
-      await act.press(button(page, D.signature));
+      name = await go(act, button(page, D.begin));
+      if (name === 'desk-start') throw new Error(`the start form was refused: ${await page.locator('main').innerText()}`);
+    } else if (/face/.test(name)) {
+      name = await faceStep(s, act, resident);
+    } else if (/signature/.test(name)) {
       const accept = button(page, D.acceptSignature);
-      await accept.waitFor({ state: 'visible', timeout: 30_000 });
-      await s.check(page, `${name}-signed`);
-      await act.press(accept);
-    } else if (/finger|slap|jari/.test(name)) {
+      if (await visible(accept)) {
+        name = await go(act, accept);
+      } else {
+        name = await go(act, button(page, D.signature));
+        await s.check(page, `${name}-signed`);
+      }
+    } else if (/exception/.test(name)) {
+      if (await visible(page.getByRole('radio', { name: D.amputated }))) {
+        await act.choose(page.getByRole('radio', { name: D.amputated }).first());
+        name = await go(act, button(page, D.saveException));
+      } else {
+        name = await go(act, button(page, D.backToFingers));
+      }
+    } else if (/single/.test(name)) {
+      const capture = button(page, D.captureSingle);
+      name = await go(act, (await visible(capture)) ? capture : button(page, D.backToFingers));
+    } else if (/finger/.test(name)) {
       if (!excepted && except) {
-        await exceptFinger(s, act, except);
         excepted = true;
+        name = await go(act, page.locator('main').getByRole('link', { name: except }).first());
+        await s.check(page, 'desk-finger-exception');
         continue;
       }
-      await act.press(button(page, D.captureSlap));
+      const capture = button(page, D.captureSlap);
+      const single = button(page, D.takeSingle);
+      if (await visible(capture)) name = await go(act, capture);
+      else if (await visible(single)) name = await go(act, single);
+      else name = await go(act, button(page, D.next));
     } else if (/iris/.test(name)) {
-      await act.press(button(page, D.captureIris));
-    } else if (/approv|supervis/.test(name) || (/review/.test(name) && !approved && (await needsApproval(page)))) {
-      await approve(s, act, supervisor);
-      approved = true;
+      const capture = button(page, D.captureIris);
+      name = await go(act, (await visible(capture)) ? capture : button(page, D.next));
+    } else if (/approval/.test(name)) {
+      await act.fill(page.getByLabel(D.supervisorId).first(), supervisor.id);
+      await act.fill(page.getByLabel(W.password).first(), supervisor.password);
+      name = await go(act, button(page, D.supervisorApprove));
     } else if (/review/.test(name)) {
-      await act.press(button(page, D.finalize));
+      const finalize = button(page, D.finalize);
+      name = await go(act, (await visible(finalize)) ? finalize : button(page, D.askSupervisor));
     } else {
       const next = button(page, D.next);
-      if ((await next.count()) === 0) throw new Error(`no way forward on screen ${name} (${url})`);
-      await act.press(next);
+      if (!(await visible(next))) throw new Error(`no way forward on screen ${name} (${at})`);
+      name = await go(act, next);
     }
-    await leaves(page, name, url, 60_000).catch(async (e) => {
-      // A step that stays on its screen (the next slap, a retake) is handled again.
-      if (!/finger|slap|jari|iris/.test(name)) throw e;
-    });
   }
-  throw new Error(`no slip after 40 steps: ${seen.join(' > ')}`);
+  throw new Error(`not at ${until} after 60 steps: ${seen.join(' > ')}`);
 }
 
+/** The face: preview, photo, the resident's approval on their screen; returns the next screen. */
 async function faceStep(s, act, resident) {
   const page = act.page;
-  await previewShows(page);
-  await s.check(page, 'desk-face-preview');
-  await act.press(button(page, D.capturePhoto));
-  // The resident sees the photo on their own screen and approves it there.
+  if (await visible(button(page, D.capturePhoto))) {
+    await previewShows(page);
+    await s.check(page, 'desk-face-preview');
+    await go(act, button(page, D.capturePhoto));
+  }
+  // The photo waits for the resident, who sees it on their own screen and approves it there.
   const rp = resident.page;
   if (!/\/resident/.test(rp.url())) await rp.goto('/resident');
   const ok = button(rp, D.approve);
   await ok.waitFor({ state: 'visible', timeout: 30_000 });
+  await s.check(page, 'desk-face-waiting');
   await s.screen(rp, 'resident');
-  await resident.press(ok);
-  // The desk moves on by itself, or offers to.
-  const url = page.url();
-  const moved = await leaves(page, await screenName(page), url, 5_000).catch(() => null);
-  if (!moved) {
-    const next = button(page, D.next);
-    await next.waitFor({ state: 'visible', timeout: 10_000 });
-    await act.press(next);
-  }
-}
-
-/** Excepts `finger` (its name on the diagram) as amputated. */
-export async function exceptFinger(s, act, finger) {
-  const page = act.page;
-  // On the two-hand diagram: the finger itself is the control.
-  await act.press(page.locator('main').getByRole('button', { name: finger }).or(page.locator('main').getByRole('link', { name: finger })).first());
-  await page.getByRole('radio', { name: D.amputated }).or(page.getByLabel(D.amputated)).first().waitFor();
-  await s.check(page, 'desk-finger-exception');
-  await act.choose(page.getByRole('radio', { name: D.amputated }).first());
-  await act.press(button(page, D.saveException));
-}
-
-async function needsApproval(page) {
-  return (await page.getByLabel(D.supervisorId).count()) > 0;
-}
-
-async function approve(s, act, supervisor) {
-  const page = act.page;
-  await s.check(page, 'desk-supervisor-approval');
-  await act.fill(page.getByLabel(D.supervisorId).first(), supervisor.id);
-  await act.fill(page.getByLabel(W.password).first(), supervisor.password);
-  await act.press(button(page, D.supervisorApprove));
+  await mark(page);
+  await go(resident, ok);
+  await s.check(rp, 'resident-approved');
+  // The desk notices by itself (it polls every second) and moves on.
+  return loaded(page, 15_000);
 }

@@ -22,7 +22,7 @@ test('the idle lock keeps the enrollment in progress', async () => {
   await onScreen(page, 'office-home');
   const rp = await context.newPage();
   await rp.goto('/resident');
-  await enroll(s, act, new Clicks(rp), { supervisor: ACCOUNTS.supervisor, until: /sign/ });
+  await enroll(s, act, new Clicks(rp), { supervisor: ACCOUNTS.supervisor, until: /desk-signature/ });
   const step = await screenName(page);
   const url = new URL(page.url()).pathname;
 

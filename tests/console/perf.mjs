@@ -54,7 +54,7 @@ try {
   const home = new URL(page.url()).pathname;
   const rp = await context.newPage();
   await rp.goto('/resident');
-  await enroll(s, act, new Clicks(rp), { supervisor: ACCOUNTS.supervisor, until: /face/ });
+  await enroll(s, act, new Clicks(rp), { supervisor: ACCOUNTS.supervisor, until: /desk-face/ });
   const desk = new URL(page.url()).pathname;
   const session = await context.storageState();
 

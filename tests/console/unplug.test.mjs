@@ -25,7 +25,7 @@ test('a scanner unplugged mid-capture is shown as a banner and recovered', async
   const rp = await context.newPage();
   await rp.goto('/resident');
   const resident = new Clicks(rp);
-  await enroll(s, act, resident, { supervisor: ACCOUNTS.supervisor, until: /finger|slap/ });
+  await enroll(s, act, resident, { supervisor: ACCOUNTS.supervisor, until: /desk-fingers/ });
   const url = page.url();
 
   // The capture starts; the cable is pulled while the resident's fingers are on their way.
