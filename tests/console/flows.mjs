@@ -209,10 +209,20 @@ async function fillDate(act, page, el, f) {
     const type = await el.evaluate((e) => (e.tagName === 'INPUT' ? e.type : e.tagName));
     if (type === 'date' && !act.keyboard) return act.fill(el, `${year}-${month}-${day}`);
     if (type === 'date') {
-      // Chromium's date field takes the digits in the locale's order (id-ID: day, month, year).
+      // Chromium's date field takes the digits in its own locale's order (headless: month, day,
+      // year; an Indonesian desktop: day, month, year): type one, read it back, else the other.
+      const want = `${year}-${month}-${day}`;
       await tabTo(page, el);
-      await page.keyboard.type(`${day}${month}${year}`);
-      return;
+      for (const digits of [`${day}${month}${year}`, `${month}${day}${year}`, `${year}${month}${day}`]) {
+        await page.keyboard.type(digits);
+        if ((await el.inputValue()) === want) return;
+        // Back out of the field and in again, to its first segment.
+        for (let i = 0; i < 5 && (await el.evaluate((e) => e === document.activeElement)); i += 1) {
+          await page.keyboard.press('Shift+Tab');
+        }
+        await page.keyboard.press('Tab');
+      }
+      throw new Error(`the date field did not take ${want} (it has ${await el.inputValue()})`);
     }
     if (type === "text") return act.fill(el, `${year}-${month}-${day}`);
   }
