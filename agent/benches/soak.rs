@@ -7,6 +7,9 @@
 //! Run: `cargo bench -p rekam-agent --bench soak` (`SOAK_ENROLLMENTS=N` to change the count from
 //! 500). Prints one line per sample and a verdict; exits non-zero when growth exceeds 10%.
 
+#[path = "../tests/identity/mod.rs"]
+mod identity;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -68,10 +71,7 @@ async fn enroll(api: &Api, seed: u64) -> String {
     let s = sample::enrollment(&SampleOptions::tiny(seed, "WS-SOAK", 0));
     let applicant = serde_json::to_value(&s.applicant).expect("applicant");
     let started = api
-        .post(
-            "/v1/sessions",
-            Some(json!({ "applicant": applicant, "operator_id": "OP-SOAK" })),
-        )
+        .post("/v1/sessions", Some(json!({ "applicant": applicant })))
         .await;
     let id = started["id"].as_str().expect("session id").to_string();
     loop {
@@ -107,6 +107,14 @@ async fn enroll(api: &Api, seed: u64) -> String {
                 break;
             }
         }
+    }
+    // A forced capture waits for the supervisor's approval, as at the desk.
+    let s = api
+        .call(reqwest::Method::GET, &format!("/v1/sessions/{id}"), None)
+        .await;
+    let (path, body) = identity::at_review(&s, &id);
+    if body.is_some() {
+        api.post(&path, body).await;
     }
     let f = api.post(&format!("/v1/sessions/{id}/finalize"), None).await;
     f["packet_id"].as_str().expect("packet id").to_string()
@@ -176,10 +184,7 @@ async fn soak(count: u64) -> bool {
         .find(|w| w.starts_with("http://"))
         .expect("address in the first line")
         .to_string();
-    let token = std::fs::read_to_string(data.join(serve::TOKEN_FILE))
-        .expect("token")
-        .trim()
-        .to_string();
+    let token = identity::cli_token(&config);
     let api = Api {
         http: reqwest::Client::new(),
         base,

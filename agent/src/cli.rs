@@ -76,6 +76,10 @@ pub enum Command {
     /// Recover from a damaged store.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Operator accounts in the agent's own store: add, list, disable, enable, reset a password,
+    /// issue an API token. Every change is in the audit log.
+    #[command(subcommand)]
+    Operators(OperatorsCommand),
     /// Run device simulators, for technicians and for testing clients.
     #[command(subcommand)]
     Sim(SimCommand),
@@ -331,6 +335,84 @@ pub enum StoreCommand {
         /// A new (or empty) directory to write into.
         #[arg(long)]
         to: PathBuf,
+    },
+}
+
+/// Where `rekam operators` finds the agent's store: the same `--config` as `rekam serve` (without
+/// it, the built-in defaults `rekam serve --simulated` uses), and `--data-dir` to override.
+#[derive(clap::Args, Debug, Clone)]
+pub struct AgentStore {
+    /// Configuration file (TOML) as given to `rekam serve`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Data directory (overrides agent.data_dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `rekam operators ...`
+#[derive(Subcommand, Debug)]
+pub enum OperatorsCommand {
+    /// Add an account; the password is asked on the terminal (twice, not shown), or read from
+    /// the first line of standard input with --password-stdin.
+    Add {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// Login id, as the audit log and packets record it (letters, digits, '.', '_', '-').
+        #[arg(long)]
+        id: String,
+        /// Full name, as screens show it.
+        #[arg(long)]
+        name: String,
+        /// What the account may do.
+        #[arg(long, value_parser = ["operator", "supervisor", "technician", "admin"])]
+        role: String,
+        /// Read the password from standard input instead of the terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts: id, name, role, enabled, locked until.
+    List {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+    },
+    /// Disable an account: it can no longer sign in, and its API token is refused.
+    Disable {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The account.
+        id: String,
+    },
+    /// Enable an account again (and clear a lock).
+    Enable {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The account.
+        id: String,
+    },
+    /// Set a new password (and clear a lock).
+    Passwd {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The account.
+        id: String,
+        /// Read the password from standard input instead of the terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print a new API token for the account, once (only its SHA-256 is kept); the account's
+    /// earlier token stops working.
+    Token {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The account.
+        id: String,
     },
 }
 

@@ -3,8 +3,8 @@
 //! Contract: [`create_private_dir`] makes a directory 0700 (tightening an existing one);
 //! [`refuse_readable`] fails, naming the file and the `chmod 600` that fixes it, when an existing
 //! secret (a private key, the storage key, the database and its `-wal`/`-shm`) can
-//! be read by the group or by others; [`check_token`] refuses an API token that is short or
-//! guessable. On non-Unix systems modes are not checked.
+//! be read by the group or by others. On non-Unix systems modes are not checked. (API tokens are
+//! per operator, random and stored hashed: see [`crate::store::operator_tokens`].)
 
 use std::path::{Path, PathBuf};
 
@@ -148,96 +148,4 @@ pub fn tighten_file(path: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
-}
-
-/// Shortest API token accepted.
-pub const TOKEN_MIN_LEN: usize = 32;
-/// Fewest distinct characters in an accepted token.
-pub const TOKEN_MIN_DISTINCT: usize = 8;
-/// Least estimated strength of an accepted token, in bits: its length times the Shannon entropy
-/// of its own character frequencies. A generated token (64 hex digits) scores about 240, and
-/// even 32 random hex digits score over 85.
-pub const TOKEN_MIN_BITS: f64 = 80.0;
-
-/// Refuses a weak API token, saying why. A token is accepted when it has at least
-/// [`TOKEN_MIN_LEN`] characters, all visible ASCII (no spaces or control characters), at least
-/// [`TOKEN_MIN_DISTINCT`] distinct characters, is not a shorter string repeated (`abcabc…`) nor
-/// mostly an ascending or descending run (`0123…`), and its estimated strength is at least
-/// [`TOKEN_MIN_BITS`].
-pub fn check_token(token: &str) -> Result<(), String> {
-    let b = token.as_bytes();
-    if b.len() < TOKEN_MIN_LEN {
-        return Err(format!(
-            "it has {} characters; at least {TOKEN_MIN_LEN} are needed",
-            b.len()
-        ));
-    }
-    if let Some(c) = b.iter().find(|c| !(0x21..=0x7e).contains(*c)) {
-        return Err(format!(
-            "it contains the byte 0x{c:02x}; only visible ASCII characters are allowed"
-        ));
-    }
-    let mut counts = [0usize; 128];
-    for &c in b {
-        counts[c as usize] += 1;
-    }
-    let distinct = counts.iter().filter(|&&n| n > 0).count();
-    if distinct < TOKEN_MIN_DISTINCT {
-        return Err(format!(
-            "it uses only {distinct} distinct characters; at least {TOKEN_MIN_DISTINCT} are needed"
-        ));
-    }
-    if (1..=b.len() / 2).any(|p| b.len().is_multiple_of(p) && b.chunks(p).all(|c| c == &b[..p])) {
-        return Err("it is a shorter string repeated".into());
-    }
-    let runs = b.windows(2).filter(|w| w[0].abs_diff(w[1]) == 1).count();
-    if runs * 2 >= b.len() - 1 {
-        return Err("it is mostly a run of consecutive characters".into());
-    }
-    let n = b.len() as f64;
-    let per_char: f64 = counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
-            -p * p.log2()
-        })
-        .sum();
-    let bits = per_char * n;
-    if bits < TOKEN_MIN_BITS {
-        return Err(format!(
-            "its estimated strength is {bits:.0} bits; at least {TOKEN_MIN_BITS:.0} are needed"
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_tokens_pass_and_guessable_ones_are_refused_with_the_reason() {
-        use ring::rand::SecureRandom;
-        let rng = ring::rand::SystemRandom::new();
-        for _ in 0..200 {
-            let mut raw = [0u8; 32];
-            rng.fill(&mut raw).expect("random");
-            let t = hex::encode(raw);
-            assert_eq!(check_token(&t), Ok(()), "{t}");
-            // Even half a generated token (128 bits of randomness) passes.
-            assert_eq!(check_token(&t[..32]), Ok(()), "{}", &t[..32]);
-        }
-        let refused = |t: &str, why: &str| {
-            let e = check_token(t).expect_err(t);
-            assert!(e.contains(why), "{t}: {e}");
-        };
-        refused("abc", "3 characters");
-        refused(&"a".repeat(64), "1 distinct");
-        refused(&"0123456789".repeat(4), "repeated");
-        refused("0123456789abcdefghijklmnopqrstuv", "run of consecutive");
-        refused("aaaaaaaaaaaaaaaaaaaaaaaaaaabcdefghij", "estimated strength");
-        refused("aaaaaaaaaaaaaaaaaaaaaaaaaaabcdefg", "7 distinct");
-        refused("0123456789abcdef 0123456789abcde", "0x20");
-    }
 }

@@ -77,6 +77,9 @@ pub enum ServiceError {
     /// The capture does not pass its checks; nothing was recorded, take it again.
     #[error("{0}")]
     Rejected(String),
+    /// The print matches a finger already taken at another position; nothing was recorded.
+    #[error("{0}")]
+    Duplicate(DuplicateRefusal),
     /// Another session recording the same NIK is still open.
     #[error(
         "session {session} is already open for this NIK: resume it (GET /v1/sessions/{session}) \
@@ -101,7 +104,7 @@ pub enum ServiceError {
     SupervisorSignIn(crate::operators::SignInError),
     /// An approval by someone whose role may not approve.
     #[error(
-        "{id} is a {role} and cannot approve; a supervisor or an administrator must sign in to approve"
+        "{id} has the role {role}, which cannot approve; a supervisor or an administrator must sign in to approve"
     )]
     NotASupervisor {
         /// Who tried.
@@ -822,16 +825,12 @@ fn segment_slap(
             })?;
         let scored = capture::finger(&crop, device, Impression::SlapSegment)?;
         if let Some(d) = session.duplicate_finger(position, &scored.minutiae) {
-            return Err(ServiceError::Rejected(format!(
-                "jari {} pada slap ini sama dengan jari {} yang sudah diambil; periksa tangan yang \
-                 diletakkan / finger {} of this slap matches finger {} already taken \
-                 (similarity {:.2}): check which hand was placed",
-                position.code(),
-                d.position.code(),
-                position.code(),
-                d.position.code(),
-                d.score
-            )));
+            return Err(ServiceError::Duplicate(DuplicateRefusal {
+                position,
+                matches: d.position,
+                similarity: d.score,
+                in_slap: true,
+            }));
         }
         let b = f.bbox;
         fingers.push(FoundFinger {
@@ -853,15 +852,46 @@ fn duplicate_rejection(
     position: FingerPosition,
     d: crate::workflow::duplicate::Duplicate,
 ) -> ServiceError {
-    ServiceError::Rejected(format!(
-        "sidik jari ini sama dengan jari {} yang sudah diambil; letakkan jari {} / this print \
-         matches finger {} already taken (similarity {:.2}); place finger {}",
-        d.position.code(),
-        position.code(),
-        d.position.code(),
-        d.score,
-        position.code()
-    ))
+    ServiceError::Duplicate(DuplicateRefusal {
+        position,
+        matches: d.position,
+        similarity: d.score,
+        in_slap: false,
+    })
+}
+
+/// A print refused because it matches a finger already taken at another position (a hand
+/// placed twice, or one finger shown as another), with the positions for the desk to name.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DuplicateRefusal {
+    /// The finger asked for.
+    pub position: FingerPosition,
+    /// The finger already taken that the print matches.
+    pub matches: FingerPosition,
+    /// How alike the prints are (0..1, see `rekam_quality::matching`).
+    pub similarity: f64,
+    /// Refused as part of a slap (the whole slap is refused) rather than a single finger.
+    pub in_slap: bool,
+}
+
+impl std::fmt::Display for DuplicateRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (p, m, s) = (self.position.code(), self.matches.code(), self.similarity);
+        if self.in_slap {
+            write!(
+                f,
+                "jari {p} pada slap ini sama dengan jari {m} yang sudah diambil; periksa tangan \
+                 yang diletakkan / finger {p} of this slap matches finger {m} already taken \
+                 (similarity {s:.2}): check which hand was placed"
+            )
+        } else {
+            write!(
+                f,
+                "sidik jari ini sama dengan jari {m} yang sudah diambil; letakkan jari {p} / this \
+                 print matches finger {m} already taken (similarity {s:.2}); place finger {p}"
+            )
+        }
+    }
 }
 
 /// The backdrop colour the e-KTP rule asks of this resident.

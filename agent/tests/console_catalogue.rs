@@ -45,7 +45,13 @@ fn literal_words(src: &str) -> Vec<String> {
     let s = strip(&s, "<script", "</script>");
     let mut words = Vec::new();
     // Attribute values a person reads.
-    for attr in ["alt=\"", "title=\"", "aria-label=\"", "placeholder=\"", "value=\""] {
+    for attr in [
+        "alt=\"",
+        "title=\"",
+        "aria-label=\"",
+        "placeholder=\"",
+        "value=\"",
+    ] {
         let mut rest = s.as_str();
         while let Some(a) = rest.find(attr) {
             let v = &rest[a + attr.len()..];

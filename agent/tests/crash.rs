@@ -7,6 +7,8 @@
 //! the damaged file), or starts with every acknowledged step still there; it never serves a
 //! silently truncated log.
 
+mod identity;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -72,7 +74,7 @@ struct Agent {
     token: String,
 }
 
-fn spawn_agent(config: &Path, data: &Path) -> Agent {
+fn spawn_agent(config: &Path) -> Agent {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rekam"))
         .args(["serve", "--config"])
         .arg(config)
@@ -90,10 +92,7 @@ fn spawn_agent(config: &Path, data: &Path) -> Agent {
         .and_then(|r| r.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    let token = std::fs::read_to_string(data.join("api-token"))
-        .expect("token")
-        .trim()
-        .to_string();
+    let token = identity::cli_token(config);
     Agent {
         child,
         base: format!("http://{addr}"),
@@ -143,7 +142,7 @@ async fn step(
         let e = rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(
             seed, "WS-K1", 0,
         ));
-        let body = json!({ "applicant": e.applicant, "operator_id": "OP-K" });
+        let body = json!({ "applicant": e.applicant });
         let (status, s) = call(http, a, M::POST, "/v1/sessions", Some(body)).await?;
         assert_eq!(status, 201, "{s}");
         note(ledger, &s);
@@ -169,7 +168,7 @@ async fn step(
             };
             (format!("/v1/sessions/{id}/irises/{eye}"), None)
         }
-        "review" => (format!("/v1/sessions/{id}/finalize"), None),
+        "review" => identity::at_review(&s, &id),
         other => panic!("unexpected stage {other}"),
     };
     let (status, r) = call(http, a, M::POST, &path, body).await?;
@@ -302,7 +301,7 @@ async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_deli
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let mut rng = SimRng::derive(2026, "kills");
     for round in 0..KILLS {
-        let mut agent = spawn_agent(&config, &data);
+        let mut agent = spawn_agent(&config);
         let a = (agent.base.clone(), agent.token.clone());
         check_acknowledged_steps_survived(&http, &a, &ledger).await;
         let worker = {
@@ -325,7 +324,7 @@ async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_deli
 
     // Let the last agent finish: complete open sessions (at least two enrollments in all, however
     // little a slow machine got done between kills) and drain the outbox.
-    let mut agent = spawn_agent(&config, &data);
+    let mut agent = spawn_agent(&config);
     let a = (agent.base.clone(), agent.token.clone());
     check_acknowledged_steps_survived(&http, &a, &ledger).await;
     for _ in 0..800 {
@@ -398,7 +397,7 @@ async fn killing_the_agent_at_random_moments_loses_no_acknowledged_work_and_deli
 }
 
 /// Starts `rekam serve`; `Err` with its message when it refuses to start.
-fn try_spawn_agent(config: &Path, data: &Path) -> Result<Agent, String> {
+fn try_spawn_agent(config: &Path) -> Result<Agent, String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rekam"))
         .args(["serve", "--config"])
         .arg(config)
@@ -428,10 +427,7 @@ fn try_spawn_agent(config: &Path, data: &Path) -> Result<Agent, String> {
         .and_then(|r| r.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    let token = std::fs::read_to_string(data.join("api-token"))
-        .expect("token")
-        .trim()
-        .to_string();
+    let token = identity::cli_token(config);
     Ok(Agent {
         child,
         base: format!("http://{addr}"),
@@ -455,7 +451,7 @@ async fn deleting_the_wal_after_a_kill_is_refused_and_named_never_served_as_a_si
     let mut rng = SimRng::derive(2026, "wal-kills");
     let mut refusals = 0;
     for round in 0..WAL_KILLS {
-        let mut agent = try_spawn_agent(&config, &data).expect("the agent starts");
+        let mut agent = try_spawn_agent(&config).expect("the agent starts");
         let a = (agent.base.clone(), agent.token.clone());
         let worker = {
             let (http, a, ledger) = (http.clone(), a.clone(), ledger.clone());
@@ -477,7 +473,7 @@ async fn deleting_the_wal_after_a_kill_is_refused_and_named_never_served_as_a_si
         if wal.exists() {
             std::fs::remove_file(&wal).expect("delete the WAL");
         }
-        match try_spawn_agent(&config, &data) {
+        match try_spawn_agent(&config) {
             Ok(mut agent) => {
                 // Nothing the anchor knew of was lost: every acknowledged step is still there.
                 let a = (agent.base.clone(), agent.token.clone());

@@ -5,6 +5,8 @@
 //! rejected; the audit chain and the database hold. (`crash.rs` does the 50-kill run against an
 //! honest registry.)
 
+mod identity;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -138,7 +140,7 @@ struct Agent {
     token: String,
 }
 
-fn spawn_agent(config: &Path, data: &Path) -> Agent {
+fn spawn_agent(config: &Path) -> Agent {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rekam"))
         .args(["serve", "--config"])
         .arg(config)
@@ -156,10 +158,7 @@ fn spawn_agent(config: &Path, data: &Path) -> Agent {
         .and_then(|r| r.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    let token = std::fs::read_to_string(data.join("api-token"))
-        .expect("token")
-        .trim()
-        .to_string();
+    let token = identity::cli_token(config);
     Agent {
         child,
         base: format!("http://{addr}"),
@@ -205,7 +204,7 @@ async fn step(http: &reqwest::Client, a: &Agent, seed: u64) -> Option<Option<Str
         let e = rekam_sim::sample::enrollment(&rekam_sim::sample::SampleOptions::tiny(
             seed, "WS-J1", 0,
         ));
-        let body = json!({ "applicant": e.applicant, "operator_id": "OP-J" });
+        let body = json!({ "applicant": e.applicant });
         let (status, s) = call(http, a, M::POST, "/v1/sessions", Some(body)).await?;
         assert_eq!(status, 201, "{s}");
         return Some(None);
@@ -222,7 +221,7 @@ async fn step(http: &reqwest::Client, a: &Agent, seed: u64) -> Option<Option<Str
             let p = s["fingers_missing"].as_array()?.first()?.as_u64()?;
             (format!("/v1/sessions/{id}/fingers/{p}"), None)
         }
-        "review" => (format!("/v1/sessions/{id}/finalize"), None),
+        "review" => identity::at_review(&s, &id),
         other => panic!("unexpected stage {other}"),
     };
     let (status, r) = call(http, a, M::POST, &path, body).await?;
@@ -264,7 +263,7 @@ async fn killing_the_agent_while_the_registry_answers_junk_settles_no_packet_and
     let mut packets: Vec<String> = Vec::new();
     let mut rng = SimRng::derive(2027, "junk-kills");
     for round in 0..=KILLS {
-        let mut agent = spawn_agent(&config, &data);
+        let mut agent = spawn_agent(&config);
         let last = round == KILLS;
         // Each life drives enrollments for a while; the last one until two packets exist.
         let deadline = tokio::time::Instant::now()

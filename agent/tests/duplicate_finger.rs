@@ -152,7 +152,10 @@ async fn a_finger_already_taken_presented_as_another_is_refused_naming_the_posit
         .await
         .expect_err("a duplicate");
     match &e {
-        ServiceError::Rejected(why) => assert!(why.contains("matches finger 2"), "{why}"),
+        ServiceError::Duplicate(d) => {
+            assert_eq!((d.position, d.matches), (middle, index));
+            assert!(d.to_string().contains("matches finger 2"), "{d}");
+        }
         other => panic!("expected a rejection, got {other}"),
     }
     let s = agent.summary(&id).await.expect("summary");
@@ -190,7 +193,10 @@ async fn the_right_hand_placed_again_for_the_left_slap_is_refused_and_nothing_is
         .await
         .expect_err("the right hand again");
     match &e {
-        ServiceError::Rejected(why) => assert!(why.contains("check which hand"), "{why}"),
+        ServiceError::Duplicate(d) => {
+            assert!(d.in_slap);
+            assert!(d.to_string().contains("check which hand"), "{d}");
+        }
         other => panic!("expected a rejection, got {other}"),
     }
     let s = agent.summary(&id).await.expect("summary");

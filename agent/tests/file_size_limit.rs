@@ -5,6 +5,8 @@
 
 #![cfg(unix)]
 
+mod identity;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -50,10 +52,7 @@ async fn a_database_that_reaches_the_file_size_limit_answers_507_and_the_daemon_
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    let token = std::fs::read_to_string(data.join("api-token"))
-        .expect("token")
-        .trim()
-        .to_string();
+    let token = identity::cli_token(&config);
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
@@ -83,7 +82,7 @@ async fn a_database_that_reaches_the_file_size_limit_answers_507_and_the_daemon_
     let (status, s) = call(
         reqwest::Method::POST,
         "/v1/sessions".into(),
-        Some(json!({ "applicant": e.applicant, "operator_id": "OP-F" })),
+        Some(json!({ "applicant": e.applicant })),
     )
     .await;
     assert_eq!(status, 201, "{s}");

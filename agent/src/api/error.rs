@@ -174,7 +174,7 @@ impl From<ServiceError> for ApiError {
                 Some("supervisor_id".into()),
             ),
             ServiceError::Capture(_) => ApiError::new(S::BAD_GATEWAY, "device_output", msg, None),
-            ServiceError::Rejected(_) => {
+            ServiceError::Rejected(_) | ServiceError::Duplicate(_) => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "capture_rejected", msg, None)
             }
             ServiceError::Finalize(FinalizeError::TooLarge { .. }) => {

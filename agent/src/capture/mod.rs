@@ -118,6 +118,18 @@ pub struct ScoredFinger {
     pub minutiae: Vec<rekam_quality::minutiae::Minutia>,
 }
 
+/// Finger advice: too little finger on the platen (the desk shows each in its own words).
+pub const FINGER_ADVICE_PRESS_FLAT: &str =
+    "too little finger on the platen: press the whole fingertip flat";
+/// Finger advice: too few minutiae.
+pub const FINGER_ADVICE_CLEAN: &str =
+    "too few ridge details found: clean the platen and the finger";
+/// Finger advice: a light, low-contrast print.
+pub const FINGER_ADVICE_TOO_LIGHT: &str =
+    "the print is too light: press a little harder or moisten a dry finger";
+/// Finger advice: the start of the note when NFIQ 2 could not score the print.
+pub const FINGER_ADVICE_UNSCORED: &str = "NFIQ 2 could not score this print";
+
 /// A finger image as a capture, scored with NFIQ 2.3 on the uncompressed capture and stored as
 /// WSQ; the advice says what to fix when the score is low or NFIQ 2 could not score the image
 /// (which then scores 0).
@@ -136,23 +148,17 @@ pub fn finger(
             minutiae = a.minutiae;
             let act = &a.actionable;
             let note = if !act.has_sufficient_foreground() {
-                Some("too little finger on the platen: press the whole fingertip flat".to_string())
+                Some(FINGER_ADVICE_PRESS_FLAT.to_string())
             } else if !act.has_minutiae() {
-                Some("too few ridge details found: clean the platen and the finger".to_string())
+                Some(FINGER_ADVICE_CLEAN.to_string())
             } else if act.is_empty_or_low_contrast() {
-                Some(
-                    "the print is too light: press a little harder or moisten a dry finger"
-                        .to_string(),
-                )
+                Some(FINGER_ADVICE_TOO_LIGHT.to_string())
             } else {
                 None
             };
             (a.score, note)
         }
-        Err(reason) => (
-            0,
-            Some(format!("NFIQ 2 could not score this print: {reason}")),
-        ),
+        Err(reason) => (0, Some(format!("{FINGER_ADVICE_UNSCORED}: {reason}"))),
     };
     let image = wsq_finger(img.pixels(), img.width(), img.height(), ppi).map_err(|reason| {
         CaptureError {

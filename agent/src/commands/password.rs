@@ -1,7 +1,8 @@
 //! Reading a new password for `rekam operators add` and `passwd`: from the terminal without echo,
 //! asked twice, or from standard input (`--password-stdin`, one line).
 //!
-//! Contract: a password shorter than [`MIN_PASSWORD_CHARS`] characters, or one that differs between
+//! Contract: a password shorter than [`MIN_PASSWORD_CHARS`] characters (or refused by
+//! [`operators::check_password`]), or one that differs between
 //! the two prompts, is refused with a message saying so, before anything is stored. Echo is turned
 //! off with `stty -echo` on `/dev/tty` (no unsafe code, no extra crate) and turned back on however
 //! reading ends.
@@ -12,8 +13,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-/// Fewest characters in a password.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+use crate::operators::{self, MIN_PASSWORD_CHARS};
 
 /// Longest line read as a password, in bytes (Argon2 takes any length; this bounds the read).
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -29,7 +29,7 @@ pub fn check(password: &str) -> Result<()> {
     if password.chars().any(char::is_control) {
         bail!("the password contains a control character");
     }
-    Ok(())
+    operators::check_password(password).map_err(anyhow::Error::msg)
 }
 
 /// One line of `input` without its line ending.

@@ -20,6 +20,16 @@ pub static ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/console.css"),
     ),
     (
+        "office.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/office.css"),
+    ),
+    (
+        "fingers.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/fingers.css"),
+    ),
+    (
         "console.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/js/console.js"),

@@ -18,6 +18,7 @@ pub mod anchor;
 mod at_rest;
 pub mod audit;
 pub mod check;
+pub mod figures;
 pub mod operator_tokens;
 mod operators;
 pub mod outbox;
