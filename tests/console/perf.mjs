@@ -89,14 +89,9 @@ try {
     ? await page.evaluate(
         async ([url, seconds]) => {
           const out = [];
-          const res = await fetch(url);
-          const type = res.headers.get('content-type') ?? '';
-          const boundary = /boundary="?([^";]+)"?/.exec(type)?.[1];
-          if (!boundary) return { error: `not multipart: ${type}` };
-          const reader = res.body.getReader();
+          const ends = [];
           const enc = new TextEncoder();
           const dec = new TextDecoder('latin1');
-          let buf = new Uint8Array(0);
           const until = performance.now() + seconds * 1000;
           const find = (hay, needle, from = 0) => {
             outer: for (let i = from; i <= hay.length - needle.length; i += 1) {
@@ -106,48 +101,75 @@ try {
             return -1;
           };
           const crlf2 = enc.encode('\r\n\r\n');
+          // A stream that ends (the hub stops on a device error) is noted and opened again, as
+          // the desk's own page does.
           while (performance.now() < until) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            const arrived = performance.timeOrigin + performance.now();
-            const next = new Uint8Array(buf.length + value.length);
-            next.set(buf);
-            next.set(value, buf.length);
-            buf = next;
-            // Every complete part: headers, blank line, a body of Content-Length bytes.
-            for (;;) {
-              const h = find(buf, crlf2);
-              if (h < 0) break;
-              const head = dec.decode(buf.subarray(0, h));
-              let len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? NaN);
-              if (!Number.isFinite(len)) {
-                // No length: the part ends where the next boundary begins.
-                const end = find(buf, enc.encode(`\r\n--${boundary}`), h + 4);
-                if (end < 0) break;
-                len = end - (h + 4);
+            const res = await fetch(url);
+            const type = res.headers.get('content-type') ?? '';
+            const boundary = /boundary="?([^";]+)"?/.exec(type)?.[1];
+            if (!boundary) return { error: `not multipart: ${type}` };
+            const reader = res.body.getReader();
+            let buf = new Uint8Array(0);
+            let ended = false;
+            while (performance.now() < until) {
+              const { value, done } = await reader.read();
+              if (done) {
+                ended = true;
+                break;
               }
-              if (buf.length < h + 4 + len) break;
-              const body = buf.slice(h + 4, h + 4 + len);
-              buf = buf.slice(h + 4 + len);
-              let captured = null;
-              for (const line of head.split('\r\n')) {
-                const m = /^([\w-]*(time|stamp|captured)[\w-]*):\s*(\d+(\.\d+)?)/i.exec(line);
-                if (m) {
-                  const v = Number(m[3]);
-                  captured = v > 1e15 ? v / 1000 : v > 1e12 ? v : null;
+              const arrived = performance.timeOrigin + performance.now();
+              const next = new Uint8Array(buf.length + value.length);
+              next.set(buf);
+              next.set(value, buf.length);
+              buf = next;
+              // Every complete part: headers, blank line, a body of Content-Length bytes.
+              for (;;) {
+                const h = find(buf, crlf2);
+                if (h < 0) break;
+                const head = dec.decode(buf.subarray(0, h));
+                let len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? NaN);
+                if (!Number.isFinite(len)) {
+                  // No length: the part ends where the next boundary begins.
+                  const end = find(buf, enc.encode(`\r\n--${boundary}`), h + 4);
+                  if (end < 0) break;
+                  len = end - (h + 4);
                 }
+                if (buf.length < h + 4 + len) break;
+                const body = buf.slice(h + 4, h + 4 + len);
+                buf = buf.slice(h + 4 + len);
+                let captured = null;
+                for (const line of head.split('\r\n')) {
+                  const m = /^([\w-]*(time|stamp|captured)[\w-]*):\s*(\d+(\.\d+)?)/i.exec(line);
+                  if (m) {
+                    const v = Number(m[3]);
+                    captured = v > 1e15 ? v / 1000 : v > 1e12 ? v : null;
+                  }
+                }
+                const t0 = performance.now();
+                let decodeMs = null;
+                try {
+                  const bitmap = await createImageBitmap(new Blob([body], { type: 'image/jpeg' }));
+                  decodeMs = performance.now() - t0;
+                  bitmap.close();
+                } catch {
+                  // The blank frame that ends a failed stream may not decode; not a frame.
+                  continue;
+                }
+                await new Promise((r) => requestAnimationFrame(() => r()));
+                const shown = performance.timeOrigin + performance.now();
+                out.push({ arrived, decodeMs, latency: captured === null ? null : shown - captured, bytes: len });
               }
-              const t0 = performance.now();
-              const bitmap = await createImageBitmap(new Blob([body], { type: 'image/jpeg' }));
-              const decodeMs = performance.now() - t0;
-              bitmap.close();
-              await new Promise((r) => requestAnimationFrame(() => r()));
-              const shown = performance.timeOrigin + performance.now();
-              out.push({ arrived, decodeMs, latency: captured === null ? null : shown - captured, bytes: len });
             }
+            if (!ended) {
+              reader.cancel();
+              break;
+            }
+            const statusUrl = url.replace(/\.mjpg.*$/, '/status');
+            const why = await fetch(statusUrl).then((r) => r.text()).catch((e) => String(e));
+            ends.push({ at: performance.now(), why });
+            await new Promise((r) => setTimeout(r, 200));
           }
-          reader.cancel();
-          return { frames: out };
+          return { frames: out, ends };
         },
         [src, SECONDS],
       )
@@ -162,6 +184,16 @@ try {
     const span = (f.at(-1).arrived - f[0].arrived) / 1000;
     const fps = (f.length - 1) / span;
     row(`preview frame rate over ${span.toFixed(1)} s`, `${fps.toFixed(1)} fps (${f.length} frames)`, '>= 10 fps', fps >= 10);
+    // The steadiest stretch: the best one-second window.
+    let best = 0;
+    for (let a = 0, b = 0; b < f.length; b += 1) {
+      while (f[b].arrived - f[a].arrived > 1000) a += 1;
+      best = Math.max(best, b - a + 1);
+    }
+    row('preview frames in the best second', `${best}`, '');
+    if (frames.ends.length) {
+      row('preview streams that ended (reopened)', `${frames.ends.length}; first: ${frames.ends[0].why.slice(0, 80)}`, '');
+    }
     const d = stats(f.map((x) => x.decodeMs));
     row('preview JPEG decode (median / p95)', `${d.median.toFixed(1)} / ${d.p95.toFixed(1)} ms`, '');
     const sizes = stats(f.map((x) => x.bytes));
