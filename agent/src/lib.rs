@@ -17,6 +17,7 @@ pub mod finalize;
 pub mod health;
 pub mod hotplug;
 pub mod operators;
+pub mod preview;
 pub mod serve;
 pub mod service;
 pub mod store;

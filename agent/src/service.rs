@@ -202,6 +202,8 @@ pub struct Agent {
     pub upload_wake: Arc<Notify>,
     /// The clock (milliseconds since the epoch); replaceable for tests.
     pub clock: fn() -> i64,
+    /// The camera's and the scanner's live previews.
+    pub previews: crate::preview::Previews,
     /// What store calls have shown about the store (for `/v1/health`).
     pub store_health: Arc<crate::health::StoreHealth>,
 }
@@ -248,6 +250,8 @@ impl Agent {
         registry: RegistryPublicKey,
     ) -> Agent {
         let (events, _) = broadcast::channel(256);
+        let closing = watch::channel(false).0;
+        let previews = crate::preview::Previews::new(&devices, closing.subscribe());
         Agent {
             config,
             devices,
@@ -256,7 +260,8 @@ impl Agent {
             key: Arc::new(key),
             registry,
             events,
-            closing: watch::channel(false).0,
+            closing,
+            previews,
             upload_wake: Arc::new(Notify::new()),
             clock: system_ms,
             store_health: Arc::default(),
@@ -526,7 +531,15 @@ impl Agent {
         let _desk = self.desk.lock().await;
         let session = self.load(id).await?;
         session.submit_finger_check(position)?;
-        let sink = self.preview_sink("preview.finger", id, json!({ "position": position.code() }));
+        let mut events =
+            self.preview_sink("preview.finger", id, json!({ "position": position.code() }));
+        // The console's finger preview shows the live capture's own frames while it holds the
+        // scanner (its producer pauses meanwhile).
+        let hub = self.previews.finger.clone();
+        let sink: Box<dyn FnMut(LiveFrame) + Send> = Box::new(move |frame: LiveFrame| {
+            hub.offer_gray(&frame.image);
+            events(frame);
+        });
         let (img, device) = self
             .devices
             .capture_finger_live(finger, AutoCaptureRule::default(), sink)

@@ -35,6 +35,31 @@ pub static ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/js/console.js"),
     ),
     (
+        "desk.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/desk.css"),
+    ),
+    (
+        "desk-live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/js/desk-live.js"),
+    ),
+    (
+        "desk-start.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/js/desk-start.js"),
+    ),
+    (
+        "desk-signature.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/js/desk-signature.js"),
+    ),
+    (
+        "desk-slip.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/js/desk-slip.js"),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_bytes!("../../assets/icon.svg"),

@@ -21,6 +21,7 @@ use rekam_sim::synth::Background;
 use rekam_quality::live::AutoCaptureRule;
 
 use super::live::{FrameSink, auto_capture};
+use super::pen::PenFeed;
 use super::{DeviceFailure, Identified, Slot};
 
 /// Who is in front of the devices (for simulators).
@@ -82,14 +83,34 @@ pub trait FingerDevice: Identified + Send {
             format!("this scanner takes single fingers only, not a {slap:?} slap"),
         ))
     }
+    /// One live frame of whatever is on the platen, for the console's preview; scanners
+    /// without previews refuse it as unsupported.
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure> {
+        let _ = o;
+        Err(unsupported_preview(&self.identity()))
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
+}
+
+fn unsupported_preview(id: &DeviceIdentity) -> DeviceFailure {
+    DeviceFailure::new(
+        id.to_string(),
+        ErrorKind::Unsupported,
+        "this device gives no live preview",
+    )
 }
 
 /// A camera as the manager drives it.
 pub trait CameraDevice: Identified + Send {
     /// A still photo.
     fn capture_still(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure>;
+    /// One live-view frame for the console's preview; cameras without live view refuse it as
+    /// unsupported.
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure> {
+        let _ = o;
+        Err(unsupported_preview(&self.identity()))
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
 }
@@ -98,6 +119,16 @@ pub trait CameraDevice: Identified + Send {
 pub trait PadDevice: Identified + Send {
     /// Collects pen samples until accept; cancel or the deadline end it with an error.
     fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure>;
+    /// The same, publishing every pen report to `pen` as it comes (pads that deliver the
+    /// signature only at the end publish nothing).
+    fn capture_signature_live(
+        &mut self,
+        o: &CaptureOptions,
+        pen: &PenFeed,
+    ) -> Result<SignatureTrace, DeviceFailure> {
+        let _ = pen;
+        self.capture_signature(o)
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
 }
@@ -148,6 +179,17 @@ impl<D: FingerprintScanner + Send> FingerDevice for Driver<D> {
     ) -> Result<GrayImage, DeviceFailure> {
         scanner_slap(&mut self.0, slap, missing, o)
     }
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure> {
+        scanner_preview(&mut self.0, o)
+    }
+}
+
+fn scanner_preview<D: FingerprintScanner>(
+    d: &mut D,
+    o: &CaptureOptions,
+) -> Result<GrayImage, DeviceFailure> {
+    d.preview_frame(o)
+        .map_err(|e| DeviceFailure::from_driver(&name(d.identity()), &e))
 }
 
 fn scanner_slap<D: FingerprintScanner>(
@@ -204,6 +246,9 @@ impl FingerDevice for SimFingerprintScanner {
     ) -> Result<GrayImage, DeviceFailure> {
         scanner_slap(self, slap, missing, o)
     }
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure> {
+        scanner_preview(self, o)
+    }
     fn present(&mut self, r: &Resident) {
         self.set_person(Some(SimPerson::new(r.seed).without(&r.missing)));
     }
@@ -220,19 +265,27 @@ impl CameraDevice for SimCamera {
         Camera::capture_still(self, o)
             .map_err(|e| DeviceFailure::from_driver(&name(Camera::identity(self)), &e))
     }
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<Photo, DeviceFailure> {
+        Camera::preview_frame(self, o)
+            .map_err(|e| DeviceFailure::from_driver(&name(Camera::identity(self)), &e))
+    }
     fn present(&mut self, r: &Resident) {
         self.set_scene(FaceScene::framed(r.background));
     }
 }
 
-/// Reads pad events until accept.
+/// Reads pad events until accept, publishing the pen to `pen` when given.
 fn collect_signature<P: SignaturePad>(
     pad: &mut P,
     o: &CaptureOptions,
+    pen: Option<&PenFeed>,
 ) -> Result<SignatureTrace, DeviceFailure> {
     let who = name(pad.identity());
     let fail = |e: &P::Error| DeviceFailure::from_driver(&who, e);
     let caps = pad.capabilities().clone();
+    if let Some(p) = pen {
+        p.begin(caps.max_x, caps.max_y);
+    }
     let started = Instant::now();
     let mut samples = Vec::new();
     let mut first: Option<Duration> = None;
@@ -261,8 +314,16 @@ fn collect_signature<P: SignaturePad>(
                 let t0 = *first.get_or_insert(s.time);
                 let t = s.time.saturating_sub(t0).as_millis();
                 samples.push((u32::try_from(t).unwrap_or(u32::MAX), s.x, s.y, s.pressure));
+                if let Some(p) = pen {
+                    p.point(s.x, s.y, s.pressure);
+                }
             }
-            Some(PadEvent::Clear) => samples.clear(),
+            Some(PadEvent::Clear) => {
+                samples.clear();
+                if let Some(p) = pen {
+                    p.clear();
+                }
+            }
             Some(PadEvent::Cancel) => {
                 return Err(DeviceFailure::new(
                     &who,
@@ -274,6 +335,9 @@ fn collect_signature<P: SignaturePad>(
                 if samples.is_empty() {
                     // Accept on an empty pad means nothing; keep waiting for ink.
                     continue;
+                }
+                if let Some(p) = pen {
+                    p.done();
                 }
                 return Ok(SignatureTrace {
                     samples,
@@ -303,6 +367,21 @@ impl SimPad {
     }
 }
 
+impl SimPad {
+    fn collect(
+        &mut self,
+        o: &CaptureOptions,
+        pen: Option<&PenFeed>,
+    ) -> Result<SignatureTrace, DeviceFailure> {
+        let trace = collect_signature(&mut self.pad, o, pen);
+        if trace.is_ok() {
+            // The resident signs again if the operator clears the signature for a retake.
+            self.arm(self.seed);
+        }
+        trace
+    }
+}
+
 impl Identified for SimPad {
     fn identity(&self) -> DeviceIdentity {
         SignaturePad::identity(&self.pad).clone()
@@ -311,12 +390,14 @@ impl Identified for SimPad {
 
 impl PadDevice for SimPad {
     fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure> {
-        let trace = collect_signature(&mut self.pad, o);
-        if trace.is_ok() {
-            // The resident signs again if the operator clears the signature for a retake.
-            self.arm(self.seed);
-        }
-        trace
+        self.collect(o, None)
+    }
+    fn capture_signature_live(
+        &mut self,
+        o: &CaptureOptions,
+        pen: &PenFeed,
+    ) -> Result<SignatureTrace, DeviceFailure> {
+        self.collect(o, Some(pen))
     }
     fn present(&mut self, r: &Resident) {
         self.arm(r.seed);

@@ -7,14 +7,18 @@
 //!
 //! Contract: operations never block the async runtime; a second operation on a busy device is
 //! refused as busy rather than queued behind a possibly stuck one; errors carry the driver's
-//! [`ErrorKind`] and a message naming the device.
+//! [`ErrorKind`] and a message naming the device. Live previews ([`Slot::preview`]) yield to
+//! operations: a preview never starts while an operation waits, and an operation that finds a
+//! preview frame in progress waits for that one frame instead of being refused.
 
 mod adapters;
 mod live;
+mod pen;
 pub mod unplug;
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use rekam_drivers::camera::Photo;
 use rekam_drivers::fingerprint::{CaptureOptions, Finger, Slap};
@@ -28,6 +32,7 @@ pub use adapters::{
     simulated_kit,
 };
 pub use live::{FrameSink, LiveFrame, LiveFrameView, auto_capture};
+pub use pen::{PenFeed, PenTrace};
 
 /// A device operation that failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -91,6 +96,10 @@ pub struct Slot<D: ?Sized> {
     class: &'static str,
     state: Arc<Mutex<SlotState<D>>>,
     opener: Arc<Opener<D>>,
+    /// A preview frame holds (or is about to take) the device.
+    previewing: Arc<AtomicBool>,
+    /// Operations waiting for a preview frame to end; previews do not start meanwhile.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl<D: ?Sized> Clone for Slot<D> {
@@ -99,7 +108,46 @@ impl<D: ?Sized> Clone for Slot<D> {
             class: self.class,
             state: self.state.clone(),
             opener: self.opener.clone(),
+            previewing: self.previewing.clone(),
+            waiting: self.waiting.clone(),
         }
+    }
+}
+
+/// Counts an operation as waiting while it lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Waiting(n)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Takes the slot for an operation: at once, or after the preview frame holding it ends (a
+/// frame is bounded by its own deadline, `limit` here); `None` when another operation holds it.
+fn take_for_operation<'a, S>(
+    state: &'a Mutex<S>,
+    previewing: &AtomicBool,
+    waiting: &AtomicUsize,
+    limit: Duration,
+) -> Option<MutexGuard<'a, S>> {
+    let _waiting = Waiting::new(waiting);
+    let started = Instant::now();
+    loop {
+        if let Ok(guard) = state.try_lock() {
+            return Some(guard);
+        }
+        if !previewing.load(Ordering::SeqCst) || started.elapsed() >= limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
@@ -157,6 +205,8 @@ impl<D: ?Sized + Identified + Send + 'static> Slot<D> {
                 identity: None,
             })),
             opener: Arc::new(opener),
+            previewing: Arc::new(AtomicBool::new(false)),
+            waiting: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -196,6 +246,7 @@ impl<D: ?Sized + Identified + Send + 'static> Slot<D> {
     {
         let state = self.state.clone();
         let opener = self.opener.clone();
+        let (previewing, waiting) = (self.previewing.clone(), self.waiting.clone());
         let class = self.class;
         let cancel = CancelToken::new();
         let options = CaptureOptions {
@@ -203,7 +254,9 @@ impl<D: ?Sized + Identified + Send + 'static> Slot<D> {
             cancel: cancel.clone(),
         };
         let task = tokio::task::spawn_blocking(move || {
-            let Ok(mut s) = state.try_lock() else {
+            let Some(mut s) =
+                take_for_operation(&state, &previewing, &waiting, PREVIEW_FRAME_LIMIT)
+            else {
                 return Err(DeviceFailure::new(
                     class,
                     ErrorKind::Busy,
@@ -263,6 +316,107 @@ impl<D: ?Sized + Identified + Send + 'static> Slot<D> {
     }
 }
 
+/// What one preview pull gave.
+#[derive(Debug)]
+pub enum PreviewOutcome<T> {
+    /// A frame.
+    Frame(T),
+    /// A capture holds the device: no frame now.
+    Paused,
+    /// The device failed.
+    Failed(DeviceFailure),
+}
+
+impl<T> PreviewOutcome<T> {
+    fn of(r: Result<Option<T>, DeviceFailure>) -> Self {
+        match r {
+            Ok(Some(t)) => PreviewOutcome::Frame(t),
+            Ok(None) => PreviewOutcome::Paused,
+            Err(e) => PreviewOutcome::Failed(e),
+        }
+    }
+}
+
+/// Longest a preview frame may hold a device (an operation waits at most this long for it).
+pub const PREVIEW_FRAME_LIMIT: Duration = Duration::from_millis(500);
+
+impl<D: ?Sized + Identified + Send + 'static> Slot<D> {
+    /// Runs one preview `op` on the device, opening it first if needed; `Ok(None)` when an
+    /// operation holds the device or waits for it (previews pause while a capture runs). A
+    /// device that reports itself disconnected is dropped and marked so, as in [`Slot::run`];
+    /// a preview that merely fails leaves the device's health alone.
+    pub async fn preview<T, F>(&self, op: F) -> Result<Option<T>, DeviceFailure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut D, &CaptureOptions) -> Result<T, DeviceFailure> + Send + 'static,
+    {
+        let state = self.state.clone();
+        let opener = self.opener.clone();
+        let (previewing, waiting) = (self.previewing.clone(), self.waiting.clone());
+        let class = self.class;
+        let options = CaptureOptions {
+            timeout: PREVIEW_FRAME_LIMIT,
+            cancel: CancelToken::new(),
+        };
+        let task = tokio::task::spawn_blocking(move || {
+            if waiting.load(Ordering::SeqCst) > 0 {
+                return Ok(None);
+            }
+            // Set before taking the lock and cleared after releasing it, so an operation that
+            // finds the lock taken knows whether a preview holds it.
+            previewing.store(true, Ordering::SeqCst);
+            let result = (|| {
+                let Ok(mut s) = state.try_lock() else {
+                    return Ok(None);
+                };
+                if s.device.is_none() {
+                    match opener() {
+                        Ok(d) => {
+                            s.identity = Some(d.identity());
+                            s.device = Some(d);
+                            s.health = Health::Ready;
+                        }
+                        Err(e) => {
+                            s.health = Health::Disconnected {
+                                reason: e.to_string(),
+                            };
+                            return Err(e);
+                        }
+                    }
+                }
+                let Some(device) = s.device.as_mut() else {
+                    return Err(DeviceFailure::new(class, ErrorKind::NotReady, "not open"));
+                };
+                let result = op(device, &options);
+                if let Err(e) = &result
+                    && e.kind == ErrorKind::Disconnected
+                {
+                    s.device = None;
+                    s.health = Health::Disconnected {
+                        reason: e.to_string(),
+                    };
+                }
+                result.map(Some)
+            })();
+            previewing.store(false, Ordering::SeqCst);
+            result
+        });
+        match tokio::time::timeout(PREVIEW_FRAME_LIMIT + Duration::from_secs(1), task).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(join)) => Err(DeviceFailure::new(
+                class,
+                ErrorKind::HardwareFault,
+                format!("the driver crashed during a preview: {join}"),
+            )),
+            Err(_) => Err(DeviceFailure::new(
+                class,
+                ErrorKind::Timeout,
+                "no preview frame within the deadline",
+            )),
+        }
+    }
+}
+
 /// Every device of the workstation.
 #[derive(Clone)]
 pub struct DeviceManager {
@@ -274,6 +428,8 @@ pub struct DeviceManager {
     pub pad: Slot<dyn PadDevice>,
     /// The iris scanner, when the kit has one.
     pub iris: Option<Slot<dyn IrisDevice>>,
+    /// The pen of the signature being taken, live.
+    pub pen: PenFeed,
     timeout: Duration,
 }
 
@@ -291,6 +447,7 @@ impl DeviceManager {
             camera,
             pad,
             iris,
+            pen: PenFeed::default(),
             timeout,
         }
     }
@@ -394,9 +551,10 @@ impl DeviceManager {
     pub async fn capture_signature(
         &self,
     ) -> Result<(SignatureTrace, DeviceIdentity), DeviceFailure> {
+        let pen = self.pen.clone();
         self.pad
-            .run(self.timeout, |d, o| {
-                Ok((d.capture_signature(o)?, d.identity()))
+            .run(self.timeout, move |d, o| {
+                Ok((d.capture_signature_live(o, &pen)?, d.identity()))
             })
             .await
     }
@@ -417,6 +575,16 @@ impl DeviceManager {
             Ok((d.capture_eye(eye, o)?, d.identity()))
         })
         .await
+    }
+
+    /// One camera live-view frame for the console's preview.
+    pub async fn preview_photo(&self) -> PreviewOutcome<Photo> {
+        PreviewOutcome::of(self.camera.preview(|d, o| d.preview_frame(o)).await)
+    }
+
+    /// One frame of what lies on the fingerprint scanner, for the console's preview.
+    pub async fn preview_finger(&self) -> PreviewOutcome<GrayImage> {
+        PreviewOutcome::of(self.fingerprint.preview(|d, o| d.preview_frame(o)).await)
     }
 
     /// Whether an iris scanner is part of the kit.

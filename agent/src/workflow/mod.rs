@@ -342,6 +342,16 @@ impl Session {
             .submit(face, score, self.policy.face_gate, self.policy.max_attempts))
     }
 
+    /// The photo kept so far (best attempt), for the desk and the resident's screen.
+    pub fn kept_face(&self) -> Option<&FaceCapture> {
+        self.face.kept()
+    }
+
+    /// The signature, once taken.
+    pub fn kept_signature(&self) -> Option<&SignatureCapture> {
+        self.signature.as_ref()
+    }
+
     /// The resident's decision on the kept photo. A rejection starts the photo over.
     pub fn resident_approves_face(&mut self, approved: bool) -> Result<(), WorkflowError> {
         self.require_stage(Stage::Face, "approve the photo")?;
