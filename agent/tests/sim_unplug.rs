@@ -103,3 +103,22 @@ async fn a_scanner_left_plugged_in_is_not_disturbed_by_the_wrapper() {
     assert!(image.width() > 0);
     assert_eq!(fingerprint_health(&m), Health::Ready);
 }
+
+#[tokio::test]
+async fn the_live_preview_passes_through_and_fails_as_disconnected_while_unplugged() {
+    use rekam_agent::devices::PreviewOutcome;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let control = dir.path().join(unplug::CONTROL_FILE);
+    let m = kit(&control);
+    assert!(
+        matches!(m.preview_finger().await, PreviewOutcome::Frame(_)),
+        "a preview frame through the wrapper"
+    );
+    std::fs::write(&control, b"").expect("unplug");
+    match m.preview_finger().await {
+        PreviewOutcome::Failed(e) => assert_eq!(e.kind, ErrorKind::Disconnected, "{e}"),
+        _ => panic!("a preview of an unplugged scanner"),
+    }
+    std::fs::remove_file(&control).expect("plug back");
+    assert!(matches!(m.preview_finger().await, PreviewOutcome::Frame(_)));
+}

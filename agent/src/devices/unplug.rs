@@ -153,6 +153,19 @@ impl FingerDevice for Unpluggable {
             .guard(&who, o, |o| inner.capture_slap(slap, missing, o))
     }
 
+    fn preview_frame(&mut self, o: &CaptureOptions) -> Result<GrayImage, DeviceFailure> {
+        // One frame is quick: checked before and after rather than watched.
+        let who = self.inner.identity().to_string();
+        if self.plug.unplugged() {
+            return Err(self.plug.failure(&who));
+        }
+        let frame = self.inner.preview_frame(o);
+        if self.plug.unplugged() {
+            return Err(self.plug.failure(&who));
+        }
+        frame
+    }
+
     fn present(&mut self, resident: &Resident) {
         self.inner.present(resident);
     }
