@@ -371,6 +371,23 @@ pub enum OperatorsCommand {
         /// Read the password from standard input instead of the terminal.
         #[arg(long)]
         password_stdin: bool,
+        /// Also take the operator's own finger on the scanner, for `[policy] operator_fingerprint`.
+        #[arg(long)]
+        fingerprint: bool,
+        /// Which finger (ISO position 1-10; 2 is the right index).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
+        finger: u8,
+    },
+    /// Take (again) the operator's own finger on the scanner, kept sealed as their second factor.
+    Finger {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The account.
+        id: String,
+        /// Which finger (ISO position 1-10; 2 is the right index).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=10))]
+        finger: u8,
     },
     /// List accounts: id, name, role, enabled, locked until.
     List {

@@ -106,7 +106,7 @@ pub fn provision_simulated(config: &Config) -> Result<()> {
     Ok(())
 }
 
-fn devices(config: &Config) -> Result<DeviceManager> {
+pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
     let d = &config.devices;
     if !d.simulated {
         bail!(

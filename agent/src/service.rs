@@ -14,6 +14,7 @@
 
 mod approval;
 mod corrections;
+pub mod operator_finger;
 mod tokens;
 
 use std::sync::{Arc, Mutex, MutexGuard};

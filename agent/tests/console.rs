@@ -288,3 +288,36 @@ async fn assets_are_embedded_and_cached_by_content_hash() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_residents_screen_has_no_operator_controls_and_never_shows_a_sign_in_or_lock_form() {
+    let c = console_with(false, |cfg| cfg.console.idle_lock_minutes = 1).await;
+    let mut b = signed_in(&c, "op").await;
+    let page = b.get(&c.app, "/resident").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-screen=\"resident\""));
+    assert!(
+        !page.body.contains("action=\"/logout\""),
+        "no sign-out facing the resident"
+    );
+    assert!(
+        !page.body.contains("href=\"/outbox\""),
+        "no navigation facing the resident"
+    );
+    let sid = b.sid.clone().expect("sid");
+    let later = (c.agent.clock)() + 61_000;
+    c.state
+        .sessions
+        .touch(Some(&sid), Default::default(), later, true);
+    let locked = b.get(&c.app, "/resident").await;
+    assert_eq!(
+        locked.status,
+        StatusCode::OK,
+        "the resident's screen waits, it is not sent to /lock"
+    );
+    assert!(!locked.body.contains("type=\"password\""));
+    let mut stranger = Browser::default();
+    let anon = stranger.get(&c.app, "/resident").await;
+    assert_eq!(anon.status, StatusCode::OK);
+    assert!(!anon.body.contains("type=\"password\""));
+}

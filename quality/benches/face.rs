@@ -47,6 +47,7 @@ fn frame(width: u32, height: u32, scale: f64) -> (u32, u32, Vec<u8>) {
 fn options() -> FaceOptions {
     FaceOptions {
         expected_background: Some(BackgroundColour::Red),
+        ..Default::default()
     }
 }
 

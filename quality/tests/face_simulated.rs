@@ -17,6 +17,7 @@ fn red() -> FaceScene {
 fn options() -> FaceOptions {
     FaceOptions {
         expected_background: Some(BackgroundColour::Red),
+        ..Default::default()
     }
 }
 
@@ -272,6 +273,30 @@ fn a_tiny_face_fails_inter_eye_distance() {
 }
 
 #[test]
+fn a_small_live_view_frame_is_judged_in_the_pixels_of_the_still_it_foretells() {
+    // The same half-size face: too small as a still, right as a frame of a live view that is half
+    // the still's width.
+    let scene = FaceScene {
+        face_scale: 0.5,
+        ..red()
+    };
+    let pic = common::simulated(7, &scene);
+    let mut a = FaceAssessor::seeta().expect("detector");
+    let as_still = a.assess(&pic.view(), &options()).expect("assess");
+    assert!(failing(&as_still).contains(&Check::InterEyeDistance));
+    let as_preview = FaceOptions {
+        pixel_scale: 2.0,
+        ..options()
+    };
+    let r = a.assess(&pic.view(), &as_preview).expect("assess");
+    assert!(
+        !failing(&r).contains(&Check::InterEyeDistance),
+        "{:?}",
+        failing(&r)
+    );
+}
+
+#[test]
 fn a_head_too_close_or_off_centre_fails_the_crop_geometry() {
     defect_fails(
         FaceScene {
@@ -318,11 +343,13 @@ fn the_backdrop_colour_follows_the_birth_year_rule() {
     let mut a = FaceAssessor::seeta().expect("detector");
     let even = FaceOptions {
         expected_background: Some(BackgroundColour::for_resident(1990, false)),
+        ..Default::default()
     };
     assert!(a.assess(&pic.view(), &even).expect("assess").passed);
     let pic = common::simulated(8, &FaceScene::framed(Background::Orange));
     let foreign = FaceOptions {
         expected_background: Some(BackgroundColour::for_resident(1991, true)),
+        ..Default::default()
     };
     let r = a.assess(&pic.view(), &foreign).expect("assess");
     assert!(r.passed, "{:#?}", r.components);

@@ -4,7 +4,9 @@
 //! Contract: the body is `{"supervisor_id": ..., "password": ...}`; the password is checked by the
 //! same sign-in as the console's (Argon2id, lockout after five failures, audited). A wrong
 //! password, a locked or disabled account, or a role that may not approve is refused with 403 and
-//! changes nothing; the approval itself is audited as `session.approved` by the supervisor.
+//! changes nothing. With `[policy] operator_fingerprint` the supervisor's finger is then taken on
+//! the scanner and must match their template (a non-match is refused with 422 and counts toward
+//! their lockout; no template is refused in words). The approval itself is audited as `session.approved` by the supervisor.
 
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
@@ -37,6 +39,7 @@ pub(super) async fn approve(
             .sign_in(&req.supervisor_id, &req.password)
             .await?
             .map_err(ServiceError::SupervisorSignIn)?;
+        agent.approval_finger(&supervisor).await?;
         agent.approve(&by, &id, &supervisor).await
     })
     .await?;

@@ -306,6 +306,7 @@ pub fn face(
         &view,
         &rekam_quality::face::FaceOptions {
             expected_background: expected,
+            ..Default::default()
         },
     )
     .map_err(|e| bad(format!("face detector: {e}")))?;

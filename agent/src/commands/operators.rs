@@ -7,7 +7,9 @@
 //! `cli:<user>` (`$USER`, or `cli` alone when it is unset or not a plain name). `token` prints the
 //! token alone on standard output, once; its note goes to standard error. Refusals (an unknown or
 //! duplicate id, a short password, a disabled account's token) name what is wrong and change
-//! nothing.
+//! nothing. `add --fingerprint` and `finger` take the operator's own finger on the scanner
+//! configured for `rekam serve` (retaken below the finger gate, up to `policy.max_attempts`) and
+//! keep its template sealed under the storage key (see [`crate::service::operator_finger`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,6 +49,65 @@ fn open(at: &AgentStore) -> Result<(Store, PathBuf)> {
     Ok((store, db))
 }
 
+/// Takes operator `id`'s own finger at `position` on the configured scanner (as `rekam serve`
+/// builds it) and keeps its template sealed under the storage key.
+fn take_finger(
+    at: &AgentStore,
+    id: &str,
+    position: u8,
+    now: i64,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use crate::service::operator_finger::{take_operator_finger, template_of};
+    let cfg = config(at)?;
+    let db = cfg.agent.data_dir.join(serve::DB_FILE);
+    let key = data_dir::load_or_create_storage_key(&cfg.path(&cfg.keys.storage_key), &db)?;
+    let mut s = Store::open_with_key(&db, std::sync::Arc::new(key))?;
+    let position = rekam_protocol::model::FingerPosition::new(position)
+        .with_context(|| format!("--finger {position}: a finger position 1-10"))?;
+    let devices = serve::devices(&cfg)?;
+    writeln!(
+        out,
+        "place finger {} of {id} on the scanner",
+        position.code()
+    )?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // Like the desk, a print below the gate is taken again, up to the policy's attempts.
+    let mut attempt = 1;
+    let t = loop {
+        let scored = rt
+            .block_on(take_operator_finger(
+                &devices,
+                cfg.devices.simulated,
+                id,
+                position,
+            ))
+            .with_context(|| format!("taking the finger of {id}"))?;
+        match template_of(&scored, position, cfg.policy.finger_gate) {
+            Ok(t) => break t,
+            Err(e) if attempt < cfg.policy.max_attempts => {
+                writeln!(out, "{e}")?;
+                writeln!(out, "place finger {} again", position.code())?;
+                attempt += 1;
+            }
+            Err(e) => bail!(
+                "{e}; no template kept after {attempt} attempts: run `rekam operators finger {id}` to try again"
+            ),
+        }
+    };
+    s.set_operator_finger(&actor(), id, &t, now)?;
+    writeln!(
+        out,
+        "finger {} of {id} kept (NFIQ 2 {}), sealed in {}",
+        t.position,
+        t.quality,
+        db.display()
+    )?;
+    Ok(())
+}
+
 /// Who the audit log names for a command-line change.
 fn actor() -> String {
     match std::env::var("USER") {
@@ -83,6 +144,8 @@ pub fn run(cmd: OperatorsCommand, out: &mut dyn Write) -> Result<()> {
             name,
             role,
             password_stdin,
+            fingerprint,
+            finger,
         } => {
             let role = Role::parse(&role).with_context(|| {
                 format!("--role {role:?}: operator, supervisor, technician or admin")
@@ -105,6 +168,16 @@ pub fn run(cmd: OperatorsCommand, out: &mut dyn Write) -> Result<()> {
                 op.role.as_str(),
                 db.display()
             )?;
+            if fingerprint {
+                drop(s);
+                take_finger(&store, &op.id, finger, now, out)?;
+            }
+        }
+        OperatorsCommand::Finger { store, id, finger } => {
+            let (s, db) = open(&store)?;
+            existing(&s, &id, &db)?;
+            drop(s);
+            take_finger(&store, &id, finger, now, out)?;
         }
         OperatorsCommand::List { store } => {
             let (s, _) = open(&store)?;

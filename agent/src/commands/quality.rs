@@ -284,6 +284,7 @@ pub fn face(
         &view,
         &FaceOptions {
             expected_background: expected,
+            ..Default::default()
         },
     )
     .map_err(|e| anyhow!("{e}"))?;

@@ -78,6 +78,18 @@ pub fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<()> {
             "rekam agent listening on http://{} (API clients: `rekam operators token ID`)",
             running.addr
         )?;
+        writeln!(out, "console: open http://{}/ in a browser", running.addr)?;
+        let accounts = running
+            .agent
+            .with_store(|s| Ok(s.list_operators()?.len()))
+            .await
+            .unwrap_or(0);
+        if accounts == 0 {
+            writeln!(
+                out,
+                "no operator can sign in yet: add one with `rekam operators add --id ID --name NAME --role operator` (and a supervisor with --role supervisor), using the same --config or --data-dir"
+            )?;
+        }
         out.flush()?;
         running.until(serve::shutdown_signal()).await
     })

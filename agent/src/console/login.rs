@@ -122,12 +122,19 @@ pub async fn submit(
     if errors.is_empty() {
         match state.agent.sign_in(&f.operator_id, &f.password).await {
             Ok(Ok(operator)) => {
-                let now = (state.agent.clock)();
-                let new = state.sessions.sign_in(&s.sid, operator, now);
-                let mut resp = Redirect::to(&local_path(Some(&f.next))).into_response();
-                resp.headers_mut()
-                    .insert(header::SET_COOKIE, session::session_cookie(&new.sid));
-                return resp;
+                use super::login_finger::{Step, second_factor};
+                match second_factor(&state, &s, operator, &f.next).await {
+                    Step::SignIn(operator) => {
+                        let now = (state.agent.clock)();
+                        let new = state.sessions.sign_in(&s.sid, operator, now);
+                        let mut resp = Redirect::to(&local_path(Some(&f.next))).into_response();
+                        resp.headers_mut()
+                            .insert(header::SET_COOKIE, session::session_cookie(&new.sid));
+                        return resp;
+                    }
+                    Step::Respond(r) => return r,
+                    Step::Refuse(m) => errors.push("operator_id", m),
+                }
             }
             Ok(Err(e)) => errors.push("operator_id", refusal_text(&state, &s, &e)),
             Err(e) => return page::failure(&s, e),

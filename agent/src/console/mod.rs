@@ -13,6 +13,7 @@ pub mod csrf;
 pub mod desk;
 pub mod i18n;
 pub mod login;
+pub mod login_finger;
 pub mod office;
 pub mod page;
 pub mod resident;
@@ -115,6 +116,10 @@ async fn security_headers(mut resp: Response) -> Response {
 pub fn router(state: ConsoleState) -> Router {
     Router::new()
         .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/login/finger",
+            get(login_finger::form).post(login_finger::capture),
+        )
         .route("/logout", post(login::sign_out))
         .route("/lock", get(login::lock_form).post(login::unlock))
         .route("/lock/now", post(login::lock_now))

@@ -29,6 +29,8 @@ pub struct Chrome {
     pub title: String,
     /// Whether to show the navigation (signed in and not locked).
     pub nav: bool,
+    /// A screen facing the resident: no navigation, no account or language controls.
+    pub kiosk: bool,
 }
 
 impl Chrome {
@@ -41,6 +43,7 @@ impl Chrome {
             operator: session.operator.clone(),
             title: title.to_string(),
             nav: session.operator.is_some() && !session.locked,
+            kiosk: false,
         }
     }
 
@@ -181,6 +184,7 @@ pub fn message_page(
         operator: None,
         title: String::new(),
         nav: false,
+        kiosk: false,
     });
     let (heading, body) = what(chrome.c);
     let mut chrome = chrome;

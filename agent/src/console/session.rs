@@ -40,6 +40,8 @@ pub struct ConsoleSession {
     pub lang: Lang,
     /// Locked for inactivity.
     pub locked: bool,
+    /// Password verified, finger awaited: who, and until when (Unix ms). Not signed in yet.
+    pub pending_finger: Option<(Operator, i64)>,
     last_active_ms: i64,
     started_ms: i64,
 }
@@ -110,6 +112,7 @@ impl Sessions {
             operator: None,
             lang,
             locked: false,
+            pending_finger: None,
             last_active_ms: now_ms,
             started_ms: now_ms,
         };
@@ -128,11 +131,26 @@ impl Sessions {
             operator: Some(operator),
             lang,
             locked: false,
+            pending_finger: None,
             last_active_ms: now_ms,
             started_ms: now_ms,
         };
         map.insert(s.sid.clone(), s.clone());
         s
+    }
+
+    /// Marks `sid` as "password verified, finger awaited" for `operator` until `until_ms`.
+    pub fn await_finger(&self, sid: &str, operator: Operator, until_ms: i64) {
+        if let Some(s) = self.lock().get_mut(sid) {
+            s.pending_finger = Some((operator, until_ms));
+        }
+    }
+
+    /// Ends the finger wait of `sid`.
+    pub fn clear_finger(&self, sid: &str) {
+        if let Some(s) = self.lock().get_mut(sid) {
+            s.pending_finger = None;
+        }
     }
 
     /// Lifts the lock of `sid` (the operator re-entered their password).

@@ -113,6 +113,11 @@ pub trait CameraDevice: Identified + Send {
     }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
+    /// The width of a still in pixels, when the camera says (a preview frame is judged by the
+    /// still it foretells).
+    fn still_width(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// A signature pad as the manager drives it.
@@ -271,6 +276,9 @@ impl CameraDevice for SimCamera {
     }
     fn present(&mut self, r: &Resident) {
         self.set_scene(FaceScene::framed(r.background));
+    }
+    fn still_width(&self) -> Option<u32> {
+        Some(Camera::capabilities(self).still.width)
     }
 }
 

@@ -499,6 +499,17 @@ impl DeviceManager {
         Ok(())
     }
 
+    /// Tells a simulated fingerprint scanner alone who is in front (an operator's own finger,
+    /// without changing the person the camera and pad show).
+    pub async fn present_finger(&self, resident: Resident) -> Result<(), DeviceFailure> {
+        self.fingerprint
+            .run(self.timeout, move |d, _| {
+                d.present(&resident);
+                Ok(())
+            })
+            .await
+    }
+
     /// One finger image.
     pub async fn capture_finger(
         &self,
@@ -578,8 +589,12 @@ impl DeviceManager {
     }
 
     /// One camera live-view frame for the console's preview.
-    pub async fn preview_photo(&self) -> PreviewOutcome<Photo> {
-        PreviewOutcome::of(self.camera.preview(|d, o| d.preview_frame(o)).await)
+    pub async fn preview_photo(&self) -> PreviewOutcome<(Photo, Option<u32>)> {
+        PreviewOutcome::of(
+            self.camera
+                .preview(|d, o| Ok((d.preview_frame(o)?, d.still_width())))
+                .await,
+        )
     }
 
     /// One frame of what lies on the fingerprint scanner, for the console's preview.

@@ -223,7 +223,13 @@ impl Agent {
             return Ok(Err(SignInError::Locked { until_ms }));
         }
         let id = creds.operator.id.clone();
-        if matches {
+        if matches && self.config.policy.operator_fingerprint {
+            // Not signed in yet: the finger completes it (service::operator_finger), and only
+            // then are the failures reset, so a known password cannot buy endless finger tries.
+            self.with_store(move |s| Ok(s.record_password_verified(&id, now)?))
+                .await?;
+            Ok(Ok(creds.operator))
+        } else if matches {
             self.with_store(move |s| Ok(s.record_sign_in(&id, now)?))
                 .await?;
             Ok(Ok(creds.operator))

@@ -84,6 +84,8 @@ struct Job {
     rgb: Vec<u8>,
     width: u32,
     height: u32,
+    /// Still pixels per frame pixel.
+    scale: f64,
     expected: Option<BackgroundColour>,
 }
 
@@ -165,13 +167,14 @@ impl FaceAdvisor {
     }
 
     /// Hands one RGB frame to the checker thread, unless it is still busy with the last one.
-    fn check(&self, rgb: Vec<u8>, width: u32, height: u32) {
+    fn check(&self, rgb: Vec<u8>, width: u32, height: u32, scale: f64) {
         use std::sync::mpsc::TrySendError;
         let mut c = self.lock();
         let mut job = Job {
             rgb,
             width,
             height,
+            scale,
             expected: c.expected,
         };
         if let Some(worker) = &c.worker {
@@ -209,18 +212,19 @@ fn checker_thread(
     checking: &Mutex<Checking>,
     advice: &watch::Sender<FaceAdvice>,
 ) {
-    let mut checker: Option<(Option<BackgroundColour>, LiveChecker)> = None;
+    let mut checker: Option<(Option<BackgroundColour>, f64, LiveChecker)> = None;
     while let Ok(job) = rx.recv_timeout(CHECKER_IDLE) {
         let Ok(view) = RgbView::new(job.width, job.height, &job.rgb) else {
             continue;
         };
-        let reuse = matches!(&checker, Some((e, _)) if *e == job.expected);
+        let reuse = matches!(&checker, Some((e, s, _)) if *e == job.expected && *s == job.scale);
         if !reuse {
             let options = FaceOptions {
                 expected_background: job.expected,
+                pixel_scale: job.scale,
             };
             match LiveChecker::new(options, HOLD_FRAMES) {
-                Ok(c) => checker = Some((job.expected, c)),
+                Ok(c) => checker = Some((job.expected, job.scale, c)),
                 Err(e) => {
                     let mut a = FaceAdvice::waiting(job.expected);
                     a.state = "failed";
@@ -230,7 +234,7 @@ fn checker_thread(
                 }
             }
         }
-        let Some((_, c)) = checker.as_mut() else {
+        let Some((_, _, c)) = checker.as_mut() else {
             continue;
         };
         let (_, shown) = c.frame(&view);
@@ -264,7 +268,7 @@ pub fn source(devices: DeviceManager, advisor: FaceAdvisor) -> Source {
     Arc::new(move || {
         let (devices, advisor) = (devices.clone(), advisor.clone());
         Box::pin(async move {
-            let photo = match devices.preview_photo().await {
+            let (photo, still_width) = match devices.preview_photo().await {
                 PreviewOutcome::Frame(p) => p,
                 PreviewOutcome::Paused => return Ok(None),
                 PreviewOutcome::Failed(e) => {
@@ -283,7 +287,9 @@ pub fn source(devices: DeviceManager, advisor: FaceAdvisor) -> Source {
                     }
                 };
                 if let Some(rgb) = rgb {
-                    advisor.check(rgb, width, height);
+                    // Live view is smaller than the still: sizes are judged in the still's pixels.
+                    let scale = still_width.map_or(1.0, |w| f64::from(w) / f64::from(width.max(1)));
+                    advisor.check(rgb, width, height, scale);
                 }
                 Ok(Some(Encoded {
                     width,

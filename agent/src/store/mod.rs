@@ -19,6 +19,7 @@ mod at_rest;
 pub mod audit;
 pub mod check;
 pub mod figures;
+pub mod operator_finger;
 pub mod operator_tokens;
 mod operators;
 pub mod outbox;
@@ -366,6 +367,8 @@ impl Store {
             tx.commit()?;
         }
         outbox::migrate(&conn)?;
+        // Part of version 4 (operators' finger templates); created here so early v4 files get it.
+        conn.execute_batch(operator_finger::SCHEMA)?;
         at_rest::after_open(&mut conn, seal.as_deref())?;
         Ok(Store {
             conn,

@@ -49,6 +49,9 @@ pub struct Policy {
     pub iris_gate: u8,
     /// Whether an iris scanner is present (irises are then required).
     pub irises: bool,
+    /// Whether operators confirm sign-in (and supervisors approval) with their own finger.
+    #[serde(default)]
+    pub operator_fingerprint: bool,
 }
 
 impl Default for Policy {
@@ -59,6 +62,7 @@ impl Default for Policy {
             finger_gate: 40,
             iris_gate: 50,
             irises: false,
+            operator_fingerprint: false,
         }
     }
 }

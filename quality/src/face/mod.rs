@@ -37,11 +37,24 @@ use crate::image::RgbView;
 use measure::{EyeLine, Frame};
 
 /// What the assessment needs to know besides the picture.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FaceOptions {
     /// The backdrop this resident needs (see [`BackgroundColour::for_resident`]); `None` accepts
     /// any e-KTP colour.
     pub expected_background: Option<BackgroundColour>,
+    /// Pixels of the still photo per pixel of this image: 1 for the still itself, more for a
+    /// camera's smaller live-view frame, so that a frame is judged by the still it foretells
+    /// (the inter-eye distance is a size in the still's pixels).
+    pub pixel_scale: f64,
+}
+
+impl Default for FaceOptions {
+    fn default() -> Self {
+        FaceOptions {
+            expected_background: None,
+            pixel_scale: 1.0,
+        }
+    }
 }
 
 /// Why an assessment could not run at all (a picture without a face is a failing report, not an
@@ -142,7 +155,7 @@ pub fn evaluate(
         };
         geometry = Some(g);
 
-        components.push(checks::inter_eye(d));
+        components.push(checks::inter_eye(d * options.pixel_scale.max(1.0)));
         let c = crop::place(&g, image.width(), image.height());
         let head_share = (chin_y - crown_y) / f64::from(image.height());
         components.push(checks::head_size(c.overflow, head_share));

@@ -112,6 +112,8 @@ pub struct ApprovalPage {
     pub supervisor_id: String,
     /// What is wrong.
     pub errors: FormErrors,
+    /// The supervisor's finger is asked for too (`[policy] operator_fingerprint`).
+    pub finger: bool,
 }
 
 async fn show(me: SignedIn, State(s): State<ConsoleState>, Path(id): Path<String>) -> Response {
@@ -123,6 +125,7 @@ async fn show(me: SignedIn, State(s): State<ConsoleState>, Path(id): Path<String
         return r;
     }
     render(
+        &s,
         &me,
         &sum,
         String::new(),
@@ -132,6 +135,7 @@ async fn show(me: SignedIn, State(s): State<ConsoleState>, Path(id): Path<String
 }
 
 fn render(
+    s: &ConsoleState,
     me: &SignedIn,
     sum: &Summary,
     supervisor_id: String,
@@ -148,6 +152,7 @@ fn render(
             reasons: needs_approval(t, sum),
             supervisor_id,
             errors,
+            finger: s.agent.config.policy.operator_fingerprint,
         },
     )
 }
@@ -185,6 +190,7 @@ async fn submit(
     }
     if !errors.is_empty() {
         return render(
+            &s,
             &me,
             &sum,
             f.supervisor_id,
@@ -208,6 +214,7 @@ async fn submit(
             };
             errors.push("supervisor_id", m);
             return render(
+                &s,
                 &me,
                 &sum,
                 f.supervisor_id,
@@ -224,6 +231,7 @@ async fn submit(
     }
     if !errors.is_empty() {
         return render(
+            &s,
             &me,
             &sum,
             f.supervisor_id,
@@ -231,11 +239,44 @@ async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
+    // Where the policy asks for it, the supervisor's own finger on the scanner, counted toward
+    // their lockout like a wrong password.
+    match s.agent.approval_finger(&supervisor).await {
+        Ok(()) => {}
+        Err(e @ (ServiceError::Rejected(_) | ServiceError::SupervisorSignIn(_))) => {
+            let m = match e {
+                ServiceError::SupervisorSignIn(SignInError::Locked { until_ms }) => {
+                    crate::console::i18n::fill(
+                        c.sign_in_locked,
+                        page::local_hm(until_ms, s.agent.config.console.utc_offset_minutes),
+                    )
+                }
+                ServiceError::SupervisorSignIn(SignInError::Disabled) => {
+                    c.sign_in_disabled.to_string()
+                }
+                ServiceError::Rejected(m) if m.contains("operators finger") => {
+                    t.approval_finger_missing.to_string()
+                }
+                _ => t.approval_finger_mismatch.to_string(),
+            };
+            errors.push("supervisor_id", m);
+            return render(
+                &s,
+                &me,
+                &sum,
+                f.supervisor_id,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+        Err(e) => return service_failure(&me, &id, &e),
+    }
     match s.agent.approve(&me.operator, &id, &supervisor).await {
         Ok(_) => see_other(&format!("/desk/{id}/review")),
         Err(ServiceError::NotASupervisor { .. }) => {
             errors.push("supervisor_id", t.not_a_supervisor);
             render(
+                &s,
                 &me,
                 &sum,
                 f.supervisor_id,

@@ -145,6 +145,9 @@ crate::catalogue! {
         approve_button: ("Setujui perekaman", "Approve the enrollment"),
         not_a_supervisor: ("Akun ini bukan supervisor dan tidak dapat menyetujui", "This account is not a supervisor and cannot approve"),
         same_person: ("Supervisor tidak boleh menyetujui perekamannya sendiri", "A supervisor cannot approve their own enrollment"),
+        approval_finger_hint: ("Setelah mengisi kata sandi, supervisor meletakkan jari yang didaftarkan di pemindai, lalu menekan Setujui.", "After the password, the supervisor places their enrolled finger on the scanner, then presses Approve."),
+        approval_finger_mismatch: ("Sidik jari tidak cocok dengan jari supervisor yang didaftarkan. Letakkan jari yang sama lalu coba lagi.", "The fingerprint does not match the supervisor's enrolled finger. Place the same finger and try again."),
+        approval_finger_missing: ("Supervisor ini belum mendaftarkan sidik jari. Minta administrator menjalankan: rekam operators finger ID", "This supervisor has no enrolled fingerprint. Ask an administrator to run: rekam operators finger ID"),
         // Slip.
         slip_title: ("Tanda bukti perekaman", "Acknowledgement slip"),
         slip_print: ("Cetak", "Print"),

@@ -17,11 +17,12 @@ use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ConsoleState;
-use super::auth::SignedIn;
+use super::auth::Visitor;
 use super::desk::card::CardView;
 use super::desk::text::ResidentText;
 use super::desk::{load, see_other, state_key};
 use super::page::{self, Chrome};
+use super::session::ConsoleSession;
 use crate::workflow::{Stage, Summary};
 
 /// The resident screen's routes.
@@ -63,7 +64,13 @@ fn mode_of(sum: Option<&Summary>) -> &'static str {
     }
 }
 
-async fn current(s: &ConsoleState) -> Option<Summary> {
+/// The desk's enrollment, shown only while an operator is signed in and the desk is not locked:
+/// a resident never sees a sign-in or lock form, nor another resident's data while the operator
+/// is away.
+async fn current(s: &ConsoleState, session: &ConsoleSession) -> Option<Summary> {
+    if session.operator.is_none() || session.locked {
+        return None;
+    }
     let id = s.desk.current()?;
     s.agent.summary(&id).await.ok()
 }
@@ -75,9 +82,9 @@ fn key_of(sum: Option<&Summary>) -> String {
     }
 }
 
-async fn show(me: SignedIn, State(s): State<ConsoleState>) -> Response {
+async fn show(Visitor(me): Visitor, State(s): State<ConsoleState>) -> Response {
     let t = ResidentText::for_lang(me.lang);
-    let sum = current(&s).await;
+    let sum = current(&s, &me).await;
     let mode = mode_of(sum.as_ref());
     let mut card = None;
     if mode == "data"
@@ -94,7 +101,11 @@ async fn show(me: SignedIn, State(s): State<ConsoleState>) -> Response {
     page::render(
         StatusCode::OK,
         &ResidentPage {
-            chrome: me.chrome(t.title),
+            chrome: Chrome {
+                kiosk: true,
+                nav: false,
+                ..Chrome::for_session(&me, t.title)
+            },
             t,
             mode,
             id: sum.as_ref().map(|x| x.id.clone()).unwrap_or_default(),
@@ -114,8 +125,16 @@ struct Decision {
     decision: String,
 }
 
-async fn decide(me: SignedIn, State(s): State<ConsoleState>, Form(d): Form<Decision>) -> Response {
-    // Only the enrollment at the desk: an old page cannot approve another resident's photo.
+async fn decide(
+    Visitor(me): Visitor,
+    State(s): State<ConsoleState>,
+    Form(d): Form<Decision>,
+) -> Response {
+    // Only while the desk is open, and only the enrollment at the desk: an old page cannot
+    // approve another resident's photo.
+    let Some(operator) = me.operator.clone().filter(|_| !me.locked) else {
+        return see_other("/resident");
+    };
     if s.desk.current().as_deref() != Some(d.id.as_str()) {
         return see_other("/resident");
     }
@@ -124,9 +143,9 @@ async fn decide(me: SignedIn, State(s): State<ConsoleState>, Form(d): Form<Decis
         "retake" => false,
         _ => return see_other("/resident"),
     };
-    match s.agent.approve_face(&me.operator, &d.id, approved).await {
+    match s.agent.approve_face(&operator, &d.id, approved).await {
         Ok(_) | Err(crate::service::ServiceError::Workflow(_)) => see_other("/resident"),
-        Err(e) => page::failure(&me.session, e),
+        Err(e) => page::failure(&me, e),
     }
 }
 
@@ -136,8 +155,8 @@ struct ScreenState {
     key: String,
 }
 
-async fn state(_me: SignedIn, State(s): State<ConsoleState>) -> Response {
-    let sum = current(&s).await;
+async fn state(Visitor(me): Visitor, State(s): State<ConsoleState>) -> Response {
+    let sum = current(&s, &me).await;
     Json(ScreenState {
         key: key_of(sum.as_ref()),
     })
