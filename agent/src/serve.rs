@@ -27,7 +27,9 @@ use crate::commands::keys;
 use crate::config::Config;
 use crate::console;
 use crate::data_dir;
-use crate::devices::{DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit};
+use crate::devices::{
+    DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit, unplug,
+};
 use crate::files;
 use crate::service::Agent;
 use crate::store::Store;
@@ -111,7 +113,8 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
             "devices.simulated = false needs configured hardware drivers; this build drives hardware only through `rekam devices` so far (set devices.simulated = true)"
         );
     }
-    let (mut finger, camera, pad, iris) = simulated_kit(d.seed, d.iris, d.realtime);
+    let (finger, camera, pad, iris) = simulated_kit(d.seed, d.iris, d.realtime);
+    let mut finger = unplug::fingerprint(finger, config.path(Path::new(unplug::CONTROL_FILE)));
     if let Some(port) = &d.r30x_port {
         finger = r30x_slot(port.clone());
     }
