@@ -35,6 +35,7 @@ fn counting_source(pulls: Arc<AtomicU64>, fail: Arc<AtomicBool>) -> Source {
                 width: 32,
                 height: 32,
                 jpeg,
+                captured_ms: 0,
             }))
         })
     })

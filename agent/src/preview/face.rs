@@ -277,6 +277,7 @@ pub fn source(devices: DeviceManager, advisor: FaceAdvisor) -> Source {
                     return Err(message);
                 }
             };
+            let captured_ms = crate::service::system_ms();
             let on_failure = advisor.clone();
             let work = tokio::task::spawn_blocking(move || -> Pull {
                 let (jpeg, width, height) = jpeg::photo(&photo).map_err(|e| e.to_string())?;
@@ -295,6 +296,7 @@ pub fn source(devices: DeviceManager, advisor: FaceAdvisor) -> Source {
                     width,
                     height,
                     jpeg,
+                    captured_ms,
                 }))
             });
             let result = work

@@ -71,9 +71,9 @@ pub fn mjpeg(hub: &PreviewHub) -> Response {
 }
 
 /// One multipart part holding `jpeg`.
-fn part(jpeg: &[u8], seq: u64) -> Bytes {
+fn part(jpeg: &[u8], seq: u64, captured_ms: i64) -> Bytes {
     let head = format!(
-        "--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nX-Frame: {seq}\r\n\r\n",
+        "--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nX-Frame: {seq}\r\nX-Captured-At: {captured_ms}\r\n\r\n",
         jpeg.len()
     );
     let mut out = Vec::with_capacity(head.len() + jpeg.len() + 2);
@@ -95,7 +95,7 @@ struct Parts {
 impl Parts {
     fn frame(&mut self, f: &JpegFrame) -> Bytes {
         self.size = (f.width, f.height);
-        part(&f.jpeg, f.seq)
+        part(&f.jpeg, f.seq, f.captured_ms)
     }
 }
 
@@ -120,7 +120,7 @@ impl Stream for Parts {
                     // status endpoint says what failed.
                     this.done = true;
                     let blank = jpeg::blank(this.size.0, this.size.1);
-                    return Poll::Ready(Some(Ok(part(&blank, 0))));
+                    return Poll::Ready(Some(Ok(part(&blank, 0, crate::service::system_ms()))));
                 }
             }
         }

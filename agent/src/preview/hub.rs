@@ -28,6 +28,8 @@ pub struct JpegFrame {
     pub height: u32,
     /// The JPEG file.
     pub jpeg: Vec<u8>,
+    /// When the device handed the frame over (Unix ms), for measuring latency to the screen.
+    pub captured_ms: i64,
     held: Arc<AtomicUsize>,
 }
 
@@ -57,6 +59,8 @@ pub struct Encoded {
     pub height: u32,
     /// The JPEG file.
     pub jpeg: Vec<u8>,
+    /// When the device handed the frame over (Unix ms).
+    pub captured_ms: i64,
 }
 
 /// What one pull from the device gave.
@@ -163,6 +167,7 @@ impl PreviewHub {
         if self.viewers() == 0 {
             return;
         }
+        let captured_ms = crate::service::system_ms();
         if let Ok(jpeg) = super::jpeg::gray(image) {
             publish(
                 &self.inner,
@@ -170,6 +175,7 @@ impl PreviewHub {
                     width: image.width(),
                     height: image.height(),
                     jpeg,
+                    captured_ms,
                 },
             );
         }
@@ -209,6 +215,7 @@ fn publish(inner: &Inner, frame: Encoded) {
         width: frame.width,
         height: frame.height,
         jpeg: frame.jpeg,
+        captured_ms: frame.captured_ms,
         held: inner.held.clone(),
     });
     // Replaces the previous frame: the hub never holds more than the newest.

@@ -72,12 +72,14 @@ fn finger_source(devices: DeviceManager) -> Source {
                 PreviewOutcome::Paused => return Ok(None),
                 PreviewOutcome::Failed(e) => return Err(e.to_string()),
             };
+            let captured_ms = crate::service::system_ms();
             tokio::task::spawn_blocking(move || {
                 let jpeg = jpeg::gray(&image).map_err(|e| e.to_string())?;
                 Ok(Some(Encoded {
                     width: image.width(),
                     height: image.height(),
                     jpeg,
+                    captured_ms,
                 }))
             })
             .await
