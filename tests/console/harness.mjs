@@ -321,7 +321,26 @@ export class Scenario {
   async check(page, label) {
     this.shots += 1;
     const file = `${this.name}-${String(this.shots).padStart(2, '0')}-${label}.png`;
-    await page.screenshot({ path: path.join(SHOTS, file), fullPage: true, animations: 'disabled' });
+    // Pictures (the card, the photo) are in the screenshot: wait for them, but not for the live
+    // MJPEG streams, which never finish loading.
+    await page
+      .waitForFunction(
+        () => Array.from(document.images).every((i) => i.complete || i.src.includes('.mjpg')),
+        null,
+        { timeout: 3000 },
+      )
+      .catch(() => {});
+    // Chromium now and then answers "Unable to capture screenshot" while it composites a new
+    // page; that is the browser, not the console, so it is asked again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await page.screenshot({ path: path.join(SHOTS, file), fullPage: true, animations: 'disabled' });
+        break;
+      } catch (e) {
+        if (attempt >= 4 || !String(e.message).includes('Unable to capture screenshot')) throw e;
+        await page.waitForTimeout(300);
+      }
+    }
     // Evaluated through the debugger protocol, so a strict Content-Security-Policy (no inline
     // script) does not stop it and need not be loosened for the test.
     const has = await page.evaluate(() => typeof window.axe !== 'undefined');
