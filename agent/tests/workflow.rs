@@ -358,6 +358,12 @@ fn a_capture_cleared_in_review_is_retaken_and_the_desk_returns_to_review() {
         s.clear_finger(p),
         Err(WorkflowError::NothingToClear(_))
     ));
+    // A note finalize would refuse is refused now, naming the field, and records nothing.
+    let bad = s
+        .finger_exception(p, ExceptionReason::Bandaged, None, Some("luka\u{0}".into()))
+        .unwrap_err();
+    assert!(bad.to_string().contains("note"), "{bad}");
+    assert_eq!(s.fingers_missing(), vec![p]);
     s.finger_exception(p, ExceptionReason::Bandaged, None, None)
         .expect("exception");
     assert_eq!(s.stage(), Stage::Review);

@@ -640,7 +640,8 @@ pub(crate) fn field_err(field: impl Into<String>, problem: impl Into<String>) ->
 const MAX_TEXT: usize = 256;
 const MAX_IMAGE_SIDE: u32 = 16_384;
 
-fn check_text(field: &str, value: &str, required: bool) -> Result<(), ValidationError> {
+/// Checks free text: bounded, no control or invisible characters, and not blank when required.
+pub fn check_text(field: &str, value: &str, required: bool) -> Result<(), ValidationError> {
     if required && value.trim().is_empty() {
         return Err(field_err(field, "must not be empty"));
     }

@@ -475,6 +475,11 @@ impl Session {
         if self.finger_resolved(position) {
             return Err(WorkflowError::FingerDone(position));
         }
+        // Checked now by the rule finalize applies, so a bad note is refused here instead of
+        // blocking the packet later.
+        if let Some(n) = &note {
+            rekam_protocol::model::check_text("note", n, false)?;
+        }
         self.void_approval();
         self.fingers.insert(
             position.code(),
