@@ -405,3 +405,54 @@ async fn the_desks_approval_page_takes_the_supervisors_finger_when_the_policy_is
         Some("spv")
     );
 }
+
+#[tokio::test]
+async fn with_the_policy_on_unlocking_an_idle_desk_takes_the_finger_too() {
+    let c = support::console_with(false, |cfg| {
+        cfg.policy.operator_fingerprint = true;
+        cfg.console.idle_lock_minutes = 1;
+    })
+    .await;
+    enroll(&c.agent, "op").await;
+    let op = account(&c.agent, "op").await;
+    let now = (c.agent.clock)();
+    let anon = c.state.sessions.touch(None, Default::default(), now, true);
+    let session = c.state.sessions.sign_in(&anon.sid, op, now);
+    c.state
+        .sessions
+        .touch(Some(&session.sid), Default::default(), now + 61_000, true);
+    let mut b = support::Browser {
+        sid: Some(session.sid),
+        ..Default::default()
+    };
+    assert!(
+        b.get(&c.app, "/lock?next=/")
+            .await
+            .body
+            .contains("data-screen=\"lock\"")
+    );
+    let p = b
+        .post(
+            &c.app,
+            "/lock",
+            &[("password", support::PASSWORD), ("next", "/")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(
+        p.location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/login/finger")),
+        "{:?}",
+        p.location
+    );
+    assert_eq!(
+        b.get(&c.app, "/").await.location.as_deref(),
+        Some("/lock?next=/"),
+        "the password alone does not unlock"
+    );
+    b.get(&c.app, "/login/finger?next=/").await;
+    let done = b.post(&c.app, "/login/finger", &[("next", "/")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(b.get(&c.app, "/").await.status, StatusCode::OK);
+}

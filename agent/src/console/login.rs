@@ -202,9 +202,17 @@ pub async fn unlock(
         errors.push("password", c.sign_in_missing_password);
     } else {
         match state.agent.sign_in(&op.id, &f.password).await {
-            Ok(Ok(_)) => {
-                state.sessions.unlock(&s.sid, (state.agent.clock)());
-                return Redirect::to(&local_path(Some(&f.next))).into_response();
+            Ok(Ok(operator)) => {
+                // Where the policy asks for it, unlocking takes the finger too, as signing in does.
+                use super::login_finger::{Step, second_factor};
+                match second_factor(&state, &s, operator, &f.next).await {
+                    Step::SignIn(_) => {
+                        state.sessions.unlock(&s.sid, (state.agent.clock)());
+                        return Redirect::to(&local_path(Some(&f.next))).into_response();
+                    }
+                    Step::Respond(r) => return r,
+                    Step::Refuse(m) => errors.push("password", m),
+                }
             }
             Ok(Err(e)) => errors.push("password", refusal_text(&state, &s, &e)),
             Err(e) => return page::failure(&s, e),

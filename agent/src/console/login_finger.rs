@@ -36,6 +36,7 @@ crate::catalogue! {
         no_match: ("Sidik jari tidak cocok (sisa percobaan: {})", "The fingerprint does not match ({} attempts left before the account locks)"),
         locked: ("Akun dikunci sampai {} karena terlalu banyak kegagalan", "The account is locked until {} after too many failures"),
         device: ("Pemindai sidik jari gagal: {}", "The fingerprint scanner failed: {}"),
+        no_template: ("Belum ada sidik jari terdaftar untuk akun ini: minta administrator menjalankan rekam operators finger {}", "No fingerprint is enrolled for this account: ask an administrator to run rekam operators finger {}"),
     }
 }
 
@@ -86,6 +87,9 @@ pub async fn second_factor(
             state.sessions.await_finger(&s.sid, operator, until);
             let to = format!("/login/finger?next={}", url_escape(&local_path(Some(next))));
             Step::Respond(Redirect::to(&to).into_response())
+        }
+        Err(ServiceError::Rejected(_)) => {
+            Step::Refuse(fill(text(s.lang).no_template, &operator.id))
         }
         Err(e) => Step::Refuse(e.to_string()),
     }
