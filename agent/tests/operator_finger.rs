@@ -220,9 +220,8 @@ async fn an_operator_without_a_template_is_refused_in_words_while_the_policy_is_
     let p = password(&c, &mut b, "op").await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert!(
-        p.body.contains(
-            "no fingerprint enrolled: ask an administrator to run `rekam operators finger op`"
-        ),
+        p.body
+            .contains("minta administrator menjalankan rekam operators finger op"),
         "{}",
         p.body
     );
