@@ -92,7 +92,8 @@ pub async fn form(Visitor(s): Visitor, Query(q): Query<Next>) -> Response {
     )
 }
 
-fn refusal_text(state: &ConsoleState, s: &ConsoleSession, e: &SignInError) -> String {
+/// A refused sign-in in the page's words (attempts left, until when, disabled).
+pub(crate) fn refusal_text(state: &ConsoleState, s: &ConsoleSession, e: &SignInError) -> String {
     let c = Chrome::for_session(s, "").c;
     match e {
         SignInError::WrongCredentials { attempts_left: 0 } => c.sign_in_wrong_unknown.into(),

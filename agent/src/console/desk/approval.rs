@@ -20,8 +20,8 @@ use super::text::{DeskText, fill};
 use super::{at_step, see_other, service_failure, summary_or_page, text_for};
 use crate::console::ConsoleState;
 use crate::console::auth::SignedIn;
+use crate::console::login::refusal_text;
 use crate::console::page::{self, Chrome, FormErrors};
-use crate::operators::SignInError;
 use crate::service::ServiceError;
 use crate::workflow::{FingerSummary, Stage, Summary};
 
@@ -181,6 +181,19 @@ async fn submit(
     }
     let t = text_for(&me);
     let c = me.session.lang_text();
+    // Every refusal re-renders the form with the id typed and the message beside it.
+    let refuse = |message: String| {
+        let mut errors = FormErrors::default();
+        errors.push("supervisor_id", message);
+        render(
+            &s,
+            &me,
+            &sum,
+            f.supervisor_id.clone(),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
     let mut errors = FormErrors::default();
     if f.supervisor_id.trim().is_empty() {
         errors.push("supervisor_id", c.sign_in_missing_id);
@@ -193,97 +206,38 @@ async fn submit(
             &s,
             &me,
             &sum,
-            f.supervisor_id,
+            f.supervisor_id.clone(),
             errors,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
     let supervisor = match s.agent.sign_in(&f.supervisor_id, &f.password).await {
         Ok(Ok(op)) => op,
-        Ok(Err(e)) => {
-            let m = match e {
-                SignInError::WrongCredentials { attempts_left } if attempts_left > 0 => {
-                    crate::console::i18n::fill(c.sign_in_wrong, attempts_left)
-                }
-                SignInError::WrongCredentials { .. } => c.sign_in_wrong_unknown.to_string(),
-                SignInError::Locked { until_ms } => crate::console::i18n::fill(
-                    c.sign_in_locked,
-                    page::local_hm(until_ms, s.agent.config.console.utc_offset_minutes),
-                ),
-                SignInError::Disabled => c.sign_in_disabled.to_string(),
-            };
-            errors.push("supervisor_id", m);
-            return render(
-                &s,
-                &me,
-                &sum,
-                f.supervisor_id,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
+        Ok(Err(e)) => return refuse(refusal_text(&s, &me.session, &e)),
         Err(e) => return service_failure(&me, &id, &e),
     };
     if !supervisor.role.can_approve() {
-        errors.push("supervisor_id", t.not_a_supervisor);
-    } else if supervisor.id == me.operator.id {
-        errors.push("supervisor_id", t.same_person);
+        return refuse(t.not_a_supervisor.to_string());
     }
-    if !errors.is_empty() {
-        return render(
-            &s,
-            &me,
-            &sum,
-            f.supervisor_id,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+    if supervisor.id == me.operator.id {
+        return refuse(t.same_person.to_string());
     }
     // Where the policy asks for it, the supervisor's own finger on the scanner, counted toward
     // their lockout like a wrong password.
     match s.agent.approval_finger(&supervisor).await {
         Ok(()) => {}
-        Err(e @ (ServiceError::Rejected(_) | ServiceError::SupervisorSignIn(_))) => {
-            let m = match e {
-                ServiceError::SupervisorSignIn(SignInError::Locked { until_ms }) => {
-                    crate::console::i18n::fill(
-                        c.sign_in_locked,
-                        page::local_hm(until_ms, s.agent.config.console.utc_offset_minutes),
-                    )
-                }
-                ServiceError::SupervisorSignIn(SignInError::Disabled) => {
-                    c.sign_in_disabled.to_string()
-                }
-                ServiceError::Rejected(m) if m.contains("operators finger") => {
-                    t.approval_finger_missing.to_string()
-                }
-                _ => t.approval_finger_mismatch.to_string(),
-            };
-            errors.push("supervisor_id", m);
-            return render(
-                &s,
-                &me,
-                &sum,
-                f.supervisor_id,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+        Err(ServiceError::SupervisorSignIn(e)) => {
+            return refuse(refusal_text(&s, &me.session, &e));
         }
+        Err(ServiceError::Rejected(m)) if m.contains("operators finger") => {
+            return refuse(t.approval_finger_missing.to_string());
+        }
+        Err(ServiceError::Rejected(_)) => return refuse(t.approval_finger_mismatch.to_string()),
         Err(e) => return service_failure(&me, &id, &e),
     }
     match s.agent.approve(&me.operator, &id, &supervisor).await {
         Ok(_) => see_other(&format!("/desk/{id}/review")),
-        Err(ServiceError::NotASupervisor { .. }) => {
-            errors.push("supervisor_id", t.not_a_supervisor);
-            render(
-                &s,
-                &me,
-                &sum,
-                f.supervisor_id,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
+        Err(ServiceError::NotASupervisor { .. }) => refuse(t.not_a_supervisor.to_string()),
         Err(e) => service_failure(&me, &id, &e),
     }
 }
