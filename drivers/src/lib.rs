@@ -17,6 +17,7 @@ pub mod iris;
 pub mod printer;
 pub mod signature;
 
+pub mod ptp;
 pub mod r30x;
 pub mod transport;
 pub mod usb;
