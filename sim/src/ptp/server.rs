@@ -95,9 +95,7 @@ pub fn serve(
                         let (camera, busy, shutdown) =
                             (camera.clone(), busy.clone(), shutdown.clone());
                         thread::spawn(move || {
-                            run_session(command, stream, &camera, &shutdown);
-                            lock(&camera).connection_lost();
-                            busy.store(false, Ordering::SeqCst);
+                            run_session(command, stream, &camera, &busy, &shutdown)
                         });
                     }
                     other => {
@@ -118,18 +116,22 @@ pub fn serve(
 }
 
 /// Serves one host: requests on `command`, events on `event`, until either side goes away.
+/// The session ends (and the camera is free for the next host) before the sockets close, so a
+/// host that sees the connection drop can reconnect at once.
 fn run_session(
     command: TcpStream,
     event: TcpStream,
     camera: &Arc<Mutex<SimPtpCamera>>,
+    busy: &AtomicBool,
     shutdown: &CancelToken,
 ) {
     let done = Arc::new(AtomicBool::new(false));
     let pump = {
         let (camera, shutdown, done) = (camera.clone(), shutdown.clone(), done.clone());
-        let mut event = match event.try_clone() {
-            Ok(e) => e,
-            Err(_) => return,
+        let Ok(mut event) = event.try_clone() else {
+            lock(&camera).connection_lost();
+            busy.store(false, Ordering::SeqCst);
+            return;
         };
         thread::spawn(move || {
             while !done.load(Ordering::SeqCst) && !shutdown.is_cancelled() {
@@ -160,6 +162,8 @@ fn run_session(
     let _ = serve_commands(command.try_clone(), camera, shutdown, &done);
     done.store(true, Ordering::SeqCst);
     let _ = pump.join();
+    lock(camera).connection_lost();
+    busy.store(false, Ordering::SeqCst);
     let _ = command.shutdown(Shutdown::Both);
     let _ = event.shutdown(Shutdown::Both);
 }
