@@ -132,3 +132,20 @@ fn a_stream_closed_between_packets_reads_as_closed() {
     let mut cut: &[u8] = &[12, 0, 0, 0, 3, 0, 0];
     assert!(matches!(read_packet(&mut cut), Err(ReadError::Io(_))));
 }
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_bytes_parse_or_fail_and_a_parsed_packet_re_encodes_identically(
+        body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+        ty in 0u32..16,
+    ) {
+        let mut bytes = ((body.len() + 8) as u32).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&ty.to_le_bytes());
+        bytes.extend_from_slice(&body);
+        if let Ok(packet) = Packet::parse(&bytes) {
+            proptest::prop_assert_eq!(packet.to_bytes(), bytes.clone());
+        }
+        let mut stream = &bytes[..];
+        while read_packet(&mut stream).is_ok() {}
+    }
+}
