@@ -14,7 +14,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rekam_drivers::cancel::CancelToken;
 use rekam_drivers::ptp::Request;
@@ -46,7 +46,7 @@ pub fn serve(
     listener.set_nonblocking(true)?;
     let busy = Arc::new(AtomicBool::new(false));
     // A command connection that got its ack and waits for its event connection.
-    let mut pending: Option<(u32, TcpStream)> = None;
+    let mut pending: Option<(u32, TcpStream, Instant)> = None;
     let mut next_connection = 1u32;
     while !shutdown.is_cancelled() {
         let stream = match listener.accept() {
@@ -69,6 +69,13 @@ pub fn serve(
         let mut stream = stream;
         match read_packet(&mut stream) {
             Ok(Packet::InitCommandRequest { .. }) => {
+                // A host that got its ack but never opened the event connection is forgotten.
+                if pending
+                    .as_ref()
+                    .is_some_and(|(_, _, since)| since.elapsed() > PACKET_TIMEOUT)
+                {
+                    pending = None;
+                }
                 if busy.load(Ordering::SeqCst) || pending.is_some() {
                     let _ = write_packet(&mut stream, &Packet::InitFail { reason: 2 });
                     continue;
@@ -82,12 +89,12 @@ pub fn serve(
                     version: kind::VERSION,
                 };
                 if write_packet(&mut stream, &ack).is_ok() {
-                    pending = Some((connection, stream));
+                    pending = Some((connection, stream, Instant::now()));
                 }
             }
             Ok(Packet::InitEventRequest { connection }) => {
                 match pending.take() {
-                    Some((expected, command)) if expected == connection => {
+                    Some((expected, command, _)) if expected == connection => {
                         if write_packet(&mut stream, &Packet::InitEventAck).is_err() {
                             continue;
                         }
