@@ -27,8 +27,11 @@ use super::SimPtpCamera;
 pub const CAMERA_GUID: [u8; 16] = *b"rekam-sim-eos-01";
 /// How often idle loops look at the power switch and the shutdown token.
 const TICK: Duration = Duration::from_millis(10);
-/// How long a started packet or a handshake may take.
+/// How long a started packet may take, and a host that got its ack may wait to open events.
 const PACKET_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a new connection may stay silent before its first packet (hosts send it at once;
+/// the accept loop waits meanwhile).
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn lock(camera: &Mutex<SimPtpCamera>) -> MutexGuard<'_, SimPtpCamera> {
     // A panicking session thread must not take the camera down with it.
@@ -64,7 +67,7 @@ pub fn serve(
         }
         let _ = stream.set_nonblocking(false);
         let _ = stream.set_nodelay(true);
-        let _ = stream.set_read_timeout(Some(PACKET_TIMEOUT));
+        let _ = stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT));
         let _ = stream.set_write_timeout(Some(PACKET_TIMEOUT));
         let mut stream = stream;
         match read_packet(&mut stream) {
