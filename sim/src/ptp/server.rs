@@ -327,3 +327,49 @@ fn receive_data(command: &mut TcpStream, tid: u32) -> Result<Option<Vec<u8>>, Re
         }
     }
 }
+
+/// A server running on its own thread; dropping it stops it.
+pub struct Running {
+    addr: std::net::SocketAddr,
+    camera: Arc<Mutex<SimPtpCamera>>,
+    shutdown: CancelToken,
+    thread: Option<thread::JoinHandle<io::Result<()>>>,
+}
+
+impl Running {
+    /// The address hosts connect to.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// The camera, to change its scene or inject faults while it serves.
+    pub fn camera(&self) -> &Arc<Mutex<SimPtpCamera>> {
+        &self.camera
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Serves `camera` on `listener` from a new thread (benches and tests: bind 127.0.0.1:0).
+pub fn spawn(listener: TcpListener, camera: SimPtpCamera) -> io::Result<Running> {
+    let addr = listener.local_addr()?;
+    let camera = Arc::new(Mutex::new(camera));
+    let shutdown = CancelToken::new();
+    let thread = {
+        let (camera, shutdown) = (camera.clone(), shutdown.clone());
+        thread::spawn(move || serve(listener, camera, shutdown))
+    };
+    Ok(Running {
+        addr,
+        camera,
+        shutdown,
+        thread: Some(thread),
+    })
+}
