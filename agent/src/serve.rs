@@ -28,7 +28,8 @@ use crate::config::Config;
 use crate::console;
 use crate::data_dir;
 use crate::devices::{
-    DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit, unplug,
+    DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit, simulated_printer,
+    unplug,
 };
 use crate::files;
 use crate::service::Agent;
@@ -124,7 +125,8 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
         pad,
         iris,
         config.capture_timeout(),
-    ))
+    )
+    .with_printer(simulated_printer(d.seed, d.realtime)))
 }
 
 /// A real R30x module on a serial port, reopened after it is unplugged and plugged back.
