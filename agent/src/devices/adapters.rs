@@ -129,7 +129,10 @@ pub trait CameraDevice: Identified + Send {
     /// Sets white balance; cameras without the control refuse it as unsupported.
     fn set_white_balance(&mut self, white_balance: WhiteBalance) -> Result<(), DeviceFailure> {
         let _ = white_balance;
-        Err(unsupported_control(&self.identity(), "white balance control"))
+        Err(unsupported_control(
+            &self.identity(),
+            "white balance control",
+        ))
     }
 }
 
@@ -191,7 +194,11 @@ pub fn collect_taps<P: SignaturePad>(
     let (mut down, mut done) = (false, 0usize);
     while done < taps {
         if o.cancel.is_cancelled() {
-            return Err(DeviceFailure::new(&who, ErrorKind::Cancelled, "tap test cancelled"));
+            return Err(DeviceFailure::new(
+                &who,
+                ErrorKind::Cancelled,
+                "tap test cancelled",
+            ));
         }
         let left = o.timeout.saturating_sub(started.elapsed());
         if left.is_zero() {

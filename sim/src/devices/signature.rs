@@ -139,7 +139,10 @@ impl SimSignaturePad {
                     }),
                 ));
             }
-            events.push((t + Duration::from_millis(u64::from(SAMPLES) * 5 + 5), hover(x, y)));
+            events.push((
+                t + Duration::from_millis(u64::from(SAMPLES) * 5 + 5),
+                hover(x, y),
+            ));
             t += Duration::from_millis(500);
         }
         self.events = events;
