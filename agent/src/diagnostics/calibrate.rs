@@ -2,7 +2,7 @@
 //! controls until the backdrop measures as its nominal e-KTP colour.
 //!
 //! Contract: measures the backdrop on live-view frames (stills when the camera has no live view);
-//! exposure is corrected from the luminance ratio to the nominal (at most four steps), white
+//! exposure is found by bisection of the compensation on the backdrop's lightness, white
 //! balance by a sweep of colour temperatures 2500-10000 K in 500 K steps refined in 100 K steps
 //! around the best (or the presets, for a camera that takes no kelvin value), then exposure
 //! again. It passes when the backdrop is then within the camera check's limits. The settings stay
@@ -20,7 +20,6 @@ use super::camera::{
     BackdropError, MAX_DELTA_AB, MAX_DELTA_E, MAX_DELTA_L, backdrop_error, backdrop_mean, pixels,
     target,
 };
-use super::colour;
 use crate::devices::{CameraDevice, DeviceFailure, Slot};
 use rekam_drivers::ErrorKind;
 
@@ -127,7 +126,10 @@ fn calibrate(
     // Exposure first, so white balance is judged at the right lightness; then again, as the
     // white balance's gains move the lightness a little.
     let tenths = expose(&mut m, want, 0)?;
-    let wb = white_balance(&mut m, want)?;
+    let wb = white_balance(&mut m, want, None)?;
+    let tenths = expose(&mut m, want, tenths)?;
+    // The first sweep ran at the exposure found under the cast; refine at the right one.
+    let wb = white_balance(&mut m, want, Some(wb))?;
     let tenths = expose(&mut m, want, tenths)?;
     let last = backdrop_error(m.mean()?, want);
     let passed = within(&last);
@@ -159,32 +161,44 @@ fn within(e: &BackdropError) -> bool {
     e.delta_e <= MAX_DELTA_E && e.delta_l.abs() <= MAX_DELTA_L && e.delta_ab <= MAX_DELTA_AB
 }
 
-/// Sets exposure compensation until the backdrop's luminance is the nominal's (4 steps at most).
-fn expose(
-    m: &mut Meter<'_>,
-    want: BackgroundColour,
-    mut tenths: i16,
-) -> Result<i16, DeviceFailure> {
-    let y_want = colour::luminance(colour::nominal(want));
-    for _ in 0..4 {
-        let mean = m.mean()?;
-        if backdrop_error(mean, want).delta_l.abs() <= 1.0 {
+/// Sets exposure compensation until the backdrop's lightness is the nominal's: a bisection over
+/// -5..+5 EV (lightness grows with compensation, whatever curve the camera applies), starting
+/// from `tenths`; leaves the best setting seen in force.
+fn expose(m: &mut Meter<'_>, want: BackgroundColour, tenths: i16) -> Result<i16, DeviceFailure> {
+    let (mut lo, mut hi) = (-50i16, 50i16);
+    let mut at = tenths;
+    let mut best = (tenths, f64::INFINITY);
+    for _ in 0..8 {
+        m.d.set_exposure(Exposure::Compensation(at))?;
+        let dl = backdrop_error(m.mean()?, want).delta_l;
+        if dl.abs() < best.1 {
+            best = (at, dl.abs());
+        }
+        if dl.abs() <= 1.0 {
             break;
         }
-        let y = colour::luminance(mean).max(1e-4);
-        let step = (10.0 * (y_want / y).log2()).round();
-        let next = (f64::from(tenths) + step).clamp(-50.0, 50.0) as i16;
-        if next == tenths {
+        if dl < 0.0 {
+            lo = at;
+        } else {
+            hi = at;
+        }
+        let next = lo + (hi - lo) / 2;
+        if next == at || hi - lo <= 1 {
             break;
         }
-        tenths = next;
-        m.d.set_exposure(Exposure::Compensation(tenths))?;
+        at = next;
     }
-    Ok(tenths)
+    m.d.set_exposure(Exposure::Compensation(best.0))?;
+    Ok(best.0)
 }
 
 /// Picks the white balance with the smallest chroma error on the backdrop, and sets it.
-fn white_balance(m: &mut Meter<'_>, want: BackgroundColour) -> Result<WhiteBalance, DeviceFailure> {
+/// With `around` a kelvin value, only the fine steps around it are tried.
+fn white_balance(
+    m: &mut Meter<'_>,
+    want: BackgroundColour,
+    around: Option<WhiteBalance>,
+) -> Result<WhiteBalance, DeviceFailure> {
     let score = |m: &mut Meter<'_>, wb: WhiteBalance| -> Result<Option<f64>, DeviceFailure> {
         match m.d.set_white_balance(wb) {
             Ok(()) => Ok(Some(backdrop_error(m.mean()?, want).delta_ab)),
@@ -209,12 +223,17 @@ fn white_balance(m: &mut Meter<'_>, want: BackgroundColour) -> Result<WhiteBalan
         }
     }
     let kelvin_works = m.d.set_white_balance(WhiteBalance::Kelvin(5500)).is_ok();
-    if kelvin_works {
+    if let (true, Some(WhiteBalance::Kelvin(k))) = (kelvin_works, around) {
+        let s = score(m, WhiteBalance::Kelvin(k))?;
+        consider(&mut best, WhiteBalance::Kelvin(k), s);
+    } else if kelvin_works {
         for k in (2500..=10_000).step_by(500) {
             let wb = WhiteBalance::Kelvin(k);
             let s = score(m, wb)?;
             consider(&mut best, wb, s);
         }
+    }
+    if kelvin_works {
         if let Some((WhiteBalance::Kelvin(k), _)) = best {
             for fine in (k.saturating_sub(400)..=k + 400).step_by(100) {
                 if fine != k && fine >= 1000 {
