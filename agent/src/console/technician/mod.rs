@@ -213,15 +213,15 @@ pub async fn page(
                 Health::Disconnected { reason } => (fill(t.health_disconnected, reason), "error"),
                 Health::Faulty { reason } => (fill(t.health_faulty, reason), "warn"),
             };
-            let (model, firmware) = s.identity.as_ref().map_or(
-                (t.unknown.to_string(), t.unknown.to_string()),
-                |i| {
-                    (
-                        format!("{} {}", i.vendor, i.model),
-                        i.firmware.clone().unwrap_or_else(|| t.unknown.to_string()),
-                    )
-                },
-            );
+            let (model, firmware) =
+                s.identity
+                    .as_ref()
+                    .map_or((t.unknown.to_string(), t.unknown.to_string()), |i| {
+                        (
+                            format!("{} {}", i.vendor, i.model),
+                            i.firmware.clone().unwrap_or_else(|| t.unknown.to_string()),
+                        )
+                    });
             Some(DeviceRow {
                 class: class.name(),
                 name,
