@@ -101,7 +101,7 @@ pub fn html(r: &Report) -> String {
     let _ = write!(
         h,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Device test {} — {}</title><style>{STYLE}</style></head><body><main>\
+<title>Device test {} — {}</title><style>{STYLE}</style></head><body><main data-screen=\"device-report\">\
 <h1>Device test of workstation {}</h1>\
 <p><span class=\"verdict {verdict}\" data-overall=\"{verdict}\">{}</span></p>\
 <dl><dt>Date</dt><dd>{}</dd><dt>Workstation</dt><dd>{}</dd><dt>Run by</dt><dd>{}</dd><dt>Devices</dt><dd>{}</dd><dt>Duration</dt><dd>{:.1} s</dd><dt>rekam</dt><dd>{}</dd></dl>",
