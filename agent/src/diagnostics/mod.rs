@@ -137,6 +137,7 @@ impl Limit {
         match self {
             Limit::AtMost { max } => format!("≤ {}{unit}", number(*max)),
             Limit::AtLeast { min } => format!("≥ {}{unit}", number(*min)),
+            Limit::Within { min, max } if min == max => format!("= {}{unit}", number(*min)),
             Limit::Within { min, max } => format!("{} – {}{unit}", number(*min), number(*max)),
             Limit::State { required } => required.clone(),
         }
