@@ -480,6 +480,33 @@ mod tests {
     }
 
     #[test]
+    fn tungsten_lamps_warm_the_rendered_backdrop_until_white_balance_matches_them() {
+        let o = CaptureOptions {
+            timeout: Duration::from_secs(2),
+            cancel: Default::default(),
+        };
+        let mut cam = SimCamera::new(CameraConfig::tiny(1), FaceScene::framed(Background::Blue));
+        let corner = |cam: &mut SimCamera| match cam.capture_still(&o) {
+            Ok(Photo::Rgb(img)) => [img.pixels()[0], img.pixels()[2]],
+            other => panic!("a raw still, not {other:?}"),
+        };
+        let daylight = corner(&mut cam);
+        cam.set_light(3000.0);
+        let warm = corner(&mut cam);
+        assert!(
+            warm[0] > daylight[0] && warm[1] < daylight[1] - 20,
+            "{warm:?}"
+        );
+        cam.set_white_balance(WhiteBalance::Kelvin(3000))
+            .expect("kelvin accepted");
+        let fixed = corner(&mut cam);
+        assert!(
+            fixed[1].abs_diff(daylight[1]) <= 8,
+            "{fixed:?} vs {daylight:?}"
+        );
+    }
+
+    #[test]
     fn blurring_a_flat_image_changes_nothing_and_an_edge_softens() {
         let mut flat = vec![100u8; 5 * 4 * 3];
         box_blur(&mut flat, 5, 4, 2);

@@ -306,3 +306,33 @@ impl SignaturePad for SimSignaturePad {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asked_to_tap_the_corners_the_person_taps_each_target_once_with_pressure() {
+        let mut config = PadConfig::signs_and_accepts(1);
+        config.speed = 50.0;
+        let mut pad = SimSignaturePad::new(config);
+        let targets = [(480, 300), (9120, 300), (9120, 5700), (480, 5700)];
+        pad.tap_corners(&targets, (10, -20));
+        let mut taps: Vec<(u16, u16, u16)> = Vec::new();
+        let mut down = false;
+        while let Ok(Some(PadEvent::Pen(s))) = pad.next_event(Duration::from_millis(200)) {
+            if s.pressure > 0 && !down {
+                taps.push((s.x, s.y, 0));
+            }
+            if let Some(t) = taps.last_mut().filter(|_| s.pressure > 0) {
+                t.2 = t.2.max(s.pressure);
+            }
+            down = s.pressure > 0;
+        }
+        assert_eq!(taps.len(), 4);
+        for ((x, y, peak), (tx, ty)) in taps.iter().zip(targets) {
+            assert_eq!((*x, *y), (tx + 10, ty - 20));
+            assert!(*peak >= MAX_PRESSURE / 2, "{peak}");
+        }
+    }
+}
