@@ -532,4 +532,41 @@ pub enum DevicesCommand {
         #[arg(long)]
         count: Option<u64>,
     },
+    /// Test each device (identity, open/close, timing, class checks with pass/fail limits),
+    /// write an HTML report with the pictures taken and a JSON twin, and record it in the audit
+    /// log; exit 1 if any check fails.
+    Test(DevicesTestArgs),
+    /// Calibrate the camera (exposure compensation and white balance until the backdrop
+    /// measures right), then test it; the same as `devices test camera --calibrate`.
+    Calibrate {
+        /// The device to calibrate.
+        #[arg(value_parser = ["camera"])]
+        class: String,
+        /// Everything `devices test` takes.
+        #[command(flatten)]
+        args: DevicesTestArgs,
+    },
+}
+
+/// What `rekam devices test` takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DevicesTestArgs {
+    /// One class to test (all when omitted).
+    #[arg(value_parser = ["fingerprint", "camera", "signature-pad", "iris", "printer"])]
+    pub test_class: Option<String>,
+    /// Test the simulated kit instead of the configured devices.
+    #[arg(long)]
+    pub simulated: bool,
+    /// Folder for the report (default: DATA_DIR/reports/devices-TIMESTAMP).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Calibrate the camera before testing it.
+    #[arg(long)]
+    pub calibrate: bool,
+    /// The backdrop colour the camera should see (default: the e-KTP colour nearest it).
+    #[arg(long, value_parser = ["red", "blue", "orange"])]
+    pub backdrop: Option<String>,
+    /// The agent's configuration and data directory, as `rekam serve` takes them.
+    #[command(flatten)]
+    pub store: AgentStore,
 }

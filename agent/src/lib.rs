@@ -12,6 +12,7 @@ pub mod config;
 pub mod console;
 pub mod data_dir;
 pub mod devices;
+pub mod diagnostics;
 pub mod files;
 pub mod finalize;
 pub mod health;

@@ -28,7 +28,8 @@ use crate::config::Config;
 use crate::console;
 use crate::data_dir;
 use crate::devices::{
-    DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit, unplug,
+    DeviceFailure, DeviceManager, Driver, FingerDevice, Slot, simulated_kit, simulated_printer,
+    unplug,
 };
 use crate::files;
 use crate::service::Agent;
@@ -118,13 +119,10 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
     if let Some(port) = &d.r30x_port {
         finger = r30x_slot(port.clone());
     }
-    Ok(DeviceManager::new(
-        finger,
-        camera,
-        pad,
-        iris,
-        config.capture_timeout(),
-    ))
+    Ok(
+        DeviceManager::new(finger, camera, pad, iris, config.capture_timeout())
+            .with_printer(simulated_printer(d.seed, d.realtime)),
+    )
 }
 
 /// A real R30x module on a serial port, reopened after it is unplugged and plugged back.

@@ -5,6 +5,7 @@
 
 pub mod demo;
 pub mod devices;
+pub mod devices_test;
 pub mod doctor;
 pub mod keys;
 pub mod operators;
@@ -136,6 +137,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             },
             out,
         ),
+        Command::Devices(DevicesCommand::Test(args)) => devices_test::run(&args, false, out),
+        Command::Devices(DevicesCommand::Calibrate { class: _, args }) => {
+            devices_test::run(&args, true, out)
+        }
         Command::Sim(SimCommand::Faces {
             seed,
             count,

@@ -25,7 +25,7 @@ use crate::{data_dir, files, serve};
 
 /// The configuration `rekam serve` would use with these options (without `--simulated`'s device
 /// override, which does not move the store).
-fn config(at: &AgentStore) -> Result<Config> {
+pub(crate) fn config(at: &AgentStore) -> Result<Config> {
     let mut cfg = match &at.config {
         Some(p) => {
             Config::from_toml(&files::read_text(p)?).with_context(|| format!("{}", p.display()))?
@@ -109,7 +109,7 @@ fn take_finger(
 }
 
 /// Who the audit log names for a command-line change.
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     match std::env::var("USER") {
         Ok(u) if check_id(&u).is_ok() => format!("cli:{u}"),
         _ => "cli".into(),

@@ -109,6 +109,7 @@ crate::catalogue! {
         nav_outbox: ("Kiriman", "Outbox"),
         nav_audit: ("Log audit", "Audit log"),
         nav_operators: ("Operator", "Operators"),
+        nav_technician: ("Teknisi", "Technician"),
         signed_in_as: ("Masuk sebagai {}", "Signed in as {}"),
         sign_out: ("Keluar", "Sign out"),
         lock_now: ("Kunci layar", "Lock screen"),

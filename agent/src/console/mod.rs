@@ -18,6 +18,7 @@ pub mod office;
 pub mod page;
 pub mod resident;
 pub mod session;
+pub mod technician;
 
 use std::sync::Arc;
 
@@ -128,6 +129,7 @@ pub fn router(state: ConsoleState) -> Router {
         .merge(office::routes())
         .merge(desk::routes())
         .merge(resident::routes())
+        .merge(technician::routes())
         .layer(middleware::from_fn(csrf::check))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -83,6 +83,13 @@ impl Chrome {
         self.operator.as_ref().is_some_and(|o| o.role.can_audit())
     }
 
+    /// The signed-in operator may test devices (the technician page).
+    pub fn can_test_devices(&self) -> bool {
+        self.operator
+            .as_ref()
+            .is_some_and(|o| super::technician::can_test(o.role))
+    }
+
     /// The signed-in operator may manage accounts.
     pub fn can_manage(&self) -> bool {
         self.operator.as_ref().is_some_and(|o| o.role.can_manage())

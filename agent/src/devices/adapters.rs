@@ -7,10 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use rekam_drivers::camera::{Camera, Photo};
+use rekam_drivers::camera::{Camera, Exposure, Photo, WhiteBalance};
 use rekam_drivers::fingerprint::{CaptureOptions, Finger, FingerprintScanner, Slap};
 use rekam_drivers::iris::{Eyes, IrisScanner};
-use rekam_drivers::signature::{PadEvent, SignaturePad};
+use rekam_drivers::signature::{PadCapabilities, PadEvent, PenSample, SignaturePad};
 use rekam_drivers::{DeviceIdentity, ErrorKind, GrayImage};
 use rekam_sim::devices::{
     CameraConfig, FaceScene, IrisConfig, PadConfig, ScannerConfig, SimCamera,
@@ -91,6 +91,9 @@ pub trait FingerDevice: Identified + Send {
     }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
+    /// Whoever is at the scanner lifts their fingers, as a technician asks before reading the
+    /// empty platen (simulators only).
+    fn lift(&mut self) {}
 }
 
 fn unsupported_preview(id: &DeviceIdentity) -> DeviceFailure {
@@ -118,6 +121,27 @@ pub trait CameraDevice: Identified + Send {
     fn still_width(&self) -> Option<u32> {
         None
     }
+    /// Sets exposure compensation; cameras without the control refuse it as unsupported.
+    fn set_exposure(&mut self, exposure: Exposure) -> Result<(), DeviceFailure> {
+        let _ = exposure;
+        Err(unsupported_control(&self.identity(), "exposure control"))
+    }
+    /// Sets white balance; cameras without the control refuse it as unsupported.
+    fn set_white_balance(&mut self, white_balance: WhiteBalance) -> Result<(), DeviceFailure> {
+        let _ = white_balance;
+        Err(unsupported_control(
+            &self.identity(),
+            "white balance control",
+        ))
+    }
+}
+
+fn unsupported_control(id: &DeviceIdentity, what: &str) -> DeviceFailure {
+    DeviceFailure::new(
+        id.to_string(),
+        ErrorKind::Unsupported,
+        format!("{what} is not supported"),
+    )
 }
 
 /// A signature pad as the manager drives it.
@@ -136,6 +160,71 @@ pub trait PadDevice: Identified + Send {
     }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
+    /// Pen reports while the person taps `targets` (tablet units) in order, as a pad test asks:
+    /// every report until `targets.len()` taps have lifted, or the deadline. Pads that cannot
+    /// hand over raw reports refuse it as unsupported (drivers use [`collect_taps`]).
+    fn capture_taps(
+        &mut self,
+        targets: &[(u16, u16)],
+        o: &CaptureOptions,
+    ) -> Result<TapTrace, DeviceFailure> {
+        let _ = (targets, o);
+        Err(unsupported_control(&self.identity(), "raw pen reports"))
+    }
+}
+
+/// Pen reports of a tap test, with the pad's ranges.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TapTrace {
+    /// Every pen report, hovering ones included, in order.
+    pub samples: Vec<PenSample>,
+    /// The pad's ranges.
+    pub capabilities: PadCapabilities,
+}
+
+/// Reads `pad`'s pen reports until `taps` taps (pen down, then up) are done, or the deadline.
+pub fn collect_taps<P: SignaturePad>(
+    pad: &mut P,
+    taps: usize,
+    o: &CaptureOptions,
+) -> Result<TapTrace, DeviceFailure> {
+    let who = name(pad.identity());
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    let (mut down, mut done) = (false, 0usize);
+    while done < taps {
+        if o.cancel.is_cancelled() {
+            return Err(DeviceFailure::new(
+                &who,
+                ErrorKind::Cancelled,
+                "tap test cancelled",
+            ));
+        }
+        let left = o.timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(DeviceFailure::new(
+                &who,
+                ErrorKind::Timeout,
+                format!("{done} of {taps} taps within {} ms", o.timeout.as_millis()),
+            ));
+        }
+        let event = pad
+            .next_event(left.min(Duration::from_millis(100)))
+            .map_err(|e| DeviceFailure::from_driver(&who, &e))?;
+        if let Some(PadEvent::Pen(s)) = event {
+            if s.pressure > 0 {
+                down = true;
+            } else if down {
+                down = false;
+                done += 1;
+            }
+            samples.push(s);
+        }
+    }
+    Ok(TapTrace {
+        samples,
+        capabilities: pad.capabilities().clone(),
+    })
 }
 
 /// An iris scanner as the manager drives it.
@@ -257,6 +346,9 @@ impl FingerDevice for SimFingerprintScanner {
     fn present(&mut self, r: &Resident) {
         self.set_person(Some(SimPerson::new(r.seed).without(&r.missing)));
     }
+    fn lift(&mut self) {
+        SimFingerprintScanner::lift(self);
+    }
 }
 
 impl Identified for SimCamera {
@@ -279,6 +371,14 @@ impl CameraDevice for SimCamera {
     }
     fn still_width(&self) -> Option<u32> {
         Some(Camera::capabilities(self).still.width)
+    }
+    fn set_exposure(&mut self, exposure: Exposure) -> Result<(), DeviceFailure> {
+        Camera::set_exposure(self, exposure)
+            .map_err(|e| DeviceFailure::from_driver(&name(Camera::identity(self)), &e))
+    }
+    fn set_white_balance(&mut self, white_balance: WhiteBalance) -> Result<(), DeviceFailure> {
+        Camera::set_white_balance(self, white_balance)
+            .map_err(|e| DeviceFailure::from_driver(&name(Camera::identity(self)), &e))
     }
 }
 
@@ -363,6 +463,23 @@ pub struct SimPad {
     speed: f64,
     seed: u64,
     pad: SimSignaturePad,
+    /// How far off the targets the simulated person's taps land (tablet units): a fault knob.
+    miss: (i32, i32),
+}
+
+impl SimPad {
+    /// A simulated pad whose signer has the signature of `seed`, played at `speed`, and whose
+    /// taps on request land `miss` tablet units off the target (an offset digitizer).
+    pub fn new(seed: u64, speed: f64, miss: (i32, i32)) -> Self {
+        let mut c = PadConfig::signs_and_accepts(seed);
+        c.speed = speed;
+        SimPad {
+            speed,
+            seed,
+            pad: SimSignaturePad::new(c),
+            miss,
+        }
+    }
 }
 
 impl SimPad {
@@ -409,6 +526,17 @@ impl PadDevice for SimPad {
     }
     fn present(&mut self, r: &Resident) {
         self.arm(r.seed);
+    }
+    fn capture_taps(
+        &mut self,
+        targets: &[(u16, u16)],
+        o: &CaptureOptions,
+    ) -> Result<TapTrace, DeviceFailure> {
+        // The simulated person taps where asked, then is ready to sign again.
+        self.pad.tap_corners(targets, self.miss);
+        let trace = collect_taps(&mut self.pad, targets.len(), o);
+        self.arm(self.seed);
+        trace
     }
 }
 
@@ -493,13 +621,7 @@ pub fn simulated_kit(
         "signature_pad",
         Box::new(move || {
             let speed = if realtime { 1.0 } else { 8.0 };
-            let mut c = PadConfig::signs_and_accepts(seed.wrapping_add(2));
-            c.speed = speed;
-            Ok(Box::new(SimPad {
-                speed,
-                seed: c.seed,
-                pad: SimSignaturePad::new(c),
-            }) as Box<dyn PadDevice>)
+            Ok(Box::new(SimPad::new(seed.wrapping_add(2), speed, (0, 0))) as Box<dyn PadDevice>)
         }),
     );
     let iris = iris.then(|| {

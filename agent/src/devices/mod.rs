@@ -14,6 +14,7 @@
 mod adapters;
 mod live;
 mod pen;
+mod printer;
 pub mod unplug;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -28,11 +29,12 @@ use rekam_quality::live::AutoCaptureRule;
 use serde::Serialize;
 
 pub use adapters::{
-    CameraDevice, Driver, FingerDevice, IrisDevice, PadDevice, Resident, SignatureTrace,
-    simulated_kit,
+    CameraDevice, Driver, FingerDevice, IrisDevice, PadDevice, Resident, SignatureTrace, SimPad,
+    TapTrace, collect_taps, simulated_kit,
 };
 pub use live::{FrameSink, LiveFrame, LiveFrameView, auto_capture};
 pub use pen::{PenFeed, PenTrace};
+pub use printer::{PrinterDevice, PrinterDriver, printer_slot, simulated_printer};
 
 /// A device operation that failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -154,7 +156,7 @@ fn take_for_operation<'a, S>(
 /// What `GET /v1/devices` shows for one device.
 #[derive(Clone, Debug, Serialize)]
 pub struct DeviceStatus {
-    /// `fingerprint`, `camera`, `signature_pad`, `iris`.
+    /// `fingerprint`, `camera`, `signature_pad`, `iris`, `printer`.
     pub class: &'static str,
     /// Vendor, model, serial and firmware, once it has been open.
     pub identity: Option<IdentityView>,
@@ -428,6 +430,8 @@ pub struct DeviceManager {
     pub pad: Slot<dyn PadDevice>,
     /// The iris scanner, when the kit has one.
     pub iris: Option<Slot<dyn IrisDevice>>,
+    /// The card printer, when the workstation has one.
+    pub printer: Option<Slot<dyn PrinterDevice>>,
     /// The pen of the signature being taken, live.
     pub pen: PenFeed,
     timeout: Duration,
@@ -447,9 +451,21 @@ impl DeviceManager {
             camera,
             pad,
             iris,
+            printer: None,
             pen: PenFeed::default(),
             timeout,
         }
+    }
+
+    /// The same manager with a card printer.
+    pub fn with_printer(mut self, printer: Slot<dyn PrinterDevice>) -> Self {
+        self.printer = Some(printer);
+        self
+    }
+
+    /// The deadline of one device operation.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Every device's status.
@@ -461,6 +477,9 @@ impl DeviceManager {
         ];
         if let Some(i) = &self.iris {
             v.push(i.status());
+        }
+        if let Some(p) = &self.printer {
+            v.push(p.status());
         }
         v
     }

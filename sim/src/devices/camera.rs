@@ -159,6 +159,9 @@ pub struct SimCamera {
     scene: FaceScene,
     exposure: Exposure,
     white_balance: WhiteBalance,
+    /// Colour temperature of the light on the scene, kelvin (5500: the daylight lamps the
+    /// simulator's colours assume).
+    light_kelvin: f64,
     shots: u64,
     pacer: FramePacer,
     /// The scene rendered at still and preview size; rebuilt when the scene changes.
@@ -182,6 +185,7 @@ impl SimCamera {
             scene,
             exposure: Exposure::Auto,
             white_balance: WhiteBalance::Auto,
+            light_kelvin: DAYLIGHT_K,
             shots: 0,
             rendered: None,
         }
@@ -191,6 +195,22 @@ impl SimCamera {
     pub fn set_scene(&mut self, scene: FaceScene) {
         self.scene = scene;
         self.rendered = None;
+    }
+
+    /// Lights the scene with lamps of `kelvin` (e.g. 3000 for tungsten bulbs at a mobile unit):
+    /// a camera balanced for daylight renders the whole picture, backdrop included, warmer, until
+    /// its white balance is set to the lamps' temperature. Nonsense values mean daylight.
+    pub fn set_light(&mut self, kelvin: f64) {
+        self.light_kelvin = if kelvin.is_finite() && kelvin >= 1000.0 {
+            kelvin
+        } else {
+            DAYLIGHT_K
+        };
+    }
+
+    /// The exposure and white balance in force.
+    pub fn settings(&self) -> (Exposure, WhiteBalance) {
+        (self.exposure, self.white_balance)
     }
 
     /// What stands in front of the camera.
@@ -226,7 +246,12 @@ impl SimCamera {
         };
         let level = 2f64.powf(self.scene.lighting_ev + compensation);
         let wb = white_balance_gains(self.white_balance);
-        [level * wb[0], level * wb[1], level * wb[2]]
+        let light = light_gains(self.light_kelvin);
+        [
+            level * wb[0] * light[0],
+            level * wb[1] * light[1],
+            level * wb[2] * light[2],
+        ]
     }
 
     /// Develops one frame of `size` from the rendered scene.
@@ -257,11 +282,22 @@ impl SimCamera {
     }
 }
 
+/// The colour temperature the simulator's scene colours are given at.
+const DAYLIGHT_K: f64 = 5500.0;
+
+/// Channel gains of lamps of `kelvin` seen by a camera balanced for daylight: lower temperatures
+/// are redder, higher ones bluer; exactly undone by [`white_balance_gains`] set to the same
+/// temperature.
+fn light_gains(kelvin: f64) -> [f64; 3] {
+    let t = (kelvin / DAYLIGHT_K).ln();
+    [(-0.5 * t).exp(), 1.0, (0.5 * t).exp()]
+}
+
 /// Channel gains of a white-balance setting under the simulator's daylight (5500 K) scene: a
 /// camera set for a lower colour temperature renders daylight bluer, a higher one redder.
 fn white_balance_gains(wb: WhiteBalance) -> [f64; 3] {
     let kelvin = match wb {
-        WhiteBalance::Auto | WhiteBalance::Daylight => 5500.0,
+        WhiteBalance::Auto | WhiteBalance::Daylight => DAYLIGHT_K,
         WhiteBalance::Fluorescent => 4000.0,
         WhiteBalance::Tungsten => 3200.0,
         WhiteBalance::Flash => 5800.0,
@@ -431,6 +467,43 @@ mod tests {
         let g = white_balance_gains(WhiteBalance::Tungsten);
         assert!(g[2] > 1.0 && g[0] < 1.0);
         assert_eq!(white_balance_gains(WhiteBalance::Daylight), [1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn white_balance_set_to_the_lamps_temperature_undoes_their_cast() {
+        let light = light_gains(3000.0);
+        assert!(light[0] > 1.0 && light[2] < 1.0, "tungsten renders warm");
+        let wb = white_balance_gains(WhiteBalance::Kelvin(3000));
+        for c in 0..3 {
+            assert!((light[c] * wb[c] - 1.0).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn tungsten_lamps_warm_the_rendered_backdrop_until_white_balance_matches_them() {
+        let o = CaptureOptions {
+            timeout: Duration::from_secs(2),
+            cancel: Default::default(),
+        };
+        let mut cam = SimCamera::new(CameraConfig::tiny(1), FaceScene::framed(Background::Blue));
+        let corner = |cam: &mut SimCamera| match cam.capture_still(&o) {
+            Ok(Photo::Rgb(img)) => [img.pixels()[0], img.pixels()[2]],
+            other => panic!("a raw still, not {other:?}"),
+        };
+        let daylight = corner(&mut cam);
+        cam.set_light(3000.0);
+        let warm = corner(&mut cam);
+        assert!(
+            warm[0] > daylight[0] && warm[1] < daylight[1] - 20,
+            "{warm:?}"
+        );
+        cam.set_white_balance(WhiteBalance::Kelvin(3000))
+            .expect("kelvin accepted");
+        let fixed = corner(&mut cam);
+        assert!(
+            fixed[1].abs_diff(daylight[1]) <= 8,
+            "{fixed:?} vs {daylight:?}"
+        );
     }
 
     #[test]

@@ -194,6 +194,19 @@ pub struct SimFingerprintScanner {
     feedback: Feedback,
     last_layout: Vec<FingerPlacement>,
     condition: Condition,
+    /// Sensor pixels that read a fixed level whatever lies on them (a fault to inject).
+    stuck: Vec<StuckPixel>,
+}
+
+/// A sensor pixel stuck at one level (0 is a dead pixel), at capture-scale coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StuckPixel {
+    /// Column.
+    pub x: u32,
+    /// Row.
+    pub y: u32,
+    /// The level it always reads.
+    pub level: u8,
 }
 
 impl SimFingerprintScanner {
@@ -217,7 +230,19 @@ impl SimFingerprintScanner {
             feedback: Feedback::Off,
             last_layout: Vec::new(),
             condition: Condition::Good,
+            stuck: Vec::new(),
         }
+    }
+
+    /// Makes these sensor pixels read a fixed level in every image and preview frame from now on
+    /// (a fault for diagnostics to find); an empty list repairs the sensor.
+    pub fn set_stuck_pixels(&mut self, pixels: Vec<StuckPixel>) {
+        self.stuck = pixels;
+    }
+
+    /// The person lifts every finger off the platen: preview frames show it empty.
+    pub fn lift(&mut self) {
+        self.platen = Platen::Empty;
     }
 
     /// The skin and contact condition of the following impressions (dry, wet, partial...).
@@ -344,6 +369,12 @@ impl SimFingerprintScanner {
             }
         }
         add_noise(&mut canvas, rng, self.config.noise);
+        for p in &self.stuck {
+            let (x, y) = (p.x / divisor, p.y / divisor);
+            if x < w && y < h {
+                canvas[(y * w + x) as usize] = p.level;
+            }
+        }
         GrayImage::new(w, h, PPI / divisor, canvas)
             .map_err(|e| self.error(ErrorKind::HardwareFault, e.to_string()))
     }

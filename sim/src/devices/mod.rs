@@ -18,7 +18,9 @@ mod warp;
 
 pub use camera::{CameraConfig, FaceScene, SimCamera};
 pub use error::DeviceError;
-pub use fingerprint::{FingerPlacement, ScannerConfig, SimFingerprintScanner, SimPerson};
+pub use fingerprint::{
+    FingerPlacement, ScannerConfig, SimFingerprintScanner, SimPerson, StuckPixel,
+};
 pub use iris::{IrisConfig, SimIrisScanner};
 pub use pace::{FramePacer, Waited, wait_until};
 pub use printer::{PrintedCard, PrinterConfig, SimCardPrinter};

@@ -113,6 +113,44 @@ impl SimSignaturePad {
         }
     }
 
+    /// Replaces the script: starting now, the person taps each of `targets` in order (a pad
+    /// test asks for the four corners), landing `miss` tablet units off each one (0, 0: dead on;
+    /// a pad whose coordinates are offset is simulated by a constant miss). Each tap touches
+    /// for 100 ms sampled at 200 Hz, pressure rising to 70 % of the pad's range and back, and
+    /// ends with the pen hovering; taps are half a second apart.
+    pub fn tap_corners(&mut self, targets: &[(u16, u16)], miss: (i32, i32)) {
+        let mut events = Vec::new();
+        let mut t = Duration::from_millis(300);
+        for &(x, y) in targets {
+            let at = |v: u16, d: i32, max: u16| (i32::from(v) + d).clamp(0, i32::from(max)) as u16;
+            let (x, y) = (at(x, miss.0, MAX_X), at(y, miss.1, MAX_Y));
+            const SAMPLES: u32 = 20;
+            for i in 0..=SAMPLES {
+                // A half sine: the pen lands, presses, and lifts.
+                let phase = std::f64::consts::PI * f64::from(i) / f64::from(SAMPLES);
+                let pressure = (0.7 * f64::from(MAX_PRESSURE) * phase.sin()).round() as u16;
+                events.push((
+                    t + Duration::from_millis(u64::from(i) * 5),
+                    PadEvent::Pen(PenSample {
+                        x,
+                        y,
+                        pressure: pressure.max(1),
+                        time: Duration::ZERO,
+                    }),
+                ));
+            }
+            events.push((
+                t + Duration::from_millis(u64::from(SAMPLES) * 5 + 5),
+                hover(x, y),
+            ));
+            t += Duration::from_millis(500);
+        }
+        self.events = events;
+        self.next = 0;
+        self.started = Instant::now();
+        self.cleared_at = Duration::ZERO;
+    }
+
     /// The image last shown on the screen.
     pub fn screen(&self) -> Option<&RgbImage> {
         self.screen.as_ref()
@@ -266,5 +304,35 @@ impl SignaturePad for SimSignaturePad {
         }
         self.screen = Some(image.clone());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asked_to_tap_the_corners_the_person_taps_each_target_once_with_pressure() {
+        let mut config = PadConfig::signs_and_accepts(1);
+        config.speed = 50.0;
+        let mut pad = SimSignaturePad::new(config);
+        let targets = [(480, 300), (9120, 300), (9120, 5700), (480, 5700)];
+        pad.tap_corners(&targets, (10, -20));
+        let mut taps: Vec<(u16, u16, u16)> = Vec::new();
+        let mut down = false;
+        while let Ok(Some(PadEvent::Pen(s))) = pad.next_event(Duration::from_millis(200)) {
+            if s.pressure > 0 && !down {
+                taps.push((s.x, s.y, 0));
+            }
+            if let Some(t) = taps.last_mut().filter(|_| s.pressure > 0) {
+                t.2 = t.2.max(s.pressure);
+            }
+            down = s.pressure > 0;
+        }
+        assert_eq!(taps.len(), 4);
+        for ((x, y, peak), (tx, ty)) in taps.iter().zip(targets) {
+            assert_eq!((*x, *y), (tx + 10, ty - 20));
+            assert!(*peak >= MAX_PRESSURE / 2, "{peak}");
+        }
     }
 }

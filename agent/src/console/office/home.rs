@@ -113,6 +113,7 @@ fn device_name(t: &'static OfficeText, class: &str) -> &'static str {
         "camera" => t.class_camera,
         "signature_pad" => t.class_signature_pad,
         "iris" => t.class_iris,
+        "printer" => t.class_printer,
         _ => t.unknown_model,
     }
 }
@@ -297,6 +298,10 @@ pub async fn reconnect(
         "camera" => reopen(&d.camera, deadline).await,
         "signature_pad" => reopen(&d.pad, deadline).await,
         "iris" => match &d.iris {
+            Some(slot) => reopen(slot, deadline).await,
+            None => return page::not_found(&me.session),
+        },
+        "printer" => match &d.printer {
             Some(slot) => reopen(slot, deadline).await,
             None => return page::not_found(&me.session),
         },

@@ -38,6 +38,7 @@ crate::catalogue! {
         class_camera: ("Kamera", "Camera"),
         class_signature_pad: ("Alat tanda tangan", "Signature pad"),
         class_iris: ("Pemindai iris", "Iris scanner"),
+        class_printer: ("Printer kartu", "Card printer"),
         health_ready: ("Siap", "Ready"),
         health_busy: ("Sedang dipakai", "In use"),
         health_unopened: ("Belum dibuka (dibuka saat dipakai)", "Not opened yet (opens when used)"),
