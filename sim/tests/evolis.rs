@@ -364,3 +364,44 @@ fn over_usb_the_job_records_to_pcapng_and_the_replay_reproduces_it() {
         .expect("the replayed printer accepts the same job");
     assert!(printer.into_transport().device().is_finished());
 }
+
+mod garbage {
+    use proptest::prelude::*;
+    use rekam_drivers::evolis::frame::parse_frame;
+    use rekam_drivers::evolis::{Command, ReadCardPresence, Reply};
+    use rekam_sim::evolis::{EvolisState, SimEvolis};
+
+    proptest! {
+        #[test]
+        fn any_host_bytes_are_answered_or_refused_never_a_panic(
+            stream in proptest::collection::vec(any::<u8>(), 0..2048),
+            piece in 1usize..64,
+        ) {
+            let mut sim = SimEvolis::new(EvolisState::default());
+            for chunk in stream.chunks(piece) {
+                let _ = sim.feed(chunk);
+            }
+            let _ = parse_frame(&stream);
+        }
+
+        #[test]
+        fn any_printer_bytes_parse_or_fail_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut rest = &bytes[..];
+            while let Ok(Some((reply, used))) = Reply::parse(rest) {
+                let _ = ReadCardPresence.parse_response(&reply);
+                prop_assert!(used > 0 && used <= rest.len());
+                rest = &rest[used..];
+            }
+        }
+
+        #[test]
+        fn a_command_cut_anywhere_then_completed_is_answered_once(cut in 0usize..20) {
+            let bytes = b"\x1bRse;o\r\x1bPc;y;=;10\r";
+            let cut = cut.min(bytes.len());
+            let mut sim = SimEvolis::new(EvolisState::default());
+            let mut reply = sim.feed(&bytes[..cut]).reply;
+            reply.extend(sim.feed(&bytes[cut..]).reply);
+            prop_assert_eq!(reply, b"20\rOK\r".to_vec());
+        }
+    }
+}
