@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rekam_drivers::evolis::{ColourDepth, build_job};
+use rekam_drivers::evolis::{ColourDepth, JobOptions, build_job};
 use rekam_drivers::identity::ImageSize;
 use rekam_drivers::image::RgbImage;
 use rekam_drivers::printer::{CardSide, MonoPanel, PrintJob};
@@ -49,7 +49,12 @@ fn bench(c: &mut Criterion) {
         ("ymcko_front_k_back_128_levels", ColourDepth::L128),
     ] {
         c.bench_function(name, |b| {
-            b.iter(|| build_job(black_box(&job), depth, "ymcko", true).expect("builds"))
+            let options = JobOptions {
+                depth,
+                duplex: true,
+                compress_mono: false,
+            };
+            b.iter(|| build_job(black_box(&job), "ymcko", options).expect("builds"))
         });
     }
 }

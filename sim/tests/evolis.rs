@@ -131,6 +131,26 @@ fn a_ymcko_front_and_k_back_card_comes_out_as_the_expected_png() {
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
+#[test]
+fn run_length_black_and_overlay_panels_print_the_same_card_as_plain_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start(dir.path());
+    connect(&server).print(&job()).expect("prints with Db");
+    let t =
+        TcpTransport::connect(&server.addr.to_string(), Duration::from_secs(2)).expect("connects");
+    let compressing = EvolisOptions {
+        compress_mono: true,
+        ..options()
+    };
+    let mut p = Evolis::open(t, compressing).expect("opens");
+    p.print(&job()).expect("prints with Dbc");
+    for side in ["front", "back"] {
+        let plain = read_png(&card_path(dir.path(), 1, side));
+        let compressed = read_png(&card_path(dir.path(), 2, side));
+        assert!(plain == compressed, "the {side} differs");
+    }
+}
+
 /// The programming guide's example, section 21 "Printing a color card with a 5 Panel Color
 /// Ribbon (YMCKO)", byte for byte: `Db` lines end with their data (the next ESC follows at once),
 /// as the guide prints them. The guide downloads the black panel as `Db;m;2`, a typo: `Db;k;2`.
@@ -286,6 +306,37 @@ fn a_jammed_card_is_reported_until_ejected_then_printing_resumes() {
     // The jammed card printed nothing; the next one is card 1.
     assert!(card_path(dir.path(), 1, "front").exists());
     assert!(!card_path(dir.path(), 2, "front").exists());
+}
+
+#[test]
+fn in_ack_nack_mode_faults_arrive_as_nack_codes_with_the_same_kinds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start(dir.path());
+    let t =
+        TcpTransport::connect(&server.addr.to_string(), Duration::from_secs(2)).expect("connects");
+    let acking = EvolisOptions {
+        ack_nack: true,
+        ..options()
+    };
+    let mut p = Evolis::open(t, acking).expect("opens in ACK/NACK mode");
+    server.printer.with_state(|s| s.cover_open = true);
+    let err = p.print(&job()).expect_err("cover open");
+    assert_eq!(err.fault(), Some(&PrinterFault::CoverOpen));
+    assert_eq!(err.kind(), ErrorKind::NotReady);
+    server.printer.with_state(|s| {
+        s.cover_open = false;
+        s.mechanical = true;
+    });
+    // NACK T: the guide's one code for time-outs and mechanical faults.
+    assert_eq!(
+        p.print(&job()).expect_err("mechanical").kind(),
+        ErrorKind::HardwareFault
+    );
+    server.printer.with_state(|s| s.mechanical = false);
+    // A reset returns the printer to text mode; the driver switches it back.
+    p.cancel().expect("cancels");
+    p.print(&job()).expect("prints");
+    assert!(card_path(dir.path(), 1, "front").exists());
 }
 
 #[test]

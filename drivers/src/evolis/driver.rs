@@ -14,7 +14,7 @@ use super::command::{
     ResetSoftware, ResponseError, RibbonMark, Sensor, SetAckNack, action,
 };
 use super::error::EvolisError;
-use super::job::{CARD_HEIGHT, CARD_WIDTH, ColourDepth, Step, build_job};
+use super::job::{CARD_HEIGHT, CARD_WIDTH, ColourDepth, JobOptions, Step, build_job};
 use super::reply::{PrinterFault, Reply};
 use crate::identity::{DeviceIdentity, ImageSize};
 use crate::printer::{
@@ -40,6 +40,9 @@ pub struct EvolisOptions {
     pub duplex: bool,
     /// Switch the printer to ACK/NACK replies (`Pem;4`) when opening.
     pub ack_nack: bool,
+    /// Send K and O panels run-length encoded (`Dbc`); plain `Db` by default, as in the guide's
+    /// example.
+    pub compress_mono: bool,
 }
 
 impl Default for EvolisOptions {
@@ -50,6 +53,7 @@ impl Default for EvolisOptions {
             depth: ColourDepth::L32,
             duplex: true,
             ack_nack: false,
+            compress_mono: false,
         }
     }
 }
@@ -253,12 +257,15 @@ impl<T: Transport> CardPrinter for Evolis<T> {
     }
 
     fn print(&mut self, job: &PrintJob) -> Result<(), EvolisError> {
-        let steps = build_job(job, self.options.depth, &self.ribbon, self.options.duplex).map_err(
-            |source| EvolisError::Job {
-                printer: self.transport.name().to_owned(),
-                source,
-            },
-        )?;
+        let options = JobOptions {
+            depth: self.options.depth,
+            duplex: self.options.duplex,
+            compress_mono: self.options.compress_mono,
+        };
+        let steps = build_job(job, &self.ribbon, options).map_err(|source| EvolisError::Job {
+            printer: self.transport.name().to_owned(),
+            source,
+        })?;
         for step in &steps {
             self.send_step(step)?;
         }

@@ -11,9 +11,10 @@
 //! level count. The guide's example downloads `Db;m;2` for the black panel: a typo for `k`.
 
 use super::command::{
-    Command, DownloadBitmap, EndSequence, SetRibbon, SideBack, SideFront, StartSequence,
+    Command, DownloadBitmap, DownloadCompressed, EndSequence, SetRibbon, SideBack, SideFront,
+    StartSequence,
 };
-use super::panel::{Levels, PANEL_HEIGHT, PANEL_PIXELS, PANEL_WIDTH, Panel, pack};
+use super::panel::{Levels, PANEL_HEIGHT, PANEL_PIXELS, PANEL_WIDTH, Panel, compress_mono, pack};
 use crate::printer::{CardSide, MonoPanel, PrintJob};
 
 /// Card image width (the long edge, landscape) in pixels.
@@ -86,13 +87,24 @@ impl Step {
     }
 }
 
+/// How a job is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobOptions {
+    /// Level count of the colour panels.
+    pub depth: ColourDepth,
+    /// Whether the printer prints both sides.
+    pub duplex: bool,
+    /// Send K and O panels run-length encoded (`Dbc`, guide section 4) instead of `Db`.
+    pub compress_mono: bool,
+}
+
 /// Builds the commands printing `job` with ribbon `ribbon` (as `Rr` reports it).
-pub fn build_job(
-    job: &PrintJob,
-    depth: ColourDepth,
-    ribbon: &str,
-    duplex: bool,
-) -> Result<Vec<Step>, JobError> {
+pub fn build_job(job: &PrintJob, ribbon: &str, options: JobOptions) -> Result<Vec<Step>, JobError> {
+    let JobOptions {
+        depth,
+        duplex,
+        compress_mono,
+    } = options;
     if job.back.is_some() && !duplex {
         return Err(JobError::NotDuplex);
     }
@@ -108,10 +120,10 @@ pub fn build_job(
         Step::of(&StartSequence),
         Step::of(&SideFront),
     ];
-    side(&job.front, "front", depth, &mut steps)?;
+    side(&job.front, "front", depth, compress_mono, &mut steps)?;
     if let Some(back) = &job.back {
         steps.push(Step::of(&SideBack));
-        side(back, "back", depth, &mut steps)?;
+        side(back, "back", depth, compress_mono, &mut steps)?;
     }
     steps.push(Step::of(&EndSequence));
     Ok(steps)
@@ -121,6 +133,7 @@ fn side(
     side: &CardSide,
     name: &'static str,
     depth: ColourDepth,
+    compress: bool,
     steps: &mut Vec<Step>,
 ) -> Result<(), JobError> {
     if let Some(colour) = &side.colour {
@@ -149,11 +162,21 @@ fn side(
                 _ => "back overlay panel",
             };
             check_size(what, mono.size().width, mono.size().height)?;
-            steps.push(Step::of(&DownloadBitmap {
-                panel,
-                levels: Levels::Two,
-                data: pack(&mono_panel(mono), Levels::Two),
-            }));
+            let packed = pack(&mono_panel(mono), Levels::Two);
+            if compress {
+                steps.push(Step::of(&DownloadCompressed {
+                    panel,
+                    levels: Levels::Two,
+                    first_line: 0,
+                    data: compress_mono(&packed),
+                }));
+            } else {
+                steps.push(Step::of(&DownloadBitmap {
+                    panel,
+                    levels: Levels::Two,
+                    data: packed,
+                }));
+            }
         }
     }
     Ok(())
@@ -222,6 +245,14 @@ mod tests {
         height: CARD_HEIGHT,
     };
 
+    fn opts(duplex: bool) -> JobOptions {
+        JobOptions {
+            depth: ColourDepth::L32,
+            duplex,
+            compress_mono: false,
+        }
+    }
+
     fn red_card() -> RgbImage {
         let pixels = [255u8, 0, 0].repeat(CARD_WIDTH as usize * CARD_HEIGHT as usize);
         RgbImage::new(CARD_WIDTH, CARD_HEIGHT, pixels).unwrap()
@@ -242,7 +273,7 @@ mod tests {
                 ..CardSide::default()
             }),
         };
-        let steps = build_job(&job, ColourDepth::L32, "ymcko", true).unwrap();
+        let steps = build_job(&job, "ymcko", opts(true)).unwrap();
         let headers: Vec<&str> = steps.iter().map(|s| s.header.as_str()).collect();
         assert_eq!(
             headers,
@@ -271,7 +302,7 @@ mod tests {
             back: None,
         };
         assert!(matches!(
-            build_job(&job, ColourDepth::L32, "ymcko", true),
+            build_job(&job, "ymcko", opts(true)),
             Err(JobError::WrongSize { width: 10, .. })
         ));
     }
@@ -286,11 +317,11 @@ mod tests {
             back: Some(CardSide::default()),
         };
         assert_eq!(
-            build_job(&job, ColourDepth::L32, "ymcko", false),
+            build_job(&job, "ymcko", opts(false)),
             Err(JobError::NotDuplex)
         );
         assert!(matches!(
-            build_job(&job, ColourDepth::L32, "kb", true),
+            build_job(&job, "kb", opts(true)),
             Err(JobError::NoColourRibbon { .. })
         ));
     }

@@ -34,7 +34,7 @@ pub use command::{
 };
 pub use driver::{Evolis, EvolisOptions};
 pub use error::EvolisError;
-pub use job::{ColourDepth, JobError, build_job};
+pub use job::{ColourDepth, JobError, JobOptions, build_job};
 pub use panel::{Levels, PANEL_HEIGHT, PANEL_WIDTH, Panel};
 pub use reply::{Nack, PrinterFault, Reply, ReplyError};
 
