@@ -98,6 +98,16 @@ pub enum SimCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Simulate an Evolis card printer (A5013 command set) on TCP, writing every printed card as
+    /// PNG into --out. Prints the listening address as the first line, then serves until killed.
+    Evolis {
+        /// Address to listen on (9100: the raw printing port of networked Evolis printers).
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        listen: std::net::SocketAddr,
+        /// Folder for card-NNNN-front.png and card-NNNN-back.png.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run a registry simulator: opens and verifies packets, answers with signed receipts.
     Registry {
         /// Address to listen on.

@@ -115,6 +115,9 @@ pub struct DevicesSection {
     pub iris: bool,
     /// Serial port of an R30x fingerprint module, used instead of the simulated scanner.
     pub r30x_port: Option<String>,
+    /// The card printer: `"evolis:tcp:HOST:PORT"` or `"evolis:usb"` (see
+    /// `devices::printer_config`); none configured by default.
+    pub printer: Option<String>,
     /// Seed of the simulated devices.
     pub seed: u64,
     /// Simulators keep human-scale delays (finger placement, shutter, pen speed); off for demos
@@ -311,6 +314,14 @@ impl Config {
         }
         if self.policy.max_attempts == 0 {
             return bad("policy.max_attempts", "must be at least 1");
+        }
+        if let Some(printer) = &self.devices.printer {
+            crate::devices::printer_config::PrinterSetting::parse(printer).map_err(|e| {
+                ConfigError::Invalid {
+                    key: "devices.printer",
+                    reason: e.to_string(),
+                }
+            })?;
         }
         Ok(())
     }

@@ -119,9 +119,15 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
     if let Some(port) = &d.r30x_port {
         finger = r30x_slot(port.clone());
     }
+    let printer = match &d.printer {
+        Some(setting) => crate::devices::printer_config::configured_printer_slot(
+            crate::devices::printer_config::PrinterSetting::parse(setting)?,
+        ),
+        None => simulated_printer(d.seed, d.realtime),
+    };
     Ok(
         DeviceManager::new(finger, camera, pad, iris, config.capture_timeout())
-            .with_printer(simulated_printer(d.seed, d.realtime)),
+            .with_printer(printer),
     )
 }
 

@@ -151,6 +151,34 @@ pub trait CardPrinter {
     fn eject(&mut self) -> Result<(), Self::Error>;
 }
 
+impl<P: CardPrinter + ?Sized> CardPrinter for Box<P> {
+    type Error = P::Error;
+
+    fn identity(&self) -> &DeviceIdentity {
+        (**self).identity()
+    }
+
+    fn capabilities(&self) -> &PrinterCapabilities {
+        (**self).capabilities()
+    }
+
+    fn status(&mut self) -> Result<PrinterStatus, Self::Error> {
+        (**self).status()
+    }
+
+    fn print(&mut self, job: &PrintJob) -> Result<(), Self::Error> {
+        (**self).print(job)
+    }
+
+    fn cancel(&mut self) -> Result<(), Self::Error> {
+        (**self).cancel()
+    }
+
+    fn eject(&mut self) -> Result<(), Self::Error> {
+        (**self).eject()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ mod adapters;
 mod live;
 mod pen;
 mod printer;
+pub mod printer_config;
 pub mod unplug;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
