@@ -13,3 +13,4 @@ pub mod rng;
 pub mod sample;
 pub mod synth;
 pub mod tls;
+pub mod wacom;
