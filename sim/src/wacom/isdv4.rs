@@ -238,7 +238,7 @@ impl Serve {
                 }
                 let noise = self.garbage.swap(0, Ordering::SeqCst);
                 // Line noise: bytes without the header bit, which a receiver must skip.
-                out.extend((0..noise).map(|i| (i as u8 * 37) & 0x7F));
+                out.extend((0..noise).map(|i| (i as u8).wrapping_mul(37) & 0x7F));
                 out.extend_from_slice(&packet);
                 next += 1;
             }
