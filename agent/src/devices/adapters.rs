@@ -283,7 +283,7 @@ impl CameraDevice for SimCamera {
 }
 
 /// Reads pad events until accept, publishing the pen to `pen` when given.
-fn collect_signature<P: SignaturePad>(
+pub(super) fn collect_signature<P: SignaturePad>(
     pad: &mut P,
     o: &CaptureOptions,
     pen: Option<&PenFeed>,

@@ -13,7 +13,9 @@
 
 mod adapters;
 mod live;
+pub mod pad;
 mod pen;
+pub mod sign_here;
 pub mod unplug;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
