@@ -92,3 +92,22 @@ fn the_sim_stu_setting_builds_a_pad_slot_and_nonsense_is_refused() {
         .expect("unknown pad");
     assert!(err.to_string().contains("topaz"));
 }
+
+#[test]
+fn rekam_sim_isdv4_prints_a_pty_that_the_driver_opens() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rekam"))
+        .args(["sim", "isdv4", "--pty", "--seed", "3"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("rekam starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the pty path");
+    let opened = Isdv4Pad::open(line.trim());
+    child.kill().expect("stop the simulator");
+    child.wait().expect("reaped");
+    let pad = opened.expect("the digitizer answers on the printed path");
+    assert_eq!(pad.identity().model, "ISDV4");
+}

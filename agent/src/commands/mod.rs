@@ -14,6 +14,7 @@ pub mod packet_demo;
 pub mod password;
 pub mod quality;
 pub mod serve;
+pub mod sim_isdv4;
 pub mod sim_prints;
 
 use std::io::Write;
@@ -162,6 +163,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         ),
         Command::Store(StoreCommand::Salvage { db, to }) => doctor::salvage(&db, &to, out),
         Command::Operators(cmd) => operators::run(cmd, out),
+        Command::Sim(SimCommand::Isdv4 { pty: _, seed }) => sim_isdv4::run(seed, out),
         Command::Sim(SimCommand::R30x { pty: _, seed }) => {
             // Technicians point a vendor tool at the printed path, so it goes out before serving.
             let (path, handle) = rekam_sim::r30x::spawn_pty(seed)?;
