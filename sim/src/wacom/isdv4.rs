@@ -182,8 +182,8 @@ struct Serve {
 impl Serve {
     fn run(&mut self, master: &mut TTYPort, stop: &AtomicBool) -> std::io::Result<()> {
         let mut buf = [0u8; 64];
-        // Sampling since (and the next packet to send).
-        let mut sampling: Option<Instant> = None;
+        // Sampling since when, from which script time (and the next packet to send).
+        let mut sampling: Option<(Instant, Duration)> = None;
         let mut next = 0usize;
         while !stop.load(Ordering::SeqCst) {
             master.set_timeout(Duration::from_millis(2))?;
@@ -207,17 +207,13 @@ impl Serve {
                                 };
                                 master.write_all(&reply.encode())?;
                             }
-                            CMD_START => {
-                                if sampling.is_none() {
-                                    if next >= self.packets.len() {
-                                        next = 0; // a retake: the signer signs again
-                                    }
-                                    let resume =
-                                        self.packets.get(next).map_or(Duration::ZERO, |p| p.0);
-                                    sampling = Instant::now().checked_sub(Duration::from_secs_f64(
-                                        resume.as_secs_f64() / self.speed,
-                                    ));
+                            CMD_START if sampling.is_none() => {
+                                if next >= self.packets.len() {
+                                    next = 0; // a retake: the signer signs again
                                 }
+                                // Resume the script where it stopped.
+                                let resume = self.packets.get(next).map_or(Duration::ZERO, |p| p.0);
+                                sampling = Some((Instant::now(), resume));
                             }
                             // Other commands (touch query, baud changes) get no reply, as on a
                             // pen-only digitizer.
@@ -229,8 +225,10 @@ impl Serve {
                 }
                 Err(e) => return Err(e),
             }
-            let Some(since) = sampling else { continue };
-            let elapsed = since.elapsed().as_secs_f64() * self.speed;
+            let Some((since, offset)) = sampling else {
+                continue;
+            };
+            let elapsed = offset.as_secs_f64() + since.elapsed().as_secs_f64() * self.speed;
             let mut out = Vec::new();
             while let Some(&(at, packet)) = self.packets.get(next) {
                 if at.as_secs_f64() > elapsed {

@@ -377,7 +377,7 @@ pub fn encode_image(encoding: ImageEncoding, width: u32, rgb: &[u8]) -> Vec<u8> 
         ImageEncoding::Mono1 => {
             let w = width as usize;
             let row_bytes = w.div_ceil(8);
-            let rows = if w == 0 { 0 } else { rgb.len() / 3 / w };
+            let rows = (rgb.len() / 3).checked_div(w).unwrap_or(0);
             let mut out = vec![0u8; row_bytes * rows];
             for (i, p) in rgb.chunks_exact(3).enumerate() {
                 // Luma below mid-grey inks the pixel.
