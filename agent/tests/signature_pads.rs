@@ -111,3 +111,26 @@ fn rekam_sim_isdv4_prints_a_pty_that_the_driver_opens() {
     let pad = opened.expect("the digitizer answers on the printed path");
     assert_eq!(pad.identity().model, "ISDV4");
 }
+
+#[test]
+fn the_stu_screen_carries_the_signers_name_drawn_in_the_title_band() {
+    let screen_after_signing = |name: Option<&str>| {
+        let mut config = StuConfig::signs_and_accepts(9);
+        config.speed = 20.0;
+        let mut pad = StuPad::open(SimStu::new(config)).expect("the simulated STU opens");
+        pad.show_signer(name);
+        pad.capture_signature(&options()).expect("signed");
+        pad.driver()
+            .device()
+            .screen()
+            .expect("the sign-here screen is up")
+            .clone()
+    };
+    let plain = screen_after_signing(None);
+    let named = screen_after_signing(Some("SITI AMINAH"));
+    let row = 800 * 3;
+    // The title band is the top sixth of the 480-row screen; below it nothing changes.
+    let band = 80 * row;
+    assert_ne!(plain.pixels()[..band], named.pixels()[..band]);
+    assert_eq!(plain.pixels()[band..], named.pixels()[band..]);
+}

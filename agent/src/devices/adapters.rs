@@ -134,6 +134,10 @@ pub trait PadDevice: Identified + Send {
         let _ = pen;
         self.capture_signature(o)
     }
+    /// The name of the resident about to sign, for pads that show it on their screen.
+    fn show_signer(&mut self, name: Option<&str>) {
+        let _ = name;
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
 }

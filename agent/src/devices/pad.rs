@@ -2,8 +2,9 @@
 //! `"isdv4:/dev/ttyS0"` (an ISDV4 serial digitizer) or `"sim-stu"` (the HID-level STU-540
 //! simulator through the real STU driver, for demos and tests), and their [`PadDevice`] adapters.
 //!
-//! Contract: the STU adapter shows the sign-here screen (drawn by [`super::sign_here`]) before
-//! the first capture and wipes the ink (re-showing it) before each later one; taps on its
+//! Contract: the STU adapter shows the sign-here screen (drawn by [`super::sign_here`], with the
+//! signer's name when the manager gives it) before the first capture and whenever the name
+//! changes, and otherwise wipes the ink (re-showing the screen) before each capture; taps on its
 //! buttons end or restart the signature. An ISDV4 digitizer has no buttons: [`RestAccepts`]
 //! takes its signature as done once the pen has rested [`ISDV4_REST`] after the last ink, as
 //! the console has no accept control for screenless pads yet. "stu" on a machine without USB,
@@ -321,6 +322,14 @@ impl<D: HidDevice + Send> PadDevice for StuPad<D> {
         pen: &PenFeed,
     ) -> Result<SignatureTrace, DeviceFailure> {
         self.capture(o, Some(pen))
+    }
+    fn show_signer(&mut self, name: Option<&str>) {
+        let name = name.map(str::to_owned);
+        if name != self.text.name {
+            self.text.name = name;
+            // The next capture draws the screen again, with the new name.
+            self.shown = false;
+        }
     }
     fn present(&mut self, r: &Resident) {
         if self.rearm.is_some() {
