@@ -108,6 +108,16 @@ pub enum SimCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Simulate a Wacom ISDV4 serial pen digitizer on a pseudo-terminal (38400 baud): prints
+    /// the pty path as the first line, then streams a synthetic signature on each start command.
+    Isdv4 {
+        /// Serve on a pseudo-terminal (the only transport).
+        #[arg(long, required = true)]
+        pty: bool,
+        /// Seed of the simulated signer.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Run a registry simulator: opens and verifies packets, answers with signed receipts.
     Registry {
         /// Address to listen on.

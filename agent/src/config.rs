@@ -118,6 +118,9 @@ pub struct DevicesSection {
     /// The card printer: `"evolis:tcp:HOST:PORT"` or `"evolis:usb"` (see
     /// `devices::printer_config`); none configured by default.
     pub printer: Option<String>,
+    /// The signature pad used instead of the simulated one: "stu" (the first Wacom STU on USB
+    /// HID), "isdv4:<serial port>" or "sim-stu" (the STU-540 simulator through the STU driver).
+    pub signature_pad: Option<String>,
     /// Seed of the simulated devices.
     pub seed: u64,
     /// Simulators keep human-scale delays (finger placement, shutter, pen speed); off for demos

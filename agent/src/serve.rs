@@ -114,7 +114,10 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
             "devices.simulated = false needs configured hardware drivers; this build drives hardware only through `rekam devices` so far (set devices.simulated = true)"
         );
     }
-    let (finger, camera, pad, iris) = simulated_kit(d.seed, d.iris, d.realtime);
+    let (finger, camera, mut pad, iris) = simulated_kit(d.seed, d.iris, d.realtime);
+    if let Some(setting) = &d.signature_pad {
+        pad = crate::devices::pad::configured_pad(setting, d.seed, d.realtime)?;
+    }
     let mut finger = unplug::fingerprint(finger, config.path(Path::new(unplug::CONTROL_FILE)));
     if let Some(port) = &d.r30x_port {
         finger = r30x_slot(port.clone());

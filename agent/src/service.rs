@@ -499,7 +499,8 @@ impl Agent {
         let _desk = self.desk.lock().await;
         let mut session = self.load(id).await?;
         session.submit_signature_check()?;
-        let (trace, device) = self.devices.capture_signature().await?;
+        let signer = Some(session.applicant.full_name.clone());
+        let (trace, device) = self.devices.capture_signature_of(signer).await?;
         let report = capture::signature_report(&trace);
         if !report.passed {
             let advice = report

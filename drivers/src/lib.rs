@@ -18,10 +18,12 @@ pub mod iris;
 pub mod printer;
 pub mod signature;
 
+pub mod hid;
 pub mod ptp;
 pub mod r30x;
 pub mod transport;
 pub mod usb;
+pub mod wacom;
 
 pub use cancel::CancelToken;
 pub use error::{Error, ErrorKind, Unsupported};

@@ -15,3 +15,4 @@ pub mod rng;
 pub mod sample;
 pub mod synth;
 pub mod tls;
+pub mod wacom;

@@ -16,6 +16,7 @@ pub mod password;
 pub mod quality;
 pub mod serve;
 pub mod sim_evolis;
+pub mod sim_isdv4;
 pub mod sim_prints;
 pub mod sim_ptpip;
 
@@ -171,6 +172,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Operators(cmd) => operators::run(cmd, out),
         Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::Evolis { listen, out: dir }) => sim_evolis::run(listen, &dir, out),
+        Command::Sim(SimCommand::Isdv4 { pty: _, seed }) => sim_isdv4::run(seed, out),
         Command::Sim(SimCommand::R30x { pty: _, seed }) => {
             // Technicians point a vendor tool at the printed path, so it goes out before serving.
             let (path, handle) = rekam_sim::r30x::spawn_pty(seed)?;

@@ -158,6 +158,10 @@ pub trait PadDevice: Identified + Send {
         let _ = pen;
         self.capture_signature(o)
     }
+    /// The name of the resident about to sign, for pads that show it on their screen.
+    fn show_signer(&mut self, name: Option<&str>) {
+        let _ = name;
+    }
     /// Who is in front (simulators only).
     fn present(&mut self, _resident: &Resident) {}
     /// Pen reports while the person taps `targets` (tablet units) in order, as a pad test asks:
@@ -383,7 +387,7 @@ impl CameraDevice for SimCamera {
 }
 
 /// Reads pad events until accept, publishing the pen to `pen` when given.
-fn collect_signature<P: SignaturePad>(
+pub(super) fn collect_signature<P: SignaturePad>(
     pad: &mut P,
     o: &CaptureOptions,
     pen: Option<&PenFeed>,

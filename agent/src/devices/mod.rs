@@ -13,9 +13,11 @@
 
 mod adapters;
 mod live;
+pub mod pad;
 mod pen;
 mod printer;
 pub mod printer_config;
+pub mod sign_here;
 pub mod unplug;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -582,9 +584,18 @@ impl DeviceManager {
     pub async fn capture_signature(
         &self,
     ) -> Result<(SignatureTrace, DeviceIdentity), DeviceFailure> {
+        self.capture_signature_of(None).await
+    }
+
+    /// A signature by `signer`, whose name pads with a screen show over the signing box.
+    pub async fn capture_signature_of(
+        &self,
+        signer: Option<String>,
+    ) -> Result<(SignatureTrace, DeviceIdentity), DeviceFailure> {
         let pen = self.pen.clone();
         self.pad
             .run(self.timeout, move |d, o| {
+                d.show_signer(signer.as_deref());
                 Ok((d.capture_signature_live(o, &pen)?, d.identity()))
             })
             .await

@@ -178,7 +178,7 @@ impl SimSignaturePad {
 }
 
 /// Lays the script out in time. Every signature take is the same signer: one seed.
-fn script_events(seed: u64, script: &[SignerAction]) -> Vec<(Duration, PadEvent)> {
+pub(crate) fn script_events(seed: u64, script: &[SignerAction]) -> Vec<(Duration, PadEvent)> {
     let mut events = Vec::new();
     let mut t = Duration::ZERO;
     for (take, action) in script.iter().enumerate() {
