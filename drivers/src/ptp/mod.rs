@@ -11,6 +11,9 @@
 //! an answer, not an error); [`PtpError`] is for the conversation itself failing (connection
 //! lost, timeout, malformed packet) and maps onto the shared [`ErrorKind`](crate::ErrorKind).
 
+pub mod container;
+pub mod usb;
+
 use std::time::Duration;
 
 /// Most parameters an operation, response or event carries.
