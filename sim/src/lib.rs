@@ -7,6 +7,7 @@ pub mod devices;
 pub mod faces;
 pub mod faults;
 pub mod prints;
+pub mod ptp;
 pub mod r30x;
 pub mod registry;
 pub mod rng;

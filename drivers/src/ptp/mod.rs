@@ -16,6 +16,9 @@ pub mod usb;
 
 use std::time::Duration;
 
+pub mod code;
+pub mod dataset;
+
 /// Most parameters an operation, response or event carries.
 pub const MAX_PARAMS: usize = 5;
 
