@@ -1,5 +1,6 @@
 //! Finding devices: enumerate serial ports (USB-serial bridges included) without libudev and USB
-//! devices through libusb, name what a VID/PID says about them, optionally probe a port for an
+//! devices through libusb (still-image class ones are PTP cameras), name what a VID/PID says
+//! about them, optionally probe a port for an
 //! R30x fingerprint module, accept explicitly configured paths ([`glob`]), and notice devices
 //! that come and go ([`watch`]).
 //!
@@ -107,6 +108,18 @@ pub fn usb_devices() -> UsbDevices {
     match UsbHost::new().and_then(|host| host.devices()) {
         Ok(devices) => UsbDevices::Found(devices),
         Err(e) => UsbDevices::Unavailable(e.to_string()),
+    }
+}
+
+/// USB devices with a still-image class (PTP) interface: cameras the PTP driver can open over
+/// USB. Reads configuration descriptors only; empty when USB is unavailable.
+pub fn ptp_cameras() -> Vec<UsbDeviceInfo> {
+    match UsbHost::new() {
+        Ok(host) => crate::ptp::usb::still_image_devices(&host)
+            .into_iter()
+            .map(|(device, _)| device)
+            .collect(),
+        Err(_) => Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@
 //! exactly as the scene camera's own settings do (see [`eos`] for the mapping).
 
 pub mod eos;
+pub mod usb;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
