@@ -125,6 +125,16 @@ pub enum SimCommand {
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
     },
+    /// Simulate a Canon EOS camera on PTP/IP (JPEG stills and live view of a synthetic sitter).
+    /// Prints the listening address as the first line, then serves until killed.
+    Ptpip {
+        /// Address to listen on (15740 is the PTP/IP port libgphoto2 connects to).
+        #[arg(long, default_value = "127.0.0.1:15740")]
+        listen: std::net::SocketAddr,
+        /// Seed of the simulated sitter.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Write synthetic portraits (600x800 JPEG) with a JSON sidecar of the scene parameters.
     Faces {
         /// Seed of the set.

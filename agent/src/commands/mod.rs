@@ -15,6 +15,7 @@ pub mod password;
 pub mod quality;
 pub mod serve;
 pub mod sim_prints;
+pub mod sim_ptpip;
 
 use std::io::Write;
 
@@ -162,6 +163,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         ),
         Command::Store(StoreCommand::Salvage { db, to }) => doctor::salvage(&db, &to, out),
         Command::Operators(cmd) => operators::run(cmd, out),
+        Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::R30x { pty: _, seed }) => {
             // Technicians point a vendor tool at the printed path, so it goes out before serving.
             let (path, handle) = rekam_sim::r30x::spawn_pty(seed)?;

@@ -945,3 +945,26 @@ mod tests {
         assert!(parse_eos_events(&record).is_err());
     }
 }
+
+#[cfg(test)]
+mod fuzz_like {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_a_dataset_parser(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        ) {
+            let _ = DeviceInfo::parse(&data);
+            let _ = StorageInfo::parse(&data);
+            let _ = ObjectInfo::parse(&data);
+            let _ = parse_u32_array(&data);
+            if let Ok(desc) = DevicePropDesc::parse(&data) {
+                proptest::prop_assert_eq!(DevicePropDesc::parse(&desc.to_bytes()), Ok(desc));
+            }
+            if let Ok(events) = parse_eos_events(&data) {
+                proptest::prop_assert_eq!(parse_eos_events(&eos_events_bytes(&events)), Ok(events));
+            }
+        }
+    }
+}

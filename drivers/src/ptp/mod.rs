@@ -20,6 +20,7 @@ use std::time::Duration;
 
 pub mod code;
 pub mod dataset;
+pub mod ptpip;
 
 /// Most parameters an operation, response or event carries.
 pub const MAX_PARAMS: usize = 5;

@@ -12,6 +12,7 @@
 //! exactly as the scene camera's own settings do (see [`eos`] for the mapping).
 
 pub mod eos;
+pub mod server;
 pub mod usb;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -25,6 +26,8 @@ use rekam_drivers::ptp::dataset::{
     eos_events_bytes, u32_array_bytes,
 };
 use rekam_drivers::ptp::{Event, Request, Response, Transaction};
+
+pub use server::serve;
 
 use crate::devices::camera::SimCamera;
 use crate::rng::SimRng;
@@ -214,6 +217,37 @@ impl SimPtpCamera {
     /// The next `n` data-in phases carry random bytes instead of their dataset.
     pub fn inject_garbage(&mut self, n: u32) {
         self.garbage_for = n;
+    }
+
+    /// The host's connection went away: the session ends and the buttons are let go, as on a
+    /// real body (pictures stay on the card).
+    pub fn connection_lost(&mut self) {
+        self.session = None;
+        self.half_pressed = false;
+        self.remote_mode = 0;
+        self.event_mode = 0;
+    }
+
+    /// Whether operation `code` has a device-to-host data phase when it succeeds (a transport
+    /// sends one even when it is empty, as hosts wait for it).
+    pub fn sends_data(code: u16) -> bool {
+        matches!(
+            code,
+            op::GET_DEVICE_INFO
+                | op::GET_STORAGE_IDS
+                | op::GET_STORAGE_INFO
+                | op::GET_OBJECT_HANDLES
+                | op::GET_OBJECT_INFO
+                | op::GET_OBJECT
+                | op::GET_THUMB
+                | op::GET_DEVICE_PROP_DESC
+                | op::GET_DEVICE_PROP_VALUE
+                | op::GET_PARTIAL_OBJECT
+                | op::CANON_EOS_GET_STORAGE_IDS
+                | op::CANON_EOS_GET_STORAGE_INFO
+                | op::CANON_EOS_GET_EVENT
+                | op::CANON_EOS_GET_VIEWFINDER_DATA
+        )
     }
 
     /// Whether a session is open, and its id.
