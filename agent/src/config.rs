@@ -115,6 +115,8 @@ pub struct DevicesSection {
     pub iris: bool,
     /// Serial port of an R30x fingerprint module, used instead of the simulated scanner.
     pub r30x_port: Option<String>,
+    /// A PTP camera used instead of the simulated one: `"ptpip:HOST[:PORT]"` or `"usb"`.
+    pub camera: Option<String>,
     /// Seed of the simulated devices.
     pub seed: u64,
     /// Simulators keep human-scale delays (finger placement, shutter, pen speed); off for demos
@@ -312,6 +314,11 @@ impl Config {
         if self.policy.max_attempts == 0 {
             return bad("policy.max_attempts", "must be at least 1");
         }
+        if let Some(camera) = &self.devices.camera
+            && let Err(reason) = crate::devices::ptp::CameraSpec::parse(camera)
+        {
+            return bad("devices.camera", &reason);
+        }
         Ok(())
     }
 
@@ -374,6 +381,7 @@ mod tests {
                 "uploader.max_backoff_ms",
             ),
             ("[policy]\nmax_attempts = 0\n", "policy.max_attempts"),
+            ("[devices]\ncamera = \"ptp:cam\"\n", "devices.camera"),
         ] {
             let e = Config::from_toml(text).expect_err(text);
             assert!(e.to_string().starts_with(key), "{text}: {e}");

@@ -113,10 +113,14 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
             "devices.simulated = false needs configured hardware drivers; this build drives hardware only through `rekam devices` so far (set devices.simulated = true)"
         );
     }
-    let (finger, camera, pad, iris) = simulated_kit(d.seed, d.iris, d.realtime);
+    let (finger, mut camera, pad, iris) = simulated_kit(d.seed, d.iris, d.realtime);
     let mut finger = unplug::fingerprint(finger, config.path(Path::new(unplug::CONTROL_FILE)));
     if let Some(port) = &d.r30x_port {
         finger = r30x_slot(port.clone());
+    }
+    if let Some(spec) = &d.camera {
+        let spec = crate::devices::ptp::CameraSpec::parse(spec).map_err(anyhow::Error::msg)?;
+        camera = crate::devices::ptp::slot(spec);
     }
     Ok(DeviceManager::new(
         finger,

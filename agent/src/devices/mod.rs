@@ -14,6 +14,7 @@
 mod adapters;
 mod live;
 mod pen;
+pub mod ptp;
 pub mod unplug;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
