@@ -180,3 +180,53 @@ fn live_view_frames_come_at_ten_per_second_or_more() {
         "15 frames took {elapsed:?}"
     );
 }
+
+#[test]
+fn standard_ptp_capture_with_interrupt_events_replays_from_its_recording() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let capture = dir.path().join("generic.pcapng");
+    let config = PtpCameraConfig {
+        vendor_extensions: false,
+        ..PtpCameraConfig::default()
+    };
+    let open_generic = |device| {
+        let transport = PtpUsbTransport::new(device, PtpUsbEndpoints::standard())
+            .expect("the standard endpoints have the right directions");
+        PtpCamera::open(transport, config.clone()).expect("the camera opens")
+    };
+    let recorder = UsbRecorder::create(SimPtpUsbDevice::new(sim(16)), &capture)
+        .expect("the capture file is created");
+    let mut camera = open_generic(Box::new(recorder) as Box<dyn UsbDevice>);
+    assert!(!camera.is_eos());
+    let still = jpeg(
+        camera
+            .capture_still(&options())
+            .expect("a still by InitiateCapture"),
+    );
+    assert_eq!(decodes(&still), (120, 160));
+    camera
+        .set_exposure(Exposure::Compensation(-7))
+        .expect("standard exposure compensation");
+    camera.close().expect("the session closes");
+
+    let bytes = std::fs::read(&capture).expect("capture readable");
+    let packets = pcapng::parse(&bytes).expect("a valid pcapng");
+    assert!(
+        packets
+            .iter()
+            .any(|p| p.packet.transfer_type == pcapng::XFER_INTERRUPT && !p.packet.data.is_empty()),
+        "ObjectAdded travelled on the interrupt pipe"
+    );
+    let replay = UsbReplay::open(Path::new(&capture), None).expect("the capture loads");
+    let mut replayed = open_generic(Box::new(replay) as Box<dyn UsbDevice>);
+    let again = jpeg(
+        replayed
+            .capture_still(&options())
+            .expect("the replayed still"),
+    );
+    assert_eq!(again, still);
+    replayed
+        .set_exposure(Exposure::Compensation(-7))
+        .expect("the replayed setting");
+    replayed.close().expect("the replayed session closes");
+}

@@ -58,6 +58,9 @@ pub struct PtpCameraConfig {
     pub complete_grace: Duration,
     /// Delete a still from the camera once it is downloaded.
     pub delete_after_download: bool,
+    /// Use the Canon EOS operations when the camera offers them; off keeps to standard PTP
+    /// (InitiateCapture and events, no live view), e.g. for a body whose EOS mode misbehaves.
+    pub vendor_extensions: bool,
 }
 
 impl Default for PtpCameraConfig {
@@ -70,6 +73,7 @@ impl Default for PtpCameraConfig {
             max_backoff: Duration::from_millis(200),
             complete_grace: Duration::from_millis(500),
             delete_after_download: true,
+            vendor_extensions: true,
         }
     }
 }
@@ -303,7 +307,8 @@ impl<T: PtpTransport> PtpCamera<T> {
             .iter()
             .map(|&p| u32::from(p))
             .collect();
-        camera.eos = camera.info.vendor_extension_id == vendor::CANON
+        camera.eos = camera.config.vendor_extensions
+            && camera.info.vendor_extension_id == vendor::CANON
             && EOS_CAPTURE_OPS.iter().all(|&o| camera.info.supports(o));
         if camera.eos {
             camera.request(
