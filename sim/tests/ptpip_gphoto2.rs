@@ -6,9 +6,10 @@
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use rekam_drivers::cancel::CancelToken;
 use rekam_sim::devices::camera::{CameraConfig, FaceScene, SimCamera};
@@ -54,14 +55,26 @@ fn libgphoto2_reads_the_summary_captures_downloads_and_previews_over_ptpip() {
     let out = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ptpip_gphoto2_client.py");
-    let output = Command::new(&python)
+    let mut child = Command::new(&python)
         .arg(&script)
         .arg("127.0.0.1")
         .arg(out.path())
         // libgphoto2 keeps its PTP/IP GUID in ~/.gphoto/settings: not in the user's home.
         .env("HOME", home.path())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    // A libgphoto2 waiting for an answer that never comes must fail the test, not hang it.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
     shutdown.cancel();
     server.join().unwrap().unwrap();
     assert!(

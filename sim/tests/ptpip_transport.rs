@@ -2,61 +2,38 @@
 //! device info, a session, generic and Canon EOS capture with the download, live view, busy
 //! replies, one host at a time, and a camera switched off mid-session reading as disconnected.
 
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use rekam_drivers::cancel::CancelToken;
 use rekam_drivers::ptp::code::{dpc, ec, op, rc};
 use rekam_drivers::ptp::dataset::{DeviceInfo, EosEvent, ObjectInfo, parse_eos_events};
 use rekam_drivers::ptp::ptpip::PtpIpTransport;
 use rekam_drivers::ptp::{DataPhase, PtpError, PtpTransport, Request, Transaction};
 use rekam_sim::devices::camera::{CameraConfig, FaceScene, SimCamera};
-use rekam_sim::ptp::{DESTINATION_HOST, MODEL, SimPtpCamera, serve};
+use rekam_sim::ptp::server::{Running, spawn};
+use rekam_sim::ptp::{DESTINATION_HOST, MODEL, SimPtpCamera};
 use rekam_sim::synth::Background;
 
 const WAIT: Duration = Duration::from_secs(5);
 
-struct Server {
-    addr: SocketAddr,
-    camera: Arc<Mutex<SimPtpCamera>>,
-    shutdown: CancelToken,
-    thread: Option<JoinHandle<std::io::Result<()>>>,
-}
+struct Server(Running);
 
 impl Server {
     fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let addr = listener.local_addr().expect("local address");
-        let camera = Arc::new(Mutex::new(SimPtpCamera::new(SimCamera::new(
+        let camera = SimPtpCamera::new(SimCamera::new(
             CameraConfig::tiny(11),
             FaceScene::framed(Background::Blue),
-        ))));
-        let shutdown = CancelToken::new();
-        let thread = {
-            let (camera, shutdown) = (camera.clone(), shutdown.clone());
-            thread::spawn(move || serve(listener, camera, shutdown))
-        };
-        Self {
-            addr,
-            camera,
-            shutdown,
-            thread: Some(thread),
-        }
+        ));
+        Self(spawn(listener, camera).expect("server starts"))
+    }
+
+    fn camera(&self) -> std::sync::MutexGuard<'_, SimPtpCamera> {
+        self.0.camera().lock().expect("camera")
     }
 
     fn connect(&self) -> Result<PtpIpTransport, PtpError> {
-        PtpIpTransport::connect(self.addr, [0x42; 16], "rekam-test", WAIT)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        PtpIpTransport::connect(self.0.addr(), [0x42; 16], "rekam-test", WAIT)
     }
 }
 
@@ -240,7 +217,7 @@ fn a_canon_eos_release_to_host_ram_downloads_in_parts_and_live_view_streams() {
 fn busy_replies_are_answers_and_a_second_host_is_refused() {
     let server = Server::start();
     let mut host = Host::open(&server);
-    server.camera.lock().expect("camera").inject_busy(1);
+    server.camera().inject_busy(1);
     assert_eq!(
         host.call(op::GET_STORAGE_IDS, &[], DataPhase::In)
             .response
@@ -263,7 +240,7 @@ fn busy_replies_are_answers_and_a_second_host_is_refused() {
 fn a_camera_switched_off_mid_session_reads_as_disconnected_and_reopens_after() {
     let server = Server::start();
     let mut host = Host::open(&server);
-    server.camera.lock().expect("camera").set_powered(false);
+    server.camera().set_powered(false);
     let err = host
         .try_call(op::GET_STORAGE_IDS, &[], DataPhase::In)
         .expect_err("no answer from a switched-off camera");
@@ -273,7 +250,7 @@ fn a_camera_switched_off_mid_session_reads_as_disconnected_and_reopens_after() {
         host.try_call(op::GET_DEVICE_INFO, &[], DataPhase::In),
         Err(PtpError::Disconnected { .. })
     ));
-    server.camera.lock().expect("camera").set_powered(true);
+    server.camera().set_powered(true);
     let mut again = Host::open(&server);
     assert_eq!(
         again

@@ -579,12 +579,6 @@ impl PtpIpTransport {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Transaction, PtpError> {
-        if request.params.len() > MAX_PARAMS {
-            return Err(protocol(
-                &self.name,
-                format!("{} parameters, at most {MAX_PARAMS}", request.params.len()),
-            ));
-        }
         set_timeouts(&self.command, timeout)
             .map_err(|e| map_io(&self.name, "setting timeouts", timeout, e))?;
         let during = format!("operation 0x{:04X}", request.code);
@@ -777,11 +771,14 @@ impl PtpTransport for PtpIpTransport {
         timeout: Duration,
     ) -> Result<Transaction, PtpError> {
         self.check()?;
-        self.run(request, data, timeout).map_err(|e| match e {
-            // A well-formed request the transport itself refused leaves the stream in step.
-            PtpError::Protocol { ref detail, .. } if detail.contains("parameters, at most") => e,
-            e => self.fail(e),
-        })
+        // Refused before anything is sent, so the stream stays in step.
+        if request.params.len() > MAX_PARAMS {
+            return Err(protocol(
+                &self.name,
+                format!("{} parameters, at most {MAX_PARAMS}", request.params.len()),
+            ));
+        }
+        self.run(request, data, timeout).map_err(|e| self.fail(e))
     }
 
     fn poll_event(&mut self, wait: Duration) -> Result<Option<Event>, PtpError> {

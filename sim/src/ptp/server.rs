@@ -14,7 +14,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rekam_drivers::cancel::CancelToken;
 use rekam_drivers::ptp::Request;
@@ -27,8 +27,11 @@ use super::SimPtpCamera;
 pub const CAMERA_GUID: [u8; 16] = *b"rekam-sim-eos-01";
 /// How often idle loops look at the power switch and the shutdown token.
 const TICK: Duration = Duration::from_millis(10);
-/// How long a started packet or a handshake may take.
+/// How long a started packet may take, and a host that got its ack may wait to open events.
 const PACKET_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a new connection may stay silent before its first packet (hosts send it at once;
+/// the accept loop waits meanwhile).
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn lock(camera: &Mutex<SimPtpCamera>) -> MutexGuard<'_, SimPtpCamera> {
     // A panicking session thread must not take the camera down with it.
@@ -46,7 +49,7 @@ pub fn serve(
     listener.set_nonblocking(true)?;
     let busy = Arc::new(AtomicBool::new(false));
     // A command connection that got its ack and waits for its event connection.
-    let mut pending: Option<(u32, TcpStream)> = None;
+    let mut pending: Option<(u32, TcpStream, Instant)> = None;
     let mut next_connection = 1u32;
     while !shutdown.is_cancelled() {
         let stream = match listener.accept() {
@@ -64,11 +67,18 @@ pub fn serve(
         }
         let _ = stream.set_nonblocking(false);
         let _ = stream.set_nodelay(true);
-        let _ = stream.set_read_timeout(Some(PACKET_TIMEOUT));
+        let _ = stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT));
         let _ = stream.set_write_timeout(Some(PACKET_TIMEOUT));
         let mut stream = stream;
         match read_packet(&mut stream) {
             Ok(Packet::InitCommandRequest { .. }) => {
+                // A host that got its ack but never opened the event connection is forgotten.
+                if pending
+                    .as_ref()
+                    .is_some_and(|(_, _, since)| since.elapsed() > PACKET_TIMEOUT)
+                {
+                    pending = None;
+                }
                 if busy.load(Ordering::SeqCst) || pending.is_some() {
                     let _ = write_packet(&mut stream, &Packet::InitFail { reason: 2 });
                     continue;
@@ -82,12 +92,12 @@ pub fn serve(
                     version: kind::VERSION,
                 };
                 if write_packet(&mut stream, &ack).is_ok() {
-                    pending = Some((connection, stream));
+                    pending = Some((connection, stream, Instant::now()));
                 }
             }
             Ok(Packet::InitEventRequest { connection }) => {
                 match pending.take() {
-                    Some((expected, command)) if expected == connection => {
+                    Some((expected, command, _)) if expected == connection => {
                         if write_packet(&mut stream, &Packet::InitEventAck).is_err() {
                             continue;
                         }
@@ -316,4 +326,50 @@ fn receive_data(command: &mut TcpStream, tid: u32) -> Result<Option<Vec<u8>>, Re
             return Ok((data.len() as u64 == total).then_some(data));
         }
     }
+}
+
+/// A server running on its own thread; dropping it stops it.
+pub struct Running {
+    addr: std::net::SocketAddr,
+    camera: Arc<Mutex<SimPtpCamera>>,
+    shutdown: CancelToken,
+    thread: Option<thread::JoinHandle<io::Result<()>>>,
+}
+
+impl Running {
+    /// The address hosts connect to.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// The camera, to change its scene or inject faults while it serves.
+    pub fn camera(&self) -> &Arc<Mutex<SimPtpCamera>> {
+        &self.camera
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Serves `camera` on `listener` from a new thread (benches and tests: bind 127.0.0.1:0).
+pub fn spawn(listener: TcpListener, camera: SimPtpCamera) -> io::Result<Running> {
+    let addr = listener.local_addr()?;
+    let camera = Arc::new(Mutex::new(camera));
+    let shutdown = CancelToken::new();
+    let thread = {
+        let (camera, shutdown) = (camera.clone(), shutdown.clone());
+        thread::spawn(move || serve(listener, camera, shutdown))
+    };
+    Ok(Running {
+        addr,
+        camera,
+        shutdown,
+        thread: Some(thread),
+    })
 }

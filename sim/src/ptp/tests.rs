@@ -272,3 +272,53 @@ fn busy_garbage_and_power_off_are_injected() {
     host.cam.set_powered(true);
     assert_eq!(host.cam.session(), None, "power cycling ends the session");
 }
+
+/// Mean colour of a still taken by a release to the card, decoded from its JPEG.
+fn still_colour(host: &mut Host) -> [f64; 3] {
+    host.call(op::CANON_EOS_SET_REMOTE_MODE, &[1]);
+    assert_eq!(
+        host.call(op::CANON_EOS_REMOTE_RELEASE, &[]).response.code,
+        rc::OK
+    );
+    let handle = host
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            EosEvent::ObjectAddedEx { handle, .. } => Some(handle),
+            _ => None,
+        })
+        .expect("ObjectAddedEx");
+    let jpeg = host.call(op::GET_OBJECT, &[handle]).data;
+    let pixels = jpeg_decoder::Decoder::new(&jpeg[..])
+        .decode()
+        .expect("a JPEG still");
+    let mut sum = [0f64; 3];
+    for px in pixels.chunks_exact(3) {
+        for c in 0..3 {
+            sum[c] += f64::from(px[c]);
+        }
+    }
+    sum.map(|s| s / (pixels.len() / 3) as f64)
+}
+
+#[test]
+fn exposure_compensation_and_white_balance_set_over_ptp_change_the_picture() {
+    let mut host = Host::new();
+    host.open();
+    host.events();
+    let base = still_colour(&mut host);
+    assert_eq!(host.set_eos(dpc::CANON_EOS_EXP_COMPENSATION, 0xF8), rc::OK);
+    let darker = still_colour(&mut host);
+    assert!(darker[1] < base[1] * 0.7, "-1 EV: {darker:?} vs {base:?}");
+    assert_eq!(host.set_eos(dpc::CANON_EOS_EXP_COMPENSATION, 0), rc::OK);
+    // Tungsten (3) under the simulator's daylight renders the scene bluer.
+    assert_eq!(host.set_eos(dpc::CANON_EOS_WHITE_BALANCE, 3), rc::OK);
+    let tungsten = still_colour(&mut host);
+    assert!(
+        tungsten[2] / tungsten[0] > base[2] / base[0] * 1.2,
+        "tungsten {tungsten:?} vs {base:?}"
+    );
+    // The standard PTP view of the same settings agrees.
+    let wb = host.call(op::GET_DEVICE_PROP_VALUE, &[u32::from(dpc::WHITE_BALANCE)]);
+    assert_eq!(wb.data, 6u16.to_le_bytes());
+}

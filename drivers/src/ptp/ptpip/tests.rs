@@ -149,3 +149,123 @@ proptest::proptest! {
         while read_packet(&mut stream).is_ok() {}
     }
 }
+
+/// A fake camera that completes the handshake, then answers the first request with `reply`
+/// (raw bytes) and keeps the connections open for a while.
+fn fake_camera(reply: Vec<u8>) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let (mut command, _) = listener.accept().expect("command connection");
+        let _ = read_packet(&mut command);
+        let ack = Packet::InitCommandAck {
+            connection: 7,
+            guid: [1; 16],
+            name: "fake".into(),
+            version: kind::VERSION,
+        };
+        write_packet(&mut command, &ack).expect("ack");
+        let (mut event, _) = listener.accept().expect("event connection");
+        let _ = read_packet(&mut event);
+        write_packet(&mut event, &Packet::InitEventAck).expect("event ack");
+        let _ = read_packet(&mut command);
+        command.write_all(&reply).expect("reply");
+        std::thread::sleep(Duration::from_millis(500));
+    });
+    addr
+}
+
+fn get_device_info(t: &mut PtpIpTransport, timeout: Duration) -> Result<Transaction, PtpError> {
+    let request = Request {
+        code: 0x1001,
+        transaction: 1,
+        params: vec![],
+    };
+    t.transact(&request, DataPhase::In, timeout)
+}
+
+#[test]
+fn garbage_from_the_camera_is_a_protocol_violation_and_the_connection_is_then_refused() {
+    let addr = fake_camera(vec![12, 0, 0, 0, 99, 0, 0, 0, 1, 2, 3, 4]);
+    let mut t =
+        PtpIpTransport::connect(addr, [0; 16], "host", Duration::from_secs(2)).expect("handshake");
+    assert_eq!(t.camera_name(), "fake");
+    let err = get_device_info(&mut t, Duration::from_secs(2)).expect_err("garbage");
+    assert!(matches!(err, PtpError::Protocol { .. }), "{err:?}");
+    let again = get_device_info(&mut t, Duration::from_secs(2)).expect_err("out of step");
+    assert!(matches!(again, PtpError::Disconnected { .. }), "{again:?}");
+}
+
+#[test]
+fn data_for_another_transaction_or_beyond_the_announced_length_is_refused() {
+    let mut reply = Packet::StartData {
+        transaction: 1,
+        total_length: 2,
+    }
+    .to_bytes();
+    reply.extend(
+        Packet::EndData {
+            transaction: 1,
+            payload: vec![1, 2, 3],
+        }
+        .to_bytes(),
+    );
+    let mut t =
+        PtpIpTransport::connect(fake_camera(reply), [0; 16], "host", Duration::from_secs(2))
+            .expect("handshake");
+    let err = get_device_info(&mut t, Duration::from_secs(2)).expect_err("too much data");
+    assert!(matches!(err, PtpError::Protocol { .. }), "{err:?}");
+
+    let reply = Packet::OperationResponse {
+        code: 0x2001,
+        transaction: 9,
+        params: vec![],
+    }
+    .to_bytes();
+    let mut t =
+        PtpIpTransport::connect(fake_camera(reply), [0; 16], "host", Duration::from_secs(2))
+            .expect("handshake");
+    let err = get_device_info(&mut t, Duration::from_secs(2)).expect_err("wrong transaction");
+    assert!(matches!(err, PtpError::Protocol { .. }), "{err:?}");
+}
+
+#[test]
+fn a_silent_camera_times_out_and_a_closed_one_is_disconnected() {
+    let mut t =
+        PtpIpTransport::connect(fake_camera(vec![]), [0; 16], "host", Duration::from_secs(2))
+            .expect("handshake");
+    let err = get_device_info(&mut t, Duration::from_millis(100)).expect_err("silence");
+    assert!(matches!(err, PtpError::Timeout { .. }), "{err:?}");
+    assert!(
+        matches!(
+            t.poll_event(Duration::from_millis(10)),
+            Err(PtpError::Disconnected { .. })
+        ),
+        "a stream out of step stays unusable"
+    );
+
+    // Half a packet, then the camera goes away.
+    let mut t = PtpIpTransport::connect(
+        fake_camera(vec![30, 0, 0]),
+        [0; 16],
+        "host",
+        Duration::from_secs(2),
+    )
+    .expect("handshake");
+    let err = get_device_info(&mut t, Duration::from_secs(2)).expect_err("closed");
+    assert!(matches!(err, PtpError::Disconnected { .. }), "{err:?}");
+}
+
+#[test]
+fn a_camera_that_refuses_the_host_is_reported_refused() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let (mut command, _) = listener.accept().expect("command connection");
+        let _ = read_packet(&mut command);
+        write_packet(&mut command, &Packet::InitFail { reason: 1 }).expect("fail");
+    });
+    let err = PtpIpTransport::connect(addr, [0; 16], "host", Duration::from_secs(2))
+        .expect_err("refused");
+    assert!(matches!(err, PtpError::Refused { .. }), "{err:?}");
+}
