@@ -417,4 +417,13 @@ mod tests {
         );
         assert!(Container::parse(&bytes[..512]).is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_parse_or_fail_without_panicking(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            if let Ok(c) = Container::parse(&bytes) {
+                proptest::prop_assert_eq!(c.to_bytes().unwrap(), bytes);
+            }
+        }
+    }
 }
