@@ -531,6 +531,10 @@ pub enum DevicesCommand {
         /// enumeration does not report, e.g. '/dev/pts/[0-9]*' for pseudo-terminals.
         #[arg(long = "serial-glob", value_name = "PATTERN")]
         serial_globs: Vec<String>,
+        /// Probe a PTP/IP camera at this address (repeatable; PTP/IP cameras are not
+        /// enumerated): connect, read its identity, disconnect.
+        #[arg(long = "ptpip", value_name = "HOST[:PORT]")]
+        ptpip: Vec<String>,
     },
     /// Print one line per device arrival or departure (serial ports, configured paths, USB)
     /// until interrupted.

@@ -121,6 +121,8 @@ pub struct DevicesSection {
     /// The signature pad used instead of the simulated one: "stu" (the first Wacom STU on USB
     /// HID), "isdv4:<serial port>" or "sim-stu" (the STU-540 simulator through the STU driver).
     pub signature_pad: Option<String>,
+    /// A PTP camera used instead of the simulated one: `"ptpip:HOST[:PORT]"` or `"usb"`.
+    pub camera: Option<String>,
     /// Seed of the simulated devices.
     pub seed: u64,
     /// Simulators keep human-scale delays (finger placement, shutter, pen speed); off for demos
@@ -326,6 +328,16 @@ impl Config {
                 }
             })?;
         }
+        if let Some(camera) = &self.devices.camera
+            && let Err(reason) = crate::devices::ptp::CameraSpec::parse(camera)
+        {
+            return bad("devices.camera", &reason);
+        }
+        if let Some(pad) = &self.devices.signature_pad
+            && let Err(e) = crate::devices::pad::PadSpec::parse(pad)
+        {
+            return bad("devices.signature_pad", &e.to_string());
+        }
         Ok(())
     }
 
@@ -388,6 +400,7 @@ mod tests {
                 "uploader.max_backoff_ms",
             ),
             ("[policy]\nmax_attempts = 0\n", "policy.max_attempts"),
+            ("[devices]\ncamera = \"ptp:cam\"\n", "devices.camera"),
         ] {
             let e = Config::from_toml(text).expect_err(text);
             assert!(e.to_string().starts_with(key), "{text}: {e}");

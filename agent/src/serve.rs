@@ -109,29 +109,46 @@ pub fn provision_simulated(config: &Config) -> Result<()> {
 
 pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
     let d = &config.devices;
-    if !d.simulated {
-        bail!(
-            "devices.simulated = false needs configured hardware drivers; this build drives hardware only through `rekam devices` so far (set devices.simulated = true)"
-        );
-    }
-    let (finger, camera, mut pad, iris) = simulated_kit(d.seed, d.iris, d.realtime);
-    if let Some(setting) = &d.signature_pad {
-        pad = crate::devices::pad::configured_pad(setting, d.seed, d.realtime)?;
-    }
-    let mut finger = unplug::fingerprint(finger, config.path(Path::new(unplug::CONTROL_FILE)));
-    if let Some(port) = &d.r30x_port {
-        finger = r30x_slot(port.clone());
-    }
-    let printer = match &d.printer {
-        Some(setting) => crate::devices::printer_config::configured_printer_slot(
-            crate::devices::printer_config::PrinterSetting::parse(setting)?,
-        ),
-        None => simulated_printer(d.seed, d.realtime),
+    // Each class takes its configured driver; a class left unconfigured is simulated with
+    // `simulated = true`, and refused without it (only the iris scanner and the printer are
+    // optional at a desk).
+    let (sim_finger, sim_camera, sim_pad, sim_iris) = simulated_kit(d.seed, d.iris, d.realtime);
+    let missing = |what: &str, key: &str| {
+        anyhow::anyhow!(
+            "devices.simulated = false and no {what} is configured: set devices.{key}, or devices.simulated = true to simulate it"
+        )
     };
-    Ok(
-        DeviceManager::new(finger, camera, pad, iris, config.capture_timeout())
-            .with_printer(printer),
-    )
+    let finger = match &d.r30x_port {
+        Some(port) => r30x_slot(port.clone()),
+        None if d.simulated => {
+            unplug::fingerprint(sim_finger, config.path(Path::new(unplug::CONTROL_FILE)))
+        }
+        None => return Err(missing("fingerprint scanner", "r30x_port")),
+    };
+    let camera = match &d.camera {
+        Some(spec) => crate::devices::ptp::slot(
+            crate::devices::ptp::CameraSpec::parse(spec).map_err(anyhow::Error::msg)?,
+        ),
+        None if d.simulated => sim_camera,
+        None => return Err(missing("camera", "camera")),
+    };
+    let pad = match &d.signature_pad {
+        Some(setting) => crate::devices::pad::configured_pad(setting, d.seed, d.realtime)?,
+        None if d.simulated => sim_pad,
+        None => return Err(missing("signature pad", "signature_pad")),
+    };
+    // No driver for a real iris scanner yet: without simulation the kit has none.
+    let iris = if d.simulated { sim_iris } else { None };
+    let manager = DeviceManager::new(finger, camera, pad, iris, config.capture_timeout());
+    Ok(match &d.printer {
+        Some(setting) => {
+            manager.with_printer(crate::devices::printer_config::configured_printer_slot(
+                crate::devices::printer_config::PrinterSetting::parse(setting)?,
+            ))
+        }
+        None if d.simulated => manager.with_printer(simulated_printer(d.seed, d.realtime)),
+        None => manager,
+    })
 }
 
 /// A real R30x module on a serial port, reopened after it is unplugged and plugged back.
@@ -301,4 +318,42 @@ pub fn init_logging(config: &Config) {
     } else {
         builder.try_init()
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(devices: &str) -> Config {
+        Config::from_toml(&format!("[devices]\n{devices}\n")).expect("a valid configuration")
+    }
+
+    #[test]
+    fn without_simulation_an_unconfigured_desk_device_is_refused_by_its_key() {
+        let err = devices(&config("simulated = false"))
+            .err()
+            .expect("nothing configured");
+        assert!(err.to_string().contains("devices.r30x_port"), "{err}");
+        let err = devices(&config(
+            "simulated = false\nr30x_port = \"/dev/ttyUSB0\"\ncamera = \"ptpip:127.0.0.1\"",
+        ))
+        .err()
+        .expect("no pad configured");
+        assert!(err.to_string().contains("devices.signature_pad"), "{err}");
+    }
+
+    #[test]
+    fn without_simulation_a_fully_configured_desk_builds_without_iris_or_simulated_printer() {
+        let manager = devices(&config(
+            "simulated = false\nr30x_port = \"/dev/ttyUSB0\"\ncamera = \"ptpip:127.0.0.1\"\nsignature_pad = \"isdv4:/dev/ttyS0\"",
+        ))
+        .expect("every desk device configured");
+        let classes: Vec<String> = manager
+            .status()
+            .into_iter()
+            .map(|d| d.class.to_string())
+            .collect();
+        assert!(!classes.iter().any(|c| c == "iris"), "{classes:?}");
+        assert!(!classes.iter().any(|c| c == "printer"), "{classes:?}");
+    }
 }

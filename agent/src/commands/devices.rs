@@ -1,8 +1,9 @@
-//! `rekam devices list`: what discovery finds (serial ports, configured paths, USB devices, or
-//! why USB is unavailable), or the simulated kit; `rekam devices watch`: one line per device that
-//! comes or goes.
+//! `rekam devices list`: what discovery finds (serial ports, configured paths, USB devices with
+//! PTP cameras marked, or why USB is unavailable; PTP/IP cameras at `--ptpip` addresses), or the
+//! simulated kit; `rekam devices watch`: one line per device that comes or goes.
 //!
-//! Contract: listing and watching never write to a port unless `--probe` is given.
+//! Contract: listing and watching never write to a port unless `--probe` is given, and contact
+//! no PTP/IP camera but those named with `--ptpip`.
 
 use std::io::Write;
 use std::time::Duration;
@@ -117,9 +118,40 @@ pub fn list(
             writeln!(out, "USB: no devices attached")?
         }
         UsbDevices::Found(devices) => {
+            let cameras = discovery::ptp_cameras();
             for d in devices {
-                writeln!(out, "{}", Found::Usb(d).describe())?;
+                let ptp = if cameras.contains(&d) {
+                    " - PTP camera (still-image class; [devices] camera = \"usb\")"
+                } else {
+                    ""
+                };
+                writeln!(out, "{}{ptp}", Found::Usb(d).describe())?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Probes each configured PTP/IP address (`HOST[:PORT]`, port 15740 by default) for a camera.
+pub fn probe_ptpip(addresses: &[String], out: &mut dyn Write) -> Result<()> {
+    use crate::devices::ptp::CameraSpec;
+    use std::net::ToSocketAddrs;
+    for text in addresses {
+        let (host, port) = match CameraSpec::parse(&format!("ptpip:{text}")) {
+            Ok(CameraSpec::PtpIp { host, port }) => (host, port),
+            Ok(CameraSpec::Usb) | Err(_) => {
+                writeln!(out, "ptpip:{text:<14} not an address (HOST[:PORT])")?;
+                continue;
+            }
+        };
+        let addr = (host.as_str(), port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next());
+        match addr.map(|a| discovery::probe_ptpip(a, Duration::from_secs(2))) {
+            Some(Ok(id)) => line(out, "camera (PTP/IP)", &id)?,
+            Some(Err(e)) => writeln!(out, "ptpip:{host}:{port}  no PTP/IP camera answered: {e}")?,
+            None => writeln!(out, "ptpip:{host}:{port}  does not resolve to an address")?,
         }
     }
     Ok(())

@@ -122,7 +122,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             simulated,
             probe,
             serial_globs,
-        }) => devices::list(simulated, probe, &serial_globs, out),
+            ptpip,
+        }) => devices::list(simulated, probe, &serial_globs, out)
+            .and_then(|()| devices::probe_ptpip(&ptpip, out)),
         Command::Devices(DevicesCommand::Watch {
             interval_ms,
             simulated,

@@ -17,6 +17,7 @@ pub mod pad;
 mod pen;
 mod printer;
 pub mod printer_config;
+pub mod ptp;
 pub mod sign_here;
 pub mod unplug;
 

@@ -1,6 +1,7 @@
 //! Finding devices: enumerate serial ports (USB-serial bridges included) without libudev and USB
-//! devices through libusb, name what a VID/PID says about them, optionally probe a port for an
-//! R30x fingerprint module, accept explicitly configured paths ([`glob`]), and notice devices
+//! devices through libusb (still-image class ones are PTP cameras), name what a VID/PID says
+//! about them, optionally probe a port for an
+//! R30x fingerprint module or a configured address for a PTP/IP camera, accept explicitly configured paths ([`glob`]), and notice devices
 //! that come and go ([`watch`]).
 //!
 //! Contract: enumeration never writes to a port. Probing writes an R30x password check at the
@@ -108,6 +109,40 @@ pub fn usb_devices() -> UsbDevices {
         Ok(devices) => UsbDevices::Found(devices),
         Err(e) => UsbDevices::Unavailable(e.to_string()),
     }
+}
+
+/// USB devices with a still-image class (PTP) interface: cameras the PTP driver can open over
+/// USB. Reads configuration descriptors only; empty when USB is unavailable.
+pub fn ptp_cameras() -> Vec<UsbDeviceInfo> {
+    match UsbHost::new() {
+        Ok(host) => crate::ptp::usb::still_image_devices(&host)
+            .into_iter()
+            .map(|(device, _)| device)
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Probes a PTP/IP camera at `addr` (a configured address: PTP/IP cameras are not enumerated):
+/// handshake, session, DeviceInfo, then the session is closed again.
+pub fn probe_ptpip(
+    addr: std::net::SocketAddr,
+    timeout: Duration,
+) -> Result<DeviceIdentity, crate::ptp::camera::PtpCameraError> {
+    use crate::camera::Camera;
+    use crate::ptp::camera::{PtpCamera, PtpCameraConfig};
+    let transport =
+        crate::ptp::ptpip::PtpIpTransport::connect(addr, *b"rekam-discovery1", "rekam", timeout)?;
+    let config = PtpCameraConfig {
+        io_timeout: timeout,
+        setting_timeout: timeout,
+        ..PtpCameraConfig::default()
+    };
+    let camera = PtpCamera::open(transport, config)?;
+    let identity = camera.identity().clone();
+    // The identity is what was asked for; a camera slow to end the session is not an error here.
+    let _ = camera.close();
+    Ok(identity)
 }
 
 /// Probes `path` for an R30x module at `baud` (57600 is the factory default): opens the port,

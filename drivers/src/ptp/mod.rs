@@ -11,6 +11,11 @@
 //! an answer, not an error); [`PtpError`] is for the conversation itself failing (connection
 //! lost, timeout, malformed packet) and maps onto the shared [`ErrorKind`](crate::ErrorKind).
 
+pub mod camera;
+pub mod container;
+pub mod eos;
+pub mod usb;
+
 use std::time::Duration;
 
 pub mod code;

@@ -76,6 +76,79 @@ pub struct BulkPair {
     pub in_endpoint: u8,
 }
 
+/// How an endpoint transfers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// Control.
+    Control,
+    /// Isochronous.
+    Isochronous,
+    /// Bulk.
+    Bulk,
+    /// Interrupt.
+    Interrupt,
+}
+
+/// One endpoint of an interface, from the configuration descriptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointDescription {
+    /// Address (bit 7 set for IN).
+    pub address: u8,
+    /// Transfer type.
+    pub kind: EndpointKind,
+    /// wMaxPacketSize (packet size bits only).
+    pub max_packet: u16,
+}
+
+/// One interface (alternate setting) of the active configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceDescription {
+    /// bInterfaceNumber.
+    pub number: u8,
+    /// bInterfaceClass.
+    pub class: u8,
+    /// bInterfaceSubClass.
+    pub subclass: u8,
+    /// bInterfaceProtocol.
+    pub protocol: u8,
+    /// Its endpoints.
+    pub endpoints: Vec<EndpointDescription>,
+}
+
+fn describe_interfaces(
+    device: &rusb::Device<rusb::Context>,
+    info: &UsbDeviceInfo,
+) -> Result<Vec<InterfaceDescription>, UsbError> {
+    let config = device
+        .active_config_descriptor()
+        .map_err(|e| map_error(e, info, 0, Duration::ZERO))?;
+    let mut out = Vec::new();
+    for interface in config.interfaces() {
+        for setting in interface.descriptors() {
+            out.push(InterfaceDescription {
+                number: setting.interface_number(),
+                class: setting.class_code(),
+                subclass: setting.sub_class_code(),
+                protocol: setting.protocol_code(),
+                endpoints: setting
+                    .endpoint_descriptors()
+                    .map(|e| EndpointDescription {
+                        address: e.address(),
+                        kind: match e.transfer_type() {
+                            rusb::TransferType::Control => EndpointKind::Control,
+                            rusb::TransferType::Isochronous => EndpointKind::Isochronous,
+                            rusb::TransferType::Bulk => EndpointKind::Bulk,
+                            rusb::TransferType::Interrupt => EndpointKind::Interrupt,
+                        },
+                        max_packet: e.max_packet_size() & 0x07FF,
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The machine's USB host controller(s), through libusb.
 pub struct UsbHost {
     context: rusb::Context,
@@ -173,6 +246,43 @@ impl UsbHost {
             .claim_interface(pair.interface)
             .map_err(|e| map_error(e, info, 0, Duration::ZERO))?;
         Ok((opened, pair))
+    }
+
+    fn device_at(&self, info: &UsbDeviceInfo) -> Result<rusb::Device<rusb::Context>, UsbError> {
+        let list = self.context.devices().map_err(|e| UsbError::Unavailable {
+            detail: format!("libusb could not list devices: {e}"),
+        })?;
+        list.iter()
+            .find(|d| u16::from(d.bus_number()) == info.bus && d.address() == info.address)
+            .ok_or_else(|| UsbError::NotFound {
+                wanted: format!("at {:03}:{:03}", info.bus, info.address),
+            })
+    }
+
+    /// The interfaces of the device at `info`'s bus and address, read from its configuration
+    /// descriptor (no transfer to the device: the descriptors are cached by the OS).
+    pub fn interfaces(&self, info: &UsbDeviceInfo) -> Result<Vec<InterfaceDescription>, UsbError> {
+        describe_interfaces(&self.device_at(info)?, info)
+    }
+
+    /// Opens the device at `info`'s bus and address and claims `interface`.
+    pub fn open_interface(
+        &self,
+        info: &UsbDeviceInfo,
+        interface: u8,
+    ) -> Result<RusbDevice, UsbError> {
+        let handle = self
+            .device_at(info)?
+            .open()
+            .map_err(|e| map_error(e, info, 0, Duration::ZERO))?;
+        let _ = handle.set_auto_detach_kernel_driver(true);
+        handle
+            .claim_interface(interface)
+            .map_err(|e| map_error(e, info, 0, Duration::ZERO))?;
+        Ok(RusbDevice {
+            handle,
+            info: info.clone(),
+        })
     }
 
     /// Watches for devices arriving and leaving through libusb's hot-plug callbacks; `None` when
@@ -332,6 +442,17 @@ impl UsbDevice for RusbDevice {
                 other => other,
             }
         })
+    }
+
+    fn read_interrupt(
+        &mut self,
+        ep: u8,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<usize, UsbError> {
+        self.handle
+            .read_interrupt(ep, buf, at_least_1ms(timeout))
+            .map_err(|e| map_error(e, &self.info, ep, timeout))
     }
 
     fn control_out(

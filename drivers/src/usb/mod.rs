@@ -133,6 +133,21 @@ pub trait UsbDevice {
         timeout: Duration,
     ) -> Result<usize, UsbError>;
 
+    /// Receives up to `buf.len()` bytes from interrupt IN `endpoint` (one transfer), e.g. PTP
+    /// events. Devices (and fakes) without an interrupt pipe keep this default, which refuses.
+    fn read_interrupt(
+        &mut self,
+        endpoint: u8,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<usize, UsbError> {
+        let _ = (buf, timeout);
+        Err(UsbError::Unsupported {
+            device: self.info().name(),
+            detail: format!("no interrupt IN endpoint {endpoint:#04x}"),
+        })
+    }
+
     /// A control transfer with an OUT (or no) data stage.
     fn control_out(
         &mut self,
@@ -161,6 +176,15 @@ impl<D: UsbDevice + ?Sized> UsbDevice for Box<D> {
 
     fn read_bulk(&mut self, ep: u8, buf: &mut [u8], timeout: Duration) -> Result<usize, UsbError> {
         (**self).read_bulk(ep, buf, timeout)
+    }
+
+    fn read_interrupt(
+        &mut self,
+        ep: u8,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<usize, UsbError> {
+        (**self).read_interrupt(ep, buf, timeout)
     }
 
     fn control_out(

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::pcapng::{
     DEFAULT_SNAPLEN, EINPROGRESS, EVENT_COMPLETION, EVENT_SUBMISSION, PcapngError, PcapngWriter,
-    URB_DIR_IN, UsbmonPacket, XFER_BULK, XFER_CONTROL,
+    URB_DIR_IN, UsbmonPacket, XFER_BULK, XFER_CONTROL, XFER_INTERRUPT,
 };
 use super::{ControlSetup, ENDPOINT_IN, UsbDevice, UsbDeviceInfo, UsbError};
 
@@ -154,6 +154,10 @@ impl<D: UsbDevice> UsbRecorder<D> {
         }
         self.write(&submit)?;
         let result = match (setup, in_buf) {
+            (None, Some(buf)) if transfer_type == XFER_INTERRUPT => self
+                .inner
+                .read_interrupt(endpoint, buf, timeout)
+                .map(|n| (n, buf)),
             (None, Some(buf)) => self
                 .inner
                 .read_bulk(endpoint, buf, timeout)
@@ -222,6 +226,16 @@ impl<D: UsbDevice> UsbDevice for UsbRecorder<D> {
     fn read_bulk(&mut self, ep: u8, buf: &mut [u8], timeout: Duration) -> Result<usize, UsbError> {
         let requested = buf.len();
         self.transfer(XFER_BULK, ep, None, requested, &[], Some(buf), timeout)
+    }
+
+    fn read_interrupt(
+        &mut self,
+        ep: u8,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<usize, UsbError> {
+        let requested = buf.len();
+        self.transfer(XFER_INTERRUPT, ep, None, requested, &[], Some(buf), timeout)
     }
 
     fn control_out(

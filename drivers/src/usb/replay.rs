@@ -14,6 +14,9 @@
 //!   recorded. A bulk IN read when the capture expects the host to send next times out, as the
 //!   device did in the recorded session. Every timeout waits out the requested time, so a driver's
 //!   deadline passes as it did with the device.
+//! - Interrupt IN reads (PTP events) replay the same way: recorded data are delivered, recorded
+//!   silence times out, and silence on one kind of IN pipe is skipped when the host reads the
+//!   other kind.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,6 +24,7 @@ use std::time::Duration;
 
 use super::pcapng::{
     self, EVENT_COMPLETION, EVENT_ERROR, EVENT_SUBMISSION, PcapngError, XFER_BULK, XFER_CONTROL,
+    XFER_INTERRUPT,
 };
 use super::{ControlSetup, ENDPOINT_IN, UsbDevice, UsbDeviceInfo, UsbError};
 
@@ -50,9 +54,9 @@ impl RecordedTransfer {
         self.endpoint & ENDPOINT_IN != 0
     }
 
-    /// A bulk IN read that returned nothing because nothing came in time.
+    /// A bulk or interrupt IN read that returned nothing because nothing came in time.
     fn is_silence(&self) -> bool {
-        self.transfer_type == XFER_BULK
+        (self.transfer_type == XFER_BULK || self.transfer_type == XFER_INTERRUPT)
             && self.is_in()
             && self.in_data.is_empty()
             && matches!(self.status, None | Some(-104 | -2 | -110))
@@ -241,6 +245,17 @@ impl UsbReplay {
         }
     }
 
+    /// Skips recorded silence of transfer type `kind` (the other IN pipe's silence before a read).
+    fn skip_silence_of(&mut self, kind: u8) {
+        while self
+            .transfers
+            .get(self.next)
+            .is_some_and(|t| t.transfer_type == kind && t.is_silence())
+        {
+            self.next += 1;
+        }
+    }
+
     fn timeout(&self, endpoint: u8, timeout: Duration) -> UsbError {
         std::thread::sleep(timeout);
         UsbError::Timeout {
@@ -384,12 +399,30 @@ impl UsbDevice for UsbReplay {
     }
 
     fn read_bulk(&mut self, ep: u8, buf: &mut [u8], timeout: Duration) -> Result<usize, UsbError> {
+        self.skip_silence_of(XFER_INTERRUPT);
         match self.transfers.get(self.next) {
             Some(t) if t.transfer_type == XFER_BULK && t.is_in() => {
                 let t = self.expect(XFER_BULK, ep, None, &[])?;
                 self.deliver(&t, buf, timeout)
             }
             // The device was silent until the host sent its next request.
+            _ => Err(self.timeout(ep, timeout)),
+        }
+    }
+
+    fn read_interrupt(
+        &mut self,
+        ep: u8,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<usize, UsbError> {
+        self.skip_silence_of(XFER_BULK);
+        match self.transfers.get(self.next) {
+            Some(t) if t.transfer_type == XFER_INTERRUPT && t.is_in() => {
+                let t = self.expect(XFER_INTERRUPT, ep, None, &[])?;
+                self.deliver(&t, buf, timeout)
+            }
+            // Nothing was announced before the host's next transfer.
             _ => Err(self.timeout(ep, timeout)),
         }
     }

@@ -13,6 +13,7 @@
 
 pub mod eos;
 pub mod server;
+pub mod usb;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
