@@ -28,6 +28,44 @@ pub const MAX_PACKET: usize = 64 << 20;
 /// Payload bytes per Data packet when sending (as libgphoto2 does).
 pub const DATA_CHUNK: usize = 65536;
 
+/// Appends a whole data phase for `transaction` to `out`, in either direction: StartData with the
+/// total length, then Data packets of at most [`DATA_CHUNK`] bytes, the last one as EndData (an
+/// empty phase is StartData plus an empty EndData, which libgphoto2 needs).
+pub fn encode_data_phase(out: &mut Vec<u8>, transaction: u32, data: &[u8]) {
+    out.extend(
+        Packet::StartData {
+            transaction,
+            total_length: data.len() as u64,
+        }
+        .to_bytes(),
+    );
+    let mut chunks = data.chunks(DATA_CHUNK).peekable();
+    if chunks.peek().is_none() {
+        out.extend(
+            Packet::EndData {
+                transaction,
+                payload: vec![],
+            }
+            .to_bytes(),
+        );
+    }
+    while let Some(chunk) = chunks.next() {
+        let payload = chunk.to_vec();
+        let packet = if chunks.peek().is_some() {
+            Packet::Data {
+                transaction,
+                payload,
+            }
+        } else {
+            Packet::EndData {
+                transaction,
+                payload,
+            }
+        };
+        out.extend(packet.to_bytes());
+    }
+}
+
 /// A malformed PTP/IP packet.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("malformed PTP/IP packet: {0}")]
@@ -595,38 +633,7 @@ impl PtpIpTransport {
         }
         .to_bytes();
         if let DataPhase::Out(bytes) = data {
-            out.extend(
-                Packet::StartData {
-                    transaction: tid,
-                    total_length: bytes.len() as u64,
-                }
-                .to_bytes(),
-            );
-            let mut chunks = bytes.chunks(DATA_CHUNK).peekable();
-            if chunks.peek().is_none() {
-                out.extend(
-                    Packet::EndData {
-                        transaction: tid,
-                        payload: vec![],
-                    }
-                    .to_bytes(),
-                );
-            }
-            while let Some(chunk) = chunks.next() {
-                let payload = chunk.to_vec();
-                let packet = if chunks.peek().is_some() {
-                    Packet::Data {
-                        transaction: tid,
-                        payload,
-                    }
-                } else {
-                    Packet::EndData {
-                        transaction: tid,
-                        payload,
-                    }
-                };
-                out.extend(packet.to_bytes());
-            }
+            encode_data_phase(&mut out, tid, bytes);
         }
         self.command
             .write_all(&out)

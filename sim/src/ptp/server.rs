@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use rekam_drivers::cancel::CancelToken;
 use rekam_drivers::ptp::Request;
 use rekam_drivers::ptp::code::ptpip as kind;
-use rekam_drivers::ptp::ptpip::{DATA_CHUNK, Packet, ReadError, read_packet, write_packet};
+use rekam_drivers::ptp::ptpip::{Packet, ReadError, encode_data_phase, read_packet, write_packet};
 
 use super::SimPtpCamera;
 
@@ -247,38 +247,7 @@ fn serve_commands(
         let mut out = Vec::new();
         let ok = transaction.response.code == rekam_drivers::ptp::code::rc::OK;
         if !transaction.data.is_empty() || (ok && SimPtpCamera::sends_data(request.code)) {
-            out.extend(
-                Packet::StartData {
-                    transaction: tid,
-                    total_length: transaction.data.len() as u64,
-                }
-                .to_bytes(),
-            );
-            let mut chunks = transaction.data.chunks(DATA_CHUNK).peekable();
-            if chunks.peek().is_none() {
-                out.extend(
-                    Packet::EndData {
-                        transaction: tid,
-                        payload: vec![],
-                    }
-                    .to_bytes(),
-                );
-            }
-            while let Some(chunk) = chunks.next() {
-                let payload = chunk.to_vec();
-                let packet = if chunks.peek().is_some() {
-                    Packet::Data {
-                        transaction: tid,
-                        payload,
-                    }
-                } else {
-                    Packet::EndData {
-                        transaction: tid,
-                        payload,
-                    }
-                };
-                out.extend(packet.to_bytes());
-            }
+            encode_data_phase(&mut out, tid, &transaction.data);
         }
         out.extend(
             Packet::OperationResponse {
