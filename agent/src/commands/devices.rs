@@ -1,5 +1,5 @@
 //! `rekam devices list`: what discovery finds (serial ports, configured paths, USB devices with
-//! PTP cameras marked, or why USB is unavailable; PTP/IP cameras at `--ptpip` addresses), or the
+//! PTP cameras and card printers marked, or why USB is unavailable; PTP/IP cameras at `--ptpip` addresses), or the
 //! simulated kit; `rekam devices watch`: one line per device that comes or goes.
 //!
 //! Contract: listing and watching never write to a port unless `--probe` is given, and contact
@@ -119,13 +119,16 @@ pub fn list(
         }
         UsbDevices::Found(devices) => {
             let cameras = discovery::ptp_cameras();
+            let printers = discovery::usb_printers();
             for d in devices {
-                let ptp = if cameras.contains(&d) {
+                let role = if cameras.contains(&d) {
                     " - PTP camera (still-image class; [devices] camera = \"usb\")"
+                } else if printers.contains(&d) {
+                    " - card printer (printer class; [devices] printer = \"evolis:usb\")"
                 } else {
                     ""
                 };
-                writeln!(out, "{}{ptp}", Found::Usb(d).describe())?;
+                writeln!(out, "{}{role}", Found::Usb(d).describe())?;
             }
         }
     }

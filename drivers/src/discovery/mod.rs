@@ -123,6 +123,15 @@ pub fn ptp_cameras() -> Vec<UsbDeviceInfo> {
     }
 }
 
+/// Attached USB printer-class devices (card printers), Evolis first; empty where USB is
+/// unavailable.
+pub fn usb_printers() -> Vec<UsbDeviceInfo> {
+    match UsbHost::new() {
+        Ok(host) => crate::evolis::usb::printer_class_devices(&host).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Probes a PTP/IP camera at `addr` (a configured address: PTP/IP cameras are not enumerated):
 /// handshake, session, DeviceInfo, then the session is closed again.
 pub fn probe_ptpip(

@@ -6,11 +6,8 @@
 //! stack is `UsbError::Unavailable`, not a panic (a `rusb::Context` is created, never rusb's
 //! global one).
 
-use std::collections::HashSet;
-
 use crate::usb::host::{RusbDevice, UsbHost};
 use crate::usb::{UsbDeviceInfo, UsbError, UsbTransport};
-use rusb::UsbContext;
 
 /// USB interface class of printers.
 pub const PRINTER_CLASS: u8 = 7;
@@ -24,29 +21,16 @@ pub fn is_printer_interface(class: u8, subclass: u8) -> bool {
 
 /// Attached USB devices with a printer-class interface, Evolis ones (vendor 0F49) first.
 pub fn printer_class_devices(host: &UsbHost) -> Result<Vec<UsbDeviceInfo>, UsbError> {
-    let context = rusb::Context::new().map_err(|e| UsbError::Unavailable {
-        detail: format!("libusb could not start: {e}"),
-    })?;
-    let list = context.devices().map_err(|e| UsbError::Unavailable {
-        detail: format!("libusb could not list devices: {e}"),
-    })?;
-    let mut printers = HashSet::new();
-    for device in list.iter() {
-        let Ok(config) = device.active_config_descriptor() else {
-            continue;
-        };
-        let printer = config.interfaces().any(|i| {
-            i.descriptors()
-                .any(|d| is_printer_interface(d.class_code(), d.sub_class_code()))
-        });
-        if printer {
-            printers.insert((u16::from(device.bus_number()), device.address()));
-        }
-    }
     let mut found: Vec<UsbDeviceInfo> = host
         .devices()?
         .into_iter()
-        .filter(|d| printers.contains(&(d.bus, d.address)))
+        .filter(|d| {
+            host.interfaces(d).is_ok_and(|interfaces| {
+                interfaces
+                    .iter()
+                    .any(|i| is_printer_interface(i.class, i.subclass))
+            })
+        })
         .collect();
     found.sort_by_key(|d| (d.vid != super::EVOLIS_VID, d.bus, d.address));
     Ok(found)
