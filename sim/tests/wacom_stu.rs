@@ -220,3 +220,58 @@ fn a_replay_refuses_a_host_that_skips_a_recorded_step() {
         .expect_err("out of order");
     assert_eq!(err.kind(), ErrorKind::ProtocolViolation);
 }
+
+#[test]
+fn over_usb_the_pad_signs_through_hid_class_requests_and_its_usbmon_recording_replays() {
+    use rekam_drivers::hid::usb::{HidInterface, UsbHid};
+    use rekam_drivers::usb::{UsbRecorder, UsbReplay};
+    use rekam_sim::wacom::SimStuUsb;
+    use rekam_sim::wacom::usb::{INTERFACE, INTERRUPT_IN};
+
+    let interface = HidInterface {
+        number: INTERFACE,
+        interrupt_in: INTERRUPT_IN,
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let capture = dir.path().join("stu540.pcapng");
+    let recorder = UsbRecorder::create(SimStuUsb::new(fast_pad(21)), &capture)
+        .expect("the capture file is created");
+    let mut stu = open_with_layout(UsbHid::new(recorder, interface));
+    assert_eq!(stu.identity().model, "STU-540");
+    let live = sign(&mut stu);
+    assert!(ink(&live).len() > 50, "a signature's worth of ink");
+    stu.into_device()
+        .into_device()
+        .finish()
+        .expect("the capture is flushed");
+
+    // The driver alone against the file: the same identity and the same ink, in order.
+    let replay = UsbReplay::open(&capture, None)
+        .expect("the capture loads")
+        .with_ids(0x056A, 0x00A8);
+    let mut stu = open_with_layout(UsbHid::new(replay, interface));
+    assert_eq!(stu.identity().serial.as_deref(), Some("500000021"));
+    assert_eq!(ink(&sign(&mut stu)), ink(&live));
+}
+
+#[test]
+fn over_usb_an_unplugged_pad_is_disconnected() {
+    use rekam_drivers::hid::usb::{HidInterface, UsbHid};
+    use rekam_sim::wacom::SimStuUsb;
+    use rekam_sim::wacom::usb::{INTERFACE, INTERRUPT_IN};
+
+    let pad = fast_pad(22);
+    let faults = pad.faults();
+    let mut stu = open_with_layout(UsbHid::new(
+        SimStuUsb::new(pad),
+        HidInterface {
+            number: INTERFACE,
+            interrupt_in: INTERRUPT_IN,
+        },
+    ));
+    faults.unplug(true);
+    let err = stu
+        .next_event(Duration::from_millis(50))
+        .expect_err("the pad is gone");
+    assert_eq!(err.kind(), ErrorKind::Disconnected);
+}

@@ -8,9 +8,9 @@
 //! buttons end or restart the signature. An ISDV4 digitizer has no buttons: [`RestAccepts`]
 //! takes its signature as done once the pen has rested [`ISDV4_REST`] after the last ink, as
 //! the console has no accept control for screenless pads yet. "stu" on a machine without USB,
-//! or without an STU attached, is a pad not present (`Disconnected`); with one attached it is
-//! `Unsupported`, since this build has no HID transport for real devices (hidraw feature
-//! reports need ioctls, that is `unsafe`).
+//! or without an STU attached, is a pad not present (`Disconnected`); an attached one is driven
+//! over libusb as HID class requests and interrupt reads ([`rekam_drivers::hid::usb`]), since
+//! hidraw feature reports would need ioctls, that is `unsafe`.
 
 use std::time::{Duration, Instant};
 
@@ -83,19 +83,17 @@ pub fn configured_pad(
 }
 
 fn open_usb_stu() -> Result<Box<dyn PadDevice>, DeviceFailure> {
+    use rekam_drivers::hid::usb::{UsbHid, hid_devices};
     let absent = |why: String| DeviceFailure::new("Wacom STU", ErrorKind::Disconnected, why);
     let host = UsbHost::new().map_err(|e| absent(format!("no signature pad: {e}")))?;
-    let devices = host
-        .devices()
-        .map_err(|e| absent(format!("no signature pad: {e}")))?;
-    match devices.iter().find(|d| is_stu(d.vid, d.pid)) {
-        None => Err(absent("no Wacom STU pad on USB".into())),
-        Some(d) => Err(DeviceFailure::new(
-            d.name(),
-            ErrorKind::Unsupported,
-            "found, but this build has no HID transport for real pads (only recorded and simulated ones)",
-        )),
-    }
+    let found = hid_devices(&host, is_stu).map_err(|e| absent(format!("no signature pad: {e}")))?;
+    let Some((info, interface)) = found.into_iter().next() else {
+        return Err(absent("no Wacom STU pad on USB".into()));
+    };
+    let device = host
+        .open_interface(&info, interface.number)
+        .map_err(|e| DeviceFailure::from_driver(&info.name(), &e))?;
+    Ok(Box::new(StuPad::open(UsbHid::new(device, interface))?) as Box<dyn PadDevice>)
 }
 
 /// Turns a screenless pad's pause into Accept: once ink has come and the pen then rests for

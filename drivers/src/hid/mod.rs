@@ -6,10 +6,12 @@
 //! Contract: every report buffer starts with its report id, in both directions (hidapi's
 //! convention); `read_input` returns `Ok(0)` when no report came within the timeout (silence is
 //! normal for a pen that is not on the pad), never blocks longer than asked, and a device that is
-//! gone is [`HidError::Disconnected`]. There is no hidraw backend here: reading a feature report on
-//! Linux needs the `HIDIOCGFEATURE` ioctl, which needs `unsafe` (denied in this workspace).
+//! gone is [`HidError::Disconnected`]. Real devices are reached over libusb ([`usb::UsbHid`]: HID
+//! class requests and interrupt reads), not hidraw: reading a feature report through hidraw needs
+//! the `HIDIOCGFEATURE` ioctl, which needs `unsafe` (denied in this workspace).
 
 pub mod record;
+pub mod usb;
 
 use std::time::Duration;
 
