@@ -10,7 +10,8 @@ use rekam_agent::devices::pad::{Isdv4Pad, StuPad, configured_pad};
 use rekam_agent::devices::{Identified, PadDevice, PenFeed};
 use rekam_drivers::ErrorKind;
 use rekam_drivers::fingerprint::CaptureOptions;
-use rekam_sim::wacom::{Isdv4Config, SimStu, StuConfig, spawn_isdv4_pty};
+use rekam_sim::devices::SignerAction;
+use rekam_sim::wacom::{Isdv4Config, SimStu, StuConfig, spawn_isdv4_pty, spawn_isdv4_pty_scripted};
 
 fn options() -> CaptureOptions {
     CaptureOptions::with_timeout(Duration::from_secs(20))
@@ -133,4 +134,76 @@ fn the_stu_screen_carries_the_signers_name_drawn_in_the_title_band() {
     let band = 80 * row;
     assert_ne!(plain.pixels()[..band], named.pixels()[..band]);
     assert_eq!(plain.pixels()[band..], named.pixels()[band..]);
+}
+
+/// Pen lifts in a tap trace: each ends one tap.
+fn lifts(trace: &rekam_agent::devices::TapTrace) -> usize {
+    trace
+        .samples
+        .windows(2)
+        .filter(|w| w[0].pressure > 0 && w[1].pressure == 0)
+        .count()
+}
+
+#[test]
+fn a_tap_test_on_the_stu_puts_the_targets_on_its_screen_and_reads_the_pen_until_four_lifts() {
+    let targets = [(960, 600), (8640, 600), (8640, 5400), (960, 5400)];
+    let mut config = StuConfig::signs_and_accepts(9);
+    config.speed = 20.0;
+    // The technician taps where the crosses are.
+    config.script = targets
+        .iter()
+        .map(|&(x, y)| SignerAction::Tap(x, y))
+        .collect();
+    let mut pad = StuPad::open(SimStu::new(config)).expect("the simulated STU opens");
+    let trace = pad
+        .capture_taps(&targets, &options())
+        .expect("the pen goes down and up four times");
+    assert_eq!(
+        (trace.capabilities.max_x, trace.capabilities.max_y),
+        (9600, 6000)
+    );
+    assert!(lifts(&trace) >= 4, "{} lifts", lifts(&trace));
+    // The screen shows a black cross at each target, scaled to its 800 x 480 pixels.
+    let screen = pad.driver().device().screen().expect("an image went up");
+    let at = |x: u32, y: u32| {
+        let i = ((y * screen.width() + x) * 3) as usize;
+        screen.pixels()[i..i + 3].to_vec()
+    };
+    assert_eq!(at(79, 47), vec![0, 0, 0], "the first target's cross");
+    assert_eq!(
+        at(400, 240),
+        vec![255, 255, 255],
+        "nothing between the targets"
+    );
+}
+
+#[test]
+fn a_tap_test_on_an_isdv4_digitizer_reads_the_pen_until_four_lifts() {
+    // The simulated person taps in the synthetic signer's 9600 x 6000 units, which the
+    // digitizer scales by 2.5 to its own range.
+    let taps = [(960, 600), (8640, 600), (8640, 5400), (960, 5400)];
+    let (path, _sim) = spawn_isdv4_pty_scripted(
+        Isdv4Config {
+            seed: 9,
+            speed: 1.0,
+        },
+        &taps.map(|(x, y)| SignerAction::Tap(x, y)),
+    )
+    .expect("pty");
+    let mut pad = Isdv4Pad::open(path.to_str().expect("utf-8 path")).expect("digitizer opens");
+    let targets = [(2400, 1500), (21600, 1500), (21600, 13500), (2400, 13500)];
+    let trace = pad
+        .capture_taps(&targets, &options())
+        .expect("the pen goes down and up four times");
+    assert_eq!(trace.capabilities.max_x, 24000);
+    assert_eq!(lifts(&trace), 4);
+    // Each tap landed on its target.
+    let pressed: Vec<(u16, u16)> = trace
+        .samples
+        .windows(2)
+        .filter(|w| w[0].pressure > 0 && w[1].pressure == 0)
+        .map(|w| (w[0].x, w[0].y))
+        .collect();
+    assert_eq!(pressed, targets);
 }

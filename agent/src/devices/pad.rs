@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use rekam_drivers::fingerprint::CaptureOptions;
 use rekam_drivers::hid::HidDevice;
+use rekam_drivers::image::RgbImage;
 use rekam_drivers::signature::{PadCapabilities, PadEvent, SignaturePad};
 use rekam_drivers::transport::{SerialTransport, Transport};
 use rekam_drivers::usb::host::UsbHost;
@@ -24,7 +25,7 @@ use rekam_drivers::wacom::stu::{SignHereScreen, Stu, is_stu};
 use rekam_drivers::{DeviceIdentity, ErrorKind};
 use rekam_sim::wacom::{SimStu, StuConfig};
 
-use super::adapters::{Resident, SignatureTrace, collect_signature};
+use super::adapters::{Resident, SignatureTrace, TapTrace, collect_signature, collect_taps};
 use super::pen::PenFeed;
 use super::sign_here::{SignHereText, render};
 use super::{DeviceFailure, Identified, PadDevice, Slot};
@@ -201,6 +202,17 @@ impl<T: Transport + Send> PadDevice for Isdv4Pad<T> {
     fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure> {
         self.capture(o, None)
     }
+    fn capture_taps(
+        &mut self,
+        targets: &[(u16, u16)],
+        o: &CaptureOptions,
+    ) -> Result<TapTrace, DeviceFailure> {
+        // No screen: the technician taps the corners the console shows on the digitizer.
+        self.pad
+            .clear()
+            .map_err(|e| DeviceFailure::from_driver(&self.pad.identity().to_string(), &e))?;
+        collect_taps(&mut self.pad, targets.len(), o)
+    }
     fn capture_signature_live(
         &mut self,
         o: &CaptureOptions,
@@ -208,6 +220,34 @@ impl<T: Transport + Send> PadDevice for Isdv4Pad<T> {
     ) -> Result<SignatureTrace, DeviceFailure> {
         self.capture(o, Some(pen))
     }
+}
+
+/// Half the length of a target cross's arms, in screen pixels.
+const CROSS: i64 = 12;
+
+/// A white screen with a black cross at each target (tablet units scaled to the screen).
+fn tap_targets(
+    width: u32,
+    height: u32,
+    caps: &PadCapabilities,
+    targets: &[(u16, u16)],
+) -> Result<RgbImage, DeviceFailure> {
+    let (w, h) = (i64::from(width), i64::from(height));
+    let mut pixels = vec![255u8; (w * h * 3) as usize];
+    for &(x, y) in targets {
+        let cx = i64::from(x) * (w - 1) / i64::from(caps.max_x.max(1));
+        let cy = i64::from(y) * (h - 1) / i64::from(caps.max_y.max(1));
+        for d in -CROSS..=CROSS {
+            for (px, py) in [(cx + d, cy), (cx, cy + d)] {
+                if (0..w).contains(&px) && (0..h).contains(&py) {
+                    let at = ((py * w + px) * 3) as usize;
+                    pixels[at..at + 3].fill(0);
+                }
+            }
+        }
+    }
+    RgbImage::new(width, height, pixels)
+        .map_err(|e| DeviceFailure::new("Wacom STU", ErrorKind::ProtocolViolation, e.to_string()))
 }
 
 /// Makes a fresh simulated pad for a signer seed.
@@ -313,6 +353,26 @@ impl<D: HidDevice> Identified for StuPad<D> {
 impl<D: HidDevice + Send> PadDevice for StuPad<D> {
     fn capture_signature(&mut self, o: &CaptureOptions) -> Result<SignatureTrace, DeviceFailure> {
         self.capture(o, None)
+    }
+    fn capture_taps(
+        &mut self,
+        targets: &[(u16, u16)],
+        o: &CaptureOptions,
+    ) -> Result<TapTrace, DeviceFailure> {
+        if !targets.is_empty() {
+            let caps = self.stu.capabilities().clone();
+            if let Some(screen) = caps.screen {
+                // The targets go up on the pad's own screen; with no buttons every tap is ink.
+                let image = tap_targets(screen.width, screen.height, &caps, targets)?;
+                self.stu.set_layout(None);
+                self.stu
+                    .show_image(&image)
+                    .map_err(|e| DeviceFailure::from_driver(&self.who(), &e))?;
+                // The sign-here screen goes up again before the next signature.
+                self.shown = false;
+            }
+        }
+        collect_taps(&mut self.stu, targets.len(), o)
     }
     fn capture_signature_live(
         &mut self,

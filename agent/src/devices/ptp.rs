@@ -123,6 +123,8 @@ fn open_failure<E: rekam_drivers::Error>(what: &str, e: &E) -> DeviceFailure {
 pub const HOST_GUID: [u8; 16] = *b"rekam-workstatn1";
 /// Longest wait for each step of the PTP/IP handshake.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a camera may refuse a new connection (still closing the last one) before it counts.
+const REFUSED_GRACE: Duration = Duration::from_secs(3);
 
 fn open_ptpip(host: &str, port: u16) -> Result<Box<dyn CameraDevice>, DeviceFailure> {
     use rekam_drivers::ptp::ptpip::PtpIpTransport;
@@ -138,8 +140,21 @@ fn open_ptpip(host: &str, port: u16) -> Result<Box<dyn CameraDevice>, DeviceFail
                 format!("{host} does not resolve to an address"),
             )
         })?;
-    let transport = PtpIpTransport::connect(addr, HOST_GUID, "rekam", CONNECT_TIMEOUT)
-        .map_err(|e| open_failure(&what, &e))?;
+    // A camera refuses a new host (InitFail) while it still tears down the session it had, as
+    // after a reopen: that refusal is retried for a moment before it counts.
+    let refused_until = std::time::Instant::now() + REFUSED_GRACE;
+    let transport = loop {
+        match PtpIpTransport::connect(addr, HOST_GUID, "rekam", CONNECT_TIMEOUT) {
+            Ok(t) => break t,
+            Err(e @ rekam_drivers::ptp::PtpError::Refused { .. })
+                if std::time::Instant::now() < refused_until =>
+            {
+                tracing::debug!("{what}: {e}; retrying");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => return Err(open_failure(&what, &e)),
+        }
+    };
     let camera = PtpCamera::open(transport, PtpCameraConfig::default())
         .map_err(|e| open_failure(&what, &e))?;
     Ok(Box::new(PtpCameraDevice(camera)))

@@ -32,6 +32,9 @@ pub enum SignerAction {
     Cancel,
     /// Presses "Clear".
     Clear,
+    /// Taps the pen once at (x, y) in pad units, as a technician's test asks: it lands,
+    /// presses and lifts within about 100 ms, then rests 400 ms.
+    Tap(u16, u16),
 }
 
 /// How the simulated pad behaves.
@@ -119,32 +122,15 @@ impl SimSignaturePad {
     /// for 100 ms sampled at 200 Hz, pressure rising to 70 % of the pad's range and back, and
     /// ends with the pen hovering; taps are half a second apart.
     pub fn tap_corners(&mut self, targets: &[(u16, u16)], miss: (i32, i32)) {
-        let mut events = Vec::new();
-        let mut t = Duration::from_millis(300);
-        for &(x, y) in targets {
-            let at = |v: u16, d: i32, max: u16| (i32::from(v) + d).clamp(0, i32::from(max)) as u16;
-            let (x, y) = (at(x, miss.0, MAX_X), at(y, miss.1, MAX_Y));
-            const SAMPLES: u32 = 20;
-            for i in 0..=SAMPLES {
-                // A half sine: the pen lands, presses, and lifts.
-                let phase = std::f64::consts::PI * f64::from(i) / f64::from(SAMPLES);
-                let pressure = (0.7 * f64::from(MAX_PRESSURE) * phase.sin()).round() as u16;
-                events.push((
-                    t + Duration::from_millis(u64::from(i) * 5),
-                    PadEvent::Pen(PenSample {
-                        x,
-                        y,
-                        pressure: pressure.max(1),
-                        time: Duration::ZERO,
-                    }),
-                ));
-            }
-            events.push((
-                t + Duration::from_millis(u64::from(SAMPLES) * 5 + 5),
-                hover(x, y),
-            ));
-            t += Duration::from_millis(500);
-        }
+        let at = |v: u16, d: i32, max: u16| (i32::from(v) + d).clamp(0, i32::from(max)) as u16;
+        let mut script = vec![SignerAction::Pause(Duration::from_millis(300))];
+        script.extend(
+            targets
+                .iter()
+                .map(|&(x, y)| SignerAction::Tap(at(x, miss.0, MAX_X), at(y, miss.1, MAX_Y))),
+        );
+        // Taps and pauses draw nothing from the seed.
+        let events = script_events(0, &script);
         self.events = events;
         self.next = 0;
         self.started = Instant::now();
@@ -222,6 +208,29 @@ pub(crate) fn script_events(seed: u64, script: &[SignerAction]) -> Vec<(Duration
             SignerAction::Accept => events.push((t, PadEvent::Accept)),
             SignerAction::Cancel => events.push((t, PadEvent::Cancel)),
             SignerAction::Clear => events.push((t, PadEvent::Clear)),
+            SignerAction::Tap(x, y) => {
+                let (x, y) = ((*x).min(MAX_X), (*y).min(MAX_Y));
+                const SAMPLES: u32 = 20;
+                for i in 0..=SAMPLES {
+                    // A half sine: the pen lands, presses, and lifts.
+                    let phase = std::f64::consts::PI * f64::from(i) / f64::from(SAMPLES);
+                    let pressure = (0.7 * f64::from(MAX_PRESSURE) * phase.sin()).round() as u16;
+                    events.push((
+                        t + Duration::from_millis(u64::from(i) * 5),
+                        PadEvent::Pen(PenSample {
+                            x,
+                            y,
+                            pressure: pressure.max(1),
+                            time: Duration::ZERO,
+                        }),
+                    ));
+                }
+                events.push((
+                    t + Duration::from_millis(u64::from(SAMPLES) * 5 + 5),
+                    hover(x, y),
+                ));
+                t += Duration::from_millis(500);
+            }
         }
     }
     events

@@ -97,14 +97,23 @@ impl Drop for Isdv4Handle {
     }
 }
 
-/// Starts the digitizer on a new pty.
+/// Starts the digitizer on a new pty; the signer signs.
 pub fn spawn_isdv4_pty(config: Isdv4Config) -> Result<(PathBuf, Isdv4Handle), SimError> {
+    spawn_isdv4_pty_scripted(config, &[SignerAction::Sign])
+}
+
+/// Starts the digitizer on a new pty with the person doing `script` (in the 9600 x 6000 units
+/// of the synthetic signer, scaled to the digitizer's range), e.g. taps for a pad test.
+pub fn spawn_isdv4_pty_scripted(
+    config: Isdv4Config,
+    script: &[SignerAction],
+) -> Result<(PathBuf, Isdv4Handle), SimError> {
     let (mut master, slave) = TTYPort::pair()?;
     let path = PathBuf::from(slave.name().ok_or(SimError::NoPath)?);
     let stop = Arc::new(AtomicBool::new(false));
     let garbage = Arc::new(AtomicUsize::new(0));
     let queries = Arc::new(Mutex::new(Vec::new()));
-    let packets = packet_script(config.seed);
+    let packets = packet_script(config.seed, script);
     let speed = if config.speed.is_finite() && config.speed > 0.0 {
         config.speed
     } else {
@@ -152,9 +161,9 @@ pub fn spawn_isdv4_pty(config: Isdv4Config) -> Result<(PathBuf, Isdv4Handle), Si
 }
 
 /// The signer's pen as packets with their script time.
-fn packet_script(seed: u64) -> Vec<(Duration, [u8; 9])> {
+fn packet_script(seed: u64, script: &[SignerAction]) -> Vec<(Duration, [u8; 9])> {
     let scale = |v: u16, max: u16| (u32::from(v) * 5 / 2).min(u32::from(max)) as u16;
-    script_events(seed, &[SignerAction::Sign])
+    script_events(seed, script)
         .into_iter()
         .filter_map(|(at, e)| match e {
             PadEvent::Pen(s) => Some((

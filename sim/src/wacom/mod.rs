@@ -9,6 +9,6 @@ pub mod isdv4;
 pub mod stu;
 pub mod usb;
 
-pub use isdv4::{Isdv4Config, Isdv4Handle, spawn_isdv4_pty};
+pub use isdv4::{Isdv4Config, Isdv4Handle, spawn_isdv4_pty, spawn_isdv4_pty_scripted};
 pub use stu::{SimStu, StuConfig, StuFaults};
 pub use usb::SimStuUsb;
