@@ -16,6 +16,8 @@ pub mod colour;
 mod fingerprint;
 mod iris;
 mod pad;
+
+pub use pad::targets as pad_targets;
 mod printer;
 pub mod report;
 
