@@ -26,6 +26,7 @@ pub mod model;
 pub mod nik;
 pub mod packet;
 pub mod pem;
+pub mod print_order;
 pub mod receipt;
 pub mod rejection;
 pub mod timefmt;
