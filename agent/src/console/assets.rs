@@ -25,6 +25,11 @@ pub static ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/office.css"),
     ),
     (
+        "cards.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/cards.css"),
+    ),
+    (
         "fingers.css",
         "text/css; charset=utf-8",
         include_bytes!("../../assets/fingers.css"),

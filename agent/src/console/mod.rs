@@ -9,6 +9,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod cards;
 pub mod csrf;
 pub mod desk;
 pub mod i18n;
@@ -127,6 +128,7 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/lang", post(login::switch_lang))
         .route("/assets/{name}", get(assets::serve))
         .merge(office::routes())
+        .merge(cards::routes())
         .merge(desk::routes())
         .merge(resident::routes())
         .merge(technician::routes())

@@ -97,6 +97,10 @@ pub struct HomePage {
     pub notice_ok: Option<String>,
     /// A reconnect that failed.
     pub notice_error: Option<String>,
+    /// The blank-card run-out alert, when it fires.
+    pub stock_alert: Option<String>,
+    /// The link to the stock page beside it.
+    pub stock_link: &'static str,
 }
 
 /// `?reconnected=CLASS&ok=1` (or `&busy=1`).
@@ -217,6 +221,7 @@ pub async fn page(
             notice_error = Some(fill(t.reconnect_failed, name));
         }
     }
+    let stock_alert = crate::console::cards::home_alert(agent, me.lang).await;
     let chrome = me.chrome(Common::for_lang(me.lang).home_title);
     let welcome = fill(chrome.c.home_welcome, &me.operator.name);
     let body = HomePage {
@@ -257,6 +262,8 @@ pub async fn page(
         missing: (!missing.is_empty()).then(|| fill(t.banner_missing, missing.join(", "))),
         notice_ok,
         notice_error,
+        stock_alert,
+        stock_link: crate::console::cards::text::CardsText::for_lang(me.lang).stock_alert_link,
         chrome,
     };
     page::render(StatusCode::OK, &body)
