@@ -4,4 +4,6 @@
 //! Contract: the store ([`crate::store::cards`]) holds every state; these modules drive devices
 //! and the registry around it, each step durable before the next device action.
 
+mod interim_job;
+pub mod printing;
 pub mod stock;
