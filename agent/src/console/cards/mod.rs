@@ -23,7 +23,9 @@ use axum::Router;
 use axum::routing::{get, post};
 use rekam_drivers::printer::Ribbon;
 
-use self::adapter::{OrderState, StockLevel};
+use crate::office::stock::StockLevel;
+use crate::service::ServiceError;
+use crate::store::{OrderState, PickupRecord, StoredOrder};
 use self::text::CardsText;
 use super::ConsoleState;
 use super::desk::approval::finger_name;
@@ -104,13 +106,33 @@ pub fn days_text(days: f64) -> String {
 /// page must not fail for it).
 pub async fn home_alert(agent: &Agent, lang: Lang) -> Option<String> {
     let t = CardsText::for_lang(lang);
-    match adapter::stock(agent).await {
+    match agent.card_stock() {
         Ok(level) => alert_text(t, &level),
         Err(e) => {
             tracing::debug!(error = %e, "no stock level for the home page");
             None
         }
     }
+}
+
+/// Orders in `state` (all when `None`), oldest first.
+pub async fn orders(
+    agent: &Agent,
+    state: Option<OrderState>,
+) -> Result<Vec<StoredOrder>, ServiceError> {
+    agent.with_store(move |s| Ok(s.print_orders(state)?)).await
+}
+
+/// One order.
+pub async fn order(agent: &Agent, id: &str) -> Result<Option<StoredOrder>, ServiceError> {
+    let id = id.to_string();
+    agent.with_store(move |s| Ok(s.print_order(&id)?)).await
+}
+
+/// The attempts at handing over `id`, oldest first.
+pub async fn pickups(agent: &Agent, id: &str) -> Result<Vec<PickupRecord>, ServiceError> {
+    let id = id.to_string();
+    agent.with_store(move |s| Ok(s.pickups(&id)?)).await
 }
 
 /// The printer's state in one line.
@@ -170,6 +192,7 @@ mod tests {
             days_left,
             alert,
             daily_target: 50,
+            alert_days: 7,
         }
     }
 

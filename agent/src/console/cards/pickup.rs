@@ -20,8 +20,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
-use super::adapter::{self, OrderState, PickupOutcome, PickupRecord, PickupVerdict, StoredOrder};
-use super::finger;
+use super::adapter::{self, PickupVerdict};
+use super::{finger, order, pickups};
+use crate::store::{OrderState, PickupOutcome, PickupRecord, StoredOrder};
 use super::text::CardsText;
 use crate::console::ConsoleState;
 use crate::console::auth::SignedIn;
@@ -230,12 +231,12 @@ async fn load(
     me: &SignedIn,
     id: &str,
 ) -> Result<(StoredOrder, Vec<PickupRecord>), Response> {
-    let order = match adapter::order(&st.agent, id).await {
+    let order = match order(&st.agent, id).await {
         Ok(Some(o)) => o,
         Ok(None) => return Err(page::not_found(&me.session)),
         Err(e) => return Err(page::failure(&me.session, e)),
     };
-    match adapter::pickups(&st.agent, id).await {
+    match pickups(&st.agent, id).await {
         Ok(a) => Ok((order, a)),
         Err(e) => Err(page::failure(&me.session, e)),
     }
@@ -334,7 +335,7 @@ pub async fn photo(
     me: SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let o = match adapter::order(&st.agent, &id).await {
+    let o = match order(&st.agent, &id).await {
         Ok(Some(o)) => o,
         Ok(None) => return page::not_found(&me.session),
         Err(e) => return page::failure(&me.session, e),

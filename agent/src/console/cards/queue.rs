@@ -14,9 +14,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::adapter::{self, OrderState, PrintOutcome, PrintResult, StoredOrder};
+use crate::office::printing::{PrintOutcome, PrintResult};
+use crate::store::{OrderState, StoredOrder};
 use super::text::CardsText;
-use super::{PrinterLine, alert_text, masked_nik, printer_line};
+use super::{PrinterLine, alert_text, masked_nik, order, orders, printer_line};
 use crate::console::ConsoleState;
 use crate::console::auth::SignedIn;
 use crate::console::i18n::{fill, fill2};
@@ -109,7 +110,7 @@ async fn render(
     let t = CardsText::for_lang(me.lang);
     let agent = &st.agent;
     let offset = agent.config.console.utc_offset_minutes;
-    let all = match adapter::orders(agent, None).await {
+    let all = match orders(agent, None).await {
         Ok(o) => o,
         Err(e) => return page::failure(&me.session, e),
     };
@@ -123,7 +124,7 @@ async fn render(
         .filter(|o| o.state == OrderState::Printed)
         .map(|o| row(t, o, offset, t.reprint_label))
         .collect();
-    let alert = match adapter::stock(agent).await {
+    let alert = match agent.card_stock() {
         Ok(level) => alert_text(t, &level),
         Err(e) => return page::failure(&me.session, e),
     };
@@ -261,7 +262,7 @@ pub async fn print(
         .map(|(_, v)| v.clone())
         .collect();
     let agent = &st.agent;
-    let waiting = match adapter::orders(agent, Some(OrderState::Waiting)).await {
+    let waiting = match orders(agent, Some(OrderState::Waiting)).await {
         Ok(o) => o,
         Err(e) => return page::failure(&me.session, e),
     };
@@ -286,7 +287,7 @@ pub async fn print(
         .iter()
         .map(|o| (o.order_id.clone(), o.name.clone()))
         .collect();
-    match adapter::print_now(agent, &wanted, &me.operator.id).await {
+    match agent.print_orders_now(&wanted, &me.operator.id).await {
         Ok(r) => results(&st, &me, &names, &r).await,
         Err(e) => page::failure(&me.session, e),
     }
@@ -318,7 +319,7 @@ pub struct ReprintPage {
 #[allow(clippy::result_large_err)]
 async fn printed_order(st: &ConsoleState, me: &SignedIn, id: &str) -> Result<StoredOrder, Response> {
     let t = CardsText::for_lang(me.lang);
-    match adapter::order(&st.agent, id).await {
+    match order(&st.agent, id).await {
         Ok(Some(o)) if o.state == OrderState::Printed => Ok(o),
         Ok(Some(_)) => Err(page::message_page(
             StatusCode::CONFLICT,
@@ -394,7 +395,7 @@ pub async fn reprint(
         errors.push("reason", t.reprint_reason_missing);
         return reprint_page(&me, &o, errors, f.reason, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    match adapter::reprint(&st.agent, &id, reason, &me.operator.id).await {
+    match st.agent.reprint_order(&id, reason, &me.operator.id).await {
         Ok(r) => results(&st, &me, &[(o.order_id.clone(), o.name.clone())], &[r]).await,
         Err(e) => page::failure(&me.session, e),
     }

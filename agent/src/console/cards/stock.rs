@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::adapter::{self, CardBatch};
+use crate::store::cards::BatchStock;
 use super::text::CardsText;
 use super::{alert_text, days_text};
 use crate::console::ConsoleState;
@@ -47,6 +47,8 @@ pub struct BatchRow {
     pub range: String,
     /// How many blanks.
     pub count: u64,
+    /// How many are left (not printed, spoiled or in the printer).
+    pub left: u64,
     /// When.
     pub when: String,
     /// By whom.
@@ -93,7 +95,8 @@ fn serial(prefix: &str, n: u64) -> String {
     format!("{prefix}{n:06}")
 }
 
-fn batch_row(b: &CardBatch, offset: i32) -> BatchRow {
+fn batch_row(s: &BatchStock, offset: i32) -> BatchRow {
+    let b = &s.batch;
     BatchRow {
         id: b.batch_id.clone(),
         range: format!(
@@ -101,9 +104,10 @@ fn batch_row(b: &CardBatch, offset: i32) -> BatchRow {
             serial(&b.prefix, b.first),
             serial(&b.prefix, b.last)
         ),
-        count: b.last.saturating_sub(b.first) + 1,
-        when: local_time(b.received_ms, offset),
-        by: b.received_by.clone(),
+        count: b.size(),
+        left: b.size().saturating_sub(s.consumed),
+        when: local_time(s.received_ms, offset),
+        by: s.received_by.clone(),
     }
 }
 
@@ -118,11 +122,11 @@ async fn render(
     let t = CardsText::for_lang(me.lang);
     let agent = &st.agent;
     let offset = agent.config.console.utc_offset_minutes;
-    let level = match adapter::stock(agent).await {
+    let level = match agent.card_stock() {
         Ok(l) => l,
         Err(e) => return page::failure(&me.session, e),
     };
-    let batches = match adapter::batches(agent).await {
+    let batches = match agent.with_store(|s| Ok(s.card_batches()?)).await {
         Ok(b) => b,
         Err(e) => return page::failure(&me.session, e),
     };
@@ -166,7 +170,7 @@ async fn render(
         errors,
         alert: alert_text(t, &level),
         figures,
-        batches: batches.iter().map(|b| batch_row(b, offset)).collect(),
+        batches: batches.iter().rev().map(|b| batch_row(b, offset)).collect(),
         form,
         notice,
     };
@@ -277,7 +281,10 @@ pub async fn receive(
             return render(&st, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, f, None).await;
         }
     };
-    match adapter::receive(&st.agent, &batch, &prefix, first, last, &me.operator.id).await {
+    match st
+        .agent
+        .receive_blanks(&batch, &prefix, first, last, &me.operator.id)
+    {
         Ok(()) => Redirect::to(&format!(
             "/cards/stock?received={}&n={}",
             query_value(&batch),

@@ -80,6 +80,7 @@ crate::catalogue! {
         col_batch: ("Kiriman", "Batch"),
         col_range: ("Nomor seri", "Serials"),
         col_count: ("Jumlah", "Count"),
+        col_left: ("Tersisa", "Left"),
         col_received_by: ("Diterima oleh", "Received by"),
         receive_title: ("Terima blangko", "Receive blanks"),
         receive_intro: ("Catat kiriman blangko dari provinsi dengan rentang nomor serinya.", "Record a batch of blank cards from the province with its range of serial numbers."),
