@@ -52,13 +52,6 @@ fn not_yet() -> ServiceError {
     ServiceError::Rejected("card issuance is not merged yet".into())
 }
 
-
-
-
-
-
-
-
 /// Finds the order of a NIK or slip QR text.
 pub async fn find(_agent: &Agent, _query: &str) -> Result<PickupCandidate, ServiceError> {
     Err(not_yet())
@@ -84,4 +77,3 @@ pub async fn approve(
 ) -> Result<PickupVerdict, ServiceError> {
     Err(not_yet())
 }
-

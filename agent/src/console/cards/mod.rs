@@ -23,16 +23,16 @@ use axum::Router;
 use axum::routing::{get, post};
 use rekam_drivers::printer::Ribbon;
 
-use crate::office::stock::StockLevel;
-use crate::service::ServiceError;
-use crate::store::{OrderState, PickupRecord, StoredOrder};
 use self::text::CardsText;
 use super::ConsoleState;
 use super::desk::approval::finger_name;
 use super::desk::text::DeskText;
 use super::i18n::{Lang, fill, fill2};
 use crate::devices::Health;
+use crate::office::stock::StockLevel;
 use crate::service::Agent;
+use crate::service::ServiceError;
+use crate::store::{OrderState, PickupRecord, StoredOrder};
 
 /// The card pages' routes.
 pub fn routes() -> Router<ConsoleState> {
@@ -157,9 +157,7 @@ pub async fn printer_line(agent: &Agent, t: &'static CardsText) -> Option<Printe
             tone: "ok",
         });
     }
-    let status = slot
-        .run(Duration::from_secs(3), |p, _| p.status())
-        .await;
+    let status = slot.run(Duration::from_secs(3), |p, _| p.status()).await;
     let line = |text: String, tone| PrinterLine { text, tone };
     Some(match status {
         Err(e) => line(fill(t.printer_unreachable, e), "error"),
@@ -170,10 +168,9 @@ pub async fn printer_line(agent: &Agent, t: &'static CardsText) -> Option<Printe
         Ok(s) if matches!(s.ribbon, Ribbon::Ended | Ribbon::Missing) => {
             line(t.printer_ribbon_out.into(), "error")
         }
-        Ok(s) if s.error.is_some() => line(
-            fill(t.printer_error, s.error.unwrap_or_default()),
-            "error",
-        ),
+        Ok(s) if s.error.is_some() => {
+            line(fill(t.printer_error, s.error.unwrap_or_default()), "error")
+        }
         Ok(s) if s.ribbon == Ribbon::Low => line(t.printer_ribbon_low.into(), "warn"),
         Ok(_) => line(t.printer_ready.into(), "ok"),
     })
@@ -198,16 +195,16 @@ mod tests {
 
     #[test]
     fn lists_show_only_the_last_four_digits_of_a_nik() {
-        assert_eq!(
-            masked_nik(CardsText::EN, "3273012505900001"),
-            "ending 0001"
-        );
+        assert_eq!(masked_nik(CardsText::EN, "3273012505900001"), "ending 0001");
         assert_eq!(masked_nik(CardsText::ID, "12"), "berakhiran 12");
     }
 
     #[test]
     fn the_alert_names_whole_days_left_and_the_blanks_left() {
-        assert_eq!(alert_text(CardsText::EN, &level(900, false, Some(18.0))), None);
+        assert_eq!(
+            alert_text(CardsText::EN, &level(900, false, Some(18.0))),
+            None
+        );
         let a = alert_text(CardsText::EN, &level(340, true, Some(6.8)));
         assert_eq!(
             a.as_deref(),

@@ -21,9 +21,8 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
 use super::adapter::{self, PickupVerdict};
-use super::{finger, order, pickups};
-use crate::store::{OrderState, PickupOutcome, PickupRecord, StoredOrder};
 use super::text::CardsText;
+use super::{finger, order, pickups};
 use crate::console::ConsoleState;
 use crate::console::auth::SignedIn;
 use crate::console::i18n::{fill, fill2};
@@ -31,6 +30,7 @@ use crate::console::login::refusal_text;
 use crate::console::office::{local_time, query_value};
 use crate::console::page::{self, Chrome, FormErrors};
 use crate::service::ServiceError;
+use crate::store::{OrderState, PickupOutcome, PickupRecord, StoredOrder};
 
 /// Mismatches after which only a supervisor can hand the card over.
 pub const MAX_TRIES: usize = 3;
@@ -92,12 +92,10 @@ pub async fn find(
         return refuse(t.err_query_missing.to_string());
     }
     match adapter::find(&st.agent, &q).await {
-        Ok(c) => Redirect::to(&format!(
-            "/cards/pickup/{}",
-            query_value(&c.order.order_id)
-        ))
-        .into_response(),
-        Err(ServiceError::NotFound(_)) | Err(ServiceError::Store(crate::store::StoreError::NotFound(_))) => {
+        Ok(c) => Redirect::to(&format!("/cards/pickup/{}", query_value(&c.order.order_id)))
+            .into_response(),
+        Err(ServiceError::NotFound(_))
+        | Err(ServiceError::Store(crate::store::StoreError::NotFound(_))) => {
             refuse(fill(t.err_not_found, &q))
         }
         Err(e @ (ServiceError::BadField { .. } | ServiceError::Rejected(_))) => {
@@ -194,7 +192,10 @@ fn notice(me: &SignedIn, v: &Verdict) -> Option<Notice> {
         "handed" => (fill2(t.result_handed, f, s), "ok"),
         "refused" => (fill2(t.result_refused, f, s), "error"),
         "unreadable" => (fill(t.result_unreadable, why), "error"),
-        "approved" => (fill(t.result_approved, v.by.clone().unwrap_or_default()), "ok"),
+        "approved" => (
+            fill(t.result_approved, v.by.clone().unwrap_or_default()),
+            "ok",
+        ),
         "error" => (why, "error"),
         _ => return None,
     };
@@ -217,7 +218,9 @@ fn attempt_row(t: &CardsText, me: &SignedIn, r: &PickupRecord, offset: i32) -> A
     AttemptRow {
         when: local_time(r.at_ms, offset),
         operator: r.operator.clone(),
-        finger: r.finger.map_or_else(|| "—".into(), |f| finger(me.lang, f).to_string()),
+        finger: r
+            .finger
+            .map_or_else(|| "—".into(), |f| finger(me.lang, f).to_string()),
         score: r.score.map_or_else(|| "—".into(), |s| format!("{s:.2}")),
         outcome,
         tone,
@@ -270,10 +273,12 @@ fn order_page(
     let refused = refused_count(attempts);
     let tries_used = refused >= MAX_TRIES;
     let collected = (o.state == OrderState::Collected).then(|| {
-        let last = attempts
-            .iter()
-            .rev()
-            .find(|a| matches!(a.outcome, PickupOutcome::Collected | PickupOutcome::Approved));
+        let last = attempts.iter().rev().find(|a| {
+            matches!(
+                a.outcome,
+                PickupOutcome::Collected | PickupOutcome::Approved
+            )
+        });
         let when = o
             .collected_ms
             .or(last.map(|a| a.at_ms))
@@ -377,7 +382,11 @@ pub async fn verify(
         }
         // The service's refusal (not printed, already collected, tries used up, a scanner that
         // failed): said on the card's page, nothing handed over.
-        Err(e @ (ServiceError::Rejected(_) | ServiceError::BadField { .. } | ServiceError::Device(_))) => {
+        Err(
+            e @ (ServiceError::Rejected(_)
+            | ServiceError::BadField { .. }
+            | ServiceError::Device(_)),
+        ) => {
             let (o, attempts) = match load(&st, &me, &id).await {
                 Ok(x) => x,
                 Err(r) => return r,
@@ -386,7 +395,14 @@ pub async fn verify(
                 text: e.to_string(),
                 tone: "error",
             };
-            order_page(&st, &me, &o, &attempts, Some(n), StatusCode::UNPROCESSABLE_ENTITY)
+            order_page(
+                &st,
+                &me,
+                &o,
+                &attempts,
+                Some(n),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
         Err(ServiceError::NotFound(_)) => page::not_found(&me.session),
         Err(e) => page::failure(&me.session, e),

@@ -14,8 +14,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::office::printing::{PrintOutcome, PrintResult};
-use crate::store::{OrderState, StoredOrder};
 use super::text::CardsText;
 use super::{PrinterLine, alert_text, masked_nik, order, orders, printer_line};
 use crate::console::ConsoleState;
@@ -23,7 +21,9 @@ use crate::console::auth::SignedIn;
 use crate::console::i18n::{fill, fill2};
 use crate::console::office::local_time;
 use crate::console::page::{self, Chrome, FormErrors};
+use crate::office::printing::{PrintOutcome, PrintResult};
 use crate::operators::Role;
+use crate::store::{OrderState, StoredOrder};
 
 /// An order as the queue lists it.
 pub struct OrderRow {
@@ -200,7 +200,11 @@ fn result_row(t: &CardsText, name: String, r: &PrintResult) -> (ResultRow, bool)
                     Some(s) => fill(t.result_reprinted_on, s),
                     None => t.result_spoiled_todo.to_string(),
                 }),
-                tone: if reprinted_on.is_some() { "warn" } else { "error" },
+                tone: if reprinted_on.is_some() {
+                    "warn"
+                } else {
+                    "error"
+                },
             },
             reprinted_on.is_some(),
         ),
@@ -277,9 +281,10 @@ pub async fn print(
     };
     if wanted.is_empty() {
         let mut errors = FormErrors::default();
-        let first = waiting
-            .first()
-            .map_or_else(|| "print-selected".to_string(), |o| format!("order-{}", o.order_id));
+        let first = waiting.first().map_or_else(
+            || "print-selected".to_string(),
+            |o| format!("order-{}", o.order_id),
+        );
         errors.push(&first, t.select_none);
         return render(&st, &me, StatusCode::UNPROCESSABLE_ENTITY, errors, ticked).await;
     }
@@ -317,7 +322,11 @@ pub struct ReprintPage {
 
 /// The order to reprint, or the page to answer with.
 #[allow(clippy::result_large_err)]
-async fn printed_order(st: &ConsoleState, me: &SignedIn, id: &str) -> Result<StoredOrder, Response> {
+async fn printed_order(
+    st: &ConsoleState,
+    me: &SignedIn,
+    id: &str,
+) -> Result<StoredOrder, Response> {
     let t = CardsText::for_lang(me.lang);
     match order(&st.agent, id).await {
         Ok(Some(o)) if o.state == OrderState::Printed => Ok(o),
@@ -362,7 +371,13 @@ pub async fn reprint_form(
         return r;
     }
     match printed_order(&st, &me, &id).await {
-        Ok(o) => reprint_page(&me, &o, FormErrors::default(), String::new(), StatusCode::OK),
+        Ok(o) => reprint_page(
+            &me,
+            &o,
+            FormErrors::default(),
+            String::new(),
+            StatusCode::OK,
+        ),
         Err(r) => r,
     }
 }

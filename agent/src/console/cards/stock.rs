@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::store::cards::BatchStock;
 use super::text::CardsText;
 use super::{alert_text, days_text};
 use crate::console::ConsoleState;
@@ -23,6 +22,7 @@ use crate::console::i18n::{fill, fill2};
 use crate::console::office::{local_time, query_value};
 use crate::console::page::{self, Chrome, FormErrors};
 use crate::service::ServiceError;
+use crate::store::cards::BatchStock;
 
 /// The largest serial number (six digits).
 const MAX_NUMBER: u64 = 999_999;
@@ -209,8 +209,7 @@ pub async fn page(
 fn good_batch_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
@@ -218,8 +217,7 @@ fn good_batch_id(s: &str) -> bool {
 fn good_prefix(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 32
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }
 
@@ -330,10 +328,14 @@ mod tests {
     #[test]
     fn each_wrong_field_is_named_in_the_order_of_the_form() {
         let t = CardsText::EN;
-        let e = check(t, &form("", "ktp", "0", "1234567")).err().unwrap_or_default();
+        let e = check(t, &form("", "ktp", "0", "1234567"))
+            .err()
+            .unwrap_or_default();
         let fields: Vec<&str> = e.items.iter().map(|i| i.field.as_str()).collect();
         assert_eq!(fields, ["batch_id", "prefix", "first", "last"]);
-        let e = check(t, &form("B1", "KTP-", "500", "20")).err().unwrap_or_default();
+        let e = check(t, &form("B1", "KTP-", "500", "20"))
+            .err()
+            .unwrap_or_default();
         assert_eq!(e.get("last"), Some(t.err_last_before_first));
     }
 }

@@ -164,7 +164,10 @@ mod tests {
     #[test]
     fn every_accessible_name_holds_the_visible_text_of_its_control() {
         for t in [CardsText::ID, CardsText::EN] {
-            for (visible, name) in [(t.print_one, t.print_one_label), (t.reprint, t.reprint_label)] {
+            for (visible, name) in [
+                (t.print_one, t.print_one_label),
+                (t.reprint, t.reprint_label),
+            ] {
                 assert!(
                     name.to_lowercase().starts_with(&visible.to_lowercase()),
                     "{name:?} does not start with {visible:?}"
