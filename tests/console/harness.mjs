@@ -137,8 +137,9 @@ listen = "${listen}"
 data_dir = "${this.dataDir}"
 
 [registry]
-# Nothing listens here: packets wait in the outbox (the uploader's tries stay on loopback).
-url = "http://127.0.0.1:9"
+# Unless a scenario starts a registry simulator, nothing listens here: packets wait in the
+# outbox (the uploader's tries stay on loopback).
+url = "${o.registry ?? 'http://127.0.0.1:9'}"
 
 [devices]
 simulated = true
@@ -212,6 +213,12 @@ watch_interval_ms = 0
       this.child.kill('SIGKILL');
       await this.exited;
     }
+  }
+
+  /** Points the agent at the registry at `url` from its next start (`restart()`). */
+  useRegistry(url) {
+    this.options.registry = url;
+    this.#writeConfig(this.addr);
   }
 
   /** Stops and starts the daemon again on the same data directory and address. */

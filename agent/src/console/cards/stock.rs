@@ -253,14 +253,15 @@ fn check(t: &CardsText, f: &ReceiveForm) -> Result<(String, String, u64, u64), F
     if last.is_none() {
         errors.push("last", t.err_last_bad);
     }
+    // Said even when other fields are wrong too, so one more try fixes everything.
+    if let (Some(a), Some(b)) = (first, last)
+        && b < a
+    {
+        errors.push("last", t.err_last_before_first);
+    }
     match (first, last) {
         (Some(a), Some(b)) if errors.is_empty() => {
-            if b < a {
-                errors.push("last", t.err_last_before_first);
-                Err(errors)
-            } else {
-                Ok((batch.to_string(), prefix.to_string(), a, b))
-            }
+            Ok((batch.to_string(), prefix.to_string(), a, b))
         }
         _ => Err(errors),
     }

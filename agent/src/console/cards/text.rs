@@ -88,6 +88,7 @@ crate::catalogue! {
         batch_id_hint: ("Seperti tertulis pada berita acara serah terima, misalnya BA-2026-118.", "As written on the handover record, for example BA-2026-118."),
         prefix: ("Awalan nomor seri", "Serial prefix"),
         prefix_hint: ("Bagian nomor seri sebelum 6 angka terakhir, misalnya KTP-2026A- untuk KTP-2026A-000001.", "The part of the serial before its last 6 digits, for example KTP-2026A- for KTP-2026A-000001."),
+        range_legend: ("Rentang nomor seri", "Range of serial numbers"),
         first: ("Nomor pertama", "First number"),
         last: ("Nomor terakhir", "Last number"),
         number_hint: ("6 angka terakhir nomor seri, misalnya 1 atau 000001.", "The last 6 digits of the serial, for example 1 or 000001."),
