@@ -207,6 +207,8 @@ pub struct Agent {
     pub previews: crate::preview::Previews,
     /// What store calls have shown about the store (for `/v1/health`).
     pub store_health: Arc<crate::health::StoreHealth>,
+    /// Who a simulated scanner shows at card pickup (the order's resident or a stranger).
+    pub simulated_pickup: crate::office::pickup::SimulatedPickup,
 }
 
 /// Milliseconds since the epoch from the system clock.
@@ -266,6 +268,7 @@ impl Agent {
             upload_wake: Arc::new(Notify::new()),
             clock: system_ms,
             store_health: Arc::default(),
+            simulated_pickup: Default::default(),
         }
     }
 
@@ -288,6 +291,11 @@ impl Agent {
     /// The workstation's signing key (signs card-printed reports).
     pub(crate) fn workstation_key(&self) -> Arc<WorkstationSigningKey> {
         self.key.clone()
+    }
+
+    /// Holds the desk (one device operation at a time) for work outside this module.
+    pub(crate) async fn desk_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.desk.lock().await
     }
 
     /// Subscribes to the event stream.
@@ -928,14 +936,18 @@ fn expected_backdrop(a: &Applicant) -> Option<rekam_quality::face::BackgroundCol
     ))
 }
 
+/// The seed of the simulated person recorded for `nik` (so card pickup shows them again).
+pub(crate) fn resident_seed(nik: &str) -> u64 {
+    nik.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
 /// Who the simulated devices should show: a person seeded from the NIK, in front of the backdrop
 /// the e-KTP rule asks for.
 fn resident_for(a: &Applicant) -> Resident {
     use rekam_sim::synth::Background;
-    let nik = a.nik.to_string();
-    let seed = nik.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+    let seed = resident_seed(&a.nik.to_string());
     let background = match a.citizenship {
         Citizenship::Wna { .. } => Background::Orange,
         Citizenship::Wni if a.date_of_birth.year() % 2 == 0 => Background::Blue,

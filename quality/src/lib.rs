@@ -16,4 +16,5 @@ pub mod pgm;
 pub mod segment;
 pub mod signature;
 pub mod verdict;
+pub mod verify;
 pub mod wsq;

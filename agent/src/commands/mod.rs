@@ -3,6 +3,7 @@
 //! Contract: each command writes its human output to the given writer (stdout in `main`, a buffer
 //! in tests) and returns an error naming the file or argument at fault.
 
+pub mod cards_pickup;
 pub mod demo;
 pub mod devices;
 pub mod devices_test;

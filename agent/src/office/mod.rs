@@ -5,5 +5,6 @@
 //! and the registry around it, each step durable before the next device action.
 
 mod interim_job;
+pub mod pickup;
 pub mod printing;
 pub mod stock;

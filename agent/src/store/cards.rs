@@ -190,6 +190,15 @@ impl PickupOutcome {
         }
     }
 
+    /// The audit log's action for an attempt with this outcome.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            PickupOutcome::Collected => "card.handed_over",
+            PickupOutcome::Refused => "card.pickup_refused",
+            PickupOutcome::Approved => "card.pickup_approved",
+        }
+    }
+
     /// From the stored name.
     pub fn parse(s: &str) -> Option<PickupOutcome> {
         Some(match s {
@@ -719,7 +728,7 @@ impl Store {
             &AuditEntry::new(
                 p.at_ms,
                 &p.operator,
-                "card.pickup",
+                p.outcome.audit_action(),
                 &p.order_id,
                 json!({
                     "outcome": p.outcome.as_str(),
