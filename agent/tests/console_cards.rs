@@ -369,3 +369,105 @@ async fn the_run_out_alert_shows_on_the_home_page_when_the_last_blank_is_used() 
     assert!(p.body.contains("Stok blangko habis."));
     assert!(p.body.contains("href=\"/cards/stock\""));
 }
+
+#[tokio::test]
+async fn pickup_finds_the_card_by_nik_and_a_supervisor_approves_only_after_a_finger_was_tried() {
+    let (c, _) = console_with_printer().await;
+    put_orders(&c, vec![order(1, "AGUS PRASETYO", "3171011508900001")]).await;
+    let mut b = signed_in(&c, "op").await;
+    let p = b.get(&c.app, "/cards/pickup").await;
+    assert_eq!(screen(&p.body), "cards-pickup");
+    let p = b.post(&c.app, "/cards/pickup", &[("q", " ")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("href=\"#q\""));
+    let p = b
+        .post(&c.app, "/cards/pickup", &[("q", "3171014203950002")])
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.body.contains("Tidak ada kartu untuk 3171014203950002"),
+        "{}",
+        p.body
+    );
+
+    let p = b
+        .post(&c.app, "/cards/pickup", &[("q", "3171011508900001")])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/cards/pickup/PO-1"));
+    let p = b.get(&c.app, "/cards/pickup/PO-1").await;
+    assert_eq!(screen(&p.body), "cards-pickup-order");
+    // Not printed yet: no finger is taken.
+    assert!(p.body.contains("Kartu ini belum dicetak."));
+    assert!(!p.body.contains("/cards/pickup/PO-1/verify"));
+    let photo = b.get(&c.app, "/cards/pickup/PO-1/photo.jpg").await;
+    assert_eq!(photo.status, StatusCode::OK);
+
+    assert_eq!(
+        receive(&mut b, &c, "BA-1", "1", "5").await,
+        StatusCode::SEE_OTHER
+    );
+    b.get(&c.app, "/cards").await;
+    b.post(&c.app, "/cards/print", &[("one", "PO-1")]).await;
+    let p = b.get(&c.app, "/cards/pickup/PO-1").await;
+    assert!(p.body.contains("action=\"/cards/pickup/PO-1/verify\""));
+    // The full NIK on the card being handed over, and both chip fingers to choose from.
+    assert!(p.body.contains("3171011508900001"));
+    assert!(p.body.contains("telunjuk kanan") && p.body.contains("telunjuk kiri"));
+    // No finger tried yet: no approval offered.
+    assert!(!p.body.contains("/cards/pickup/PO-1/approval"));
+
+    let p = b.get(&c.app, "/cards/pickup/PO-1/approval").await;
+    assert_eq!(screen(&p.body), "cards-pickup-approval");
+    assert!(p.body.contains("src=\"/preview/face.mjpg\""));
+    let p = b
+        .post(
+            &c.app,
+            "/cards/pickup/PO-1/approval",
+            &[("supervisor_id", "op")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["#supervisor_id", "#password", "#note"] {
+        assert!(p.body.contains(&format!("href=\"{field}\"")), "{field}");
+    }
+    // A wrong password counts against the supervisor's lockout and is said beside the id.
+    let p = b
+        .post(
+            &c.app,
+            "/cards/pickup/PO-1/approval",
+            &[
+                ("supervisor_id", "spv"),
+                ("password", "salah"),
+                ("note", "foto sama"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.body.contains("ID operator atau kata sandi salah"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("foto sama"), "the note is kept");
+    // The right password, but no finger was tried: the service refuses, nothing handed over.
+    let p = b
+        .post(
+            &c.app,
+            "/cards/pickup/PO-1/approval",
+            &[
+                ("supervisor_id", "spv"),
+                ("password", PASSWORD),
+                ("note", "foto sama"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    let o = c
+        .agent
+        .with_store(|s| Ok(s.print_order("PO-1")?))
+        .await
+        .expect("order")
+        .expect("held");
+    assert_eq!(o.state, rekam_agent::store::OrderState::Printed);
+}

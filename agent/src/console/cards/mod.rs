@@ -11,7 +11,6 @@
 //! error summary linking to the field at fault and what was typed. NIKs in lists show only their
 //! last four digits; the full NIK is shown on the one card being handed over.
 
-pub mod adapter;
 mod pickup;
 mod queue;
 mod stock;

@@ -2,7 +2,7 @@
 //! (the scanner types its text into the field) or types the NIK; the card's page shows the
 //! order's photo and asks for one of the two chip fingers on the scanner
 //! (`POST /cards/pickup/{order}/verify`); a match hands the card over, a mismatch refuses and
-//! counts. After [`MAX_TRIES`] mismatches, or when the resident's fingers cannot be read, only a
+//! counts. After [`MAX_REFUSED_PER_DAY`] mismatches in a day, or when the resident's fingers cannot be read, only a
 //! supervisor can approve the handover (`/cards/pickup/{order}/approval`), signing in on the same
 //! screen with the order's photo beside the live camera.
 //!
@@ -20,7 +20,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
-use super::adapter::{self, PickupVerdict};
 use super::text::CardsText;
 use super::{finger, order, pickups};
 use crate::console::ConsoleState;
@@ -29,11 +28,10 @@ use crate::console::i18n::{fill, fill2};
 use crate::console::login::refusal_text;
 use crate::console::office::{local_time, query_value};
 use crate::console::page::{self, Chrome, FormErrors};
+use crate::office::pickup::{MAX_REFUSED_PER_DAY, PickupPerson, PickupVerdict};
+use crate::office::stock::day_of;
 use crate::service::ServiceError;
 use crate::store::{OrderState, PickupOutcome, PickupRecord, StoredOrder};
-
-/// Mismatches after which only a supervisor can hand the card over.
-pub const MAX_TRIES: usize = 3;
 
 /// The search page.
 #[derive(Template)]
@@ -91,7 +89,7 @@ pub async fn find(
     if q.is_empty() {
         return refuse(t.err_query_missing.to_string());
     }
-    match adapter::find(&st.agent, &q).await {
+    match st.agent.pickup_find(&q) {
         Ok(c) => Redirect::to(&format!("/cards/pickup/{}", query_value(&c.order.order_id)))
             .into_response(),
         Err(ServiceError::NotFound(_))
@@ -169,6 +167,12 @@ pub struct OrderPage {
     pub tries: String,
     /// Mismatches used up.
     pub tries_used: bool,
+    /// A supervisor may approve (fingers unreadable, or mismatches used up).
+    pub can_approve: bool,
+    /// Simulated devices: the operator says who is at the scanner.
+    pub simulated: bool,
+    /// The two chip fingers.
+    pub fingers: Vec<FingerChoice>,
     /// The attempts.
     pub attempts: Vec<AttemptRow>,
 }
@@ -205,6 +209,7 @@ fn notice(me: &SignedIn, v: &Verdict) -> Option<Notice> {
 fn attempt_row(t: &CardsText, me: &SignedIn, r: &PickupRecord, offset: i32) -> AttemptRow {
     let (outcome, tone) = match r.outcome {
         PickupOutcome::Collected => (t.outcome_collected.to_string(), "ok"),
+        PickupOutcome::Refused if r.finger.is_none() => (t.outcome_unreadable.to_string(), "warn"),
         PickupOutcome::Refused => (t.outcome_refused.to_string(), "error"),
         PickupOutcome::Approved => (
             format!(
@@ -245,11 +250,32 @@ async fn load(
     }
 }
 
-fn refused_count(attempts: &[PickupRecord]) -> usize {
+/// Finger mismatches on the day of `now_ms` (the service's limit counts these).
+fn refused_today(attempts: &[PickupRecord], now_ms: i64, offset: i32) -> usize {
+    let today = day_of(now_ms, offset);
     attempts
         .iter()
-        .filter(|a| a.outcome == PickupOutcome::Refused)
+        .filter(|a| {
+            a.outcome == PickupOutcome::Refused
+                && a.finger.is_some()
+                && day_of(a.at_ms, offset) == today
+        })
         .count()
+}
+
+/// An attempt where neither chip finger could be read.
+fn unreadable(a: &PickupRecord) -> bool {
+    a.outcome == PickupOutcome::Refused && a.finger.is_none()
+}
+
+/// A chip finger to choose.
+pub struct FingerChoice {
+    /// ANSI/NIST position.
+    pub code: u8,
+    /// Its name.
+    pub name: &'static str,
+    /// Chosen by default (the first).
+    pub checked: bool,
 }
 
 fn order_page(
@@ -270,8 +296,9 @@ fn order_page(
         t.verify_or,
         finger(me.lang, chips[1].position.code())
     );
-    let refused = refused_count(attempts);
-    let tries_used = refused >= MAX_TRIES;
+    let refused = refused_today(attempts, (st.agent.clock)(), offset);
+    let tries_used = refused >= MAX_REFUSED_PER_DAY;
+    let can_approve = tries_used || attempts.iter().any(unreadable);
     let collected = (o.state == OrderState::Collected).then(|| {
         let last = attempts.iter().rev().find(|a| {
             matches!(
@@ -309,9 +336,20 @@ fn order_page(
         tries: if tries_used {
             fill(t.tries_used, refused)
         } else {
-            fill(t.tries_left, MAX_TRIES - refused)
+            fill(t.tries_left, MAX_REFUSED_PER_DAY - refused)
         },
         tries_used,
+        can_approve,
+        simulated: st.agent.config.devices.simulated,
+        fingers: chips
+            .iter()
+            .enumerate()
+            .map(|(i, c)| FingerChoice {
+                code: c.position.code(),
+                name: finger(me.lang, c.position.code()),
+                checked: i == 0,
+            })
+            .collect(),
         attempts: attempts
             .iter()
             .map(|a| attempt_row(t, me, a, offset))
@@ -358,16 +396,37 @@ pub async fn photo(
     }
 }
 
+/// The verify form: which chip finger, and (simulated devices only) who is at the scanner.
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    #[serde(default)]
+    finger: Option<u8>,
+    #[serde(default)]
+    who: Option<String>,
+}
+
 /// `POST /cards/pickup/{order}/verify`: one chip finger on the scanner.
 pub async fn verify(
     State(st): State<ConsoleState>,
     me: SignedIn,
     Path(id): Path<String>,
+    Form(f): Form<VerifyForm>,
 ) -> Response {
+    let agent = &st.agent;
+    // Training and tests on simulated devices: the operator says who puts their finger down.
+    if agent.config.devices.simulated {
+        agent.simulated_pickup.set(match f.who.as_deref() {
+            Some("stranger") => PickupPerson::Stranger,
+            _ => PickupPerson::Resident,
+        });
+    }
     let back = |q: String| {
         Redirect::to(&format!("/cards/pickup/{}?{q}", query_value(&id))).into_response()
     };
-    match adapter::verify(&st.agent, &id, &me.operator.id).await {
+    match agent
+        .pickup_verify_finger(&id, &me.operator.id, f.finger)
+        .await
+    {
         Ok(PickupVerdict::HandedOver { finger, score }) => {
             back(format!("result=handed&f={finger}&s={score}"))
         }
@@ -385,7 +444,8 @@ pub async fn verify(
         Err(
             e @ (ServiceError::Rejected(_)
             | ServiceError::BadField { .. }
-            | ServiceError::Device(_)),
+            | ServiceError::Device(_)
+            | ServiceError::Capture(_)),
         ) => {
             let (o, attempts) = match load(&st, &me, &id).await {
                 Ok(x) => x,
@@ -534,7 +594,11 @@ pub async fn approve(
         errors.push("supervisor_id", message);
         again(errors)
     };
-    match adapter::approve(&st.agent, &id, sup, &f.password, &me.operator.id, note).await {
+    match st
+        .agent
+        .pickup_approve(&id, sup, &f.password, &me.operator.id, note)
+        .await
+    {
         Ok(PickupVerdict::Approved { supervisor }) => Redirect::to(&format!(
             "/cards/pickup/{}?result=approved&by={}",
             query_value(&id),
@@ -547,6 +611,11 @@ pub async fn approve(
         ),
         Err(ServiceError::SupervisorSignIn(e)) => on_id(refusal_text(&st, &me.session, &e)),
         Err(ServiceError::NotASupervisor { .. }) => on_id(t.err_not_supervisor.to_string()),
+        Err(ServiceError::BadField { field, reason }) if field == "note" => {
+            let mut errors = FormErrors::default();
+            errors.push("note", fill(t.err_refused, reason));
+            again(errors)
+        }
         Err(e @ (ServiceError::Rejected(_) | ServiceError::BadField { .. })) => {
             on_id(fill(t.err_refused, e))
         }
