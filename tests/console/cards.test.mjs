@@ -114,5 +114,102 @@ test('blanks are received into the stock, and a refused form names its fields', 
   await s.screen(page, 'cards-queue');
   await page.getByRole('navigation').getByRole('link', { name: C.pickup }).click();
   await s.screen(page, 'cards-pickup');
+  await page.context().close();
+});
+
+test('orders for two residents enrolled here are printed by mouse and by keyboard, and handed over only to the right finger', async () => {
+  const s = env.scenario;
+  const agent = env.agent;
+  // The registry simulator issues a print order as soon as it accepts an enrollment.
+  const registry = await startRegistry(agent.dataDir, ['--print-delay-ms', '0']);
+  try {
+    agent.useRegistry(registry.url);
+    await agent.restart();
+    const context = await s.context();
+    const page = await context.newPage();
+    const act = new Clicks(page);
+    await page.goto('/');
+    await onScreen(page, 'login');
+    await signIn(act, ACCOUNTS.operator);
+    await onScreen(page, 'office-home');
+    const rp = await context.newPage();
+    await rp.goto('/resident');
+    for (const who of [RESIDENT, RESIDENT_2]) {
+      await page.goto('/');
+      await enroll(quiet, act, new Clicks(rp), { except: null, who, supervisor: ACCOUNTS.supervisor });
+    }
+    await rp.close();
+
+    // Delivered, accepted, ordered, fetched: both cards wait in the queue.
+    await until(page, '/cards', (t) => /Menunggu cetak \(2\)/.test(t), 'two orders in the queue', 120_000);
+    await s.screen(page, 'cards-queue');
+
+    // One card by its own button.
+    await page.getByRole('button', { name: new RegExp(`Cetak kartu ${RESIDENT.name}`, 'i') }).click();
+    await s.screen(page, 'cards-result');
+    assert.match(await page.locator('main').innerText(), /Tercetak pada blangko KTP-2026A-000001/);
+
+    // The other by keyboard alone: tick its box, then "Print selected".
+    const keys = new Keys(page);
+    await keys.press(page.getByRole('link', { name: C.backQueue }));
+    await onScreen(page, 'cards-queue');
+    await keys.choose(page.getByRole('checkbox', { name: new RegExp(RESIDENT_2.name, 'i') }));
+    await keys.press(page.getByRole('button', { name: C.printSelected }));
+    await onScreen(page, 'cards-result');
+    assert.match(await page.locator('main').innerText(), /Tercetak pada blangko KTP-2026A-000002/);
+    await s.check(page, 'cards-result-keyboard');
+    await page.goto('/cards');
+    await s.check(page, 'cards-queue-printed');
+    await page.goto('/cards/stock');
+    assert.equal(await page.locator('[data-figure="in-stock"] dd').first().innerText(), '398');
+    assert.equal(await page.locator('[data-figure="printed-today"] dd').first().innerText(), '2');
+
+    // Pickup by keyboard: the NIK typed, someone else's finger refused, the resident's own
+    // finger hands the card over.
+    await keys.press(page.getByRole('navigation').getByRole('link', { name: C.pickup }));
+    await onScreen(page, 'cards-pickup');
+    await keys.fill(page.getByLabel(C.query), RESIDENT.nik);
+    await keys.press(page.getByRole('button', { name: C.find }));
+    await s.screen(page, 'cards-pickup-order');
+    await keys.choose(page.getByRole('radio', { name: anyOf('Orang lain', 'Someone else') }));
+    await keys.press(page.getByRole('button', { name: C.takeFinger }));
+    await onScreen(page, 'cards-pickup-order');
+    assert.equal(await page.locator('[data-verdict]').getAttribute('data-verdict'), 'error');
+    assert.match(await page.locator('[data-verdict]').innerText(), /tidak cocok/i);
+    await s.check(page, 'cards-pickup-refused');
+    await keys.choose(page.getByRole('radio', { name: anyOf('Pemohon sendiri', 'The resident') }));
+    await keys.press(page.getByRole('button', { name: C.takeFinger }));
+    await onScreen(page, 'cards-pickup-order');
+    assert.equal(await page.locator('[data-verdict]').getAttribute('data-verdict'), 'ok');
+    await page.locator('[data-collected]').waitFor();
+    assert.match(await page.locator('[data-collected]').innerText(), /op\.sari/);
+    await s.check(page, 'cards-pickup-handed-over');
+
+    // The second resident's finger "does not match" three times: only a supervisor can approve,
+    // with the order's photo beside the live camera.
+    await page.goto('/cards/pickup');
+    await act.fill(page.getByLabel(C.query), RESIDENT_2.nik);
+    await page.getByRole('button', { name: C.find }).click();
+    await onScreen(page, 'cards-pickup-order');
+    for (let i = 0; i < 3; i += 1) {
+      await page.getByRole('radio', { name: anyOf('Orang lain', 'Someone else') }).check();
+      await page.getByRole('button', { name: C.takeFinger }).click();
+      await onScreen(page, 'cards-pickup-order');
+      await page.locator('[data-verdict="error"]').waitFor();
+    }
+    await page.locator('[data-tries-used]').waitFor();
+    await s.check(page, 'cards-pickup-tries-used');
+    await page.getByRole('link', { name: C.unreadable }).click();
+    await s.screen(page, 'cards-pickup-approval');
+    await act.fill(page.getByLabel(C.supervisorId), ACCOUNTS.supervisor.id);
+    await act.fill(page.getByLabel(C.supervisorPassword), ACCOUNTS.supervisor.password);
+    await act.fill(page.getByLabel(C.note), 'Wajah sama dengan foto; jari aus karena pekerjaan.');
+    await page.getByRole('button', { name: C.approve }).click();
+    await onScreen(page, 'cards-pickup-order');
+    assert.match(await page.locator('[data-verdict="ok"]').innerText(), /sup\.budi/);
+    await s.check(page, 'cards-pickup-approved');
+  } finally {
+    registry.stop();
+  }
   await s.finish();
 });
