@@ -41,6 +41,8 @@ use crate::uploader;
 pub const TOKEN_FILE: &str = "api-token";
 /// Name of the database in the data directory.
 pub const DB_FILE: &str = "agent.db";
+/// The chip of the card in the simulated printer, kept across restarts (`[devices] simulated`).
+pub const SIM_CHIP_FILE: &str = "sim-card-chip.bin";
 
 /// A started agent.
 pub struct Running {
@@ -146,7 +148,12 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
                 crate::devices::printer_config::PrinterSetting::parse(setting)?,
             ))
         }
-        None if d.simulated => manager.with_printer(simulated_printer(d.seed, d.realtime)),
+        None if d.simulated => manager
+            .with_printer(simulated_printer(d.seed, d.realtime))
+            .with_encoder(crate::devices::simulated_encoder(
+                d.seed,
+                Some(config.agent.data_dir.join(SIM_CHIP_FILE)),
+            )),
         None => manager,
     })
 }

@@ -1,0 +1,9 @@
+//! The office's card work: blank-card stock, printing print orders onto blanks, and (in their
+//! own modules) fetching orders, reporting printed cards and pickup.
+//!
+//! Contract: the store ([`crate::store::cards`]) holds every state; these modules drive devices
+//! and the registry around it, each step durable before the next device action.
+
+mod interim_job;
+pub mod printing;
+pub mod stock;
