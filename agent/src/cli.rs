@@ -83,6 +83,79 @@ pub enum Command {
     /// Run device simulators, for technicians and for testing clients.
     #[command(subcommand)]
     Sim(SimCommand),
+    /// Card issuance: the print queue, printing, and the blank-card stock.
+    #[command(subcommand)]
+    Cards(CardsCommand),
+}
+
+/// `rekam cards ...`
+#[derive(Subcommand, Debug)]
+pub enum CardsCommand {
+    /// The print queue: orders waiting, being printed and printed, oldest first.
+    Queue {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// Also the orders whose cards were collected.
+        #[arg(long)]
+        all: bool,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print orders on the card printer (the chip written and read back first); exit 1 when an
+    /// order was not printed.
+    Print {
+        /// The agent's store and devices.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The orders to print, in this order.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        order_ids: Vec<String>,
+        /// Every order waiting, oldest first.
+        #[arg(long)]
+        all: bool,
+        /// The operator printing (recorded in the audit log and the card-printed report).
+        #[arg(long)]
+        by: String,
+        /// Print on the simulated printer and encoder.
+        #[arg(long)]
+        simulated: bool,
+    },
+    /// The blank-card stock: level, usage rate, days left, the run-out alert, today's cards
+    /// against the daily target (exit 0 whatever the level).
+    Stock {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Receive a batch of blank cards with its serial range.
+    Receive {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The batch's id (from the delivery note).
+        #[arg(long)]
+        batch: String,
+        /// The serials' prefix (e.g. KTP-2026A-); serials are the prefix and six digits.
+        #[arg(long)]
+        prefix: String,
+        /// The first serial number.
+        #[arg(long)]
+        first: u64,
+        /// The last serial number (inclusive).
+        #[arg(long)]
+        last: u64,
+        /// Who received it.
+        #[arg(long)]
+        by: String,
+    },
+    /// Hand a printed card over: verify one chip finger of the resident on the scanner against
+    /// the order's template (exit 1 when it does not match or cannot be read).
+    Pickup(crate::commands::cards_pickup::PickupArgs),
 }
 
 /// `rekam sim ...`

@@ -3,6 +3,7 @@
 //! Contract: each command writes its human output to the given writer (stdout in `main`, a buffer
 //! in tests) and returns an error naming the file or argument at fault.
 
+pub mod cards;
 pub mod cards_pickup;
 pub mod demo;
 pub mod devices;
@@ -173,6 +174,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         ),
         Command::Store(StoreCommand::Salvage { db, to }) => doctor::salvage(&db, &to, out),
         Command::Operators(cmd) => operators::run(cmd, out),
+        Command::Cards(cmd) => cards::run(cmd, out),
         Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::Evolis { listen, out: dir }) => sim_evolis::run(listen, &dir, out),
         Command::Sim(SimCommand::Isdv4 { pty: _, seed }) => sim_isdv4::run(seed, out),
