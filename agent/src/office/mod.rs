@@ -5,5 +5,9 @@
 //! and the registry around it, each step durable before the next device action.
 
 mod interim_job;
+pub mod orders;
 pub mod printing;
+pub mod registry_media;
+pub mod reports;
 pub mod stock;
+pub mod templates;
