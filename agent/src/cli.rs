@@ -153,6 +153,9 @@ pub enum CardsCommand {
         #[arg(long)]
         by: String,
     },
+    /// Hand a printed card over: verify one chip finger of the resident on the scanner against
+    /// the order's template (exit 1 when it does not match or cannot be read).
+    Pickup(crate::commands::cards_pickup::PickupArgs),
 }
 
 /// `rekam sim ...`
@@ -188,7 +191,8 @@ pub enum SimCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Run a registry simulator: opens and verifies packets, answers with signed receipts.
+    /// Run a registry simulator: opens and verifies packets, answers with signed receipts, and
+    /// issues print orders for the packets it accepts.
     Registry {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:7490")]
@@ -208,6 +212,10 @@ pub enum SimCommand {
         /// Share of uploads to answer 503, to exercise retries (0.0-1.0).
         #[arg(long, default_value_t = 0.0)]
         unavailable_rate: f64,
+        /// Issue each accepted packet's print order this long after accepting it (served to the
+        /// office that recorded it from then on).
+        #[arg(long, default_value_t = 3000)]
+        print_delay_ms: u64,
         /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
         #[arg(long, requires = "tls_key")]
         tls_cert: Option<PathBuf>,

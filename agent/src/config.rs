@@ -171,6 +171,9 @@ pub struct CardsSection {
     pub daily_target: u32,
     /// Complete days the usage rate is averaged over.
     pub rate_window_days: u32,
+    /// How often to ask the registry for this office's print orders, in seconds (also soon after
+    /// a packet is delivered).
+    pub fetch_interval_s: u64,
 }
 
 /// A configuration that cannot work.
@@ -339,6 +342,9 @@ impl Config {
         }
         if self.cards.rate_window_days == 0 || self.cards.rate_window_days > 90 {
             return bad("cards.rate_window_days", "must be 1-90");
+        }
+        if self.cards.fetch_interval_s == 0 || self.cards.fetch_interval_s > 86_400 {
+            return bad("cards.fetch_interval_s", "must be 1-86400");
         }
         if self.policy.max_attempts == 0 {
             return bad("policy.max_attempts", "must be at least 1");

@@ -45,6 +45,7 @@ pub fn run(cmd: CardsCommand, out: &mut dyn Write) -> Result<()> {
             by,
             simulated,
         } => print(&store, &order_ids, all, &by, simulated, out),
+        CardsCommand::Pickup(args) => super::cards_pickup::run(&args, out),
     }
 }
 

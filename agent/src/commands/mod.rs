@@ -83,6 +83,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             trust,
             id,
             unavailable_rate,
+            print_delay_ms,
             tls_cert,
             tls_key,
         }) => serve::sim_registry(
@@ -93,6 +94,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 trust,
                 id,
                 unavailable_rate,
+                print_delay_ms: Some(print_delay_ms),
                 tls: tls_cert.zip(tls_key),
             },
             out,

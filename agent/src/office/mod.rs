@@ -5,6 +5,10 @@
 //! and the registry around it, each step durable before the next device action.
 
 mod interim_job;
+pub mod orders;
 pub mod pickup;
 pub mod printing;
+pub mod registry_media;
+pub mod reports;
 pub mod stock;
+pub mod templates;

@@ -159,6 +159,14 @@ pub enum ReportSettlement {
         /// The acknowledgement's JSON.
         ack: Vec<u8>,
     },
+    /// The registry refused it for good with a verified signed refusal (`already_printed`): kept
+    /// as `refused` with the refusal and its reason, audited `card_report.refused`.
+    Refused {
+        /// The signed refusal's JSON.
+        refusal: Vec<u8>,
+        /// Its code and reason, as the operator reads them.
+        reason: String,
+    },
     /// To be sent again.
     Retry {
         /// What went wrong.
@@ -658,6 +666,26 @@ impl Store {
                      last_error = NULL, next_attempt_ms = ?3 WHERE order_id = ?1",
                 params![order_id, ack, now_ms],
             )?,
+            ReportSettlement::Refused { refusal, reason } => {
+                let n = tx.execute(
+                    "UPDATE card_reports SET state = 'refused', ack = ?2, attempts = attempts + 1,
+                         last_error = ?3, next_attempt_ms = ?4 WHERE order_id = ?1 AND state = 'pending'",
+                    params![order_id, refusal, reason, now_ms],
+                )?;
+                if n > 0 {
+                    audit::append(
+                        &tx,
+                        &AuditEntry::new(
+                            now_ms,
+                            "system",
+                            "card_report.refused",
+                            order_id,
+                            json!({ "reason": reason }),
+                        ),
+                    )?;
+                }
+                n
+            }
             ReportSettlement::Retry {
                 error,
                 next_attempt_ms,
@@ -673,10 +701,12 @@ impl Store {
             )));
         }
         tx.commit()?;
+        self.advance_anchor();
         Ok(())
     }
 
-    /// The state of the report of `order_id`: (`pending`|`acknowledged`, attempts, last error).
+    /// The state of the report of `order_id`: (`pending`|`acknowledged`|`refused`, attempts, last
+    /// error).
     pub fn card_report_state(
         &self,
         order_id: &str,
