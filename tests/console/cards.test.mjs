@@ -13,7 +13,7 @@ import test from 'node:test';
 import { ACCOUNTS, BIN, anyOf, setup } from './harness.mjs';
 import { Clicks, Keys, RESIDENT, RESIDENT_2, enroll, onScreen, signIn } from './flows.mjs';
 
-const env = setup(test, 'cards');
+const env = setup(test, 'cards', { toml: '[cards]\nfetch_interval_s = 1' });
 
 const C = {
   queue: anyOf('Antrean cetak', 'Print queue'),
@@ -37,7 +37,10 @@ const C = {
 };
 
 /** A screen checker that does not photograph: the enrollments are the desk's own scenario. */
-const quiet = { check: async () => {} };
+const quiet = {
+  check: async () => {},
+  screen: (page, name) => page.locator(`main[data-screen="${name}"]`).waitFor({ state: 'visible' }),
+};
 
 /** `rekam sim registry` on a free port with the keys the simulated agent made; its URL. */
 async function startRegistry(dataDir, extra = []) {
@@ -47,7 +50,7 @@ async function startRegistry(dataDir, extra = []) {
       'sim', 'registry',
       '--listen', '127.0.0.1:0',
       '--registry-key', path.join(dataDir, 'sim-registry', 'registry.key'),
-      '--trust', path.join(dataDir, 'workstation.pub'),
+      '--trust', path.join(dataDir, 'keys', 'workstation.pub'),
       ...extra,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
