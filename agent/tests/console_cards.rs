@@ -3,6 +3,7 @@
 //! stock (the receive form refused field by field, a batch received, the run-out alert on the
 //! stock page and the home page), each for the roles allowed.
 
+mod cards_support;
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -63,6 +64,22 @@ async fn console_with_printer() -> (Console, Arc<Mutex<SimCardPrinter>>) {
     (Console { agent, state, app }, handle)
 }
 
+/// A small signature, a real PNG (the card renderer decodes it).
+fn signature_png() -> Vec<u8> {
+    let (w, h) = (60u32, 20u32);
+    let pixels: Vec<u8> = (0..w * h)
+        .map(|i| if (i % w) / 3 == i / w { 0 } else { 255 })
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("png header");
+    writer.write_image_data(&pixels).expect("png data");
+    writer.finish().expect("png");
+    out
+}
+
 /// An order as the store keeps it (the store holds what it is given; the signature is the
 /// fetch loop's to verify, so a placeholder does here), with a real JPEG photo to print.
 fn order(n: u8, name: &str, nik: &str) -> SignedPrintOrder {
@@ -101,15 +118,15 @@ fn order(n: u8, name: &str, nik: &str) -> SignedPrintOrder {
             },
             backdrop: Backdrop::Blue,
             photo: STANDARD.encode(photo),
-            signature: text("iVBORw0K"),
+            signature: STANDARD.encode(signature_png()),
             chip_fingers: [
                 ChipFinger {
                     position: FingerPosition::RIGHT_INDEX,
-                    template: text("Rk1SAA=="),
+                    template: STANDARD.encode(cards_support::empty_template(2)),
                 },
                 ChipFinger {
                     position: FingerPosition::LEFT_INDEX,
-                    template: text("Rk1SAA=="),
+                    template: STANDARD.encode(cards_support::empty_template(7)),
                 },
             ],
         },
@@ -119,6 +136,10 @@ fn order(n: u8, name: &str, nik: &str) -> SignedPrintOrder {
 }
 
 async fn put_orders(c: &Console, orders: Vec<SignedPrintOrder>) {
+    // Valid in every way but the placeholder signature, as printing checks them.
+    for o in &orders {
+        o.print_order.validate().expect("a valid order");
+    }
     let now = (c.agent.clock)();
     c.agent
         .with_store(move |s| {
