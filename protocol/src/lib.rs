@@ -13,12 +13,17 @@
 //! - [`manifest`]: the signed list of parts;
 //! - [`envelope`]: the sealed outer container and its clear header;
 //! - [`packet`]: building, sealing, inspecting and opening packets;
-//! - [`receipt`] and [`rejection`]: the registry's signed answers about one packet.
+//! - [`receipt`] and [`rejection`]: the registry's signed answers about one packet;
+//! - [`card_text`]: the card's printed text and backdrop from an applicant;
+//! - [`print_order`]: the registry's print orders, the office's card-printed reports, their acks;
+//! - [`iso19794_2`]: ISO/IEC 19794-2:2005 finger minutiae records (the chip fingers' templates).
 
 pub mod ansi_nist;
+pub mod card_text;
 pub mod demographics;
 pub mod envelope;
 pub mod id;
+pub mod iso19794_2;
 pub mod keys;
 pub mod manifest;
 pub mod media;

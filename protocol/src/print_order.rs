@@ -7,7 +7,8 @@
 //! templates of the two chip fingers (used for the chip and for verifying the resident at
 //! pickup). The office prints the card and sends a **card-printed report**, signed by its
 //! workstation key, naming the blank card's serial; the registry answers with a **print
-//! acknowledgement** signed by its receipt key, after which the order is never served again.
+//! acknowledgement** signed by its receipt key, after which the order is never served again; a
+//! report of a second card for an order already printed gets a signed **print refusal** instead.
 //!
 //! Contract: sans-IO and strict, like [`crate::receipt`]. Each signed message is a domain prefix
 //! (with its NUL) followed by the statement's compact JSON, members in declaration order, so no
@@ -33,6 +34,7 @@ use crate::timefmt::Timestamp;
 const ORDER_DOMAIN: &[u8] = b"rekam-print-order-v1\0";
 const REPORT_DOMAIN: &[u8] = b"rekam-card-printed-v1\0";
 const ACK_DOMAIN: &[u8] = b"rekam-print-ack-v1\0";
+const REFUSAL_DOMAIN: &[u8] = b"rekam-print-refusal-v1\0";
 
 /// The largest photo an order may carry (a card photo is a few tens of kilobytes).
 pub const MAX_PHOTO_BYTES: usize = 512 * 1024;
@@ -228,6 +230,37 @@ pub struct PrintAck {
 pub struct SignedPrintAck {
     /// The acknowledgement.
     pub print_ack: PrintAck,
+    /// Which registry key signed it.
+    pub key_id: KeyId,
+    /// The signature, standard base64.
+    pub signature: String,
+}
+
+/// The registry's statement that it refuses a card-printed report for good (code
+/// `already_printed`: the order is recorded as printed on another card).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintRefusal {
+    /// The order reported.
+    pub order_id: String,
+    /// The card the refused report named.
+    pub card_serial: String,
+    /// The registry.
+    pub registry_id: String,
+    /// Machine code, 1-64 of `a-z 0-9 _`.
+    pub code: String,
+    /// Why, for people (at most [`crate::rejection::MAX_REASON_BYTES`]).
+    pub reason: String,
+    /// When the registry refused it.
+    pub refused_at: Timestamp,
+}
+
+/// A print refusal with the registry's signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedPrintRefusal {
+    /// The refusal.
+    pub print_refusal: PrintRefusal,
     /// Which registry key signed it.
     pub key_id: KeyId,
     /// The signature, standard base64.
@@ -626,6 +659,90 @@ impl SignedPrintAck {
             });
         }
         Ok(ack)
+    }
+}
+
+impl PrintRefusal {
+    /// Checks the identifiers, the code and the reason.
+    pub fn validate(&self) -> Result<(), PrintOrderError> {
+        check_id("print_refusal.order_id", &self.order_id)?;
+        check_id("print_refusal.card_serial", &self.card_serial)?;
+        check_id("print_refusal.registry_id", &self.registry_id)?;
+        let code_ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+        if self.code.is_empty() || self.code.len() > 64 || !self.code.bytes().all(code_ok) {
+            return Err(invalid(
+                "print_refusal.code",
+                "not 1-64 characters of a-z 0-9 _",
+            ));
+        }
+        let max = crate::rejection::MAX_REASON_BYTES;
+        if self.reason.trim().is_empty() || self.reason.len() > max {
+            return Err(invalid(
+                "print_refusal.reason",
+                format!("empty or longer than {max} bytes"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Signs the refusal with the registry's receipt key.
+    pub fn sign(
+        self,
+        key: &WorkstationSigningKey,
+        rng: &dyn SecureRandom,
+    ) -> Result<SignedPrintRefusal, PrintOrderError> {
+        self.validate()?;
+        let signature = key.sign(&message(REFUSAL_DOMAIN, &self), rng)?;
+        Ok(SignedPrintRefusal {
+            print_refusal: self,
+            key_id: key.public_key().key_id(),
+            signature: STANDARD.encode(signature),
+        })
+    }
+}
+
+impl SignedPrintRefusal {
+    /// Parses the JSON form completely.
+    pub fn parse(bytes: &[u8]) -> Result<SignedPrintRefusal, PrintOrderError> {
+        serde_json::from_slice(bytes).map_err(|e| PrintOrderError::Malformed {
+            what: "print refusal",
+            detail: e.to_string(),
+        })
+    }
+
+    /// The JSON form.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Checks the registry's signature, the registry id, that the refusal names `report`'s order
+    /// and card, and its content (workstation side).
+    pub fn verify(
+        &self,
+        registry: &TrustedRegistry,
+        report: &CardPrinted,
+    ) -> Result<&PrintRefusal, PrintOrderError> {
+        let refusal = &self.print_refusal;
+        check_registry_signed(
+            registry,
+            self.key_id,
+            &self.signature,
+            &message(REFUSAL_DOMAIN, refusal),
+        )?;
+        if refusal.registry_id != registry.registry_id {
+            return Err(PrintOrderError::WrongRegistry {
+                expected: registry.registry_id.clone(),
+                found: refusal.registry_id.clone(),
+            });
+        }
+        if refusal.order_id != report.order_id || refusal.card_serial != report.card_serial {
+            return Err(PrintOrderError::WrongOrder {
+                expected: format!("{} on card {}", report.order_id, report.card_serial),
+                found: format!("{} on card {}", refusal.order_id, refusal.card_serial),
+            });
+        }
+        refusal.validate()?;
+        Ok(refusal)
     }
 }
 

@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use rekam_protocol::ansi_nist::Transaction;
 use rekam_protocol::envelope::SealedView;
+use rekam_protocol::iso19794_2;
 use rekam_protocol::{
     Enrollment, Manifest, Nik, RegistryPrivateKey, RegistryPublicKey, SignedReceipt,
     SignedRejection, TrustStore, packet,
@@ -64,5 +65,18 @@ proptest! {
             prop_assert_eq!(SignedRejection::parse(&r.to_json()).ok(), Some(r));
         }
         let _ = SignedReceipt::parse(body.as_bytes());
+    }
+
+    #[test]
+    fn iso19794_2_records(mut data in proptest::collection::vec(any::<u8>(), 0..200), head in any::<bool>()) {
+        // Half the cases carry a valid header with a matching length, so the parser reaches the views.
+        if head && data.len() >= 24 {
+            data[..8].copy_from_slice(b"FMR\0 20\0");
+            let len = u32::try_from(data.len()).unwrap_or(0).to_be_bytes();
+            data[8..12].copy_from_slice(&len);
+        }
+        if let Ok(record) = iso19794_2::parse(&data) {
+            prop_assert_eq!(iso19794_2::parse(&iso19794_2::encode(&record)), Ok(record));
+        }
     }
 }
