@@ -17,6 +17,7 @@ pub mod files;
 pub mod finalize;
 pub mod health;
 pub mod hotplug;
+pub mod office;
 pub mod operators;
 pub mod preview;
 pub mod serve;
