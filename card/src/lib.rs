@@ -308,12 +308,14 @@ pub(crate) fn layout(
     // NIK, larger and bold.
     ink.push_str(&label("NIK", LABEL_X, 12.4, 2.6, true));
     ink.push_str(&label(":", COLON_X, 12.4, 2.6, true));
+    // The bold colon is wider than the others: the number starts a little further right.
+    const NIK_X: f64 = VALUE_X + 0.6;
     ink.push_str(&fitted_text(
         &up(&fields.nik),
-        VALUE_X,
+        NIK_X,
         12.4,
         fit::Room {
-            width: VALUE_END - VALUE_X,
+            width: VALUE_END - NIK_X,
             size: 3.1,
             min_size: 2.2,
             max_lines: 1,
