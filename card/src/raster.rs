@@ -142,12 +142,11 @@ pub fn render_card(input: &CardInput) -> Result<RenderedCard, CardError> {
         )?;
         rasterise(&svg)
     };
-    let image = draw(Parts::All)?;
     let colour = draw(Parts::Photo)?;
     let text = draw(Parts::Ink)?;
     let black = threshold(&text);
     Ok(RenderedCard {
-        image,
+        image: ink_over(&colour, &text),
         panels: Panels {
             colour,
             black,
@@ -226,6 +225,19 @@ fn rasterise(svg: &str) -> Result<RgbRaster, CardError> {
         .flat_map(|p| [p[0], p[1], p[2]])
         .collect();
     Ok(RgbRaster::from_parts(WIDTH, HEIGHT, rgb))
+}
+
+/// The card as drawn whole: the text layer (drawn on white) laid over the colour layer as ink,
+/// each channel multiplied. Text and photo do not overlap, so this is what drawing both in one
+/// document gives (within rounding), for half the drawing time.
+fn ink_over(colour: &RgbRaster, text: &RgbRaster) -> RgbRaster {
+    let pixels = colour
+        .pixels()
+        .iter()
+        .zip(text.pixels())
+        .map(|(&c, &t)| ((u32::from(c) * u32::from(t) + 127) / 255) as u8)
+        .collect();
+    RgbRaster::from_parts(colour.width(), colour.height(), pixels)
 }
 
 /// ITU-R BT.601 luma, rounded.

@@ -334,3 +334,31 @@ fn a_photo_or_signature_that_does_not_decode_is_refused_not_left_out() {
         Err(CardError::SignatureUndecodable(_))
     ));
 }
+
+#[test]
+fn the_image_is_what_drawing_the_whole_card_at_once_gives() {
+    let input = input();
+    let card = render(&input);
+    let whole = layout(
+        &input.fields,
+        input.photo.as_deref(),
+        &input.signature,
+        input.backdrop,
+        Style {
+            ground: false,
+            ink: "#000",
+            parts: Parts::All,
+        },
+    )
+    .expect("lays out");
+    let whole = rasterise(&whole).expect("draws");
+    let worst = card
+        .image
+        .pixels()
+        .iter()
+        .zip(whole.pixels())
+        .map(|(a, b)| a.abs_diff(*b))
+        .max();
+    // Only rounding of the two ways of blending ink over colour may differ.
+    assert!(worst.is_some_and(|w| w <= 1), "{worst:?}");
+}
