@@ -107,6 +107,94 @@ pub fn print_job(order: &PrintOrder) -> Result<PrintJob, PrintJobError> {
     job_of(&order.order_id, &render_order(order)?)
 }
 
+/// The printer's job for `order` on a printer whose panels are `panel` dots: the card as rendered
+/// (1016 x 648 at 300 dpi) when the printer takes that, else resampled to the panel, nearest dot
+/// (a printer of another resolution, or a small simulated one in tests).
+pub fn print_job_for_panel(
+    order: &PrintOrder,
+    panel: ImageSize,
+) -> Result<PrintJob, PrintJobError> {
+    let card = render_order(order)?;
+    let native = ImageSize {
+        width: card.image.width(),
+        height: card.image.height(),
+    };
+    if panel == native {
+        return job_of(&order.order_id, &card);
+    }
+    if panel.width == 0 || panel.height == 0 {
+        return Err(PrintJobError::Panel {
+            order_id: order.order_id.clone(),
+            panel: "colour",
+            detail: format!(
+                "the printer reports {}x{} panels",
+                panel.width, panel.height
+            ),
+        });
+    }
+    // Source dot of each destination dot, by the dot's centre.
+    let pick = |d: u32, dn: u32, sn: u32| {
+        ((u64::from(d) * 2 + 1) * u64::from(sn) / (u64::from(dn) * 2)) as u32
+    };
+    let map = |x: u32, y: u32| {
+        (
+            pick(x, panel.width, native.width),
+            pick(y, panel.height, native.height),
+        )
+    };
+    let dots = |m: &rekam_card::MonoRaster| -> Vec<bool> {
+        (0..panel.height)
+            .flat_map(|y| (0..panel.width).map(move |x| (x, y)))
+            .map(|(x, y)| {
+                let (sx, sy) = map(x, y);
+                m.get(sx, sy)
+            })
+            .collect()
+    };
+    let colour: Vec<u8> = (0..panel.height)
+        .flat_map(|y| (0..panel.width).map(move |x| (x, y)))
+        .flat_map(|(x, y)| {
+            let (sx, sy) = map(x, y);
+            card.panels.colour.get(sx, sy).unwrap_or([255, 255, 255])
+        })
+        .collect();
+    let resampled = RenderedCard {
+        image: card.image.clone(),
+        panels: rekam_card::Panels {
+            colour: rekam_card::RgbRaster::new(panel.width, panel.height, colour).ok_or_else(
+                || PrintJobError::Panel {
+                    order_id: order.order_id.clone(),
+                    panel: "colour",
+                    detail: "resampling gave the wrong size".into(),
+                },
+            )?,
+            black: mono_of(&order.order_id, "black", panel, dots(&card.panels.black))?,
+            overlay: mono_of(
+                &order.order_id,
+                "overlay",
+                panel,
+                dots(&card.panels.overlay),
+            )?,
+        },
+    };
+    job_of(&order.order_id, &resampled)
+}
+
+fn mono_of(
+    order_id: &str,
+    name: &'static str,
+    panel: ImageSize,
+    dots: Vec<bool>,
+) -> Result<rekam_card::MonoRaster, PrintJobError> {
+    rekam_card::MonoRaster::new(panel.width, panel.height, dots).ok_or_else(|| {
+        PrintJobError::Panel {
+            order_id: order_id.to_string(),
+            panel: name,
+            detail: "resampling gave the wrong size".into(),
+        }
+    })
+}
+
 /// The printer's job of an already rendered front.
 pub fn job_of(order_id: &str, card: &RenderedCard) -> Result<PrintJob, PrintJobError> {
     let fail = |panel: &'static str| {

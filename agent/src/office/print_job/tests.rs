@@ -198,3 +198,42 @@ fn an_order_whose_jpeg_does_not_decode_is_refused_not_printed_without_its_photo(
         "{err}"
     );
 }
+
+#[test]
+fn a_printer_with_smaller_panels_gets_the_card_resampled_to_them() {
+    let o = order();
+    let panel = ImageSize {
+        width: 64,
+        height: 40,
+    };
+    let job = print_job_for_panel(&o, panel).expect("a job");
+    let colour = job.front.colour.as_ref().expect("colour");
+    assert_eq!((colour.width(), colour.height()), (64, 40));
+    let black = job.front.black.as_ref().expect("black");
+    assert_eq!(black.size(), panel);
+    assert!(black.dots().iter().any(|d| *d), "some text survives");
+    // The photo's backdrop lands at the right, where the card has it.
+    let right = &colour.pixels()[(20 * 64 + 56) * 3..(20 * 64 + 57) * 3];
+    assert_ne!(right, [255, 255, 255]);
+    let mut small = SimCardPrinter::new(PrinterConfig::tiny(2));
+    small.print(&job).expect("the small printer accepts it");
+    // The printer's own size gives the rendered card unchanged.
+    let native = ImageSize {
+        width: 1016,
+        height: 648,
+    };
+    assert_eq!(
+        print_job_for_panel(&o, native).expect("job"),
+        print_job(&o).expect("job")
+    );
+    assert!(matches!(
+        print_job_for_panel(
+            &o,
+            ImageSize {
+                width: 0,
+                height: 40
+            }
+        ),
+        Err(PrintJobError::Panel { .. })
+    ));
+}
