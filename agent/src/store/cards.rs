@@ -374,9 +374,7 @@ fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRow> {
     ))
 }
 
-fn blank_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(
+type BlankRow = (
     String,
     String,
     Option<String>,
@@ -384,7 +382,9 @@ fn blank_row(
     i64,
     String,
     Option<String>,
-)> {
+);
+
+fn blank_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BlankRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,

@@ -446,7 +446,7 @@ fn the_stock_level_counts_printed_and_spoiled_blanks_of_today() {
         .expect("some");
     s.complete_card(&b, b"r", "op1", T0 + 4).expect("complete");
     let lvl = s
-        .card_stock(&stock::StockPolicy::default(), T0 + 5)
+        .card_stock(&StockPolicy::default(), T0 + 5)
         .expect("stock");
     assert_eq!(
         (lvl.in_stock, lvl.printed_today, lvl.spoiled_today),
