@@ -80,6 +80,7 @@ async fn drain() {
                 id: None,
                 unavailable_rate: 0.0,
                 tls: None,
+                print_delay_ms: None,
             },
         )
         .expect("registry configuration"),

@@ -145,6 +145,7 @@ async fn soak(count: u64) -> bool {
             id: None,
             unavailable_rate: 0.0,
             tls: None,
+            print_delay_ms: None,
         })
         .expect("registry configuration"),
     );

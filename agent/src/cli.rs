@@ -86,6 +86,76 @@ pub enum Command {
     /// The e-KTP card front as the card printer prints it.
     #[command(subcommand)]
     Card(CardCommand),
+    /// Card issuance: the print queue, printing, and the blank-card stock.
+    #[command(subcommand)]
+    Cards(CardsCommand),
+}
+
+/// `rekam cards ...`
+#[derive(Subcommand, Debug)]
+pub enum CardsCommand {
+    /// The print queue: orders waiting, being printed and printed, oldest first.
+    Queue {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// Also the orders whose cards were collected.
+        #[arg(long)]
+        all: bool,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print orders on the card printer (the chip written and read back first); exit 1 when an
+    /// order was not printed.
+    Print {
+        /// The agent's store and devices.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The orders to print, in this order.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        order_ids: Vec<String>,
+        /// Every order waiting, oldest first.
+        #[arg(long)]
+        all: bool,
+        /// The operator printing (recorded in the audit log and the card-printed report).
+        #[arg(long)]
+        by: String,
+        /// Print on the simulated printer and encoder.
+        #[arg(long)]
+        simulated: bool,
+    },
+    /// The blank-card stock: level, usage rate, days left, the run-out alert, today's cards
+    /// against the daily target (exit 0 whatever the level).
+    Stock {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Receive a batch of blank cards with its serial range.
+    Receive {
+        /// The agent's store.
+        #[command(flatten)]
+        store: AgentStore,
+        /// The batch's id (from the delivery note).
+        #[arg(long)]
+        batch: String,
+        /// The serials' prefix (e.g. KTP-2026A-); serials are the prefix and six digits.
+        #[arg(long)]
+        prefix: String,
+        /// The first serial number.
+        #[arg(long)]
+        first: u64,
+        /// The last serial number (inclusive).
+        #[arg(long)]
+        last: u64,
+        /// Who received it.
+        #[arg(long)]
+        by: String,
+    },
 }
 
 /// `rekam card ...`
@@ -165,7 +235,8 @@ pub enum SimCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Run a registry simulator: opens and verifies packets, answers with signed receipts.
+    /// Run a registry simulator: opens and verifies packets, answers with signed receipts, and
+    /// issues print orders for the packets it accepts.
     Registry {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:7490")]
@@ -185,6 +256,10 @@ pub enum SimCommand {
         /// Share of uploads to answer 503, to exercise retries (0.0-1.0).
         #[arg(long, default_value_t = 0.0)]
         unavailable_rate: f64,
+        /// Issue each accepted packet's print order this long after accepting it (served to the
+        /// office that recorded it from then on).
+        #[arg(long, default_value_t = 3000)]
+        print_delay_ms: u64,
         /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
         #[arg(long, requires = "tls_key")]
         tls_cert: Option<PathBuf>,

@@ -36,6 +36,8 @@ pub struct Config {
     pub log: LogSection,
     /// The operator console.
     pub console: ConsoleSection,
+    /// Card issuance (blank-card stock).
+    pub cards: CardsSection,
 }
 
 /// `[agent]`
@@ -159,6 +161,21 @@ pub struct ConsoleSection {
     pub utc_offset_minutes: i32,
 }
 
+/// `[cards]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CardsSection {
+    /// Warn when the blank cards run out within this many days at the recent rate.
+    pub alert_days: u32,
+    /// Cards the office aims to print a day.
+    pub daily_target: u32,
+    /// Complete days the usage rate is averaged over.
+    pub rate_window_days: u32,
+    /// How often to ask the registry for this office's print orders, in seconds (also soon after
+    /// a packet is delivered).
+    pub fetch_interval_s: u64,
+}
+
 /// A configuration that cannot work.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -198,6 +215,7 @@ section_default!(UploaderSection, uploader);
 section_default!(DevicesSection, devices);
 section_default!(LogSection, log);
 section_default!(ConsoleSection, console);
+section_default!(CardsSection, cards);
 
 impl Config {
     /// Parses a complete configuration (every section present), as the embedded default is.
@@ -213,6 +231,7 @@ impl Config {
             devices: DevicesSection,
             log: LogSection,
             console: ConsoleSection,
+            cards: CardsSection,
         }
         let f: Full = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
         Ok(Config {
@@ -224,6 +243,7 @@ impl Config {
             devices: f.devices,
             log: f.log,
             console: f.console,
+            cards: f.cards,
         })
     }
 
@@ -316,6 +336,15 @@ impl Config {
         }
         if self.console.session_hours == 0 || self.console.session_hours > 24 {
             return bad("console.session_hours", "must be 1-24");
+        }
+        if self.cards.alert_days == 0 || self.cards.alert_days > 365 {
+            return bad("cards.alert_days", "must be 1-365");
+        }
+        if self.cards.rate_window_days == 0 || self.cards.rate_window_days > 90 {
+            return bad("cards.rate_window_days", "must be 1-90");
+        }
+        if self.cards.fetch_interval_s == 0 || self.cards.fetch_interval_s > 86_400 {
+            return bad("cards.fetch_interval_s", "must be 1-86400");
         }
         if self.policy.max_attempts == 0 {
             return bad("policy.max_attempts", "must be at least 1");

@@ -41,6 +41,8 @@ use crate::uploader;
 pub const TOKEN_FILE: &str = "api-token";
 /// Name of the database in the data directory.
 pub const DB_FILE: &str = "agent.db";
+/// The chip of the card in the simulated printer, kept across restarts (`[devices] simulated`).
+pub const SIM_CHIP_FILE: &str = "sim-card-chip.bin";
 
 /// A started agent.
 pub struct Running {
@@ -51,6 +53,7 @@ pub struct Running {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     uploader: JoinHandle<()>,
+    office: (JoinHandle<()>, JoinHandle<()>),
     hotplug: Option<(rekam_drivers::CancelToken, std::thread::JoinHandle<()>)>,
 }
 
@@ -67,6 +70,14 @@ impl Running {
         }
         self.server.await.context("the API server task failed")??;
         self.uploader.await.context("the uploader task failed")?;
+        self.office
+            .0
+            .await
+            .context("the print-order fetcher failed")?;
+        self.office
+            .1
+            .await
+            .context("the card-report sender failed")?;
         Ok(())
     }
 
@@ -146,7 +157,12 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
                 crate::devices::printer_config::PrinterSetting::parse(setting)?,
             ))
         }
-        None if d.simulated => manager.with_printer(simulated_printer(d.seed, d.realtime)),
+        None if d.simulated => manager
+            .with_printer(simulated_printer(d.seed, d.realtime))
+            .with_encoder(crate::devices::simulated_encoder(
+                d.seed,
+                Some(config.agent.data_dir.join(SIM_CHIP_FILE)),
+            )),
         None => manager,
     })
 }
@@ -215,14 +231,28 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         )?)?),
         None => None,
     };
-    let client = uploader::Client::new(
+    let timeout = std::time::Duration::from_millis(config.uploader.request_timeout_ms);
+    let orders_client = crate::office::orders::OrdersClient::new(
         &config.registry.url,
         ca.as_deref(),
-        trusted,
-        std::time::Duration::from_millis(config.uploader.request_timeout_ms),
+        trusted.clone(),
+        timeout,
     )
     .map_err(anyhow::Error::msg)?;
+    let reports_client = crate::office::reports::ReportsClient::new(
+        &config.registry.url,
+        ca.as_deref(),
+        trusted.clone(),
+        timeout,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let client = uploader::Client::new(&config.registry.url, ca.as_deref(), trusted, timeout)
+        .map_err(anyhow::Error::msg)?;
     let agent = Arc::new(Agent::new(config, store, devices, key, registry));
+    // A card a crash left in the printer is resolved by reading its chip back (office::printing).
+    if let Err(e) = agent.recover_interrupted_cards().await {
+        tracing::warn!(error = %e, "could not resolve a card left in the printer");
+    }
     let addr = listener.local_addr()?;
     let (stop, stop_rx) = watch::channel(false);
     let state = ApiState {
@@ -238,6 +268,19 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
             })
             .await
     });
+    // Print orders come in and card-printed reports go out beside the packets.
+    let office = (
+        tokio::spawn(crate::office::orders::run(
+            agent.clone(),
+            orders_client,
+            stop_rx.clone(),
+        )),
+        tokio::spawn(crate::office::reports::run(
+            agent.clone(),
+            reports_client,
+            stop_rx.clone(),
+        )),
+    );
     let uploader = tokio::spawn(uploader::run(agent.clone(), client, stop_rx));
     let hotplug = match agent.config.devices.watch_interval_ms {
         0 => None,
@@ -279,6 +322,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         stop,
         server,
         uploader,
+        office,
         hotplug,
     })
 }

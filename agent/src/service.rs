@@ -280,6 +280,16 @@ impl Agent {
         blocking(move || crate::health::guarded(&mut lock(&store), &health, f)).await?
     }
 
+    /// The store, locked, for one short call from the office modules ([`crate::office`]).
+    pub(crate) fn store_now(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    /// The workstation's signing key (signs card-printed reports).
+    pub(crate) fn workstation_key(&self) -> Arc<WorkstationSigningKey> {
+        self.key.clone()
+    }
+
     /// Subscribes to the event stream.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()

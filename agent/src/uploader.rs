@@ -96,7 +96,7 @@ pub fn backoff_ms(cfg: &UploaderSection, attempts: u32, rand01: f64) -> u64 {
     floor + ((cap.saturating_sub(floor)) as f64 * rand01.clamp(0.0, 1.0)) as u64
 }
 
-fn random01() -> f64 {
+pub(crate) fn random01() -> f64 {
     let mut b = [0u8; 8];
     if SystemRandom::new().fill(&mut b).is_err() {
         return 0.5;
@@ -106,7 +106,7 @@ fn random01() -> f64 {
 
 /// An error with its causes, which say what actually failed (a refused certificate, a reset
 /// connection) where the outer message says only that the request failed.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
@@ -147,7 +147,10 @@ pub fn sanitise(bytes: &[u8], max: usize) -> String {
 }
 
 /// Reads an answer's body as a stream, giving up past `cap` bytes.
-async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
+pub(crate) async fn read_capped(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, String> {
     if let Some(len) = resp.content_length().filter(|&l| l > cap as u64) {
         return Err(format!(
             "answer larger than {cap} bytes (the peer announced {len}); not read"

@@ -255,6 +255,7 @@ async fn rig(root: &Path) -> Rig {
                 id: None,
                 unavailable_rate: 0.2,
                 tls: None,
+                print_delay_ms: None,
             },
         )
         .expect("registry configuration"),

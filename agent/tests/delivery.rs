@@ -57,6 +57,7 @@ async fn start_registry_with(
             id: None,
             unavailable_rate,
             tls: None,
+            print_delay_ms: None,
         },
     )
     .expect("registry configuration");

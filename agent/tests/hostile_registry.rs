@@ -403,6 +403,7 @@ fn sim_registry(data: &Path) -> Registry {
                 id: None,
                 unavailable_rate: 0.0,
                 tls: None,
+                print_delay_ms: None,
             },
         )
         .expect("registry configuration"),

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod image;
 
 pub mod camera;
+pub mod encoder;
 pub mod evolis;
 pub mod fingerprint;
 pub mod iris;

@@ -422,7 +422,7 @@ impl PrintOrder {
     /// Checks every content rule: identifiers, the NIK (16 digits, a valid region and date,
     /// the same in `card.nik`), printed text (non-empty, at most [`MAX_TEXT_BYTES`], no control
     /// characters), a JPEG photo and a PNG signature within their limits, and two distinct chip
-    /// fingers with non-empty templates.
+    /// fingers whose templates are ISO/IEC 19794-2:2005 records of one view of that finger.
     pub fn validate(&self) -> Result<(), PrintOrderError> {
         check_id("print_order.order_id", &self.order_id)?;
         check_id("print_order.registry_id", &self.registry_id)?;
@@ -458,8 +458,19 @@ impl PrintOrder {
                 "the two chip fingers must differ",
             ));
         }
-        for i in 0..2 {
-            self.template(i)?;
+        for (i, finger) in self.chip_fingers.iter().enumerate() {
+            let field = format!("print_order.chip_fingers[{i}].template");
+            let record = crate::iso19794_2::parse(&self.template(i)?)
+                .map_err(|e| invalid(field.clone(), e.to_string()))?;
+            match record.views.as_slice() {
+                [view] if view.position == finger.position.code() => {}
+                _ => {
+                    return Err(invalid(
+                        field,
+                        format!("not one view of finger {}", finger.position),
+                    ));
+                }
+            }
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use rekam_protocol::ansi_nist::Transaction;
 use rekam_protocol::envelope::SealedView;
 use rekam_protocol::iso19794_2;
+use rekam_protocol::print_order::{SignedCardPrinted, SignedPrintOrder, SignedPrintRefusal};
 use rekam_protocol::{
     Enrollment, Manifest, Nik, RegistryPrivateKey, RegistryPublicKey, SignedReceipt,
     SignedRejection, TrustStore, packet,
@@ -77,6 +78,26 @@ proptest! {
         }
         if let Ok(record) = iso19794_2::parse(&data) {
             prop_assert_eq!(iso19794_2::parse(&iso19794_2::encode(&record)), Ok(record));
+        }
+    }
+
+    #[test]
+    fn print_order_documents(text in "\\PC{0,300}", shape in 0u8..3) {
+        // Most cases look like one of the documents, so the parser gets past the first member.
+        let body = match shape {
+            0 => format!("{{\"print_order\":{{\"order_id\":\"{text}\"}},\"key_id\":\"00\",\"signature\":\"\"}}"),
+            1 => format!("{{\"print_refusal\":{text}}}"),
+            _ => text,
+        };
+        if let Ok(o) = SignedPrintOrder::parse(body.as_bytes()) {
+            let _ = o.print_order.validate();
+            prop_assert_eq!(SignedPrintOrder::parse(&o.to_json()).ok(), Some(o));
+        }
+        if let Ok(r) = SignedCardPrinted::parse(body.as_bytes()) {
+            prop_assert_eq!(SignedCardPrinted::parse(&r.to_json()).ok(), Some(r));
+        }
+        if let Ok(r) = SignedPrintRefusal::parse(body.as_bytes()) {
+            let _ = r.print_refusal.validate();
         }
     }
 }

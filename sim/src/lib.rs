@@ -4,6 +4,7 @@
 //! Contract: everything here is deterministic from a seed, so a failing run can be replayed.
 
 pub mod devices;
+pub mod encoder;
 pub mod evolis;
 pub mod faces;
 pub mod faults;

@@ -41,6 +41,8 @@ fn world(unavailable_rate: f64) -> World {
         receipt_key,
         unavailable_rate,
         seed: 4,
+        print_delay_ms: 0,
+        card_media: None,
     });
     World {
         registry,

@@ -299,6 +299,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         id: None,
         unavailable_rate: 0.0,
         tls: None,
+        print_delay_ms: None,
     })?;
     let registry = rekam_sim::registry::Registry::new(reg_cfg);
     let reg_listener = TcpListener::bind("127.0.0.1:0").await?;

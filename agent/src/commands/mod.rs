@@ -4,6 +4,7 @@
 //! in tests) and returns an error naming the file or argument at fault.
 
 pub mod card;
+pub mod cards;
 pub mod demo;
 pub mod devices;
 pub mod devices_test;
@@ -83,6 +84,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             trust,
             id,
             unavailable_rate,
+            print_delay_ms,
             tls_cert,
             tls_key,
         }) => serve::sim_registry(
@@ -93,6 +95,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 trust,
                 id,
                 unavailable_rate,
+                print_delay_ms: Some(print_delay_ms),
                 tls: tls_cert.zip(tls_key),
             },
             out,
@@ -174,6 +177,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         ),
         Command::Store(StoreCommand::Salvage { db, to }) => doctor::salvage(&db, &to, out),
         Command::Operators(cmd) => operators::run(cmd, out),
+        Command::Cards(cmd) => cards::run(cmd, out),
         Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::Evolis { listen, out: dir }) => sim_evolis::run(listen, &dir, out),
         Command::Sim(SimCommand::Isdv4 { pty: _, seed }) => sim_isdv4::run(seed, out),

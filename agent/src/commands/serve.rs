@@ -112,6 +112,9 @@ pub struct RegistryArgs {
     pub id: Option<String>,
     /// `--unavailable-rate`.
     pub unavailable_rate: f64,
+    /// `--print-delay-ms`: issue print orders this long after accepting a packet, with the
+    /// quality crate's templates and the desk's card photo; `None`: issue none.
+    pub print_delay_ms: Option<u64>,
     /// `--tls-cert` and `--tls-key`: serve HTTPS.
     pub tls: Option<(PathBuf, PathBuf)>,
 }
@@ -144,6 +147,11 @@ pub fn registry_config(args: &RegistryArgs) -> Result<rekam_sim::registry::Regis
         receipt_key,
         unavailable_rate: args.unavailable_rate,
         seed: 1,
+        print_delay_ms: args.print_delay_ms.unwrap_or(0),
+        card_media: args.print_delay_ms.map(|_| {
+            std::sync::Arc::new(crate::office::registry_media::QualityCardMedia)
+                as std::sync::Arc<dyn rekam_sim::registry::CardMedia>
+        }),
     })
 }
 

@@ -12,6 +12,7 @@
 //! preview frame in progress waits for that one frame instead of being refused.
 
 mod adapters;
+mod encoder;
 mod live;
 pub mod pad;
 mod pen;
@@ -35,6 +36,10 @@ use serde::Serialize;
 pub use adapters::{
     CameraDevice, Driver, FingerDevice, IrisDevice, PadDevice, Resident, SignatureTrace, SimPad,
     TapTrace, collect_taps, simulated_kit,
+};
+pub use encoder::{
+    EncoderDevice, EncoderDriver, Shared, encoder_slot, shared_sim_encoder, shared_sim_printer,
+    simulated_encoder,
 };
 pub use live::{FrameSink, LiveFrame, LiveFrameView, auto_capture};
 pub use pen::{PenFeed, PenTrace};
@@ -436,6 +441,8 @@ pub struct DeviceManager {
     pub iris: Option<Slot<dyn IrisDevice>>,
     /// The card printer, when the workstation has one.
     pub printer: Option<Slot<dyn PrinterDevice>>,
+    /// The card encoder (the printer's chip station), when the workstation has one.
+    pub encoder: Option<Slot<dyn EncoderDevice>>,
     /// The pen of the signature being taken, live.
     pub pen: PenFeed,
     timeout: Duration,
@@ -456,6 +463,7 @@ impl DeviceManager {
             pad,
             iris,
             printer: None,
+            encoder: None,
             pen: PenFeed::default(),
             timeout,
         }
@@ -464,6 +472,12 @@ impl DeviceManager {
     /// The same manager with a card printer.
     pub fn with_printer(mut self, printer: Slot<dyn PrinterDevice>) -> Self {
         self.printer = Some(printer);
+        self
+    }
+
+    /// The same manager with a card encoder.
+    pub fn with_encoder(mut self, encoder: Slot<dyn EncoderDevice>) -> Self {
+        self.encoder = Some(encoder);
         self
     }
 

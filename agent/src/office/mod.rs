@@ -1,5 +1,13 @@
-//! The office's work after recording: card printing, blank-card stock and pickup.
+//! The office's card work: blank-card stock, printing print orders onto blanks, and (in their
+//! own modules) fetching orders, reporting printed cards and pickup.
 //!
-//! Contract: each submodule states its own; this module only groups them.
+//! Contract: the store ([`crate::store::cards`]) holds every state; these modules drive devices
+//! and the registry around it, each step durable before the next device action.
 
+pub mod orders;
 pub mod print_job;
+pub mod printing;
+pub mod registry_media;
+pub mod reports;
+pub mod stock;
+pub mod templates;

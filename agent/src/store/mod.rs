@@ -17,6 +17,7 @@
 pub mod anchor;
 mod at_rest;
 pub mod audit;
+pub mod cards;
 pub mod check;
 pub mod figures;
 pub mod operator_finger;
@@ -38,6 +39,9 @@ use rekam_protocol::model::Blob;
 use crate::workflow::Session;
 
 pub use audit::{AuditEntry, AuditError};
+pub use cards::{
+    BlankState, OrderState, PickupOutcome, PickupRecord, ReportSettlement, StoredOrder,
+};
 pub use operators::Credentials;
 pub use outbox::{Delivery, OutboxItem, OutboxState, OutboxStatus};
 pub use sealing::{SealAtRest, SealError, StorageKey};
@@ -135,7 +139,7 @@ pub enum StoreError {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE blobs (
@@ -360,9 +364,13 @@ impl Store {
                 tx.execute_batch(at_rest::SCHEMA_3)?;
                 at_rest::index_legacy_sessions(&tx)?;
             }
-            // Version 4: operator accounts.
-            tx.execute_batch(operators::SCHEMA_4)?;
-            tx.execute_batch(operator_tokens::SCHEMA)?;
+            if version < 4 {
+                // Version 4: operator accounts.
+                tx.execute_batch(operators::SCHEMA_4)?;
+                tx.execute_batch(operator_tokens::SCHEMA)?;
+            }
+            // Version 5: card issuance (print orders, blank cards, reports, pickups).
+            tx.execute_batch(cards::SCHEMA_5)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
@@ -503,6 +511,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         outbox::insert(&tx, packet_id, &session.id.to_string(), sealed, now_ms)?;
+        // So print orders for this enrollment can be checked against the resident recorded.
+        cards::insert_enrollment_nik(
+            &tx,
+            &session.id.to_string(),
+            &session.applicant.nik.to_string(),
+        )?;
         write_session(&tx, self.seal.as_deref(), session, now_ms, true)?;
         audit::append(
             &tx,

@@ -330,6 +330,32 @@ impl Outbox<'_> {
         Ok(s)
     }
 
+    /// The enrollment a packet carried and its delivery state (print orders name both).
+    pub fn enrollment_of(
+        &self,
+        packet_id: &str,
+    ) -> Result<Option<(String, OutboxState)>, StoreError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT enrollment_id, state FROM outbox WHERE packet_id = ?1",
+                [packet_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(enrollment, s)| {
+            let state = [
+                OutboxState::Pending,
+                OutboxState::Delivered,
+                OutboxState::Rejected,
+            ]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .unwrap_or(OutboxState::Pending);
+            (enrollment, state)
+        }))
+    }
+
     /// The state, receipt and rejection of a packet.
     pub fn get(&self, packet_id: &str) -> Result<Option<Delivery>, StoreError> {
         type Row = (

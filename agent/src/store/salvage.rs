@@ -164,6 +164,31 @@ fn rowids(conn: &Connection, table: &str, what: &str, unreadable: &mut Vec<Strin
     ids.into_iter().collect()
 }
 
+/// Packets whose outbox rows could not be reached, named by the primary-key index (kept on other
+/// pages, so a damaged table page does not hide which packets it held). Best effort: a damaged
+/// index names nothing more.
+fn named_by_index(conn: &Connection, reached: &[i64]) -> Vec<String> {
+    let reached: BTreeSet<i64> = reached.iter().copied().collect();
+    let mut named = Vec::new();
+    let _ = (|| -> rusqlite::Result<()> {
+        let mut stmt = conn.prepare(
+            "SELECT rowid, packet_id FROM outbox INDEXED BY sqlite_autoindex_outbox_1 ORDER BY packet_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let rowid: i64 = row.get(0)?;
+            if !reached.contains(&rowid) {
+                let id: String = row.get(1)?;
+                named.push(format!(
+                    "packet {id} (outbox row {rowid}): its row is unreadable; the packet is lost from this file"
+                ));
+            }
+        }
+        Ok(())
+    })();
+    named
+}
+
 /// Consecutive runs in a sorted list.
 fn ranges(ids: &[i64]) -> Vec<(i64, i64)> {
     let mut out: Vec<(i64, i64)> = Vec::new();
@@ -310,12 +335,14 @@ pub fn salvage(db: &Path, to: &Path) -> Result<SalvageReport> {
     let mut report = SalvageReport::default();
 
     let mut unreadable = Vec::new();
-    for rowid in rowids(&conn, "outbox", "outbox row", &mut unreadable) {
+    let reached = rowids(&conn, "outbox", "outbox row", &mut unreadable);
+    for &rowid in &reached {
         match read_packet(&conn, rowid) {
             Ok(row) => save_packet(to, &row, &mut report)?,
             Err(why) => unreadable.push(why),
         }
     }
+    unreadable.extend(named_by_index(&conn, &reached));
 
     let mut lines = String::new();
     for seq in rowids(&conn, "audit", "audit entry", &mut unreadable) {

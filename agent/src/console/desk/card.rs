@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rekam_protocol::model::{Applicant, BloodType, Citizenship, MaritalStatus, Religion};
 use rekam_protocol::nik::Sex;
+use rekam_protocol::print_order::CardText as PrintCardText;
 
 use super::text::{CardText, fill};
 use crate::console::ConsoleState;
@@ -142,36 +143,39 @@ impl CardView {
     }
 }
 
-/// The card crate's fields of `a`, issued at `issue_date` (DD-MM-YYYY).
+/// The card crate's fields of `a`, issued at `issue_date` (DD-MM-YYYY) in the applicant's
+/// regency: the protocol's [`PrintCardText::of_applicant`], the same text a print order carries,
+/// so the desk preview and the printed card agree.
 pub fn fields_of(a: &Applicant, issue_date: &str) -> rekam_card::CardFields {
-    let d = a.date_of_birth;
-    let c = CardText::ID;
+    card_fields(&PrintCardText::of_applicant(
+        a,
+        &a.address.regency,
+        issue_date,
+    ))
+}
+
+/// The card crate's fields of a print order's text.
+pub fn card_fields(t: &PrintCardText) -> rekam_card::CardFields {
     rekam_card::CardFields {
-        province: a.address.province.to_uppercase(),
-        regency: a.address.regency.to_uppercase(),
-        nik: a.nik.to_string(),
-        name: a.full_name.clone(),
-        place_of_birth: a.place_of_birth.clone(),
-        date_of_birth: format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year()),
-        sex: match a.sex {
-            Sex::Male => c.laki.into(),
-            Sex::Female => c.perempuan.into(),
-        },
-        blood_type: blood(a.blood_type),
-        address: a.address.street.clone(),
-        rt_rw: format!("{:03}/{:03}", a.address.rt, a.address.rw),
-        village: a.address.village.clone(),
-        district: a.address.district.clone(),
-        religion: religion(a.religion).into(),
-        marital_status: marital(a.marital_status).into(),
-        occupation: a.occupation.clone(),
-        citizenship: match &a.citizenship {
-            Citizenship::Wni => c.wni.to_string(),
-            Citizenship::Wna { country } => country.clone(),
-        },
-        valid_until: c.seumur_hidup.into(),
-        issue_place: a.address.regency.to_uppercase(),
-        issue_date: issue_date.to_string(),
+        province: t.province.clone(),
+        regency: t.regency.clone(),
+        nik: t.nik.clone(),
+        name: t.name.clone(),
+        place_of_birth: t.place_of_birth.clone(),
+        date_of_birth: t.date_of_birth.clone(),
+        sex: t.sex.clone(),
+        blood_type: t.blood_type.clone(),
+        address: t.address.clone(),
+        rt_rw: t.rt_rw.clone(),
+        village: t.village.clone(),
+        district: t.district.clone(),
+        religion: t.religion.clone(),
+        marital_status: t.marital_status.clone(),
+        occupation: t.occupation.clone(),
+        citizenship: t.citizenship.clone(),
+        valid_until: t.valid_until.clone(),
+        issue_place: t.issue_place.clone(),
+        issue_date: t.issue_date.clone(),
     }
 }
 

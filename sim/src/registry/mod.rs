@@ -17,6 +17,12 @@
 //!
 //! `GET /v1/packets/{packet_id}` returns the receipt or 404; `GET /v1/stats` the counters.
 //!
+//! Print orders ([`print_orders`]): for every accepted packet the registry issues a signed print
+//! order for the office that recorded it, `print_delay_ms` later, when a [`CardMedia`] hook is
+//! configured to make the card photo and the chip fingers' templates (without one, no orders are
+//! issued); `GET /v1/offices/{office}/print-orders` serves them and
+//! `PUT /v1/print-orders/{order_id}/printed` takes the office's signed card-printed report.
+//!
 //! Contract: state is in memory (a simulator, not a registry); every answer is JSON (the other
 //! errors `{"error": <kind>, "reason": <message>}`, unsigned, which workstations retry); a request
 //! never panics the server. Fault injection is seeded, so a failing run can be replayed.
@@ -42,6 +48,10 @@ use tokio::net::TcpListener;
 
 use crate::rng::SimRng;
 
+pub mod print_orders;
+
+pub use print_orders::{CardMedia, PrintDesk};
+
 /// The largest body the simulator accepts; real registries set their own limit.
 pub const MAX_PACKET_BYTES: usize = 64 << 20;
 
@@ -59,6 +69,10 @@ pub struct RegistryConfig {
     pub unavailable_rate: f64,
     /// Seed of the fault injection.
     pub seed: u64,
+    /// How long after accepting a packet its print order is issued (served to the office).
+    pub print_delay_ms: u64,
+    /// Makes the card photo and the chip templates of print orders; `None`: no orders issued.
+    pub card_media: Option<Arc<dyn CardMedia>>,
 }
 
 /// Counters, as served by `GET /v1/stats`.
@@ -72,6 +86,14 @@ pub struct RegistryStats {
     pub rejected: u64,
     /// Requests answered 503 by fault injection.
     pub unavailable: u64,
+    /// Print orders issued (made and signed; served once due).
+    pub print_orders_issued: u64,
+    /// Accepted packets for which no print order could be made (see [`Registry::print_failures`]).
+    pub print_orders_failed: u64,
+    /// Card-printed reports acknowledged for the first time.
+    pub cards_printed: u64,
+    /// Reports of a second card for an order already printed, refused.
+    pub cards_refused: u64,
 }
 
 struct Inner {
@@ -79,6 +101,7 @@ struct Inner {
     by_enrollment: HashMap<String, String>,
     stats: RegistryStats,
     faults: SimRng,
+    prints: PrintDesk,
 }
 
 /// A running simulated registry's state; cheap to clone.
@@ -99,6 +122,7 @@ impl Registry {
                 by_enrollment: HashMap::new(),
                 stats: RegistryStats::default(),
                 faults,
+                prints: PrintDesk::default(),
             })),
         }
     }
@@ -209,6 +233,9 @@ impl Registry {
         inner
             .by_enrollment
             .insert(enrollment_id, claimed_id.to_string());
+        drop(inner);
+        // Made outside the lock: the hook extracts minutiae and crops the photo.
+        self.issue_print_order(&opened, claimed_id, now);
         Answer::receipt(StatusCode::CREATED, &signed)
     }
 
@@ -262,6 +289,10 @@ pub struct Answer {
 }
 
 impl Answer {
+    fn json(status: StatusCode, body: Vec<u8>) -> Answer {
+        Answer { status, body }
+    }
+
     fn receipt(status: StatusCode, r: &SignedReceipt) -> Answer {
         Answer {
             status,
@@ -347,6 +378,14 @@ pub fn router(registry: Registry) -> Router {
     Router::new()
         .route("/v1/packets/{id}", get(get_packet).put(put_packet))
         .route("/v1/stats", get(get_stats))
+        .route(
+            "/v1/offices/{office}/print-orders",
+            get(print_orders::get_orders),
+        )
+        .route(
+            "/v1/print-orders/{order_id}/printed",
+            axum::routing::put(print_orders::put_printed),
+        )
         .layer(DefaultBodyLimit::max(MAX_PACKET_BYTES))
         .with_state(registry)
 }
