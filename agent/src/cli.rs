@@ -83,6 +83,9 @@ pub enum Command {
     /// Run device simulators, for technicians and for testing clients.
     #[command(subcommand)]
     Sim(SimCommand),
+    /// The e-KTP card front as the card printer prints it.
+    #[command(subcommand)]
+    Card(CardCommand),
     /// Card issuance: the print queue, printing, and the blank-card stock.
     #[command(subcommand)]
     Cards(CardsCommand),
@@ -156,6 +159,50 @@ pub enum CardsCommand {
     /// Hand a printed card over: verify one chip finger of the resident on the scanner against
     /// the order's template (exit 1 when it does not match or cannot be read).
     Pickup(crate::commands::cards_pickup::PickupArgs),
+}
+
+/// `rekam card ...`
+#[derive(Subcommand, Debug)]
+pub enum CardCommand {
+    /// Render a card front to PNG (1016x648 dots, 300 dpi) from a sealed enrollment packet or a
+    /// registry print order, and optionally its printer panels (colour, black, overlay).
+    Render(CardRenderArgs),
+}
+
+/// `rekam card render` arguments.
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["packet", "order"])))]
+pub struct CardRenderArgs {
+    /// A sealed enrollment packet (opened with --registry-key and --trust).
+    #[arg(long, requires_all = ["registry_key", "trust"])]
+    pub packet: Option<PathBuf>,
+    /// The registry private key (PEM), to open --packet.
+    #[arg(long, requires = "packet")]
+    pub registry_key: Option<PathBuf>,
+    /// A trusted workstation public key file, or a directory of `*.pub` files, to verify --packet.
+    /// Repeatable.
+    #[arg(long, requires = "packet")]
+    pub trust: Vec<PathBuf>,
+    /// Date of issue printed for --packet, DD-MM-YYYY (default: today, UTC).
+    #[arg(long, requires = "packet")]
+    pub issue_date: Option<String>,
+    /// A print order from the registry (SignedPrintOrder JSON). Its content is checked; its
+    /// signature only with --registry-pub and --office.
+    #[arg(long)]
+    pub order: Option<PathBuf>,
+    /// The registry's receipt-signing public key (`receipt.pub` from `rekam keys registry-new`)
+    /// to verify --order's signature.
+    #[arg(long, requires_all = ["order", "office"])]
+    pub registry_pub: Option<PathBuf>,
+    /// This office's site code, which a verified --order must name.
+    #[arg(long, requires = "registry_pub")]
+    pub office: Option<String>,
+    /// Where to write the card (PNG); replaced if it exists.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write the panels here (colour.png, black.png, overlay.png); created if missing.
+    #[arg(long)]
+    pub panels: Option<PathBuf>,
 }
 
 /// `rekam sim ...`

@@ -1,34 +1,21 @@
-//! Fitting a line of text into a box without a font engine: widths are estimated from a table of
-//! Helvetica/Arial advance widths (in em), rounded up, so an estimate is never narrower than the
-//! printed text in those faces.
+//! Fitting a line of text into a box, measured with the card's own typeface.
 //!
-//! Contract: [`fit`] keeps every character of the text, in order. It shrinks the type (down to
-//! a floor), then wraps at spaces over the lines allowed, and when even that does not fit it
-//! marks the lines that are still too wide so the renderer compresses them to the box
-//! (`textLength`): text is squeezed, never cut.
+//! Widths are the real advance widths of the embedded Liberation Sans faces ([`crate::font`]),
+//! the same bytes the rasteriser draws with, plus the overhang of the first and last glyph, so a
+//! line measured to fit its box leaves no ink outside it on the printed card.
+//!
+//! Contract (the rule): [`fit`] keeps every character of the text, in order. A text that fits
+//! at the preferred size stays on one line at that size; one that fits on one line at no less
+//! than 85% of it (and no less than the floor) is shrunk to the largest size that fits; else it
+//! is wrapped at spaces (greedy) over the lines allowed at the largest size, in steps of 5% of
+//! the preferred size down to the floor, that makes every line fit; and when even that fails the
+//! words are spread evenly over the lines allowed at the floor size and any line still too wide
+//! is marked so the renderer compresses it to the box (`textLength`): text is squeezed, never
+//! cut, and never drawn outside its box.
 
-/// Advance width of `c` in em, Helvetica/Arial metrics rounded up; bold faces are about 5%
-/// wider, which [`text_width`] adds.
-fn advance(c: char) -> f64 {
-    match c {
-        ' ' | 'I' | 'i' | 'j' | 'l' | '\'' | '.' | ',' | ':' | ';' | '!' | '|' => 0.30,
-        'f' | 't' | 'r' | '/' | '(' | ')' | '-' | '[' | ']' => 0.36,
-        '0'..='9' | 'J' | 'a'..='e' | 'g' | 'h' | 'k' | 'n'..='q' | 's' | 'u' | 'v' | 'x'..='z' => {
-            0.58
-        }
-        'm' | 'w' => 0.86,
-        'M' | 'W' | '@' => 0.95,
-        'A'..='Z' => 0.74,
-        _ if c.is_uppercase() => 0.78,
-        // Other scripts and accented lower case: wide enough for any Latin glyph.
-        _ => 0.78,
-    }
-}
-
-/// Estimated width of `text` at `size` (same unit as `size`).
+/// Width of `text` at `size` (same unit as `size`), in the regular or bold face.
 pub fn text_width(text: &str, size: f64, bold: bool) -> f64 {
-    let em: f64 = text.chars().map(advance).sum();
-    em * size * if bold { 1.05 } else { 1.0 }
+    crate::font::ink_width_em(text, bold) * size
 }
 
 /// How a text was made to fit.
@@ -96,11 +83,7 @@ pub fn fit(text: &str, room: Room) -> Fitted {
     // Nothing fits: spread the words evenly over the lines allowed at the floor size and squeeze
     // what is still too wide.
     let size = room.min_size;
-    let lines = balance(
-        text,
-        room.max_lines,
-        room.width / (size * if room.bold { 1.05 } else { 1.0 }),
-    );
+    let lines = balance(text, room.max_lines, room.width / size, room.bold);
     let squeezed = lines.iter().map(|l| !fits(l, size)).collect();
     Fitted {
         lines,
@@ -134,9 +117,9 @@ fn wrap(text: &str, max_lines: usize, fits: impl Fn(&str) -> bool) -> Option<Vec
 
 /// Splits `text` at spaces into at most `max_lines` lines of roughly equal estimated width (in
 /// em, against `line_em`), every word kept.
-fn balance(text: &str, max_lines: usize, line_em: f64) -> Vec<String> {
+fn balance(text: &str, max_lines: usize, line_em: f64, bold: bool) -> Vec<String> {
     let words: Vec<&str> = text.split(' ').collect();
-    let total = text_width(text, 1.0, false);
+    let total = text_width(text, 1.0, bold);
     let target = (total / max_lines.max(1) as f64).max(line_em.min(total));
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
@@ -151,7 +134,7 @@ fn balance(text: &str, max_lines: usize, line_em: f64) -> Vec<String> {
         if !line.is_empty()
             && lines_left > 0
             && words_left > 0
-            && text_width(&candidate, 1.0, false) > target
+            && text_width(&candidate, 1.0, bold) > target
         {
             lines.push(std::mem::replace(&mut line, (*word).to_string()));
         } else {

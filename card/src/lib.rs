@@ -17,11 +17,16 @@
 //! signature are embedded as `data:` URIs: this SVG is a document to show or print whole.
 
 pub mod fit;
+mod font;
+mod image;
+pub mod raster;
 mod signature;
 mod svg;
 
 use base64::Engine as _;
 
+pub use image::{MonoRaster, RgbRaster};
+pub use raster::{CardInput, Panels, RenderedCard, recombine, render_card};
 pub use signature::path_from_pen;
 use svg::{attr, text};
 
@@ -143,6 +148,19 @@ pub enum CardError {
         /// The character.
         found: char,
     },
+    /// The photo starts like a JPEG but does not decode.
+    #[error("the photo does not decode as JPEG: {0}")]
+    PhotoUndecodable(String),
+    /// The signature starts like a PNG but does not decode.
+    #[error("the signature image does not decode as PNG: {0}")]
+    SignatureUndecodable(String),
+    /// The card could not be drawn from its SVG (a photo or signature image that does not
+    /// decode is left out by the drawing library, so this is a fault of the layout itself).
+    #[error("the card could not be rasterised: {0}")]
+    Raster(String),
+    /// A PNG could not be written.
+    #[error("the PNG could not be encoded: {0}")]
+    Png(String),
     /// The signature's pad size is not a positive, finite number.
     #[error("the signature's pad size {width} × {height} is not a positive size")]
     SignatureSize {
@@ -165,7 +183,40 @@ const FIELD_BOTTOM: f64 = 52.6;
 const LINE: f64 = 2.55;
 const FONT: f64 = 1.95;
 const MIN_FONT: f64 = 1.45;
-const FONT_FAMILY: &str = "Arial, Helvetica, sans-serif";
+// The embedded face first (the rasteriser has nothing else); Arial has the same metrics, so a
+// browser without Liberation Sans lays the preview out the same.
+const FONT_FAMILY: &str = "'Liberation Sans', Arial, Helvetica, sans-serif";
+
+/// What a layout draws: the preview draws everything on the blank's ground; the raster draws
+/// the personalisation only (the blank is pre-printed), in layers for the printer's panels.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Style {
+    /// Draw the blank's ground and outline (preview only: the printer prints none of it).
+    pub ground: bool,
+    /// Colour of text and signature strokes.
+    pub ink: &'static str,
+    /// Which parts are drawn.
+    pub parts: Parts,
+}
+
+/// The parts of the personalisation, as the printer's panels split them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Parts {
+    /// Everything.
+    All,
+    /// The photo on its backdrop (the colour panel).
+    Photo,
+    /// Text and signature (the black panel).
+    Ink,
+}
+
+impl Style {
+    const PREVIEW: Style = Style {
+        ground: true,
+        ink: "#111",
+        parts: Parts::All,
+    };
+}
 
 /// One field row on the card.
 struct Row<'a> {
@@ -182,6 +233,17 @@ pub fn render_front(
     photo: Option<&[u8]>,
     signature: &Signature,
     backdrop: Backdrop,
+) -> Result<String, CardError> {
+    layout(fields, photo, signature, backdrop, Style::PREVIEW)
+}
+
+/// The card front in `style`; see [`render_front`].
+pub(crate) fn layout(
+    fields: &CardFields,
+    photo: Option<&[u8]>,
+    signature: &Signature,
+    backdrop: Backdrop,
+    style: Style,
 ) -> Result<String, CardError> {
     if photo.is_some_and(|p| !p.starts_with(&[0xFF, 0xD8, 0xFF])) {
         return Err(CardError::PhotoNotJpeg);
@@ -200,7 +262,9 @@ pub fn render_front(
     out.push_str(&format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{CARD_WIDTH_MM}mm\" \
          height=\"{CARD_HEIGHT_MM}mm\" viewBox=\"0 0 {CARD_WIDTH_MM} {CARD_HEIGHT_MM}\" \
-         role=\"img\" aria-labelledby=\"{uid}-t\" font-family=\"{FONT_FAMILY}\" fill=\"#111\">"
+         role=\"img\" aria-labelledby=\"{uid}-t\" font-family=\"{FONT_FAMILY}\" \
+         font-kerning=\"none\" fill=\"{}\">",
+        style.ink
     ));
     out.push_str(&format!(
         "<title id=\"{uid}-t\">KTP-el {} {}</title>",
@@ -208,12 +272,16 @@ pub fn render_front(
         text(&up(&fields.name))
     ));
     // The pre-printed blank: only its outline and ground, the personalisation is what matters.
-    out.push_str(&format!(
-        "<rect x=\"0.1\" y=\"0.1\" width=\"{}\" height=\"{}\" rx=\"3.18\" fill=\"#dcebf7\" \
+    if style.ground {
+        out.push_str(&format!(
+            "<rect x=\"0.1\" y=\"0.1\" width=\"{}\" height=\"{}\" rx=\"3.18\" fill=\"#dcebf7\" \
          stroke=\"#7a9cc6\" stroke-width=\"0.2\"/>",
-        CARD_WIDTH_MM - 0.2,
-        CARD_HEIGHT_MM - 0.2
-    ));
+            CARD_WIDTH_MM - 0.2,
+            CARD_HEIGHT_MM - 0.2
+        ));
+    }
+    // Text and signature go to `ink`, the photo to `out`; the photo is drawn first.
+    let mut ink = String::with_capacity(4096);
 
     // Header.
     let header = [
@@ -222,7 +290,7 @@ pub fn render_front(
     ];
     for (i, line) in header.iter().enumerate() {
         let y = 4.4 + i as f64 * 3.0;
-        out.push_str(&fitted_text(
+        ink.push_str(&fitted_text(
             line,
             CARD_WIDTH_MM / 2.0,
             y,
@@ -238,14 +306,16 @@ pub fn render_front(
     }
 
     // NIK, larger and bold.
-    out.push_str(&label("NIK", LABEL_X, 12.4, 2.6, true));
-    out.push_str(&label(":", COLON_X, 12.4, 2.6, true));
-    out.push_str(&fitted_text(
+    ink.push_str(&label("NIK", LABEL_X, 12.4, 2.6, true));
+    ink.push_str(&label(":", COLON_X, 12.4, 2.6, true));
+    // The bold colon is wider than the others: the number starts a little further right.
+    const NIK_X: f64 = VALUE_X + 0.6;
+    ink.push_str(&fitted_text(
         &up(&fields.nik),
-        VALUE_X,
+        NIK_X,
         12.4,
         fit::Room {
-            width: VALUE_END - VALUE_X,
+            width: VALUE_END - NIK_X,
             size: 3.1,
             min_size: 2.2,
             max_lines: 1,
@@ -301,18 +371,18 @@ pub fn render_front(
     let mut y = FIELD_TOP;
     for (r, f) in rows.iter().zip(&fitted) {
         let x = if r.sub { SUB_LABEL_X } else { LABEL_X };
-        out.push_str(&label(r.label, x, y, FONT, false));
-        out.push_str(&label(":", COLON_X, y, FONT, false));
+        ink.push_str(&label(r.label, x, y, FONT, false));
+        ink.push_str(&label(":", COLON_X, y, FONT, false));
         let width = if r.label == "Jenis Kelamin" {
             BLOOD_LABEL_X - 0.8 - VALUE_X
         } else {
             VALUE_END - VALUE_X
         };
-        out.push_str(&lines_text(f, (VALUE_X, y), step, width, "start", false));
+        ink.push_str(&lines_text(f, (VALUE_X, y), step, width, "start", false));
         if r.label == "Jenis Kelamin" {
-            out.push_str(&label("Gol. Darah", BLOOD_LABEL_X, y, FONT, false));
-            out.push_str(&label(":", BLOOD_LABEL_X + 10.4, y, FONT, false));
-            out.push_str(&fitted_text(
+            ink.push_str(&label("Gol. Darah", BLOOD_LABEL_X, y, FONT, false));
+            ink.push_str(&label(":", BLOOD_LABEL_X + 10.4, y, FONT, false));
+            ink.push_str(&fitted_text(
                 &up(&fields.blood_type),
                 BLOOD_LABEL_X + 11.4,
                 y,
@@ -331,7 +401,8 @@ pub fn render_front(
 
     // Photo on its backdrop, cropped to the frame (3:4).
     let (px, py, pw, ph) = PHOTO;
-    out.push_str(&format!(
+    if style.parts != Parts::Ink {
+        out.push_str(&format!(
         "<clipPath id=\"{uid}-p\"><rect x=\"{px}\" y=\"{py}\" width=\"{pw}\" height=\"{ph}\"/></clipPath>\
          <rect x=\"{px}\" y=\"{py}\" width=\"{pw}\" height=\"{ph}\" fill=\"{}\" data-backdrop=\"{}\"/>",
         backdrop.fill(),
@@ -341,12 +412,13 @@ pub fn render_front(
             Backdrop::Orange => "orange",
         }
     ));
-    if let Some(jpeg) = photo {
-        out.push_str(&format!(
+        if let Some(jpeg) = photo {
+            out.push_str(&format!(
             "<image x=\"{px}\" y=\"{py}\" width=\"{pw}\" height=\"{ph}\" \
              preserveAspectRatio=\"xMidYMid slice\" clip-path=\"url(#{uid}-p)\" href=\"data:image/jpeg;base64,{}\"/>",
             base64::engine::general_purpose::STANDARD.encode(jpeg)
         ));
+        }
     }
 
     // Place and date of issue beneath the photo, then the signature.
@@ -355,7 +427,7 @@ pub fn render_front(
         .iter()
         .enumerate()
     {
-        out.push_str(&fitted_text(
+        ink.push_str(&fitted_text(
             line,
             centre,
             py + ph + 2.5 + i as f64 * 2.3,
@@ -369,7 +441,14 @@ pub fn render_front(
             "middle",
         ));
     }
-    out.push_str(&signature::render(signature, px, py + ph + 6.2, pw, 9.6));
+    ink.push_str(&signature::render(
+        signature,
+        (px, py + ph + 6.2, pw, 9.6),
+        style.ink,
+    ));
+    if style.parts != Parts::Photo {
+        out.push_str(&ink);
+    }
     out.push_str("</svg>");
     Ok(out)
 }

@@ -59,8 +59,8 @@ pub fn path_from_pen(samples: &[(u16, u16, u16)], has_pressure: bool) -> String 
 }
 
 /// The signature drawn into the box at (`x`, `y`) of `w` × `h` millimetres, keeping its
-/// proportions.
-pub fn render(sig: &Signature, x: f64, y: f64, w: f64, h: f64) -> String {
+/// proportions; a path is stroked in `ink`.
+pub fn render(sig: &Signature, (x, y, w, h): (f64, f64, f64, f64), ink: &str) -> String {
     let frame = format!(
         "<svg x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" preserveAspectRatio=\"xMidYMid meet\""
     );
@@ -70,7 +70,7 @@ pub fn render(sig: &Signature, x: f64, y: f64, w: f64, h: f64) -> String {
             // About 0.3 mm on the card whatever the pad's resolution.
             let stroke = (width / w).max(height / h) * 0.3;
             format!(
-                "{frame} viewBox=\"0 0 {width} {height}\"><path d={} fill=\"none\" stroke=\"#111\" \
+                "{frame} viewBox=\"0 0 {width} {height}\"><path d={} fill=\"none\" stroke=\"{ink}\" \
                  stroke-width=\"{stroke:.3}\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>",
                 attr(d)
             )

@@ -3,6 +3,7 @@
 //! Contract: each command writes its human output to the given writer (stdout in `main`, a buffer
 //! in tests) and returns an error naming the file or argument at fault.
 
+pub mod card;
 pub mod cards;
 pub mod cards_pickup;
 pub mod demo;
@@ -27,14 +28,15 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, DevicesCommand, KeysCommand, PacketCommand, QualityCommand,
-    SimCommand, StoreCommand,
+    AuditCommand, CardCommand, Cli, Command, DevicesCommand, KeysCommand, PacketCommand,
+    QualityCommand, SimCommand, StoreCommand,
 };
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
+        Command::Card(CardCommand::Render(args)) => card::render(&args, out),
         Command::Packet(PacketCommand::Demo { keep }) => packet_demo::run(keep.as_deref(), out),
         Command::Quality(QualityCommand::Face {
             file,

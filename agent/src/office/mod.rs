@@ -4,9 +4,9 @@
 //! Contract: the store ([`crate::store::cards`]) holds every state; these modules drive devices
 //! and the registry around it, each step durable before the next device action.
 
-mod interim_job;
 pub mod orders;
 pub mod pickup;
+pub mod print_job;
 pub mod printing;
 pub mod registry_media;
 pub mod reports;

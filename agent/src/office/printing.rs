@@ -160,8 +160,8 @@ fn job_of(
     order: &PrintOrder,
     panel: rekam_drivers::identity::ImageSize,
 ) -> Result<PrintJob, String> {
-    // Until the card renderer's conversion is merged (see interim_job's contract).
-    super::interim_job::print_job(order, panel)
+    // The e-KTP front from the card renderer, fitted to this printer's panels.
+    super::print_job::print_job_for_panel(order, panel).map_err(|e| e.to_string())
 }
 
 impl Agent {

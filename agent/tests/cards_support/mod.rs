@@ -44,6 +44,22 @@ pub fn photo() -> Vec<u8> {
     out
 }
 
+/// A small signature, a real PNG (the card renderer decodes it).
+pub fn signature_png() -> Vec<u8> {
+    let (w, h) = (60u32, 20u32);
+    let pixels: Vec<u8> = (0..w * h)
+        .map(|i| if (i % w) / 3 == i / w { 0 } else { 255 })
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("png header");
+    writer.write_image_data(&pixels).expect("png data");
+    writer.finish().expect("png");
+    out
+}
+
 /// A valid ISO/IEC 19794-2 record of finger `position` with no minutiae (orders are checked
 /// against the format; these tests never match fingers).
 pub fn empty_template(position: u8) -> Vec<u8> {
@@ -95,7 +111,7 @@ pub fn order(n: u32) -> SignedPrintOrder {
         },
         backdrop: Backdrop::Blue,
         photo: STANDARD.encode(photo()),
-        signature: STANDARD.encode(b"\x89PNG\r\n\x1a\n"),
+        signature: STANDARD.encode(signature_png()),
         chip_fingers: [
             ChipFinger {
                 position: FingerPosition::RIGHT_INDEX,
