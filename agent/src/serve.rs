@@ -249,6 +249,10 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     let client = uploader::Client::new(&config.registry.url, ca.as_deref(), trusted, timeout)
         .map_err(anyhow::Error::msg)?;
     let agent = Arc::new(Agent::new(config, store, devices, key, registry));
+    // A card a crash left in the printer is resolved by reading its chip back (office::printing).
+    if let Err(e) = agent.recover_interrupted_cards().await {
+        tracing::warn!(error = %e, "could not resolve a card left in the printer");
+    }
     let addr = listener.local_addr()?;
     let (stop, stop_rx) = watch::channel(false);
     let state = ApiState {

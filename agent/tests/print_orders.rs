@@ -482,3 +482,69 @@ async fn a_card_printed_report_whose_answer_was_lost_is_acknowledged_once_after_
     }
     agent.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_the_registry_refuses_as_already_printed_is_kept_refused_with_the_reason() {
+    let site = site();
+    let (registry, url) = start_registry(&site).await;
+    let (packet_id, bytes, _, _) = sealed(&site, 5);
+    let now = Timestamp::from_unix_ms(rekam_agent::service::system_ms());
+    registry.receive(&packet_id, &bytes, now);
+    let order_id = format!("PO-{}", &packet_id[..16]);
+    let order = registry.print_order(&order_id).expect("issued");
+    let o = order.print_order.clone();
+    // Another card of this order already reached the registry (signed by this workstation).
+    let earlier = CardPrinted {
+        order_id: order_id.clone(),
+        enrollment_id: o.enrollment_id.clone(),
+        office: o.office.clone(),
+        workstation_id: "WS-T1".into(),
+        operator_id: "op1".into(),
+        card_serial: "KTP-2025Z-000777".into(),
+        printed_at: now,
+    }
+    .sign(&ws_key(&site), &SystemRandom::new())
+    .expect("sign");
+    let reports =
+        ReportsClient::new(&url, None, trusted(&registry), Duration::from_secs(5)).expect("client");
+    assert!(matches!(
+        reports.send(&order_id, &earlier.to_json()).await,
+        Delivery::Acknowledged(_)
+    ));
+    // The office prints it (again) and reports its card.
+    let agent = start_agent(&site, &site.root.join("agent"), &url).await;
+    agent
+        .agent
+        .with_store(move |s| Ok(s.put_print_order(&order, 0)?))
+        .await
+        .expect("order");
+    agent
+        .agent
+        .receive_blanks("B-1", "KTP-2026A-", 1, 10, "op1")
+        .expect("blanks");
+    agent
+        .agent
+        .print_orders_now(std::slice::from_ref(&order_id), "op1")
+        .await
+        .expect("print");
+    wait_for("the refusal", || async {
+        report_state(&agent, &order_id)
+            .await
+            .is_some_and(|(s, _, _)| s == "refused")
+    })
+    .await;
+    let (_, _, reason) = report_state(&agent, &order_id).await.expect("report");
+    let reason = reason.expect("the reason is kept");
+    assert!(
+        reason.contains("already_printed") && reason.contains("KTP-2025Z-000777"),
+        "{reason}"
+    );
+    let audit = audited(&agent, "card_report.refused").await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].0, order_id);
+    // Final: not sent again.
+    let refused_before = registry.stats().cards_refused;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(registry.stats().cards_refused, refused_before);
+    agent.shutdown().await.expect("shutdown");
+}

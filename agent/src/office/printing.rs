@@ -43,7 +43,7 @@ use serde_json::json;
 
 use crate::devices::DeviceFailure;
 use crate::service::{Agent, ServiceError};
-use crate::store::{BlankState, OrderState};
+use crate::store::{BlankState, OrderState, Store, StoreError};
 
 /// The longest a card may take in the printer before it is cancelled and spoiled.
 pub const JOB_LIMIT: Duration = Duration::from_secs(120);
@@ -207,7 +207,8 @@ impl Agent {
         operator: &str,
     ) -> Result<PrintResult, ServiceError> {
         check_operator(operator)?;
-        let who = self.store_now().operator(operator)?;
+        let id = operator.to_string();
+        let who = self.store(move |s| s.operator(&id)).await?;
         match who {
             None => return Err(ServiceError::NotFound(format!("no operator {operator}"))),
             Some(o) if !o.role.can_approve() => {
@@ -228,9 +229,14 @@ impl Agent {
             return Ok(not_printed(why));
         }
         let now = (self.clock)();
+        let (o, r, by) = (
+            order_id.to_string(),
+            reason.to_string(),
+            operator.to_string(),
+        );
         let old = self
-            .store_now()
-            .void_printed_card(order_id, reason, operator, now)?;
+            .store(move |s| s.void_printed_card(&o, &r, &by, now))
+            .await?;
         self.emit(
             "card.spoiled",
             order_id,
@@ -254,8 +260,8 @@ impl Agent {
     /// encoder (see the module's contract); returns what became of each.
     pub async fn recover_interrupted_cards(&self) -> Result<Vec<PrintResult>, ServiceError> {
         let left: Vec<(String, String, String)> = self
-            .store_now()
-            .card_blanks(None)?
+            .store(|s| s.card_blanks(None))
+            .await?
             .into_iter()
             .filter(|b| b.state == BlankState::Printing)
             .filter_map(|b| Some((b.serial, b.order_id?, b.operator)))
@@ -284,19 +290,14 @@ impl Agent {
                 .as_ref()
                 .is_some_and(|d| d.card_serial == serial && d.order_id == order_id);
             let outcome = if holds {
-                self.complete(&serial, &order_id, &operator, "system", now)?;
+                self.complete(&serial, &order_id, &operator, "system", now)
+                    .await?;
                 PrintOutcome::Printed {
                     serial: serial.clone(),
                 }
             } else {
                 let reason = "interrupted: rekam stopped while the card was in the printer, and its chip does not hold this order".to_string();
-                self.store_now()
-                    .spoil_blank(&serial, &reason, "system", now)?;
-                self.emit(
-                    "card.spoiled",
-                    &order_id,
-                    json!({ "serial": serial, "reason": reason }),
-                );
+                self.spoil(&serial, &order_id, "system", &reason).await?;
                 PrintOutcome::Spoiled {
                     serial: serial.clone(),
                     reason,
@@ -366,6 +367,34 @@ impl Agent {
         }
     }
 
+    /// Runs one store call on the blocking pool.
+    async fn store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ServiceError> {
+        self.with_store(move |s| Ok(f(s)?)).await
+    }
+
+    /// Records blank `serial` of `order_id` spoiled for `reason`.
+    async fn spoil(
+        &self,
+        serial: &str,
+        order_id: &str,
+        actor: &str,
+        reason: &str,
+    ) -> Result<(), ServiceError> {
+        let now = (self.clock)();
+        let (s_, r_, a_) = (serial.to_string(), reason.to_string(), actor.to_string());
+        self.store(move |s| s.spoil_blank(&s_, &r_, &a_, now))
+            .await?;
+        self.emit(
+            "card.spoiled",
+            order_id,
+            json!({ "serial": serial, "reason": reason }),
+        );
+        Ok(())
+    }
+
     /// Why the printer cannot take a card now (none: it can).
     async fn printer_not_ready(&self) -> Result<Option<String>, ServiceError> {
         let Some(printer) = self.devices.printer.clone() else {
@@ -394,7 +423,8 @@ impl Agent {
         if let Some(why) = self.printer_not_ready().await? {
             return not_printed(why, true);
         }
-        let Some(order) = self.store_now().print_order(order_id)? else {
+        let id = order_id.to_string();
+        let Some(order) = self.store(move |s| s.print_order(&id)).await? else {
             return not_printed(format!("no print order {order_id}"), false);
         };
         if order.state != OrderState::Waiting {
@@ -418,52 +448,51 @@ impl Agent {
             return not_printed(format!("the order's chip data is unusable: {e}"), false);
         }
         let now = (self.clock)();
-        let Some(serial) = self.store_now().take_blank(order_id, operator, now)? else {
+        let (id, by) = (order_id.to_string(), operator.to_string());
+        let Some(serial) = self.store(move |s| s.take_blank(&id, &by, now)).await? else {
             return not_printed("no blank cards in stock".into(), true);
         };
         self.emit("card.printing", order_id, json!({ "serial": serial }));
-        let spoil = |reason: String, stop: Option<String>| -> Result<Attempt, ServiceError> {
-            self.store_now()
-                .spoil_blank(&serial, &reason, operator, (self.clock)())?;
-            self.emit(
-                "card.spoiled",
-                order_id,
-                json!({ "serial": serial, "reason": reason }),
-            );
-            Ok(Attempt::Spoiled {
-                serial: serial.clone(),
-                reason,
-                stop,
-            })
-        };
+        // Records the blank spoiled and ends this attempt.
+        macro_rules! spoil {
+            ($reason:expr, $stop:expr $(,)?) => {{
+                let reason: String = $reason;
+                self.spoil(&serial, order_id, operator, &reason).await?;
+                return Ok(Attempt::Spoiled {
+                    serial: serial.clone(),
+                    reason,
+                    stop: $stop,
+                });
+            }};
+        }
         // The chip, then its read-back.
         let chip = match chip_data(&order.signed.print_order, &serial)
             .and_then(|d| d.encode().map_err(|e| e.to_string()))
         {
             Ok(c) => c,
-            Err(e) => return spoil(format!("the chip data cannot be encoded: {e}"), None),
+            Err(e) => spoil!(format!("the chip data cannot be encoded: {e}"), None),
         };
         let written = chip.clone();
         if let Err(e) = encoder.run(t, move |d, _| d.write(&written)).await {
             let stop = (e.kind != ErrorKind::HardwareFault).then(|| encoder_stop(&e));
-            return spoil(format!("the chip could not be written: {e}"), stop);
+            spoil!(format!("the chip could not be written: {e}"), stop)
         }
         match encoder.run(t, |d, _| d.read()).await {
             Ok(back) if back == chip => {}
             Ok(_) => {
-                return spoil(
+                spoil!(
                     "the chip read back differs from what was written".into(),
                     None,
-                );
+                )
             }
             Err(e) => {
                 let stop = (e.kind != ErrorKind::HardwareFault).then(|| encoder_stop(&e));
-                return spoil(format!("the chip could not be read back: {e}"), stop);
+                spoil!(format!("the chip could not be read back: {e}"), stop)
             }
         }
         // The panels.
         if let Err(e) = printer.run(t, move |p, _| p.print(&job)).await {
-            return spoil(format!("the printer refused the card: {e}"), None);
+            spoil!(format!("the printer refused the card: {e}"), None)
         }
         let started = Instant::now();
         let mut pause = Duration::from_millis(5);
@@ -472,43 +501,49 @@ impl Agent {
             pause = (pause * 2).min(Duration::from_millis(250));
             let status = match printer.run(t, |p, _| p.status()).await {
                 Ok(s) => s,
-                Err(e) if e.kind == ErrorKind::Busy || e.kind == ErrorKind::Timeout => continue,
+                Err(e)
+                    if matches!(e.kind, ErrorKind::Busy | ErrorKind::Timeout)
+                        && started.elapsed() <= JOB_LIMIT =>
+                {
+                    continue;
+                }
                 Err(e) => {
-                    return spoil(
+                    spoil!(
                         format!("the printer stopped answering while printing: {e}"),
                         Some(format!("the printer does not answer: {e}")),
-                    );
+                    )
                 }
             };
             if status.jam {
                 // Out to the reject tray, so the next card can go.
                 let _ = printer.run(t, |p, _| p.eject()).await;
-                return spoil("card jam".into(), None);
+                spoil!("card jam".into(), None)
             }
             if let Some(fault) = &status.error {
-                return spoil(format!("the printer reports a fault: {fault}"), None);
+                spoil!(format!("the printer reports a fault: {fault}"), None)
             }
             if !status.busy {
                 break;
             }
             if started.elapsed() > JOB_LIMIT {
                 let _ = printer.run(t, |p, _| p.cancel()).await;
-                return spoil(
+                spoil!(
                     format!(
                         "the printer did not finish the card within {} s",
                         JOB_LIMIT.as_secs()
                     ),
                     None,
-                );
+                )
             }
         }
-        self.complete(&serial, order_id, operator, operator, (self.clock)())?;
+        self.complete(&serial, order_id, operator, operator, (self.clock)())
+            .await?;
         Ok(Attempt::Printed(serial))
     }
 
     /// Records the card on `serial` printed for `order_id` by `operator` (audited as `actor`),
     /// with its signed report.
-    fn complete(
+    async fn complete(
         &self,
         serial: &str,
         order_id: &str,
@@ -516,9 +551,10 @@ impl Agent {
         actor: &str,
         now: i64,
     ) -> Result<(), ServiceError> {
+        let id = order_id.to_string();
         let order = self
-            .store_now()
-            .print_order(order_id)?
+            .store(move |s| s.print_order(&id))
+            .await?
             .ok_or_else(|| ServiceError::NotFound(format!("no print order {order_id}")))?;
         let report = CardPrinted {
             order_id: order_id.to_string(),
@@ -531,8 +567,9 @@ impl Agent {
         }
         .sign(&self.workstation_key(), &SystemRandom::new())
         .map_err(|e| ServiceError::Internal(format!("signing the card-printed report: {e}")))?;
-        self.store_now()
-            .complete_card(serial, &report.to_json(), actor, now)?;
+        let (serial_, json, actor) = (serial.to_string(), report.to_json(), actor.to_string());
+        self.store(move |s| s.complete_card(&serial_, &json, &actor, now))
+            .await?;
         self.emit("card.printed", order_id, json!({ "serial": serial }));
         Ok(())
     }

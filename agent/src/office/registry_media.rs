@@ -36,3 +36,29 @@ impl CardMedia for QualityCardMedia {
         Ok(jpeg)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rekam_protocol::iso19794_2;
+    use rekam_sim::sample::{self, SampleOptions};
+
+    #[test]
+    fn a_simulated_enrollment_gets_chip_templates_and_a_card_photo_within_the_order_limits() {
+        let e = sample::enrollment(&SampleOptions::realistic(7, "WS-1", 1_790_000_000_000));
+        let media = QualityCardMedia;
+        for position in e.biometrics.chip_fingers {
+            let finger = e.biometrics.finger(position).expect("captured");
+            let t = media.template(position, finger).expect("template");
+            let record = iso19794_2::parse(&t).expect("a valid ISO/IEC 19794-2 record");
+            assert_eq!(record.views[0].position, position.code());
+            assert!(
+                record.views[0].minutiae.len() >= 6,
+                "FingerJet FX finds a print's minutiae"
+            );
+        }
+        let photo = media.card_photo(&e.biometrics.face).expect("photo");
+        assert!(photo.starts_with(&[0xFF, 0xD8, 0xFF]));
+        assert!(photo.len() <= MAX_PHOTO_BYTES);
+    }
+}

@@ -383,9 +383,7 @@ fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRow> {
     ))
 }
 
-fn blank_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(
+type BlankRow = (
     String,
     String,
     Option<String>,
@@ -393,7 +391,9 @@ fn blank_row(
     i64,
     String,
     Option<String>,
-)> {
+);
+
+fn blank_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BlankRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,

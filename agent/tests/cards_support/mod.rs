@@ -44,6 +44,21 @@ pub fn photo() -> Vec<u8> {
     out
 }
 
+/// A valid ISO/IEC 19794-2 record of finger `position` with no minutiae (orders are checked
+/// against the format; these tests never match fingers).
+pub fn empty_template(position: u8) -> Vec<u8> {
+    rekam_protocol::iso19794_2::encode(&rekam_protocol::iso19794_2::MinutiaeRecord {
+        width: 400,
+        height: 500,
+        x_ppcm: 197,
+        y_ppcm: 197,
+        views: vec![rekam_protocol::iso19794_2::FingerView {
+            position,
+            ..Default::default()
+        }],
+    })
+}
+
 /// Print order `n` for office `3273-01`, signed by a throwaway registry key (the store keeps
 /// what it is given; verifying orders is the fetch loop's business).
 pub fn order(n: u32) -> SignedPrintOrder {
@@ -84,11 +99,11 @@ pub fn order(n: u32) -> SignedPrintOrder {
         chip_fingers: [
             ChipFinger {
                 position: FingerPosition::RIGHT_INDEX,
-                template: STANDARD.encode(b"FMR\0 020 right index"),
+                template: STANDARD.encode(empty_template(2)),
             },
             ChipFinger {
                 position: FingerPosition::LEFT_INDEX,
-                template: STANDARD.encode(b"FMR\0 020 left index"),
+                template: STANDARD.encode(empty_template(7)),
             },
         ],
     }
