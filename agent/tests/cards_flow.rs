@@ -172,7 +172,7 @@ async fn an_enrolled_resident_collects_the_printed_card_and_a_stranger_does_not(
     assert_eq!(order.state, OrderState::Waiting);
 
     let printed = a
-        .print_orders_now(&[order.order_id.clone()], identity::OPERATOR)
+        .print_orders_now(std::slice::from_ref(&order.order_id), identity::OPERATOR)
         .await
         .expect("print");
     assert!(
