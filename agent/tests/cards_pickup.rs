@@ -4,6 +4,8 @@
 //! the order; an unprinted card is not handed over; fingers that cannot be read need a
 //! supervisor's approval. Every outcome is in the audit log.
 //!
+//! `rekam cards pickup` does the same from the command line, exiting 1 on a refusal.
+//!
 //! The order's templates are taken the way the registry gets them: the enrolled resident's
 //! fingers on the same simulated scanner (the person seeded from the NIK, as at enrollment),
 //! their minutiae in ISO/IEC 19794-2 records.
@@ -293,7 +295,7 @@ async fn the_slips_qr_finds_the_order_and_an_unprinted_card_stays() {
     let e = agent
         .pickup_find("3273015708999999")
         .expect_err("no order for that NIK");
-    assert!(matches!(e, ServiceError::NotFound(_)), "{e}");
+    assert_eq!(e.to_string(), "no print order for NIK 3273015708999999");
     let e = agent.pickup_find("calo").expect_err("not a NIK");
     assert!(e.to_string().starts_with("query: "), "{e}");
 }
@@ -328,4 +330,120 @@ async fn unreadable_chip_fingers_need_a_supervisors_approval() {
         .expect("approved");
     assert!(matches!(v, PickupVerdict::Approved { .. }), "{v:?}");
     assert_eq!(state(&agent, &id).await, OrderState::Collected);
+}
+
+fn rekam(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rekam"))
+        .args(args)
+        .output()
+        .expect("run rekam")
+}
+
+fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rekam_cards_pickup_refuses_a_stranger_and_hands_over_to_the_resident() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let cfg = dir.path().join("rekam.toml");
+    std::fs::write(
+        &cfg,
+        format!("[agent]\ndata_dir = {data:?}\nsite_code = \"3273-01\"\n\n[devices]\nsimulated = true\nrealtime = false\n"),
+    )
+    .expect("config");
+    let c = cfg.to_str().expect("utf-8");
+    // The order, made on an in-process desk's scanner (the same simulated person), kept in the
+    // configured store with an operator and blanks.
+    let (agent, o) = office(false, false).await;
+    drop(agent);
+    {
+        let config =
+            rekam_agent::config::Config::from_toml(&std::fs::read_to_string(&cfg).expect("read"))
+                .expect("config");
+        rekam_agent::data_dir::create_private_dir(&data).expect("data dir");
+        let db = data.join(rekam_agent::serve::DB_FILE);
+        let key = rekam_agent::data_dir::load_or_create_storage_key(
+            &config.path(&config.keys.storage_key),
+            &db,
+        )
+        .expect("storage key");
+        let mut store =
+            rekam_agent::store::Store::open_with_key(&db, std::sync::Arc::new(key)).expect("store");
+        store.put_print_order(&o, T0).expect("order");
+        store
+            .add_operator(
+                "admin",
+                "op1",
+                "Operator",
+                rekam_agent::operators::Role::Operator,
+                PASSWORD,
+                T0,
+            )
+            .expect("operator");
+    }
+    let ok = rekam(&[
+        "cards",
+        "receive",
+        "--config",
+        c,
+        "--batch",
+        "B-1",
+        "--prefix",
+        "KTP-2026A-",
+        "--first",
+        "1",
+        "--last",
+        "5",
+        "--by",
+        "op1",
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let id = o.print_order.order_id.clone();
+    let ok = rekam(&["cards", "print", "--config", c, "--by", "op1", &id]);
+    assert!(ok.status.success(), "{}", text(&ok));
+
+    let nik = o.print_order.card.nik.clone();
+    let no = rekam(&[
+        "cards",
+        "pickup",
+        "--config",
+        c,
+        "--nik",
+        &nik,
+        "--by",
+        "op1",
+        "--stranger",
+    ]);
+    assert!(!no.status.success(), "{}", text(&no));
+    assert!(text(&no).contains("does not match"), "{}", text(&no));
+    let no = rekam(&[
+        "cards", "pickup", "--config", c, "--nik", &nik, "--by", "nobody",
+    ]);
+    assert!(
+        text(&no).contains("no such operator account"),
+        "{}",
+        text(&no)
+    );
+
+    let ok = rekam(&[
+        "cards", "pickup", "--config", c, "--qr", ENROLLMENT, "--by", "op1",
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let out = text(&ok);
+    assert!(out.contains("1 earlier attempt(s) refused"), "{out}");
+    assert!(out.contains("hand over card KTP-2026A-000001"), "{out}");
+    let again = rekam(&[
+        "cards", "pickup", "--config", c, "--nik", &nik, "--by", "op1",
+    ]);
+    assert!(
+        text(&again).contains("already collected"),
+        "{}",
+        text(&again)
+    );
 }

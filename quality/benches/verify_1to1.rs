@@ -2,7 +2,8 @@
 //! chip-finger template against a fresh print, both built from their minutiae each time, as the
 //! pickup desk does it (target: at most 20 ms). Minutiae are FingerJet FX's on two simulated
 //! impressions of one finger, all of them (up to the matcher's cap of 100), plus a pair of
-//! different fingers (an impostor: the relaxation works on weaker pairs).
+//! different fingers (an impostor: the relaxation works on weaker pairs), and the worst case the
+//! matcher allows: 100 minutiae a side (its cap), spread over a 400 x 500 print.
 //!
 //! Run: `cargo bench -p rekam-quality --bench verify_1to1`.
 
@@ -10,7 +11,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rekam_drivers::fingerprint::Finger;
-use rekam_quality::minutiae::{self, Minutia};
+use rekam_quality::matching::MAX_MINUTIAE;
+use rekam_quality::minutiae::{self, Minutia, MinutiaKind};
 use rekam_quality::verify::verify;
 use rekam_sim::prints::dataset::{finger_master, impression, subject_seed};
 use rekam_sim::prints::{Condition, MasterSize};
@@ -24,6 +26,26 @@ fn minutiae_of(subject: u32, finger: Finger, i: u32) -> Vec<Minutia> {
     minutiae::extract_unchecked(&g.pixels, g.width, g.height, 500)
         .expect("a simulated print extracts")
         .minutiae
+}
+
+/// `MAX_MINUTIAE` minutiae spread deterministically over a 400 x 500 print.
+fn spread(seed: u32) -> Vec<Minutia> {
+    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(99);
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        s
+    };
+    (0..MAX_MINUTIAE)
+        .map(|_| Minutia {
+            x: 20 + next() % 400,
+            y: 20 + next() % 500,
+            angle: (next() % 256) as u8,
+            kind: MinutiaKind::Ending,
+            quality: 20 + (next() % 80) as u8,
+        })
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -41,6 +63,10 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("verify_1to1/impostor", |b| {
         b.iter(|| verify(black_box(&template), black_box(&impostor)))
+    });
+    let (full_a, full_b) = (spread(1), spread(2));
+    c.bench_function("verify_1to1/cap 100 x 100", |b| {
+        b.iter(|| verify(black_box(&full_a), black_box(&full_b)))
     });
 }
 

@@ -3,8 +3,9 @@
 //!
 //! A pair is (the order's chip-finger template, a fresh print at the pickup desk):
 //! - the template is what the registry puts in the print order: the enrollment capture as the
-//!   packet carries it (WSQ at 0.75 bits per pixel), decoded, its FingerJet FX minutiae through
-//!   an ISO/IEC 19794-2:2005 record (`rekam_protocol::iso19794_2`, encoded and parsed back);
+//!   packet carries it (WSQ at 0.75 bits per pixel), decoded, FingerJet FX's minutiae on the
+//!   whole image (as the registry simulator's card media does) through an ISO/IEC 19794-2:2005
+//!   record (`rekam_protocol::iso19794_2`, encoded and parsed back);
 //! - the probe is what the pickup desk's capture path finds on a fresh print (NFIQ 2's minutiae,
 //!   FingerJet FX alone when NFIQ 2 refuses the print).
 //!
@@ -93,6 +94,16 @@ fn through_iso_record(width: u32, height: u32, m: &[Minutia]) -> Vec<Minutia> {
         .collect()
 }
 
+/// The template the registry puts in the order for a decoded finger image: FingerJet FX's
+/// minutiae on the whole image (as `agent/src/office/templates.rs::template_of_capture`),
+/// through the ISO record.
+fn registry_template(width: u32, height: u32, pixels: &[u8]) -> Vec<Minutia> {
+    let found = minutiae::extract_unchecked(pixels, width, height, 500)
+        .map(|e| e.minutiae)
+        .unwrap_or_default();
+    through_iso_record(width, height, &found)
+}
+
 /// The print order's template of an enrollment capture: through the packet's WSQ, extracted,
 /// as the ISO record holds it.
 fn order_template(width: u32, height: u32, pixels: &[u8]) -> Template {
@@ -103,8 +114,7 @@ fn order_template(width: u32, height: u32, pixels: &[u8]) -> Template {
     };
     let packed = wsq::encode(pixels, width, height, &options).expect("WSQ encodes");
     let img = wsq::decode(&packed).expect("WSQ decodes");
-    let found = capture_minutiae(img.width, img.height, &img.pixels);
-    Template::new(&through_iso_record(img.width, img.height, &found))
+    Template::new(&registry_template(img.width, img.height, &img.pixels))
 }
 
 fn probe(width: u32, height: u32, pixels: &[u8]) -> Template {
@@ -379,8 +389,7 @@ fn tenprint_card() -> Option<(Vec<(u8, Template)>, Vec<(u8, Template)>)> {
             1..=10 => {
                 let img = at_most_800_wide(img);
                 // Already WSQ, as a registry holds it: extracted and held as the ISO record.
-                let found = capture_minutiae(img.width, img.height, &img.pixels);
-                let m = through_iso_record(img.width, img.height, &found);
+                let m = registry_template(img.width, img.height, &img.pixels);
                 rolled.push((f.position, Template::new(&m)));
             }
             11 | 12 => plain.push((

@@ -37,7 +37,7 @@ use rekam_protocol::iso19794_2 as iso;
 use rekam_protocol::model::Impression;
 use rekam_protocol::nik::Nik;
 use rekam_protocol::print_order::{Backdrop, PrintOrder};
-use rekam_quality::minutiae::{Minutia, MinutiaKind};
+use rekam_quality::minutiae::Minutia;
 use serde_json::json;
 
 use crate::capture;
@@ -228,27 +228,7 @@ fn chip_minutiae(order: &PrintOrder, position: u8) -> Result<Vec<Minutia>, Servi
     };
     let bytes = order.template(i).map_err(|e| damaged(e.to_string()))?;
     let record = iso::parse(&bytes).map_err(|e| damaged(e.to_string()))?;
-    Ok(minutiae_of(&record))
-}
-
-/// The minutiae of a record's views, as the matcher takes them.
-fn minutiae_of(record: &iso::MinutiaeRecord) -> Vec<Minutia> {
-    record
-        .views
-        .iter()
-        .flat_map(|v| &v.minutiae)
-        .map(|m| Minutia {
-            x: u32::from(m.x),
-            y: u32::from(m.y),
-            angle: m.angle,
-            kind: match m.kind {
-                iso::MinutiaKind::RidgeEnding => MinutiaKind::Ending,
-                iso::MinutiaKind::Bifurcation => MinutiaKind::Bifurcation,
-                iso::MinutiaKind::Other => MinutiaKind::Other,
-            },
-            quality: m.quality,
-        })
-        .collect()
+    Ok(crate::office::templates::minutiae_of(&record))
 }
 
 /// One chip finger taken on the scanner: its verification, or why it could not be read.
@@ -265,7 +245,8 @@ impl Agent {
     /// Finds the order for a NIK or the slip's QR payload, with its photo and attempts.
     pub fn pickup_find(&self, query: &str) -> Result<PickupCandidate, ServiceError> {
         let q = parse_query(query)?;
-        let not_found = |what: String| ServiceError::NotFound(format!("print order for {what}"));
+        // In words: `ServiceError::NotFound` names a session.
+        let not_found = |what: String| ServiceError::Rejected(format!("no print order for {what}"));
         let order = {
             let s = self.store_now();
             match &q {
@@ -520,7 +501,7 @@ impl Agent {
         self.with_store(move |s| {
             let order = s
                 .print_order(&id)?
-                .ok_or_else(|| ServiceError::NotFound(format!("print order {id}")))?;
+                .ok_or_else(|| ServiceError::Rejected(format!("no print order {id}")))?;
             let attempts = s.pickups(&id)?;
             Ok((order, attempts))
         })
