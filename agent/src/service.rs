@@ -52,6 +52,9 @@ pub enum ServiceError {
     /// No such session.
     #[error("no session {0}")]
     NotFound(String),
+    /// No print order for what was asked (a NIK, a slip, an order id).
+    #[error("no print order for {0}")]
+    NoPrintOrder(String),
     /// The workflow refused (wrong stage, invalid data, not eligible, incomplete).
     #[error(transparent)]
     Workflow(#[from] WorkflowError),

@@ -178,7 +178,25 @@ fn killing_rekam_while_a_card_is_in_the_printer_prints_that_order_exactly_once_a
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(300));
+    // Killed once the printer has taken the panels (the card is being printed).
+    let taken = || {
+        let s = store(&cfg);
+        s.card_blanks(None)
+            .expect("blanks")
+            .iter()
+            .any(|b| b.state == BlankState::Printing && s.blank_submitted(&b.serial).expect("read"))
+    };
+    while !taken() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the printer never took the card"
+        );
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "rekam ended early"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
     {

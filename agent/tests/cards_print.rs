@@ -255,6 +255,59 @@ fn a_supervisor_reprints_a_card_the_earlier_one_is_spoiled_and_an_operator_may_n
     );
     let cards = r.block_on(printed_cards(&d));
     assert_eq!(cards, [("PO-0001".to_string(), vec![serial(2)])]);
+    // The report to the registry is the new card's, naming the card it replaces.
+    let due = r
+        .block_on(
+            d.agent
+                .with_store(|s| Ok(s.due_card_reports(i64::MAX, 10)?)),
+        )
+        .expect("reports");
+    let report = SignedCardPrinted::parse(&due[0].1)
+        .expect("report")
+        .card_printed;
+    assert_eq!(
+        (report.card_serial, report.replaces),
+        (serial(2), Some(serial(1)))
+    );
+}
+
+#[test]
+fn a_card_whose_chip_was_written_but_whose_panels_the_printer_never_took_is_spoiled_and_printed_again()
+ {
+    let d = desk(1, 5, |_, _| {});
+    let r = rt();
+    // A crash after the chip was written, before the printer accepted the panels.
+    let s1 = r
+        .block_on(
+            d.agent
+                .with_store(|s| Ok(s.take_blank("PO-0001", "op1", 1)?)),
+        )
+        .expect("take")
+        .expect("blank");
+    let chip = chip_data(&order(1).print_order, &s1)
+        .expect("chip")
+        .encode()
+        .expect("encode");
+    d.encoder.lock().expect("e").write(&chip).expect("write");
+    let results = r
+        .block_on(d.agent.print_orders_now(&ids(1), "op1"))
+        .expect("print");
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0].outcome, printed(&serial(2)));
+    let blanks = r
+        .block_on(d.agent.with_store(|s| Ok(s.card_blanks(Some("PO-0001"))?)))
+        .expect("blanks");
+    assert_eq!(blanks[0].serial, s1);
+    assert_eq!(blanks[0].state, BlankState::Spoiled);
+    assert!(
+        blanks[0]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("before the printer took the card")),
+        "{blanks:?}"
+    );
+    let cards = r.block_on(printed_cards(&d));
+    assert_eq!(cards, [("PO-0001".to_string(), vec![serial(2)])]);
 }
 
 #[test]
@@ -287,11 +340,18 @@ fn a_card_left_printing_by_a_crash_is_completed_when_its_chip_holds_the_order_el
         )
         .expect("take")
         .expect("blank");
+    let s1_ = s1.clone();
     let chip = chip_data(&order(1).print_order, &s1)
         .expect("chip")
         .encode()
         .expect("encode");
     d.encoder.lock().expect("e").write(&chip).expect("write");
+    // ... and after the printer took its panels.
+    r.block_on(
+        d.agent
+            .with_store(move |s| Ok(s.mark_blank_submitted(&s1_, 1)?)),
+    )
+    .expect("submitted");
     let recovered = r
         .block_on(d.agent.recover_interrupted_cards())
         .expect("recover");

@@ -502,6 +502,7 @@ async fn a_report_the_registry_refuses_as_already_printed_is_kept_refused_with_t
         operator_id: "op1".into(),
         card_serial: "KTP-2025Z-000777".into(),
         printed_at: now,
+        replaces: None,
     }
     .sign(&ws_key(&site), &SystemRandom::new())
     .expect("sign");

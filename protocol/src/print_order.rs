@@ -196,6 +196,10 @@ pub struct CardPrinted {
     pub card_serial: String,
     /// When the card was printed and read back.
     pub printed_at: Timestamp,
+    /// The serial of the earlier card of this order that this one replaces (a supervisor's
+    /// reprint of a card spoiled before it was handed over); absent for the first card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 /// A card-printed report with the workstation's signature.
@@ -568,6 +572,15 @@ impl CardPrinted {
         check_id("card_printed.workstation_id", &self.workstation_id)?;
         check_id("card_printed.operator_id", &self.operator_id)?;
         check_id("card_printed.card_serial", &self.card_serial)?;
+        if let Some(earlier) = &self.replaces {
+            check_id("card_printed.replaces", earlier)?;
+            if *earlier == self.card_serial {
+                return Err(invalid(
+                    "card_printed.replaces",
+                    "a card cannot replace itself",
+                ));
+            }
+        }
         Ok(())
     }
 }

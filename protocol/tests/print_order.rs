@@ -191,6 +191,7 @@ fn report() -> CardPrinted {
         operator_id: "op-ani".into(),
         card_serial: "KTP-2026A-000001".into(),
         printed_at: Timestamp::from_unix_ms(1_796_000_100_000),
+        replaces: None,
     }
 }
 

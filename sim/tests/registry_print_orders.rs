@@ -145,6 +145,15 @@ async fn orders(w: &World, office: &str) -> Vec<SignedPrintOrder> {
 }
 
 fn report(w: &World, order: &SignedPrintOrder, serial: &str) -> Vec<u8> {
+    reprint_report(w, order, serial, None)
+}
+
+fn reprint_report(
+    w: &World,
+    order: &SignedPrintOrder,
+    serial: &str,
+    replaces: Option<&str>,
+) -> Vec<u8> {
     let o = &order.print_order;
     CardPrinted {
         order_id: o.order_id.clone(),
@@ -154,6 +163,7 @@ fn report(w: &World, order: &SignedPrintOrder, serial: &str) -> Vec<u8> {
         operator_id: "op1".into(),
         card_serial: serial.into(),
         printed_at: Timestamp::from_unix_ms(1_790_000_100_000),
+        replaces: replaces.map(str::to_string),
     }
     .sign(&w.ws, &SystemRandom::new())
     .expect("sign")
@@ -247,6 +257,37 @@ async fn a_second_card_for_a_printed_order_gets_a_signed_already_printed_refusal
     assert_eq!(r.code, "already_printed");
     assert!(r.reason.contains("KTP-2026A-000001"), "{}", r.reason);
     assert_eq!(w.registry.stats().cards_refused, 1);
+}
+
+#[tokio::test]
+async fn a_reprint_naming_the_recorded_card_replaces_it_and_the_earlier_card_is_then_refused() {
+    let w = world(0, true);
+    deliver(&w, 6, wall_now());
+    let order = orders(&w, "3171-CPT").await.remove(0);
+    let uri = format!("/v1/print-orders/{}/printed", order.print_order.order_id);
+    let (status, _) = call(&w, "PUT", &uri, report(&w, &order, "KTP-2026A-000001")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // A reprint naming a card the registry never recorded is a second card.
+    let wrong = reprint_report(&w, &order, "KTP-2026A-000003", Some("KTP-2026A-000009"));
+    assert_eq!(call(&w, "PUT", &uri, wrong).await.0, StatusCode::CONFLICT);
+    let reprint = reprint_report(&w, &order, "KTP-2026A-000002", Some("KTP-2026A-000001"));
+    let (status, body) = call(&w, "PUT", &uri, reprint.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let reported = SignedCardPrinted::parse(&reprint)
+        .expect("report")
+        .card_printed;
+    let ack = SignedPrintAck::parse(&body).expect("a signed ack");
+    assert_eq!(
+        ack.verify(&w.trusted, &reported)
+            .expect("verifies")
+            .card_serial,
+        "KTP-2026A-000002"
+    );
+    // The same reprint again gets the same ack; the replaced card is now a second card.
+    let (status, again) = call(&w, "PUT", &uri, reprint).await;
+    assert_eq!((status, again), (StatusCode::OK, body));
+    let old = report(&w, &order, "KTP-2026A-000001");
+    assert_eq!(call(&w, "PUT", &uri, old).await.0, StatusCode::CONFLICT);
 }
 
 #[tokio::test]

@@ -103,7 +103,9 @@ impl From<ServiceError> for ApiError {
             return ApiError::new(status, code, msg, None);
         }
         match &e {
-            ServiceError::NotFound(_) => ApiError::new(S::NOT_FOUND, "not_found", msg, None),
+            ServiceError::NotFound(_) | ServiceError::NoPrintOrder(_) => {
+                ApiError::new(S::NOT_FOUND, "not_found", msg, None)
+            }
             ServiceError::BadField { field, .. } => {
                 ApiError::bad_request("invalid_field", msg, Some(field.clone()))
             }

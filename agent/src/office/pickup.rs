@@ -245,8 +245,7 @@ impl Agent {
     /// Finds the order for a NIK or the slip's QR payload, with its photo and attempts.
     pub fn pickup_find(&self, query: &str) -> Result<PickupCandidate, ServiceError> {
         let q = parse_query(query)?;
-        // In words: `ServiceError::NotFound` names a session.
-        let not_found = |what: String| ServiceError::Rejected(format!("no print order for {what}"));
+        let not_found = ServiceError::NoPrintOrder;
         let order = {
             let s = self.store_now();
             match &q {
@@ -501,7 +500,7 @@ impl Agent {
         self.with_store(move |s| {
             let order = s
                 .print_order(&id)?
-                .ok_or_else(|| ServiceError::Rejected(format!("no print order {id}")))?;
+                .ok_or_else(|| ServiceError::NoPrintOrder(id.to_string()))?;
             let attempts = s.pickups(&id)?;
             Ok((order, attempts))
         })

@@ -9,9 +9,10 @@
 //! 3. the chip is written through the card encoder ([`rekam_drivers::encoder`], "rekam chip
 //!    v1": serial, order, NIK, name, photo digest, the two chip-finger templates) and read back;
 //!    it must read back byte for byte;
-//! 4. the panels are sent and the printer is watched until the card is out;
+//! 4. the panels are sent; once the printer has taken them the blank is marked submitted, and
+//!    the printer is watched until the card is out;
 //! 5. success: the blank `printed`, the order `printed` with the serial, the card-printed report
-//!    signed with the workstation key queued for the registry and the audit entry, in one
+//!    signed with the workstation key (naming the card it replaces, on a reprint) queued for the registry and the audit entry, in one
 //!    transaction ([`crate::store::Store::complete_card`]).
 //!
 //! Any failure after step 2 (a chip that fails or reads back wrong, a refused job, a jam, a fault,
@@ -24,8 +25,10 @@
 //! (disconnected, no card at the station) also stop the run.
 //!
 //! Crash recovery: every print run first resolves blanks left `printing` by reading back the chip
-//! of the card at the encoder: the chip holds this blank's serial and order -> completed as
-//! printed; it holds anything else -> spoiled ("interrupted"). An unreadable encoder leaves the
+//! of the card at the encoder: the chip holds this blank's serial and order and the printer had
+//! taken its panels -> completed as printed; the chip holds it but the panels were never taken
+//! (the face may be blank) or the chip holds anything else -> spoiled ("interrupted"), and the
+//! order waits to be printed on a new blank. An unreadable encoder leaves the
 //! blank `printing` (its order cannot be printed meanwhile), so a card is never printed twice.
 
 use std::sync::OnceLock;
@@ -36,7 +39,7 @@ use rekam_drivers::encoder::{ChipData, ChipFingerRecord};
 use rekam_drivers::printer::{PrintJob, PrinterStatus, Ribbon};
 use rekam_protocol::Timestamp;
 use rekam_protocol::model::check_identifier;
-use rekam_protocol::print_order::{CardPrinted, PrintOrder};
+use rekam_protocol::print_order::{CardPrinted, PrintOrder, SignedCardPrinted};
 use ring::rand::SystemRandom;
 use serde::Serialize;
 use serde_json::json;
@@ -289,14 +292,20 @@ impl Agent {
             let holds = data
                 .as_ref()
                 .is_some_and(|d| d.card_serial == serial && d.order_id == order_id);
-            let outcome = if holds {
+            let s_ = serial.clone();
+            let submitted = self.store(move |s| s.blank_submitted(&s_)).await?;
+            let outcome = if holds && submitted {
                 self.complete(&serial, &order_id, &operator, "system", now)
                     .await?;
                 PrintOutcome::Printed {
                     serial: serial.clone(),
                 }
             } else {
-                let reason = "interrupted: rekam stopped while the card was in the printer, and its chip does not hold this order".to_string();
+                let reason = if holds {
+                    "interrupted: rekam stopped after writing the chip but before the printer took the card, so its face may be blank; destroy it".to_string()
+                } else {
+                    "interrupted: rekam stopped while the card was in the printer, and its chip does not hold this order".to_string()
+                };
                 self.spoil(&serial, &order_id, "system", &reason).await?;
                 PrintOutcome::Spoiled {
                     serial: serial.clone(),
@@ -494,6 +503,11 @@ impl Agent {
         if let Err(e) = printer.run(t, move |p, _| p.print(&job)).await {
             spoil!(format!("the printer refused the card: {e}"), None)
         }
+        // Recorded after the printer took the job: a crash before this leaves a card whose chip
+        // is written but whose face may be blank, which recovery spoils rather than hands out.
+        let (s_, now) = (serial.clone(), (self.clock)());
+        self.store(move |s| s.mark_blank_submitted(&s_, now))
+            .await?;
         let started = Instant::now();
         let mut pause = Duration::from_millis(5);
         loop {
@@ -555,7 +569,16 @@ impl Agent {
         let order = self
             .store(move |s| s.print_order(&id))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("no print order {order_id}")))?;
+            .ok_or_else(|| ServiceError::NoPrintOrder(order_id.to_string()))?;
+        // A reprint names the card it replaces, so the registry records the new card instead of
+        // refusing it as a second one.
+        let id = order_id.to_string();
+        let replaces = self
+            .store(move |s| s.card_report(&id))
+            .await?
+            .and_then(|bytes| SignedCardPrinted::parse(&bytes).ok())
+            .map(|earlier| earlier.card_printed.card_serial)
+            .filter(|earlier| earlier != serial);
         let report = CardPrinted {
             order_id: order_id.to_string(),
             enrollment_id: order.enrollment_id.clone(),
@@ -564,6 +587,7 @@ impl Agent {
             operator_id: operator.to_string(),
             card_serial: serial.to_string(),
             printed_at: Timestamp::from_unix_ms(now),
+            replaces,
         }
         .sign(&self.workstation_key(), &SystemRandom::new())
         .map_err(|e| ServiceError::Internal(format!("signing the card-printed report: {e}")))?;

@@ -55,7 +55,10 @@ CREATE TABLE IF NOT EXISTS card_blanks (
     state TEXT NOT NULL,
     at_ms INTEGER NOT NULL,
     operator TEXT NOT NULL,
-    reason TEXT
+    reason TEXT,
+    -- When the printer accepted the card's panels (NULL before): tells crash recovery whether
+    -- the card was printed or only encoded.
+    submitted_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS card_blanks_batch ON card_blanks (batch_id);
 CREATE INDEX IF NOT EXISTS card_blanks_at ON card_blanks (at_ms);
@@ -707,6 +710,45 @@ impl Store {
 
     /// The state of the report of `order_id`: (`pending`|`acknowledged`|`refused`, attempts, last
     /// error).
+    /// Records that the printer accepted the panels of the card on `serial` (still `printing`).
+    pub fn mark_blank_submitted(&mut self, serial: &str, now_ms: i64) -> Result<(), StoreError> {
+        let n = self.conn.execute(
+            "UPDATE card_blanks SET submitted_ms = ?2 WHERE serial = ?1 AND state = 'printing'",
+            params![serial, now_ms],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Refused(format!(
+                "blank card {serial} is not in the printer"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether the printer accepted the panels of the card on `serial`.
+    pub fn blank_submitted(&self, serial: &str) -> Result<bool, StoreError> {
+        let at: Option<Option<i64>> = self
+            .conn
+            .query_row(
+                "SELECT submitted_ms FROM card_blanks WHERE serial = ?1",
+                [serial],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(matches!(at, Some(Some(_))))
+    }
+
+    /// The signed card-printed report kept for an order (the latest card's), if any.
+    pub fn card_report(&self, order_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT bytes FROM card_reports WHERE order_id = ?1",
+                [order_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn card_report_state(
         &self,
         order_id: &str,

@@ -12,8 +12,9 @@
 //!   issued after `after` when given (an unknown `after` gives the first page).
 //! - `PUT /v1/print-orders/{order_id}/printed` with a `SignedCardPrinted`: `201` and a signed
 //!   `SignedPrintAck` the first time; `200` and the same ack for the same card again (the office
-//!   lost the answer); `409` and a signed `SignedPrintRefusal` (code `already_printed`) for
-//!   another card; `422` (unsigned error) for a report that does not parse or verify, names
+//!   lost the answer); `201` and a new ack for a reprint (a report whose `replaces` names the
+//!   card recorded so far, which the new card then replaces); `409` and a signed
+//!   `SignedPrintRefusal` (code `already_printed`) for any other card; `422` (unsigned error) for a report that does not parse or verify, names
 //!   another order than the path, or another office or enrollment than the order; `404` for an
 //!   order not issued (or not yet due).
 //!
@@ -240,7 +241,10 @@ impl Registry {
                 ),
             );
         }
-        if let Some(ack) = &issued.printed {
+        let reprint = issued.printed.as_ref().is_some_and(|ack| {
+            report.replaces.as_deref() == Some(ack.print_ack.card_serial.as_str())
+        });
+        if let Some(ack) = issued.printed.as_ref().filter(|_| !reprint) {
             if ack.print_ack.card_serial == report.card_serial {
                 return Answer::json(StatusCode::OK, ack.to_json());
             }

@@ -92,7 +92,7 @@ pub async fn find(
     match st.agent.pickup_find(&q) {
         Ok(c) => Redirect::to(&format!("/cards/pickup/{}", query_value(&c.order.order_id)))
             .into_response(),
-        Err(ServiceError::NotFound(_))
+        Err(ServiceError::NoPrintOrder(_))
         | Err(ServiceError::Store(crate::store::StoreError::NotFound(_))) => {
             refuse(fill(t.err_not_found, &q))
         }
@@ -464,7 +464,9 @@ pub async fn verify(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-        Err(ServiceError::NotFound(_)) => page::not_found(&me.session),
+        Err(ServiceError::NotFound(_) | ServiceError::NoPrintOrder(_)) => {
+            page::not_found(&me.session)
+        }
         Err(e) => page::failure(&me.session, e),
     }
 }
