@@ -41,6 +41,19 @@ fn write_config(dir: &Path, realtime: bool) -> PathBuf {
         ),
     )
     .expect("config");
+    // The operator the commands name with --by has an account.
+    let mut s = store(&file);
+    if s.operator("op1").expect("read").is_none() {
+        s.add_operator(
+            "test",
+            "op1",
+            "Operator One",
+            rekam_agent::operators::Role::Operator,
+            "a long enough password 42",
+            0,
+        )
+        .expect("operator");
+    }
     file
 }
 
@@ -106,6 +119,28 @@ fn received_batches_show_in_the_stock_report_and_an_overlapping_batch_is_refused
         text(&overlap).contains("overlap batch B-1 (KTP-2026A-000001..KTP-2026A-000300)"),
         "{}",
         text(&overlap)
+    );
+    let stranger = rekam(&[
+        "cards",
+        "receive",
+        "--config",
+        c,
+        "--batch",
+        "B-3",
+        "--prefix",
+        "KTP-2026B-",
+        "--first",
+        "1",
+        "--last",
+        "10",
+        "--by",
+        "nobody",
+    ]);
+    assert!(!stranger.status.success());
+    assert!(
+        text(&stranger).contains("no operator \"nobody\" in this store"),
+        "{}",
+        text(&stranger)
     );
     let stock = rekam(&["cards", "stock", "--config", c]);
     assert!(stock.status.success(), "{}", text(&stock));
