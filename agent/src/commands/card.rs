@@ -154,6 +154,13 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path
         .file_name()
         .with_context(|| format!("{} has no file name", path.display()))?;
+    if !dir.is_dir() {
+        bail!(
+            "cannot write {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         name.to_string_lossy(),
