@@ -127,7 +127,7 @@ crate::catalogue! {
         result_approved: ("Disetujui oleh supervisor {}. Serahkan kartu kepada pemohon.", "Approved by supervisor {}. Hand the card to the resident."),
         tries_left: ("Sisa percobaan: {}.", "Attempts left: {}."),
         tries_used: ("Sidik jari sudah {} kali tidak cocok. Kartu hanya dapat diserahkan dengan persetujuan supervisor.", "The fingerprint did not match {} times. The card can only be handed over with a supervisor's approval."),
-        unreadable_link: ("Jari tidak terbaca: minta supervisor", "Fingers cannot be read: ask a supervisor"),
+        unreadable_link: ("Minta persetujuan supervisor", "Ask a supervisor to approve"),
         unreadable_hint: ("Jari pemohon tidak dapat dibaca atau sudah 3 kali tidak cocok hari ini: supervisor membandingkan foto dan dapat menyetujui penyerahan.", "The resident's fingers cannot be read, or did not match 3 times today: a supervisor compares the photos and may approve the handover."),
         unreadable_later: ("Jika jari tidak terbaca, rekam mencoba jari chip yang lain; bila keduanya tidak terbaca, supervisor dapat menyetujui dengan membandingkan foto.", "If a finger cannot be read, rekam tries the other chip finger; if neither can be read, a supervisor may approve by comparing the photos."),
         attempts_title: ("Riwayat pengambilan", "Pickup attempts"),
