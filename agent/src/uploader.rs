@@ -146,6 +146,62 @@ pub fn sanitise(bytes: &[u8], max: usize) -> String {
     out
 }
 
+/// The HTTP client of every conversation with the registry (packets, print orders, card
+/// reports): `timeout` per request, connecting within at most 10 s, and when `ca_pem` is given,
+/// only its certificate authorities trusted for HTTPS.
+pub(crate) fn registry_http(
+    ca_pem: Option<&[u8]>,
+    timeout: Duration,
+) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)));
+    if let Some(pem) = ca_pem {
+        let cas = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| format!("registry.ca_file: not a PEM certificate bundle: {e}"))?;
+        if cas.is_empty() {
+            return Err("registry.ca_file: the file holds no certificate".into());
+        }
+        builder = builder.tls_built_in_root_certs(false);
+        for ca in cas {
+            builder = builder.add_root_certificate(ca);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// Sends `request` to `url` and reads the answer (at most `cap` bytes), the whole
+/// exchange within `timeout` (reqwest's own timeout covers the body too; this bounds it
+/// regardless). The error says in words what failed.
+pub(crate) async fn exchange(
+    request: reqwest::RequestBuilder,
+    url: &str,
+    cap: usize,
+    timeout: Duration,
+) -> Result<(reqwest::StatusCode, Vec<u8>), String> {
+    let answer = async {
+        let resp = request
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach {url}: {}", chain(&e)))?;
+        let status = resp.status();
+        let body = read_capped(resp, cap)
+            .await
+            .map_err(|e| format!("registry answered {status} but {e}"))?;
+        Ok((status, body))
+    };
+    tokio::time::timeout(timeout, answer)
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "no complete answer from {url} within {} ms (timed out)",
+                timeout.as_millis()
+            ))
+        })
+}
+
 /// Reads an answer's body as a stream, giving up past `cap` bytes.
 pub(crate) async fn read_capped(
     mut resp: reqwest::Response,
@@ -233,25 +289,8 @@ impl Client {
         trusted: TrustedRegistry,
         timeout: Duration,
     ) -> Result<Client, String> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)));
-        if let Some(pem) = ca_pem {
-            let cas = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| format!("registry.ca_file: not a PEM certificate bundle: {e}"))?;
-            if cas.is_empty() {
-                return Err("registry.ca_file: the file holds no certificate".into());
-            }
-            builder = builder.tls_built_in_root_certs(false);
-            for ca in cas {
-                builder = builder.add_root_certificate(ca);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Client {
-            http,
+            http: registry_http(ca_pem, timeout)?,
             base: base.trim_end_matches('/').to_string(),
             trusted,
             timeout,
@@ -273,33 +312,15 @@ impl Client {
             Err(e) => return Attempt::Failed(format!("outbox entry unusable: {e}")),
         };
         let url = format!("{}/v1/packets/{}", self.base, item.packet_id);
-        // reqwest's timeout covers the body too; this bounds the whole exchange regardless.
-        let exchange = async {
-            let resp = self
-                .http
-                .put(&url)
-                .header("content-type", "application/vnd.rekam.packet")
-                .body(item.bytes.clone())
-                .send()
-                .await
-                .map_err(|e| format!("cannot reach {url}: {}", chain(&e)))?;
-            let status = resp.status();
-            let body = read_capped(resp, MAX_ANSWER_BYTES)
-                .await
-                .map_err(|e| format!("registry answered {status} but {e}"))?;
-            Ok::<_, String>((status, body))
-        };
-        let (status, body) = match tokio::time::timeout(self.timeout, exchange).await {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(why)) => return Attempt::Failed(why),
-            Err(_) => {
-                return Attempt::Failed(format!(
-                    "no complete answer from {url} within {} ms (timed out)",
-                    self.timeout.as_millis()
-                ));
-            }
-        };
-        self.interpret(status, body, &expected)
+        let request = self
+            .http
+            .put(&url)
+            .header("content-type", "application/vnd.rekam.packet")
+            .body(item.bytes.clone());
+        match exchange(request, &url, MAX_ANSWER_BYTES, self.timeout).await {
+            Ok((status, body)) => self.interpret(status, body, &expected),
+            Err(why) => Attempt::Failed(why),
+        }
     }
 
     fn interpret(

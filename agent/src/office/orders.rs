@@ -38,7 +38,7 @@ use crate::service::{Agent, ServiceError};
 use crate::store::audit::AuditEntry;
 use crate::store::outbox::OutboxState;
 use crate::store::{Store, StoreError};
-use crate::uploader::{self, backoff_ms, chain, read_capped, sanitise};
+use crate::uploader::{self, backoff_ms, exchange, registry_http, sanitise};
 
 /// The largest answer read: a page of orders, each up to about 1 MiB of base64 (photo, signature,
 /// templates); the registry simulator serves 16 a page.
@@ -193,21 +193,8 @@ impl OrdersClient {
         trusted: TrustedRegistry,
         timeout: Duration,
     ) -> Result<OrdersClient, String> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)));
-        if let Some(pem) = ca_pem {
-            let cas = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| format!("registry.ca_file: not a PEM certificate bundle: {e}"))?;
-            builder = builder.tls_built_in_root_certs(false);
-            for ca in cas {
-                builder = builder.add_root_certificate(ca);
-            }
-        }
         Ok(OrdersClient {
-            http: builder
-                .build()
-                .map_err(|e| format!("cannot build the HTTP client: {e}"))?,
+            http: registry_http(ca_pem, timeout)?,
             base: base.trim_end_matches('/').to_string(),
             trusted,
             timeout,
@@ -234,39 +221,27 @@ impl OrdersClient {
         if let Some(a) = after {
             url.query_pairs_mut().append_pair("after", a);
         }
-        let exchange = async {
-            let resp = self
-                .http
-                .get(url.clone())
-                .send()
-                .await
-                .map_err(|e| format!("cannot reach {url}: {}", chain(&e)))?;
-            let status = resp.status();
-            let body = read_capped(resp, MAX_ANSWER_BYTES)
-                .await
-                .map_err(|e| format!("registry answered {status} but {e}"))?;
-            if status != reqwest::StatusCode::OK {
-                return Err(format!(
-                    "registry answered {status}: {}",
-                    sanitise(&body, 200)
-                ));
-            }
-            serde_json::from_slice::<Page>(&body)
-                .map(|p| p.print_orders)
-                .map_err(|e| {
-                    format!(
-                        "the registry's list of print orders is malformed ({e}): {}",
-                        sanitise(&body, 200)
-                    )
-                })
-        };
-        match tokio::time::timeout(self.timeout, exchange).await {
-            Ok(r) => r,
-            Err(_) => Err(format!(
-                "no complete answer from {url} within {} ms (timed out)",
-                self.timeout.as_millis()
-            )),
+        let (status, body) = exchange(
+            self.http.get(url.clone()),
+            url.as_str(),
+            MAX_ANSWER_BYTES,
+            self.timeout,
+        )
+        .await?;
+        if status != reqwest::StatusCode::OK {
+            return Err(format!(
+                "registry answered {status}: {}",
+                sanitise(&body, 200)
+            ));
         }
+        serde_json::from_slice::<Page>(&body)
+            .map(|p| p.print_orders)
+            .map_err(|e| {
+                format!(
+                    "the registry's list of print orders is malformed ({e}): {}",
+                    sanitise(&body, 200)
+                )
+            })
     }
 }
 

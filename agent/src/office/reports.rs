@@ -26,7 +26,7 @@ use tokio::sync::watch;
 
 use crate::service::{Agent, ServiceError};
 use crate::store::ReportSettlement;
-use crate::uploader::{self, backoff_ms, chain, read_capped, sanitise};
+use crate::uploader::{self, backoff_ms, exchange, registry_http, sanitise};
 
 /// The largest answer read (an ack or refusal is well under 3 KiB).
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -66,21 +66,8 @@ impl ReportsClient {
         trusted: TrustedRegistry,
         timeout: Duration,
     ) -> Result<ReportsClient, String> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)));
-        if let Some(pem) = ca_pem {
-            let cas = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| format!("registry.ca_file: not a PEM certificate bundle: {e}"))?;
-            builder = builder.tls_built_in_root_certs(false);
-            for ca in cas {
-                builder = builder.add_root_certificate(ca);
-            }
-        }
         Ok(ReportsClient {
-            http: builder
-                .build()
-                .map_err(|e| format!("cannot build the HTTP client: {e}"))?,
+            http: registry_http(ca_pem, timeout)?,
             base: base.trim_end_matches('/').to_string(),
             trusted,
             timeout,
@@ -100,31 +87,16 @@ impl ReportsClient {
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().push(order_id).push("printed");
         }
-        let exchange = async {
-            let resp = self
-                .http
-                .put(url.clone())
-                .header("content-type", "application/json")
-                .body(report.to_vec())
-                .send()
-                .await
-                .map_err(|e| format!("cannot reach {url}: {}", chain(&e)))?;
-            let status = resp.status();
-            let body = read_capped(resp, MAX_ANSWER_BYTES)
-                .await
-                .map_err(|e| format!("registry answered {status} but {e}"))?;
-            Ok::<_, String>((status, body))
-        };
-        let (status, body) = match tokio::time::timeout(self.timeout, exchange).await {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(why)) => return Delivery::Failed(why),
-            Err(_) => {
-                return Delivery::Failed(format!(
-                    "no complete answer from {url} within {} ms (timed out)",
-                    self.timeout.as_millis()
-                ));
-            }
-        };
+        let request = self
+            .http
+            .put(url.clone())
+            .header("content-type", "application/json")
+            .body(report.to_vec());
+        let (status, body) =
+            match exchange(request, url.as_str(), MAX_ANSWER_BYTES, self.timeout).await {
+                Ok(answer) => answer,
+                Err(why) => return Delivery::Failed(why),
+            };
         let report = &signed.card_printed;
         match status.as_u16() {
             200 | 201 => match SignedPrintAck::parse(&body)
