@@ -377,6 +377,43 @@ fn check_registry_signed(
     Ok(())
 }
 
+/// Parses a whole document of kind `what` (no unknown members, nothing after it).
+fn parse_whole<T: serde::de::DeserializeOwned>(
+    what: &'static str,
+    bytes: &[u8],
+) -> Result<T, PrintOrderError> {
+    serde_json::from_slice(bytes).map_err(|e| PrintOrderError::Malformed {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+/// A registry document must carry the trusted registry's id.
+fn check_registry_id(registry: &TrustedRegistry, found: &str) -> Result<(), PrintOrderError> {
+    if found != registry.registry_id {
+        return Err(PrintOrderError::WrongRegistry {
+            expected: registry.registry_id.clone(),
+            found: found.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// An answer to a report must name the report's order and card.
+fn check_names_report(
+    order_id: &str,
+    card_serial: &str,
+    report: &CardPrinted,
+) -> Result<(), PrintOrderError> {
+    if order_id != report.order_id || card_serial != report.card_serial {
+        return Err(PrintOrderError::WrongOrder {
+            expected: format!("{} on card {}", report.order_id, report.card_serial),
+            found: format!("{order_id} on card {card_serial}"),
+        });
+    }
+    Ok(())
+}
+
 fn check_id(field: &str, value: &str) -> Result<(), PrintOrderError> {
     check_identifier(field, value).map_err(|e| invalid(field, e.to_string()))
 }
@@ -507,10 +544,7 @@ impl PrintOrder {
 impl SignedPrintOrder {
     /// Parses the JSON form completely (no unknown members, nothing after it).
     pub fn parse(bytes: &[u8]) -> Result<SignedPrintOrder, PrintOrderError> {
-        serde_json::from_slice(bytes).map_err(|e| PrintOrderError::Malformed {
-            what: "print order",
-            detail: e.to_string(),
-        })
+        parse_whole("print order", bytes)
     }
 
     /// The JSON form.
@@ -532,12 +566,7 @@ impl SignedPrintOrder {
             &self.signature,
             &message(ORDER_DOMAIN, order),
         )?;
-        if order.registry_id != registry.registry_id {
-            return Err(PrintOrderError::WrongRegistry {
-                expected: registry.registry_id.clone(),
-                found: order.registry_id.clone(),
-            });
-        }
+        check_registry_id(registry, &order.registry_id)?;
         if order.office != office {
             return Err(PrintOrderError::WrongOffice {
                 expected: office.to_string(),
@@ -588,10 +617,7 @@ impl CardPrinted {
 impl SignedCardPrinted {
     /// Parses the JSON form completely.
     pub fn parse(bytes: &[u8]) -> Result<SignedCardPrinted, PrintOrderError> {
-        serde_json::from_slice(bytes).map_err(|e| PrintOrderError::Malformed {
-            what: "card-printed report",
-            detail: e.to_string(),
-        })
+        parse_whole("card-printed report", bytes)
     }
 
     /// The JSON form.
@@ -645,10 +671,7 @@ impl PrintAck {
 impl SignedPrintAck {
     /// Parses the JSON form completely.
     pub fn parse(bytes: &[u8]) -> Result<SignedPrintAck, PrintOrderError> {
-        serde_json::from_slice(bytes).map_err(|e| PrintOrderError::Malformed {
-            what: "print acknowledgement",
-            detail: e.to_string(),
-        })
+        parse_whole("print acknowledgement", bytes)
     }
 
     /// The JSON form.
@@ -670,18 +693,8 @@ impl SignedPrintAck {
             &self.signature,
             &message(ACK_DOMAIN, ack),
         )?;
-        if ack.registry_id != registry.registry_id {
-            return Err(PrintOrderError::WrongRegistry {
-                expected: registry.registry_id.clone(),
-                found: ack.registry_id.clone(),
-            });
-        }
-        if ack.order_id != report.order_id || ack.card_serial != report.card_serial {
-            return Err(PrintOrderError::WrongOrder {
-                expected: format!("{} on card {}", report.order_id, report.card_serial),
-                found: format!("{} on card {}", ack.order_id, ack.card_serial),
-            });
-        }
+        check_registry_id(registry, &ack.registry_id)?;
+        check_names_report(&ack.order_id, &ack.card_serial, report)?;
         Ok(ack)
     }
 }
@@ -728,10 +741,7 @@ impl PrintRefusal {
 impl SignedPrintRefusal {
     /// Parses the JSON form completely.
     pub fn parse(bytes: &[u8]) -> Result<SignedPrintRefusal, PrintOrderError> {
-        serde_json::from_slice(bytes).map_err(|e| PrintOrderError::Malformed {
-            what: "print refusal",
-            detail: e.to_string(),
-        })
+        parse_whole("print refusal", bytes)
     }
 
     /// The JSON form.
@@ -753,18 +763,8 @@ impl SignedPrintRefusal {
             &self.signature,
             &message(REFUSAL_DOMAIN, refusal),
         )?;
-        if refusal.registry_id != registry.registry_id {
-            return Err(PrintOrderError::WrongRegistry {
-                expected: registry.registry_id.clone(),
-                found: refusal.registry_id.clone(),
-            });
-        }
-        if refusal.order_id != report.order_id || refusal.card_serial != report.card_serial {
-            return Err(PrintOrderError::WrongOrder {
-                expected: format!("{} on card {}", report.order_id, report.card_serial),
-                found: format!("{} on card {}", refusal.order_id, refusal.card_serial),
-            });
-        }
+        check_registry_id(registry, &refusal.registry_id)?;
+        check_names_report(&refusal.order_id, &refusal.card_serial, report)?;
         refusal.validate()?;
         Ok(refusal)
     }
