@@ -69,14 +69,6 @@ fn open(cfg: &Config) -> Result<Store> {
     Ok(Store::open_with_key(&db, Arc::new(key))?)
 }
 
-/// The operator named by `--by` must have an account here: the audit log names who acted.
-fn require_operator(store: &Store, by: &str) -> Result<()> {
-    if store.operator(by)?.is_none() {
-        bail!("no operator {by:?} in this store; `rekam operators list` shows the accounts");
-    }
-    Ok(())
-}
-
 fn day_time(ms: i64, offset_minutes: i32) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
@@ -220,8 +212,9 @@ fn receive(
 ) -> Result<()> {
     let cfg = config(at, false)?;
     data_dir::create_private_dir(&cfg.agent.data_dir)?;
-    let mut store = Store::open(&cfg.agent.data_dir.join(serve::DB_FILE))?;
-    require_operator(&store, by)?;
+    let db = cfg.agent.data_dir.join(serve::DB_FILE);
+    let mut store = Store::open(&db)?;
+    operators::existing(&store, by, &db)?;
     let b = crate::store::cards::CardBatch {
         batch_id: batch.into(),
         prefix: prefix.into(),
@@ -256,7 +249,7 @@ fn print(
         serve::provision_simulated(&cfg)?;
     }
     let store = open(&cfg)?;
-    require_operator(&store, by)?;
+    operators::existing(&store, by, &cfg.agent.data_dir.join(serve::DB_FILE))?;
     let key = keys::load_workstation_key(&cfg.path(&cfg.keys.workstation_key))?;
     let reg_path = cfg.path(&cfg.keys.registry_pub);
     let registry = rekam_protocol::RegistryPublicKey::parse_text(&files::read_text(&reg_path)?)

@@ -124,7 +124,8 @@ fn new_password(id: &str, from_stdin: bool) -> Result<String> {
     }
 }
 
-fn existing(store: &Store, id: &str, db: &Path) -> Result<()> {
+/// `id` must have an account in the store at `db` (the audit log names who acted).
+pub(super) fn existing(store: &Store, id: &str, db: &Path) -> Result<()> {
     if store.operator(id)?.is_none() {
         bail!(
             "no operator {id:?} in {}; `rekam operators list` shows the accounts",

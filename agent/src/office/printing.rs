@@ -46,7 +46,7 @@ use serde_json::json;
 
 use crate::devices::DeviceFailure;
 use crate::service::{Agent, ServiceError};
-use crate::store::{BlankState, OrderState, Store, StoreError};
+use crate::store::{OrderState, Store, StoreError};
 
 /// The longest a card may take in the printer before it is cancelled and spoiled.
 pub const JOB_LIMIT: Duration = Duration::from_secs(120);
@@ -263,10 +263,9 @@ impl Agent {
     /// encoder (see the module's contract); returns what became of each.
     pub async fn recover_interrupted_cards(&self) -> Result<Vec<PrintResult>, ServiceError> {
         let left: Vec<(String, String, String)> = self
-            .store(|s| s.card_blanks(None))
+            .store(|s| s.blanks_printing())
             .await?
             .into_iter()
-            .filter(|b| b.state == BlankState::Printing)
             .filter_map(|b| Some((b.serial, b.order_id?, b.operator)))
             .collect();
         if left.is_empty() {

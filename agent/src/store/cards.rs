@@ -1224,20 +1224,26 @@ impl Store {
 
     /// Consumed blanks (of `order_id`, or all), in the order they were taken.
     pub fn card_blanks(&self, order_id: Option<&str>) -> Result<Vec<BlankRecord>, StoreError> {
-        let sql =
-            "SELECT serial, batch_id, order_id, state, at_ms, operator, reason FROM card_blanks";
-        let rows: Vec<_> = match order_id {
-            Some(o) => self
-                .conn
-                .prepare(&format!("{sql} WHERE order_id = ?1 ORDER BY rowid"))?
-                .query_map([o], blank_row)?
-                .collect::<Result<_, _>>()?,
-            None => self
-                .conn
-                .prepare(&format!("{sql} ORDER BY rowid"))?
-                .query_map([], blank_row)?
-                .collect::<Result<_, _>>()?,
-        };
+        match order_id {
+            Some(o) => self.blanks_where("WHERE order_id = ?1", &[o]),
+            None => self.blanks_where("", &[]),
+        }
+    }
+
+    /// Blanks left `printing` (by a crash), in the order they were taken.
+    pub fn blanks_printing(&self) -> Result<Vec<BlankRecord>, StoreError> {
+        self.blanks_where("WHERE state = 'printing'", &[])
+    }
+
+    fn blanks_where(&self, filter: &str, args: &[&str]) -> Result<Vec<BlankRecord>, StoreError> {
+        let rows: Vec<_> = self
+            .conn
+            .prepare(&format!(
+                "SELECT serial, batch_id, order_id, state, at_ms, operator, reason FROM card_blanks \
+                 {filter} ORDER BY rowid"
+            ))?
+            .query_map(rusqlite::params_from_iter(args), blank_row)?
+            .collect::<Result<_, _>>()?;
         rows.into_iter()
             .map(
                 |(serial, batch_id, order_id, state, at_ms, operator, reason)| {
@@ -1259,16 +1265,6 @@ impl Store {
                 },
             )
             .collect()
-    }
-
-    /// Blanks left `printing` (by a crash), as (serial, order id).
-    pub fn blanks_printing(&self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(self
-            .card_blanks(None)?
-            .into_iter()
-            .filter(|b| b.state == BlankState::Printing)
-            .filter_map(|b| Some((b.serial, b.order_id?)))
-            .collect())
     }
 }
 

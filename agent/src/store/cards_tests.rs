@@ -179,8 +179,12 @@ fn blanks_are_taken_lowest_serial_of_the_oldest_batch_first_and_counted_out_of_s
         OrderState::Printing
     );
     assert_eq!(
-        s.blanks_printing().expect("printing"),
-        [(serial.clone(), "PO-1".to_string())]
+        s.blanks_printing()
+            .expect("printing")
+            .into_iter()
+            .map(|b| (b.serial, b.order_id))
+            .collect::<Vec<_>>(),
+        [(serial.clone(), Some("PO-1".to_string()))]
     );
     s.spoil_blank(&serial, "jam", "op1", T0 + 4).expect("spoil");
     assert_eq!(
