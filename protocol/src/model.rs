@@ -865,8 +865,12 @@ impl SupervisorApproval {
 
 /// Whether `code` is one of the reason codes of [`SupervisorApproval::reasons`].
 pub fn approval_reason_known(code: &str) -> bool {
-    let finger =
-        |n: &str| n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p)) && !n.starts_with('0');
+    // Exactly the decimal numbers 1-10 as written (not "01", nor "+1", which u8::from_str takes).
+    let finger = |n: &str| {
+        n.bytes().all(|b| b.is_ascii_digit())
+            && !n.starts_with('0')
+            && n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p))
+    };
     match code {
         "forced_face" | "forced_iris_left" | "forced_iris_right" => true,
         _ => code
