@@ -8,7 +8,8 @@ hashlib. It checks everything SPEC.md §8 lists, including every rule of the enr
 usage: open_packet.py PACKET REGISTRY_KEY_PEM TRUST_FILE [TRUST_FILE ...]
          prints one JSON object describing the verified packet; exits 1 with the reason otherwise.
        open_packet.py --each REGISTRY_KEY_PEM TRUST_FILE PACKET [PACKET ...]
-         opens every packet and prints one JSON line per packet: {"file", "ok", "reason"}.
+         opens every packet and prints one JSON line per packet: {"file", "ok", "reason",
+         "category"}, the category being §8's in snake case (`invalid_enrollment`...).
 """
 
 import base64
@@ -36,6 +37,26 @@ ENCODING_EXT = {"png": "png", "jpeg": "jpg", "wsq": "wsq"}
 
 class Reject(Exception):
     pass
+
+
+CATEGORIES = [
+    ("unsupported version", "unsupported_version"),
+    ("sealed to another key", "sealed_to_another_key"),
+    ("ciphertext altered", "ciphertext_altered"),
+    ("unknown workstation", "unknown_workstation"),
+    ("bad signature", "bad_signature"),
+    ("part hash mismatch", "part_hash_mismatch"),
+    ("invalid enrollment", "invalid_enrollment"),
+]
+
+
+def category(reason):
+    """The §8 category of a rejection, from the start of its reason; everything else is
+    malformed."""
+    for prefix, name in CATEGORIES:
+        if reason.startswith(prefix):
+            return name
+    return "malformed"
 
 
 class Invalid(Reject):
@@ -872,9 +893,9 @@ def main():
         for path in sys.argv[4:]:
             try:
                 open_packet(open(path, "rb").read(), registry_pem, trust)
-                print(json.dumps({"file": path, "ok": True, "reason": ""}))
+                print(json.dumps({"file": path, "ok": True, "reason": "", "category": ""}))
             except Reject as e:
-                print(json.dumps({"file": path, "ok": False, "reason": str(e)}))
+                print(json.dumps({"file": path, "ok": False, "reason": str(e), "category": category(str(e))}))
         return 0
     if len(sys.argv) < 4:
         print(__doc__, file=sys.stderr)

@@ -9,8 +9,8 @@ use std::process::Command;
 
 use rekam_protocol::model::{AuditHead, FingerRecord, GeoPosition, SupervisorApproval};
 use rekam_protocol::{
-    RegistryPrivateKey, SignatureAlgorithm, TrustStore, TrustedWorkstation, WorkstationSigningKey,
-    packet,
+    ErrorKind, RegistryPrivateKey, SignatureAlgorithm, TrustStore, TrustedWorkstation,
+    WorkstationSigningKey, packet,
 };
 use rekam_sim::sample::{self, SampleOptions};
 use rekam_tests::{reference_python, workspace_root};
@@ -1139,6 +1139,21 @@ fn corpus() -> Vec<(&'static str, bool, Edit)> {
     ]
 }
 
+/// SPEC.md §8's category of an error, as the registry names it.
+fn category(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Malformed => "malformed",
+        ErrorKind::UnsupportedVersion => "unsupported_version",
+        ErrorKind::SealedToAnotherKey => "sealed_to_another_key",
+        ErrorKind::CiphertextAltered => "ciphertext_altered",
+        ErrorKind::UnknownWorkstation => "unknown_workstation",
+        ErrorKind::BadSignature => "bad_signature",
+        ErrorKind::PartHashMismatch => "part_hash_mismatch",
+        ErrorKind::InvalidEnrollment => "invalid_enrollment",
+        _ => "other",
+    }
+}
+
 fn nik_edit(m: &mut rekam_protocol::Manifest, p: &mut [Vec<u8>], f: impl FnOnce(&mut String)) {
     let mut d: Value = serde_json::from_slice(&p[0]).expect("json");
     let mut nik = d["applicant"]["nik"].as_str().expect("nik").to_string();
@@ -1253,6 +1268,18 @@ fn rekam_and_the_independent_opener_agree_on_every_invalid_enrollment() {
                 } else {
                     theirs["reason"].as_str().unwrap_or("")
                 }
+            ));
+        }
+        // Both refuse: for the same reason, as far as SPEC.md §8's categories tell.
+        if let Err(e) = ours
+            && !py_ok
+            && category(e.kind()) != theirs["category"]
+        {
+            problems.push(format!(
+                "{label}: rekam says {} ({e}), python {} ({})",
+                category(e.kind()),
+                theirs["category"],
+                theirs["reason"]
             ));
         }
     }
