@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sealed.manifest.encode(),
     )?;
     let inputs = json!({
-        "description": "Inputs of packet-v1-ed25519.rkp; see SPEC.md section 8.",
+        "description": "Inputs of packet-v1-ed25519.rkp; see SPEC.md section 9.",
         "workstation_id": workstation_id,
         "workstation_ed25519_seed": hex::encode(seed),
         "workstation_pkcs8_der": hex::encode(&der),

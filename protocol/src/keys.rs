@@ -1,7 +1,11 @@
 //! Keys: workstation signing keys (Ed25519 or ECDSA P-256, through `ring`), registry sealing keys
 //! (X25519 for HPKE), key ids, the trust store, and their file and text forms.
 //!
-//! Contract: private keys are PKCS#8 (RFC 5208/5958; X25519 per RFC 8410), in DER or PEM. Public
+//! Contract: private keys are PKCS#8 (RFC 5208/5958; X25519 per RFC 8410), in DER or PEM. Ed25519
+//! and X25519 keys are written as version 1 `PrivateKeyInfo` holding only the 32-byte secret in an
+//! OCTET STRING (RFC 8410 §7), the form OpenSSL 3 and Python `cryptography` load; Ed25519 keys are
+//! also read in the version 2 form (with the public key) that `ring` writes and older rekam
+//! releases stored. Public
 //! keys have a one-line text form documented in SPEC.md:
 //! `rekam-workstation-v1 <algorithm> <base64 key> <workstation-id>` and
 //! `rekam-registry-v1 x25519 <base64 key>`. A key id is the first 16 bytes of the SHA-256 of the
@@ -232,15 +236,20 @@ impl WorkstationSigningKey {
         rng: &dyn SecureRandom,
     ) -> Result<(Self, Vec<u8>), KeyError> {
         let der = match algorithm {
+            // Not ring's generate_pkcs8: it writes PKCS#8 v2 with the public key in a form
+            // OpenSSL 3 and `cryptography` refuse, so operators could not use their key elsewhere.
             SignatureAlgorithm::Ed25519 => {
-                Ed25519KeyPair::generate_pkcs8(rng).map_err(|_| KeyError::Random)?
+                let mut seed = [0u8; 32];
+                rng.fill(&mut seed).map_err(|_| KeyError::Random)?;
+                ed25519_pkcs8_v1(&seed)
             }
             SignatureAlgorithm::EcdsaP256Sha256 => {
                 EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, rng)
                     .map_err(|_| KeyError::Random)?
+                    .as_ref()
+                    .to_vec()
             }
         };
-        let der = der.as_ref().to_vec();
         Ok((Self::from_pkcs8_der(&der, rng)?, der))
     }
 
@@ -407,6 +416,21 @@ impl TrustStore {
     }
 }
 
+/// DER prefix of an RFC 8410 PKCS#8 v1 Ed25519 private key (OID 1.3.101.112); the 32-byte seed
+/// follows.
+const ED25519_PKCS8_V1_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// The RFC 8410 PKCS#8 v1 DER of an Ed25519 key with this 32-byte seed (the private key of RFC
+/// 8032), as OpenSSL writes it: `SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING
+/// { OCTET STRING seed } }`.
+pub fn ed25519_pkcs8_v1(seed: &[u8; 32]) -> Vec<u8> {
+    let mut der = ED25519_PKCS8_V1_PREFIX.to_vec();
+    der.extend_from_slice(seed);
+    der
+}
+
 /// DER prefix of an RFC 8410 PKCS#8 X25519 private key; the 32 key bytes follow.
 const X25519_PKCS8_PREFIX: [u8; 16] = [
     0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
@@ -561,6 +585,32 @@ mod tests {
                 .expect("reload");
             assert_eq!(again.public_key(), key.public_key());
         }
+    }
+
+    #[test]
+    fn ed25519_keys_are_written_as_pkcs8_v1_and_ring_v2_files_still_load() {
+        let rng = SystemRandom::new();
+        let (key, der) =
+            WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng).expect("generate");
+        assert_eq!(der.len(), 48);
+        assert_eq!(der[..16], ED25519_PKCS8_V1_PREFIX);
+        let seed: [u8; 32] = der[16..].try_into().expect("seed");
+        let same = Ed25519KeyPair::from_seed_unchecked(&seed).expect("seed");
+        assert_eq!(same.public_key().as_ref(), key.public_key().raw());
+        // A v2 file as ring writes it (and rekam wrote before): version 1, with the public key.
+        let v2 = Ed25519KeyPair::generate_pkcs8(&rng).expect("v2");
+        assert_eq!(
+            v2.as_ref()[4],
+            1,
+            "ring writes PKCS#8 version 2 (INTEGER 1)"
+        );
+        let old = WorkstationSigningKey::from_pkcs8_der(v2.as_ref(), &rng).expect("v2 loads");
+        let kp = Ed25519KeyPair::from_pkcs8(v2.as_ref()).expect("ring");
+        assert_eq!(old.public_key().raw(), kp.public_key().as_ref());
+        assert_eq!(
+            old.sign(b"m", &rng).expect("sign"),
+            kp.sign(b"m").as_ref().to_vec()
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The manifest: the signed list of a packet's parts with their media types, lengths and SHA-256.
 //!
 //! Contract: the canonical encoding is compact JSON with members in the order of the struct
-//! fields below (see SPEC.md §4). [`Manifest::decode`] accepts only that encoding: the bytes must
+//! fields below (see SPEC.md §5). [`Manifest::decode`] accepts only that encoding: the bytes must
 //! re-encode to themselves, so one manifest has exactly one byte form and one signature input.
 
 use std::fmt;
@@ -131,6 +131,33 @@ pub enum ManifestError {
     /// Structurally wrong content.
     #[error("manifest: {0}")]
     Content(String),
+    /// An image part whose name is not one of the names SPEC.md §5 fixes for an image's place.
+    #[error(
+        "manifest: part name {0:?} is not an image's place (finger-NN, finger-NN-exception, face, \
+         signature, iris-left, iris-right) with the extension .png, .jpg or .wsq"
+    )]
+    UnknownPartName(String),
+    /// A part whose name's extension says another media type than the manifest gives it.
+    #[error("manifest: part {name:?} is named for {expected} but its media type is {media_type:?}")]
+    NameDisagreesWithMediaType {
+        /// The part.
+        name: String,
+        /// The media type its extension implies.
+        expected: &'static str,
+        /// The media type the manifest gives.
+        media_type: String,
+    },
+    /// Parts not in the fixed order (fingers by position, face, signature, left iris, right iris).
+    #[error(
+        "manifest: part {name:?} comes after {after:?}; parts must follow the order fingers 01-10, \
+         face, signature, iris-left, iris-right, one part per place"
+    )]
+    PartOutOfOrder {
+        /// The misplaced part.
+        name: String,
+        /// The part before it.
+        after: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -145,6 +172,38 @@ fn valid_part_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-')
+}
+
+/// The place of an image part in the fixed part order (1-10 the finger positions, whether the
+/// finger's image or the photo of its exception, then 11 face, 12 signature, 13 iris-left, 14
+/// iris-right) and the media type its extension names; `None` for any other name.
+pub fn image_part_place(name: &str) -> Option<(u8, &'static str)> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    let media_type = match ext {
+        "png" => media::PNG,
+        "jpg" => media::JPEG,
+        "wsq" => media::WSQ,
+        _ => return None,
+    };
+    let place = match stem {
+        "face" => 11,
+        "signature" => 12,
+        "iris-left" => 13,
+        "iris-right" => 14,
+        _ => {
+            let rest = stem.strip_prefix("finger-")?;
+            let digits = rest.strip_suffix("-exception").unwrap_or(rest);
+            if digits.len() != 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let position: u8 = digits.parse().ok()?;
+            if !(1..=10).contains(&position) {
+                return None;
+            }
+            position
+        }
+    };
+    Some((place, media_type))
 }
 
 impl Manifest {
@@ -182,7 +241,8 @@ impl Manifest {
     }
 
     /// Structural rules: the enrollment document first, unique well-formed part names, a bounded
-    /// number of parts.
+    /// number of parts, and every image part named for its place, with the media type its name's
+    /// extension says, in the fixed order (SPEC.md §5).
     pub fn check(&self) -> Result<(), ManifestError> {
         crate::model::check_identifier("workstation_id", &self.workstation_id)
             .map_err(|e| ManifestError::Content(e.to_string()))?;
@@ -221,6 +281,27 @@ impl Manifest {
                     p.name, p.media_type
                 )));
             }
+        }
+        let mut last: Option<(u8, &str)> = None;
+        for p in &self.parts[1..] {
+            let (place, expected) = image_part_place(&p.name)
+                .ok_or_else(|| ManifestError::UnknownPartName(p.name.clone()))?;
+            if p.media_type != expected {
+                return Err(ManifestError::NameDisagreesWithMediaType {
+                    name: p.name.clone(),
+                    expected,
+                    media_type: p.media_type.clone(),
+                });
+            }
+            if let Some((before, after)) = last
+                && place <= before
+            {
+                return Err(ManifestError::PartOutOfOrder {
+                    name: p.name.clone(),
+                    after: after.to_string(),
+                });
+            }
+            last = Some((place, &p.name));
         }
         Ok(())
     }

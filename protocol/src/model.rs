@@ -146,7 +146,12 @@ pub enum MaritalStatus {
 
 /// Citizenship: Indonesian (WNI) or a foreign resident (WNA) with their country.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    from = "CitizenshipRepr"
+)]
 pub enum Citizenship {
     /// Warga Negara Indonesia.
     Wni,
@@ -155,6 +160,43 @@ pub enum Citizenship {
         /// ISO 3166-1 alpha-3, e.g. `MYS`.
         country: String,
     },
+}
+
+// serde lets a unit variant of an internally tagged enum carry any other members, even with
+// deny_unknown_fields (`{"kind":"wni","country":"MYS"}` would read as WNI), so the documents are
+// read through twins whose field-less variants are empty structs, which do refuse them.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum CitizenshipRepr {
+    Wni {},
+    Wna { country: String },
+}
+
+impl From<CitizenshipRepr> for Citizenship {
+    fn from(r: CitizenshipRepr) -> Self {
+        match r {
+            CitizenshipRepr::Wni {} => Citizenship::Wni,
+            CitizenshipRepr::Wna { country } => Citizenship::Wna { country },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RecordingUnitRepr {
+    Office {},
+    Mobile { unit_id: String, location: String },
+}
+
+impl From<RecordingUnitRepr> for RecordingUnit {
+    fn from(r: RecordingUnitRepr) -> Self {
+        match r {
+            RecordingUnitRepr::Office {} => RecordingUnit::Office,
+            RecordingUnitRepr::Mobile { unit_id, location } => {
+                RecordingUnit::Mobile { unit_id, location }
+            }
+        }
+    }
 }
 
 /// Where, when and by whom the enrollment was recorded.
@@ -213,7 +255,12 @@ pub struct AuditHead {
 
 /// The recording unit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    from = "RecordingUnitRepr"
+)]
 pub enum RecordingUnit {
     /// At the office desk.
     Office,
@@ -865,8 +912,12 @@ impl SupervisorApproval {
 
 /// Whether `code` is one of the reason codes of [`SupervisorApproval::reasons`].
 pub fn approval_reason_known(code: &str) -> bool {
-    let finger =
-        |n: &str| n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p)) && !n.starts_with('0');
+    // Exactly the decimal numbers 1-10 as written (not "01", nor "+1", which u8::from_str takes).
+    let finger = |n: &str| {
+        n.bytes().all(|b| b.is_ascii_digit())
+            && !n.starts_with('0')
+            && n.parse::<u8>().is_ok_and(|p| (1..=10).contains(&p))
+    };
     match code {
         "forced_face" | "forced_iris_left" | "forced_iris_right" => true,
         _ => code
@@ -1121,5 +1172,50 @@ fn user_assigned_alpha3(code: &str) -> bool {
         [b'X', _, _] => true,
         [b'Z', b'Z', _] => true,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_without_members_refuses_members_and_a_kind_with_members_needs_them() {
+        let wni: Citizenship = serde_json::from_str(r#"{"kind":"wni"}"#).expect("wni");
+        assert_eq!(wni, Citizenship::Wni);
+        assert_eq!(
+            serde_json::to_string(&wni).expect("json"),
+            r#"{"kind":"wni"}"#
+        );
+        let wna: Citizenship =
+            serde_json::from_str(r#"{"country":"MYS","kind":"wna"}"#).expect("wna");
+        assert_eq!(
+            wna,
+            Citizenship::Wna {
+                country: "MYS".into()
+            }
+        );
+        for bad in [
+            r#"{"kind":"wni","country":"MYS"}"#,
+            r#"{"kind":"wna"}"#,
+            r#"{"kind":"wna","country":"MYS","x":1}"#,
+            r#"{"kind":"alien"}"#,
+        ] {
+            assert!(serde_json::from_str::<Citizenship>(bad).is_err(), "{bad}");
+        }
+        let office: RecordingUnit = serde_json::from_str(r#"{"kind":"office"}"#).expect("office");
+        assert_eq!(office, RecordingUnit::Office);
+        assert!(
+            serde_json::from_str::<RecordingUnit>(r#"{"kind":"office","unit_id":"M1"}"#).is_err()
+        );
+        let mobile = RecordingUnit::Mobile {
+            unit_id: "MU-01".into(),
+            location: "Balai Desa".into(),
+        };
+        let text = serde_json::to_string(&mobile).expect("json");
+        assert_eq!(
+            serde_json::from_str::<RecordingUnit>(&text).expect("mobile"),
+            mobile
+        );
     }
 }

@@ -76,6 +76,9 @@ pub enum PacketError {
     /// The decrypted content is malformed.
     #[error("malformed packet content: {0}")]
     Content(String),
+    /// The manifest breaks a rule of its structure (SPEC.md §5).
+    #[error("malformed packet content: {0}")]
+    Manifest(ManifestError),
     /// A version this build cannot read.
     #[error("unsupported packet version: {0}")]
     UnsupportedVersion(String),
@@ -121,9 +124,10 @@ impl PacketError {
     /// The coarse class.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            PacketError::Envelope(EnvelopeError::UnsupportedVersion(_))
-            | PacketError::UnsupportedVersion(_) => ErrorKind::UnsupportedVersion,
-            PacketError::Envelope(_) | PacketError::Content(_) => ErrorKind::Malformed,
+            PacketError::UnsupportedVersion(_) => ErrorKind::UnsupportedVersion,
+            PacketError::Envelope(_) | PacketError::Content(_) | PacketError::Manifest(_) => {
+                ErrorKind::Malformed
+            }
             PacketError::SealedToAnotherKey { .. } => ErrorKind::SealedToAnotherKey,
             PacketError::CiphertextAltered => ErrorKind::CiphertextAltered,
             PacketError::UnknownWorkstation(_) => ErrorKind::UnknownWorkstation,
@@ -136,8 +140,13 @@ impl PacketError {
 }
 
 impl From<EnvelopeError> for PacketError {
+    /// An unknown envelope version is its own error, not a malformed packet (SPEC.md §8 step 2,
+    /// §10): a receiver must say "unsupported version" rather than guess at the bytes.
     fn from(e: EnvelopeError) -> Self {
-        PacketError::Envelope(e)
+        match e {
+            EnvelopeError::UnsupportedVersion(_) => PacketError::UnsupportedVersion(e.to_string()),
+            other => PacketError::Envelope(other),
+        }
     }
 }
 
@@ -151,7 +160,7 @@ impl From<ManifestError> for PacketError {
     fn from(e: ManifestError) -> Self {
         match e {
             ManifestError::UnsupportedVersion(_) => PacketError::UnsupportedVersion(e.to_string()),
-            other => PacketError::Content(other.to_string()),
+            other => PacketError::Manifest(other),
         }
     }
 }
@@ -280,11 +289,35 @@ pub fn seal(
     manifest
         .check()
         .map_err(|e| PacketError::Build(e.to_string()))?;
+    let part_bytes: Vec<&[u8]> = parts.iter().map(|p| p.2).collect();
+    seal_parts(&manifest, &part_bytes, key, registry, ephemeral_ikm, rng)
+}
+
+/// Signs `manifest` and seals it with `parts` (their bytes in manifest order) as they are: no
+/// check of the manifest, of the parts against it or of any enrollment.
+///
+/// [`seal`] is what a workstation uses; this is its last step, public so that conformance
+/// suites can build authentic packets that break one rule each and see that every opener
+/// refuses them. The header carries the manifest's enrollment id and workstation id (which must
+/// be 1-255 bytes long to fit the header).
+pub fn seal_parts(
+    manifest: &Manifest,
+    parts: &[&[u8]],
+    key: &WorkstationSigningKey,
+    registry: &RegistryPublicKey,
+    ephemeral_ikm: [u8; 32],
+    rng: &dyn SecureRandom,
+) -> Result<SealedPacket, PacketError> {
+    if manifest.workstation_id.is_empty() || manifest.workstation_id.len() > 255 {
+        return Err(PacketError::Build(
+            "the workstation id must be 1-255 bytes to fit the header".into(),
+        ));
+    }
     let manifest_bytes = manifest.encode();
     let signature = sign_manifest(key, &manifest_bytes, rng)?;
 
     let header = Header {
-        enrollment_id: enrollment.id,
+        enrollment_id: manifest.enrollment_id,
         registry_key: registry.key_id(),
         workstation_id: manifest.workstation_id.clone(),
     };
@@ -292,7 +325,7 @@ pub fn seal(
         + manifest_bytes.len()
         + 2
         + signature.len()
-        + parts.iter().map(|p| p.2.len()).sum::<usize>();
+        + parts.iter().map(|p| p.len()).sum::<usize>();
     let mut out = Vec::with_capacity(128 + plaintext_len + TAG_LEN);
     header.emit(&mut out);
     let enc_at = out.len();
@@ -311,7 +344,7 @@ pub fn seal(
     out.extend_from_slice(&manifest_bytes);
     out.extend_from_slice(&(signature.len() as u16).to_be_bytes());
     out.extend_from_slice(&signature);
-    for (_, _, bytes) in &parts {
+    for bytes in parts {
         out.extend_from_slice(bytes);
     }
 
@@ -338,7 +371,7 @@ pub fn seal(
     Ok(SealedPacket {
         bytes: out,
         id,
-        manifest,
+        manifest: manifest.clone(),
     })
 }
 
@@ -576,8 +609,9 @@ pub fn open(
     })
 }
 
-/// Gives every image its bytes; every image part must be referenced exactly once, with the media
-/// type its encoding implies, and its header must agree with the declared size.
+/// Gives every image its bytes; every image must name the part its place and encoding fix
+/// (`finger-02.png`, `face.jpg`...), every image part must be referenced exactly once, with the
+/// media type its encoding implies, and its header must agree with the declared size.
 fn join_parts(
     enrollment: &mut Enrollment,
     manifest: &Manifest,
@@ -585,8 +619,20 @@ fn join_parts(
 ) -> Result<(), PacketError> {
     let mut used = vec![false; manifest.parts.len()];
     used[0] = true;
-    for img in enrollment.images_mut() {
+    let places: Vec<String> = enrollment
+        .images()
+        .into_iter()
+        .map(|(base, img)| format!("{base}.{}", img.encoding.extension()))
+        .collect();
+    for (img, expected) in enrollment.images_mut().into_iter().zip(places) {
         let name = img.data.part().to_string();
+        // A part's name is fixed by the image's place (SPEC.md §5), so a document cannot swap two
+        // fingers' images by naming each other's parts.
+        if name != expected {
+            return Err(PacketError::InvalidEnrollment(format!(
+                "the {expected:?} image names part {name:?}; an image's part is named for its place"
+            )));
+        }
         let Some(i) = manifest.parts.iter().position(|p| p.name == name) else {
             return Err(PacketError::InvalidEnrollment(format!(
                 "image part {name:?} is not in the manifest"

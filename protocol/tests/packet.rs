@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use rekam_protocol::envelope::EnvelopeError;
+use rekam_protocol::manifest::ManifestError;
 use rekam_protocol::model::{FingerPosition, FingerRecord};
 use rekam_protocol::packet::{self, ErrorKind, PacketError};
 use rekam_protocol::{Manifest, RegistryPrivateKey, TrustStore, TrustedWorkstation};
@@ -392,4 +393,122 @@ fn the_supervisor_approval_in_the_capture_context_is_optional_round_trips_and_is
             "{field}: {err}"
         );
     }
+}
+
+#[test]
+fn an_unknown_envelope_version_is_an_unsupported_version_not_malformed() {
+    let f = tiny();
+    let mut bytes = f.sealed.bytes.clone();
+    bytes[4] = 2;
+    let err = open(&f, &bytes).expect_err("rejected");
+    assert!(matches!(err, PacketError::UnsupportedVersion(_)), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::UnsupportedVersion);
+    assert!(
+        err.to_string().starts_with("unsupported packet version"),
+        "{err}"
+    );
+    // Inspecting without keys says the same.
+    let err = packet::inspect(&bytes).expect_err("rejected");
+    assert!(matches!(err, PacketError::UnsupportedVersion(_)), "{err:?}");
+}
+
+#[test]
+fn a_packet_whose_parts_are_out_of_order_is_rejected() {
+    let f = tiny();
+    // Two fingers swapped, with their bytes, so that every hash and reference still agrees.
+    let bytes = resign(&f, |m, parts| {
+        m.parts.swap(1, 2);
+        parts.swap(1, 2);
+    });
+    let err = open(&f, &bytes).expect_err("rejected");
+    assert!(
+        matches!(
+            &err,
+            PacketError::Manifest(ManifestError::PartOutOfOrder { name, after })
+                if name == "finger-01.png" && after == "finger-02.png"
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+    // The face before the fingers.
+    let face = f
+        .sealed
+        .manifest
+        .parts
+        .iter()
+        .position(|p| p.name.starts_with("face."))
+        .expect("face part");
+    let bytes = resign(&f, |m, parts| {
+        let p = m.parts.remove(face);
+        m.parts.insert(1, p);
+        let b = parts.remove(face);
+        parts.insert(1, b);
+    });
+    assert!(matches!(
+        open(&f, &bytes),
+        Err(PacketError::Manifest(ManifestError::PartOutOfOrder { .. }))
+    ));
+}
+
+#[test]
+fn a_part_whose_name_disagrees_with_its_media_type_is_rejected() {
+    let f = tiny();
+    assert_eq!(f.sealed.manifest.parts[1].name, "finger-01.png");
+    let bytes = resign(&f, |m, _| m.parts[1].media_type = "image/x-wsq".into());
+    let err = open(&f, &bytes).expect_err("rejected");
+    assert!(
+        matches!(
+            &err,
+            PacketError::Manifest(ManifestError::NameDisagreesWithMediaType { name, .. })
+                if name == "finger-01.png"
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+    // Renamed instead: the extension now says WSQ while the media type says PNG.
+    let bytes = resign(&f, |m, _| m.parts[1].name = "finger-01.wsq".into());
+    assert!(matches!(
+        open(&f, &bytes),
+        Err(PacketError::Manifest(
+            ManifestError::NameDisagreesWithMediaType { .. }
+        ))
+    ));
+}
+
+#[test]
+fn an_image_part_named_for_no_place_is_rejected() {
+    let f = tiny();
+    for name in [
+        "thumb.png",
+        "finger-11.png",
+        "finger-1.png",
+        "face.jpeg",
+        "enrollment.json",
+    ] {
+        let bytes = resign(&f, |m, _| m.parts[1].name = name.into());
+        let err = open(&f, &bytes).expect_err(name);
+        assert_eq!(err.kind(), ErrorKind::Malformed, "{name}: {err}");
+    }
+    let bytes = resign(&f, |m, _| m.parts[1].name = "thumb.png".into());
+    assert!(matches!(
+        open(&f, &bytes),
+        Err(PacketError::Manifest(ManifestError::UnknownPartName(n))) if n == "thumb.png"
+    ));
+}
+
+#[test]
+fn a_document_whose_images_name_each_others_parts_is_an_invalid_enrollment() {
+    let f = tiny();
+    let bytes = resign(&f, |m, parts| {
+        let mut doc: serde_json::Value = serde_json::from_slice(&parts[0]).expect("json");
+        let fingers = &mut doc["biometrics"]["fingers"];
+        let image = |i: usize| &fingers[i]["record"]["captured"]["image"]["data"];
+        let (a, b) = (image(0).clone(), image(1).clone());
+        fingers[0]["record"]["captured"]["image"]["data"] = b;
+        fingers[1]["record"]["captured"]["image"]["data"] = a;
+        set_document(m, parts, &doc);
+    });
+    let err = open(&f, &bytes).expect_err("rejected");
+    assert_eq!(err.kind(), ErrorKind::InvalidEnrollment, "{err}");
+    assert!(err.to_string().contains("named for its place"), "{err}");
 }

@@ -31,6 +31,9 @@ proptest! {
         if let Ok(m) = Manifest::decode(text.as_bytes()) {
             prop_assert_eq!(m.encode(), text.as_bytes());
         }
+        if let Some((place, _)) = rekam_protocol::manifest::image_part_place(&text) {
+            prop_assert!((1..=14).contains(&place));
+        }
         if let Ok(e) = serde_json::from_str::<Enrollment>(&text) {
             let _ = e.validate();
         }

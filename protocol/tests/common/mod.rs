@@ -11,7 +11,8 @@ use rekam_protocol::envelope::{HPKE_INFO, SealedView, TAG_LEN};
 use rekam_protocol::model::Enrollment;
 use rekam_protocol::packet::{self, SealedPacket};
 use rekam_protocol::{
-    RegistryPrivateKey, SignatureAlgorithm, TrustStore, TrustedWorkstation, WorkstationSigningKey,
+    Manifest, RegistryPrivateKey, SignatureAlgorithm, TrustStore, TrustedWorkstation,
+    WorkstationSigningKey,
 };
 use rekam_sim::sample::{self, SampleOptions};
 use ring::rand::SystemRandom;
@@ -161,4 +162,33 @@ pub fn edit_manifest(plain: &mut Vec<u8>, edit: impl FnOnce(&str) -> String) {
     out.extend_from_slice(changed.as_bytes());
     out.extend_from_slice(&plain[m.end..]);
     *plain = out;
+}
+
+/// Opens the fixture's packet, lets `edit` change its manifest and part bytes (the enrollment
+/// document first), and signs and seals the result with the fixture's keys: an authentic packet
+/// that breaks whatever rule the edit breaks.
+pub fn resign(f: &Fixture, edit: impl FnOnce(&mut Manifest, &mut Vec<Vec<u8>>)) -> Vec<u8> {
+    let opened = packet::open(&f.sealed.bytes, &f.registry, &f.trust).expect("open");
+    let mut manifest = opened.manifest.clone();
+    let mut parts: Vec<Vec<u8>> = opened.parts().iter().map(|(_, b)| b.to_vec()).collect();
+    edit(&mut manifest, &mut parts);
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    packet::seal_parts(
+        &manifest,
+        &refs,
+        &f.key,
+        f.registry.public_key(),
+        [9; 32],
+        &SystemRandom::new(),
+    )
+    .expect("seal")
+    .bytes
+}
+
+/// Replaces the enrollment document (part 0) and its manifest entry.
+pub fn set_document(manifest: &mut Manifest, parts: &mut [Vec<u8>], doc: &serde_json::Value) {
+    let bytes = serde_json::to_vec(doc).expect("json");
+    manifest.parts[0].length = bytes.len() as u64;
+    manifest.parts[0].sha256 = rekam_protocol::manifest::Sha256Digest::of(&bytes);
+    parts[0] = bytes;
 }
