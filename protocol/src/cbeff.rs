@@ -316,10 +316,12 @@ fn decode_base64(text: &str, element: &'static str) -> Result<Vec<u8>, CbeffFaul
     }
     let [standard, url] = base64_engines();
     let engine = if url_safe { url } else { standard };
-    engine.decode(compact.as_bytes()).map_err(|e| CbeffFault::Value {
-        element,
-        why: format!("not base64: {e}"),
-    })
+    engine
+        .decode(compact.as_bytes())
+        .map_err(|e| CbeffFault::Value {
+            element,
+            why: format!("not base64: {e}"),
+        })
 }
 
 /// The parsing context: the document, for positions.
@@ -359,16 +361,14 @@ impl<'a, 'input> Ctx<'a, 'input> {
                     ));
                 }
                 out.push(child);
-            } else if child.is_text() {
-                if child.text().is_some_and(|t| !t.trim().is_empty()) {
-                    return Err(self.err(
-                        child,
-                        CbeffFault::Value {
-                            element: parent,
-                            why: "text where only elements may be".into(),
-                        },
-                    ));
-                }
+            } else if child.is_text() && child.text().is_some_and(|t| !t.trim().is_empty()) {
+                return Err(self.err(
+                    child,
+                    CbeffFault::Value {
+                        element: parent,
+                        why: "text where only elements may be".into(),
+                    },
+                ));
             }
             // Comments and processing instructions carry no data; they are skipped.
         }
@@ -435,7 +435,11 @@ impl<'a, 'input> Ctx<'a, 'input> {
         Ok(())
     }
 
-    fn version(&self, node: Node<'a, 'input>, element: &'static str) -> Result<Version, CbeffError> {
+    fn version(
+        &self,
+        node: Node<'a, 'input>,
+        element: &'static str,
+    ) -> Result<Version, CbeffError> {
         let (mut major, mut minor) = (None, None);
         for c in self.children(node, element)? {
             match c.tag_name().name() {
@@ -454,7 +458,7 @@ impl<'a, 'input> Ctx<'a, 'input> {
                     },
                 )
             })?;
-            self.value(n, name, |t| parse_number::<u32>(t))
+            self.value(n, name, parse_number::<u32>)
         };
         Ok(Version {
             major: num(major, "Major")?,
@@ -560,7 +564,16 @@ impl<'a, 'input> Ctx<'a, 'input> {
                 .ok_or_else(|| self.unexpected(c, name, "BDBInfo"))?;
             self.once(&mut slots[i], c, NAMES[i])?;
         }
-        let [index, format, created, types, subtype, level, purpose, quality] = slots;
+        let [
+            index,
+            format,
+            created,
+            types,
+            subtype,
+            level,
+            purpose,
+            quality,
+        ] = slots;
         let types = match types {
             None => Vec::new(),
             Some(n) => self.value(n, "Type", |t| {
@@ -624,7 +637,11 @@ impl<'a, 'input> Ctx<'a, 'input> {
         })
     }
 
-    fn others(&self, node: Node<'a, 'input>, out: &mut Vec<(String, String)>) -> Result<(), CbeffError> {
+    fn others(
+        &self,
+        node: Node<'a, 'input>,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<(), CbeffError> {
         for c in self.children(node, "others")? {
             if c.tag_name().name() != "entry" {
                 return Err(self.unexpected(c, c.tag_name().name(), "others"));
@@ -717,7 +734,8 @@ fn parse_bool(t: &str) -> Result<bool, String> {
 }
 
 fn parse_date(t: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(t, &Rfc3339).map_err(|e| format!("{t:?} is not an RFC 3339 date-time: {e}"))
+    OffsetDateTime::parse(t, &Rfc3339)
+        .map_err(|e| format!("{t:?} is not an RFC 3339 date-time: {e}"))
 }
 
 fn named<T: Copy>(t: &str, table: &[(&str, T)]) -> Result<T, String> {
@@ -725,7 +743,12 @@ fn named<T: Copy>(t: &str, table: &[(&str, T)]) -> Result<T, String> {
         .iter()
         .find(|(n, _)| *n == t)
         .map(|(_, v)| *v)
-        .ok_or_else(|| format!("{t:?} is not one of {:?}", table.iter().map(|(n, _)| *n).collect::<Vec<_>>()))
+        .ok_or_else(|| {
+            format!(
+                "{t:?} is not one of {:?}",
+                table.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+            )
+        })
 }
 
 impl Cbeff {
@@ -980,7 +1003,10 @@ impl XmlWriter {
             self.leaf("Subtype", s)?;
         }
         if let Some(l) = info.level {
-            let name = LEVELS.iter().find(|(_, v)| *v == l).map_or("Raw", |(n, _)| n);
+            let name = LEVELS
+                .iter()
+                .find(|(_, v)| *v == l)
+                .map_or("Raw", |(n, _)| n);
             self.leaf("Level", name)?;
         }
         if let Some(p) = info.purpose {
@@ -1020,7 +1046,8 @@ impl Bir {
                 .map_or(String::new(), |f| f.kind.clone()),
         };
         let format = self.bdb_info.format.as_ref().ok_or_else(unknown)?;
-        if !format.organization.eq_ignore_ascii_case(ORGANIZATION_MOSIP) && format.organization != "257"
+        if !format.organization.eq_ignore_ascii_case(ORGANIZATION_MOSIP)
+            && format.organization != "257"
         {
             return Err(unknown());
         }
@@ -1150,7 +1177,11 @@ fn child_bir(bdb_info: BdbInfo, bdb: Option<Vec<u8>>, others: Vec<(String, Strin
     }
 }
 
-fn face_record(what: &str, image: &Image, captured: CaptureDateTime) -> Result<Vec<u8>, ExportError> {
+fn face_record(
+    what: &str,
+    image: &Image,
+    captured: CaptureDateTime,
+) -> Result<Vec<u8>, ExportError> {
     let data_type = match image.encoding {
         ImageEncoding::Jpeg => FaceImageDataType::Jpeg,
         ImageEncoding::Png => FaceImageDataType::Png,
@@ -1216,8 +1247,9 @@ fn face_record(what: &str, image: &Image, captured: CaptureDateTime) -> Result<V
 /// records define codes for WSQ, JPEG and PNG. Every capture time is `created`, the
 /// enrollment's, since rekam keeps no per-capture clock reading.
 pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbeff, ExportError> {
-    let created_dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(created.unix_ms()) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let created_dt =
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(created.unix_ms()) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let captured = CaptureDateTime::from_timestamp(created);
     let mut birs = Vec::new();
     for entry in &biometrics.fingers {
@@ -1266,7 +1298,13 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
                     source,
                 })?;
                 birs.push(child_bir(
-                    bdb_info(created_dt, FORMAT_FINGER_IMAGE, "Finger", subtype, Some(&f.quality)),
+                    bdb_info(
+                        created_dt,
+                        FORMAT_FINGER_IMAGE,
+                        "Finger",
+                        subtype,
+                        Some(&f.quality),
+                    ),
                     Some(record),
                     vec![
                         ("EXCEPTION".into(), "false".into()),
@@ -1292,7 +1330,13 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
                 if let Some(photo) = &e.photo {
                     let what = format!("exception photo of {what}");
                     birs.push(child_bir(
-                        bdb_info(created_dt, FORMAT_FACE_IMAGE, "ExceptionPhoto", subtype, None),
+                        bdb_info(
+                            created_dt,
+                            FORMAT_FACE_IMAGE,
+                            "ExceptionPhoto",
+                            subtype,
+                            None,
+                        ),
                         Some(face_record(&what, photo, captured)?),
                         Vec::new(),
                     ));
@@ -1302,7 +1346,13 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
     }
     let face = &biometrics.face;
     birs.push(child_bir(
-        bdb_info(created_dt, FORMAT_FACE_IMAGE, "Face", "", Some(&face.quality)),
+        bdb_info(
+            created_dt,
+            FORMAT_FACE_IMAGE,
+            "Face",
+            "",
+            Some(&face.quality),
+        ),
         Some(face_record("face", &face.image, captured)?),
         vec![
             ("EXCEPTION".into(), "false".into()),
@@ -1358,7 +1408,13 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
             source,
         })?;
         birs.push(child_bir(
-            bdb_info(created_dt, FORMAT_IRIS_IMAGE, "Iris", eye, Some(&iris.quality)),
+            bdb_info(
+                created_dt,
+                FORMAT_IRIS_IMAGE,
+                "Iris",
+                eye,
+                Some(&iris.quality),
+            ),
             Some(record),
             vec![("EXCEPTION".into(), "false".into())],
         ));

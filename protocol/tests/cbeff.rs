@@ -70,8 +70,7 @@ fn wrap(bir_body: &str) -> String {
 }
 
 const INFO: &str = "<BIRInfo><Integrity>false</Integrity></BIRInfo>";
-const BDB_INFO: &str =
-    "<BDBInfo><Format><Organization>Mosip</Organization><Type>7</Type></Format><Type>Finger</Type></BDBInfo>";
+const BDB_INFO: &str = "<BDBInfo><Format><Organization>Mosip</Organization><Type>7</Type></Format><Type>Finger</Type></BDBInfo>";
 
 fn fault(xml: &str) -> (u32, CbeffFault) {
     let e = Cbeff::parse(xml.as_bytes()).expect_err("refused");
@@ -102,7 +101,10 @@ fn bdb_info_children_are_accepted_in_any_order() {
     ));
     let doc = Cbeff::parse(xml.as_bytes()).expect("parses");
     let info = &doc.birs[0].bdb_info;
-    assert_eq!((info.purpose, info.level), (Some(Purpose::Enroll), Some(Level::Raw)));
+    assert_eq!(
+        (info.purpose, info.level),
+        (Some(Purpose::Enroll), Some(Level::Raw))
+    );
     assert_eq!(doc.birs[0].bdb.as_deref(), Some(&[0, 1, 2][..]));
 }
 
@@ -112,10 +114,17 @@ fn base64_in_either_alphabet_is_read_but_a_mix_of_both_is_refused() {
     for text in ["+/8=", "+/8", "-_8", "-_8=", " +/\n8= "] {
         let xml = wrap(&format!("{INFO}{BDB_INFO}<BDB>{text}</BDB>"));
         let doc = Cbeff::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
-        assert_eq!(doc.birs[0].bdb.as_deref(), Some(&[0xFB, 0xFF][..]), "{text:?}");
+        assert_eq!(
+            doc.birs[0].bdb.as_deref(),
+            Some(&[0xFB, 0xFF][..]),
+            "{text:?}"
+        );
     }
     let xml = wrap(&format!("{INFO}{BDB_INFO}<BDB>+_8=</BDB>"));
-    assert!(matches!(fault(&xml).1, CbeffFault::Value { element: "BDB", .. }));
+    assert!(matches!(
+        fault(&xml).1,
+        CbeffFault::Value { element: "BDB", .. }
+    ));
 }
 
 #[test]
@@ -135,10 +144,21 @@ fn an_element_the_schema_does_not_have_is_refused_with_its_line() {
 
 #[test]
 fn an_element_outside_the_cbeff_namespace_is_refused() {
-    let xml = wrap(&format!("{INFO}{BDB_INFO}<x:BDB xmlns:x=\"urn:other\">AAEC</x:BDB>"));
-    assert!(matches!(fault(&xml).1, CbeffFault::Unexpected { parent: "BIR", .. }));
+    let xml = wrap(&format!(
+        "{INFO}{BDB_INFO}<x:BDB xmlns:x=\"urn:other\">AAEC</x:BDB>"
+    ));
+    assert!(matches!(
+        fault(&xml).1,
+        CbeffFault::Unexpected { parent: "BIR", .. }
+    ));
     let xml = "<BIR><BIRInfo><Integrity>false</Integrity></BIRInfo></BIR>";
-    assert!(matches!(fault(xml).1, CbeffFault::Unexpected { parent: "document", .. }));
+    assert!(matches!(
+        fault(xml).1,
+        CbeffFault::Unexpected {
+            parent: "document",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -165,7 +185,10 @@ fn values_outside_their_types_are_refused() {
         ("<BDBInfo><Level>Cooked</Level></BDBInfo>", "Level"),
         ("<BDBInfo><Purpose>Enrol</Purpose></BDBInfo>", "Purpose"),
         ("<BDBInfo><Type>Fingers</Type></BDBInfo>", "Type"),
-        ("<BDBInfo><CreationDate>2019-06-24 18:11</CreationDate></BDBInfo>", "CreationDate"),
+        (
+            "<BDBInfo><CreationDate>2019-06-24 18:11</CreationDate></BDBInfo>",
+            "CreationDate",
+        ),
         (
             "<BDBInfo><Quality><Algorithm><Organization>a</Organization><Type>b</Type></Algorithm><Score>101</Score></Quality></BDBInfo>",
             "Score",
@@ -178,15 +201,26 @@ fn values_outside_their_types_are_refused() {
         }
     }
     let xml = wrap("<BIRInfo><Integrity>maybe</Integrity></BIRInfo>");
-    assert!(matches!(fault(&xml).1, CbeffFault::Value { element: "Integrity", .. }));
+    assert!(matches!(
+        fault(&xml).1,
+        CbeffFault::Value {
+            element: "Integrity",
+            ..
+        }
+    ));
 }
 
 #[test]
 fn attributes_stray_text_and_dtds_are_refused() {
-    let xml = wrap(&format!("{INFO}<BDBInfo id=\"1\"><Type>Finger</Type></BDBInfo>"));
+    let xml = wrap(&format!(
+        "{INFO}<BDBInfo id=\"1\"><Type>Finger</Type></BDBInfo>"
+    ));
     assert!(matches!(fault(&xml).1, CbeffFault::Attribute { .. }));
     let xml = wrap(&format!("{INFO}stray{BDB_INFO}"));
-    assert!(matches!(fault(&xml).1, CbeffFault::Value { element: "BIR", .. }));
+    assert!(matches!(
+        fault(&xml).1,
+        CbeffFault::Value { element: "BIR", .. }
+    ));
     let xml = "<?xml version=\"1.0\"?><!DOCTYPE BIR [<!ENTITY x \"y\">]><BIR/>";
     assert!(matches!(fault(xml).1, CbeffFault::Xml(_)));
 }
@@ -197,7 +231,10 @@ fn a_bdb_of_an_unknown_format_has_no_record() {
         "{INFO}<BDBInfo><Format><Organization>Mosip</Organization><Type>2</Type></Format></BDBInfo><BDB>AAEC</BDB>"
     ));
     let doc = Cbeff::parse(xml.as_bytes()).expect("parses");
-    assert!(matches!(doc.birs[0].record(), Err(CbeffFault::UnknownFormat { .. })));
+    assert!(matches!(
+        doc.birs[0].record(),
+        Err(CbeffFault::UnknownFormat { .. })
+    ));
 }
 
 #[test]
@@ -224,7 +261,12 @@ fn an_enrollment_becomes_one_bir_per_finger_face_and_iris_with_19794_records() {
     assert_eq!(back, doc);
 
     let mut fingers = 0;
-    for (bir, entry) in back.birs.iter().filter(|b| b.bdb_info.types == ["Finger"]).zip(&b.fingers) {
+    for (bir, entry) in back
+        .birs
+        .iter()
+        .filter(|b| b.bdb_info.types == ["Finger"])
+        .zip(&b.fingers)
+    {
         let format = bir.bdb_info.format.as_ref().expect("format");
         assert_eq!(format.kind, FORMAT_FINGER_IMAGE.to_string());
         match &entry.record {
@@ -235,7 +277,10 @@ fn an_enrollment_becomes_one_bir_per_finger_face_and_iris_with_19794_records() {
                 let p = &r.representations[0];
                 assert_eq!(p.position, entry.position.code());
                 assert_eq!(p.image, f.image.data.bytes());
-                assert_eq!((u32::from(p.width), u32::from(p.height)), (f.image.width, f.image.height));
+                assert_eq!(
+                    (u32::from(p.width), u32::from(p.height)),
+                    (f.image.width, f.image.height)
+                );
                 assert_eq!(p.image_rate, (500, 500));
                 assert_eq!(p.impression, IMPRESSION_LIVE_PLAIN);
                 let expected = match f.image.encoding {
@@ -254,23 +299,40 @@ fn an_enrollment_becomes_one_bir_per_finger_face_and_iris_with_19794_records() {
     }
     assert_eq!(fingers, 9);
 
-    let face = back.birs.iter().find(|b| b.bdb_info.types == ["Face"]).expect("face BIR");
-    let Ok(BdbRecord::Face(r)) = face.record() else { panic!("face record") };
+    let face = back
+        .birs
+        .iter()
+        .find(|b| b.bdb_info.types == ["Face"])
+        .expect("face BIR");
+    let Ok(BdbRecord::Face(r)) = face.record() else {
+        panic!("face record")
+    };
     assert_eq!(r.representations[0].image, b.face.image.data.bytes());
 
-    let irises: Vec<_> = back.birs.iter().filter(|b| b.bdb_info.types == ["Iris"]).collect();
+    let irises: Vec<_> = back
+        .birs
+        .iter()
+        .filter(|b| b.bdb_info.types == ["Iris"])
+        .collect();
     assert_eq!(irises.len(), 2);
     for bir in irises {
-        let Ok(BdbRecord::Iris(r)) = bir.record() else { panic!("iris record") };
+        let Ok(BdbRecord::Iris(r)) = bir.record() else {
+            panic!("iris record")
+        };
         let (eye, capture) = match r.representations[0].eye {
             EyeLabel::Left => ("Left", b.irises.left.as_ref()),
             EyeLabel::Right => ("Right", b.irises.right.as_ref()),
             EyeLabel::Unspecified => panic!("eye unlabelled"),
         };
         assert_eq!(bir.bdb_info.subtype.as_deref(), Some(eye));
-        assert_eq!(r.representations[0].image, capture.expect("captured").image.data.bytes());
+        assert_eq!(
+            r.representations[0].image,
+            capture.expect("captured").image.data.bytes()
+        );
     }
     // Capture times are the enrollment's.
-    let Ok(BdbRecord::Face(r)) = face.record() else { panic!("face record") };
+    let Ok(BdbRecord::Face(r)) = face.record() else {
+        panic!("face record")
+    };
     assert_eq!(r.representations[0].captured.millisecond, 456);
 }

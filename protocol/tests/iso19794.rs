@@ -6,8 +6,7 @@ use rekam_protocol::iso19794::face::{
     FaceImageDataType, FaceImageInfo, FaceImageRepresentation, FacialInformation, LandmarkPoint,
 };
 use rekam_protocol::iso19794::finger_image::{
-    CertificationBlock, ExtendedDataBlock, FingerCompression, FingerImageRepresentation,
-    ScaleUnits,
+    CertificationBlock, ExtendedDataBlock, FingerCompression, FingerImageRepresentation, ScaleUnits,
 };
 use rekam_protocol::iso19794::iris::{EyeLabel, IrisImageFormat, IrisImageRepresentation};
 use rekam_protocol::iso19794::{
@@ -155,7 +154,10 @@ fn a_finger_record_reads_back_to_the_value_and_bytes_it_was_written_from() {
     };
     let bytes = record.encode().expect("encodes");
     assert_eq!(&bytes[..8], b"FIR\x00020\x00");
-    assert_eq!(u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, bytes.len());
+    assert_eq!(
+        u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+        bytes.len()
+    );
     // Two distinct positions among three representations.
     assert_eq!(bytes[15], 2);
     let parsed = FingerImageRecord::parse(&bytes).expect("parses");
@@ -239,7 +241,13 @@ fn a_representation_longer_than_the_record_is_rejected_at_its_length_field() {
     let (offset, fault) = fault_at(FingerImageRecord::parse(&bytes));
     assert_eq!(offset, 16);
     assert!(
-        matches!(fault, RecordFault::Length { field: "representation length", .. }),
+        matches!(
+            fault,
+            RecordFault::Length {
+                field: "representation length",
+                ..
+            }
+        ),
         "{fault}"
     );
 }
@@ -324,7 +332,13 @@ fn the_distinct_positions_byte_must_match_the_representations() {
     bytes[15] = 2;
     let (offset, fault) = fault_at(FingerImageRecord::parse(&bytes));
     assert_eq!(offset, 15);
-    assert!(matches!(fault, RecordFault::Invalid { field: "number of distinct positions", .. }));
+    assert!(matches!(
+        fault,
+        RecordFault::Invalid {
+            field: "number of distinct positions",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -333,7 +347,14 @@ fn an_impossible_capture_month_is_rejected() {
     bytes[22] = 13;
     let (offset, fault) = fault_at(FingerImageRecord::parse(&bytes));
     assert_eq!(offset, 22);
-    assert!(matches!(fault, RecordFault::Invalid { field: "capture month", value: 13, .. }));
+    assert!(matches!(
+        fault,
+        RecordFault::Invalid {
+            field: "capture month",
+            value: 13,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -347,11 +368,17 @@ fn a_quality_score_between_100_and_255_is_rejected() {
 fn every_truncation_of_a_record_is_rejected_without_panicking() {
     let bytes = finger_record().encode().expect("encodes");
     for n in 0..bytes.len() {
-        assert!(FingerImageRecord::parse(&bytes[..n]).is_err(), "prefix of {n} bytes");
+        assert!(
+            FingerImageRecord::parse(&bytes[..n]).is_err(),
+            "prefix of {n} bytes"
+        );
     }
     let bytes = face_record().encode().expect("encodes");
     for n in 0..bytes.len() {
-        assert!(FaceImageRecord::parse(&bytes[..n]).is_err(), "prefix of {n} bytes");
+        assert!(
+            FaceImageRecord::parse(&bytes[..n]).is_err(),
+            "prefix of {n} bytes"
+        );
     }
 }
 

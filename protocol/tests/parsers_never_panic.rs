@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 use rekam_protocol::ansi_nist::Transaction;
-use rekam_protocol::envelope::SealedView;
 use rekam_protocol::cbeff::Cbeff;
+use rekam_protocol::envelope::SealedView;
 use rekam_protocol::iso19794::{FaceImageRecord, FingerImageRecord, IrisImageRecord};
 use rekam_protocol::iso19794_2;
 use rekam_protocol::print_order::{SignedCardPrinted, SignedPrintOrder, SignedPrintRefusal};
@@ -149,11 +149,19 @@ proptest! {
 
 /// A small valid 19794-2011 record: 0 finger, 1 face, 2 iris (one byte of image each).
 fn valid_record(kind: u8) -> Vec<u8> {
-    use rekam_protocol::iso19794::face::{FaceImageDataType, FaceImageInfo, FaceImageRepresentation};
-    use rekam_protocol::iso19794::finger_image::{FingerCompression, FingerImageRepresentation, ScaleUnits};
+    use rekam_protocol::iso19794::face::{
+        FaceImageDataType, FaceImageInfo, FaceImageRepresentation,
+    };
+    use rekam_protocol::iso19794::finger_image::{
+        FingerCompression, FingerImageRepresentation, ScaleUnits,
+    };
     use rekam_protocol::iso19794::iris::{EyeLabel, IrisImageFormat, IrisImageRepresentation};
     use rekam_protocol::iso19794::{CaptureDateTime, CaptureDevice, QualityBlock};
-    let quality = vec![QualityBlock { score: 50, vendor: 15, algorithm: 55 }];
+    let quality = vec![QualityBlock {
+        score: 50,
+        vendor: 15,
+        algorithm: 55,
+    }];
     let encoded = match kind {
         0 => FingerImageRecord {
             certified: false,

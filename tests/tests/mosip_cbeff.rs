@@ -21,7 +21,10 @@ fn decode_j2k(bytes: &[u8]) -> (u32, u32) {
     let mut ctx = DecoderContext::default();
     let decoded = image.decode(&mut ctx).expect("JPEG 2000 decodes");
     let pixels = decoded.data_u8();
-    assert_eq!(pixels.len() as u64, u64::from(w) * u64::from(h) * u64::from(channels));
+    assert_eq!(
+        pixels.len() as u64,
+        u64::from(w) * u64::from(h) * u64::from(channels)
+    );
     (w, h)
 }
 
@@ -61,10 +64,7 @@ fn check_sample(name: &str) -> Option<Seen> {
             BdbRecord::Face(r) => {
                 assert_eq!(bir.bdb_info.types, ["Face"]);
                 for p in &r.representations {
-                    assert_eq!(
-                        p.image_info.data_type,
-                        FaceImageDataType::Jpeg2000Lossless
-                    );
+                    assert_eq!(p.image_info.data_type, FaceImageDataType::Jpeg2000Lossless);
                     assert_eq!(
                         decode_j2k(&p.image),
                         (
@@ -116,7 +116,10 @@ fn good_and_bad_quality_finger_samples_read_back_with_decodable_images() {
 
 #[test]
 fn good_and_bad_quality_face_samples_read_back_with_decodable_images() {
-    for name in ["SDK2001-good-face-quality.xml", "SDK2002-bad-face-quality.xml"] {
+    for name in [
+        "SDK2001-good-face-quality.xml",
+        "SDK2002-bad-face-quality.xml",
+    ] {
         if let Some(seen) = check_sample(name) {
             assert_eq!(seen.faces, 1, "{name}");
         }
@@ -125,7 +128,10 @@ fn good_and_bad_quality_face_samples_read_back_with_decodable_images() {
 
 #[test]
 fn good_and_bad_quality_iris_samples_read_back_with_decodable_images() {
-    for name in ["SDK2009-bad-iris-quality.xml", "SDK2010-good-iris-quality.xml"] {
+    for name in [
+        "SDK2009-bad-iris-quality.xml",
+        "SDK2010-good-iris-quality.xml",
+    ] {
         if let Some(seen) = check_sample(name) {
             assert_eq!(seen.irises, 1, "{name}");
         }

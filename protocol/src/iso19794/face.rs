@@ -332,7 +332,11 @@ fn read_representation(
 
 fn write_representation(p: &FaceImageRepresentation, out: &mut Vec<u8>) -> Result<(), EncodeError> {
     fits("number of quality blocks", p.quality.len(), 255)?;
-    fits("number of landmark points", p.landmarks.len(), u16::MAX.into())?;
+    fits(
+        "number of landmark points",
+        p.landmarks.len(),
+        u16::MAX.into(),
+    )?;
     fits("property mask", p.face.properties as usize, 0xFF_FFFF)?;
     fits("image data length", p.image.len(), u32::MAX.into())?;
     let start = out.len();

@@ -19,10 +19,9 @@
 //! blocks are kept as opaque bytes with their type code, so they re-encode unchanged.
 
 use super::{
-    CaptureDateTime, CaptureDevice, EncodeError, QualityBlock, Reader,
-    RecordError, RecordFault, expect_magic, expect_record_length, expect_representation_end, fits,
-    patch_u32, put_u16, put_u32, read_image, read_quality_blocks, representation_end,
-    write_quality_blocks,
+    CaptureDateTime, CaptureDevice, EncodeError, QualityBlock, Reader, RecordError, RecordFault,
+    expect_magic, expect_record_length, expect_representation_end, fits, patch_u32, put_u16,
+    put_u32, read_image, read_quality_blocks, representation_end, write_quality_blocks,
 };
 
 const MAGIC: &[u8; 8] = b"FIR\x00020\x00";
@@ -400,7 +399,11 @@ fn write_representation(
     p.device.write(out);
     write_quality_blocks(&p.quality, out);
     if certified {
-        fits("number of certification blocks", p.certifications.len(), 255)?;
+        fits(
+            "number of certification blocks",
+            p.certifications.len(),
+            255,
+        )?;
         out.push(p.certifications.len() as u8);
         for c in &p.certifications {
             put_u16(out, c.authority);
@@ -425,7 +428,11 @@ fn write_representation(
     put_u32(out, p.image.len() as u32);
     out.extend_from_slice(&p.image);
     for b in &p.extended {
-        fits("extended data block length", b.data.len() + 4, u16::MAX.into())?;
+        fits(
+            "extended data block length",
+            b.data.len() + 4,
+            u16::MAX.into(),
+        )?;
         put_u16(out, b.code);
         put_u16(out, (b.data.len() + 4) as u16);
         out.extend_from_slice(&b.data);

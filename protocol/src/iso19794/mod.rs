@@ -255,11 +255,36 @@ impl CaptureDateTime {
             millisecond: r.u16("capture millisecond")?,
         };
         let checks: [(&'static str, usize, u64, bool); 6] = [
-            ("capture month", 2, d.month.into(), (1..=12).contains(&d.month) || d.month == 0xFF),
-            ("capture day", 3, d.day.into(), (1..=31).contains(&d.day) || d.day == 0xFF),
-            ("capture hour", 4, d.hour.into(), d.hour <= 23 || d.hour == 0xFF),
-            ("capture minute", 5, d.minute.into(), d.minute <= 59 || d.minute == 0xFF),
-            ("capture second", 6, d.second.into(), d.second <= 59 || d.second == 0xFF),
+            (
+                "capture month",
+                2,
+                d.month.into(),
+                (1..=12).contains(&d.month) || d.month == 0xFF,
+            ),
+            (
+                "capture day",
+                3,
+                d.day.into(),
+                (1..=31).contains(&d.day) || d.day == 0xFF,
+            ),
+            (
+                "capture hour",
+                4,
+                d.hour.into(),
+                d.hour <= 23 || d.hour == 0xFF,
+            ),
+            (
+                "capture minute",
+                5,
+                d.minute.into(),
+                d.minute <= 59 || d.minute == 0xFF,
+            ),
+            (
+                "capture second",
+                6,
+                d.second.into(),
+                d.second <= 59 || d.second == 0xFF,
+            ),
             (
                 "capture millisecond",
                 7,
