@@ -5,7 +5,7 @@
 //! refused for the specific reason it is invalid.
 
 use hayro_jpeg2000::{DecodeSettings, DecoderContext, Image as J2kImage};
-use rekam_protocol::cbeff::{BdbRecord, Cbeff, CbeffFault};
+use rekam_protocol::cbeff::{BdbRecord, Cbeff, CbeffFault, finger_subtype};
 use rekam_protocol::iso19794::RecordFault;
 use rekam_protocol::iso19794::face::FaceImageDataType;
 use rekam_protocol::iso19794::finger_image::FingerCompression;
@@ -53,6 +53,14 @@ fn check_sample(name: &str) -> Option<Seen> {
                 assert_eq!(bir.bdb_info.types, ["Finger"]);
                 for p in &r.representations {
                     assert_eq!(p.compression, FingerCompression::Jpeg2000Lossless);
+                    // The BIR's subtype names the record's finger position the way rekam's
+                    // export names it (position 0, unknown, is MOSIP's "UNKNOWN").
+                    let subtype = finger_subtype(p.position).unwrap_or("UNKNOWN");
+                    assert_eq!(
+                        bir.bdb_info.subtype.as_deref(),
+                        Some(subtype),
+                        "{name} BIR {i}"
+                    );
                     assert_eq!(
                         decode_j2k(&p.image),
                         (u32::from(p.width), u32::from(p.height)),
