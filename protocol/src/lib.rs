@@ -20,9 +20,11 @@
 
 pub mod ansi_nist;
 pub mod card_text;
+pub mod cbeff;
 pub mod demographics;
 pub mod envelope;
 pub mod id;
+pub mod iso19794;
 pub mod iso19794_2;
 pub mod keys;
 pub mod manifest;

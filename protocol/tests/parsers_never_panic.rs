@@ -3,7 +3,9 @@
 
 use proptest::prelude::*;
 use rekam_protocol::ansi_nist::Transaction;
+use rekam_protocol::cbeff::Cbeff;
 use rekam_protocol::envelope::SealedView;
+use rekam_protocol::iso19794::{FaceImageRecord, FingerImageRecord, IrisImageRecord};
 use rekam_protocol::iso19794_2;
 use rekam_protocol::print_order::{SignedCardPrinted, SignedPrintOrder, SignedPrintRefusal};
 use rekam_protocol::{
@@ -103,4 +105,136 @@ proptest! {
             let _ = r.print_refusal.validate();
         }
     }
+
+    #[test]
+    fn iso19794_image_records(kind in 0u8..3, edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6), cut in any::<usize>(), truncate in any::<bool>()) {
+        // Random bytes rarely pass the header, so each case mutates a valid record: a few bytes
+        // overwritten and perhaps a tail cut off.
+        let mut data = valid_record(kind);
+        for (at, value) in edits {
+            let i = at % data.len();
+            data[i] = value;
+        }
+        if truncate {
+            data.truncate(cut % (data.len() + 1));
+        }
+        match kind {
+            0 => if let Ok(r) = FingerImageRecord::parse(&data) {
+                prop_assert_eq!(r.encode().ok(), Some(data));
+            },
+            1 => if let Ok(r) = FaceImageRecord::parse(&data) {
+                prop_assert_eq!(r.encode().ok(), Some(data));
+            },
+            _ => if let Ok(r) = IrisImageRecord::parse(&data) {
+                prop_assert_eq!(r.encode().ok(), Some(data));
+            },
+        }
+    }
+
+    #[test]
+    fn cbeff_documents(text in "\\PC{0,200}", shape in 0u8..3) {
+        // Most cases sit inside a valid envelope, so the reader gets to the BIR's children.
+        let body = match shape {
+            0 => format!("<?xml version=\"1.0\"?><BIR xmlns=\"http://standards.iso.org/iso-iec/19785/-3/ed-2/\"><BIRInfo><Integrity>false</Integrity></BIRInfo><BIR><BIRInfo><Integrity>false</Integrity></BIRInfo>{text}</BIR></BIR>"),
+            1 => format!("<?xml version=\"1.0\"?><BIR xmlns=\"http://standards.iso.org/iso-iec/19785/-3/ed-2/\"><BIRInfo><Integrity>false</Integrity></BIRInfo><BIR><BIRInfo><Integrity>false</Integrity></BIRInfo><BDBInfo><Format><Organization>Mosip</Organization><Type>7</Type></Format></BDBInfo><BDB>{text}</BDB></BIR></BIR>"),
+            _ => text,
+        };
+        if let Ok(doc) = Cbeff::parse(body.as_bytes()) {
+            for bir in &doc.birs {
+                let _ = bir.record();
+            }
+            if let Ok(xml) = doc.to_xml() {
+                prop_assert_eq!(Cbeff::parse(xml.as_bytes()).ok(), Some(doc));
+            }
+        }
+    }
+}
+
+/// A small valid 19794-2011 record: 0 finger, 1 face, 2 iris (one byte of image each).
+fn valid_record(kind: u8) -> Vec<u8> {
+    use rekam_protocol::iso19794::face::{
+        FaceImageDataType, FaceImageInfo, FaceImageRepresentation,
+    };
+    use rekam_protocol::iso19794::finger_image::{
+        FingerCompression, FingerImageRepresentation, ScaleUnits,
+    };
+    use rekam_protocol::iso19794::iris::{EyeLabel, IrisImageFormat, IrisImageRepresentation};
+    use rekam_protocol::iso19794::{CaptureDateTime, CaptureDevice, QualityBlock};
+    let quality = vec![QualityBlock {
+        score: 50,
+        vendor: 15,
+        algorithm: 55,
+    }];
+    let encoded = match kind {
+        0 => FingerImageRecord {
+            certified: false,
+            representations: vec![FingerImageRepresentation {
+                captured: CaptureDateTime::UNKNOWN,
+                device: CaptureDevice::default(),
+                quality,
+                certifications: Vec::new(),
+                position: 2,
+                representation_number: 0,
+                scale: ScaleUnits::PixelsPerInch,
+                capture_rate: (500, 500),
+                image_rate: (500, 500),
+                bit_depth: 8,
+                compression: FingerCompression::Wsq,
+                impression: 0,
+                width: 1,
+                height: 1,
+                image: vec![7],
+                extended: Vec::new(),
+            }],
+        }
+        .encode(),
+        1 => FaceImageRecord {
+            temporal_semantics: 0,
+            representations: vec![FaceImageRepresentation {
+                captured: CaptureDateTime::UNKNOWN,
+                device: CaptureDevice::default(),
+                quality,
+                face: Default::default(),
+                landmarks: Vec::new(),
+                image_info: FaceImageInfo {
+                    face_image_type: 0,
+                    data_type: FaceImageDataType::Jpeg,
+                    width: 1,
+                    height: 1,
+                    spatial_sampling_level: 0,
+                    post_processing: 0,
+                    cross_reference: 0,
+                    colour_space: 1,
+                },
+                image: vec![7],
+            }],
+        }
+        .encode(),
+        _ => IrisImageRecord {
+            representations: vec![IrisImageRepresentation {
+                captured: CaptureDateTime::UNKNOWN,
+                device: CaptureDevice::default(),
+                quality,
+                representation_number: 1,
+                eye: EyeLabel::Left,
+                image_type: 3,
+                format: IrisImageFormat::Png,
+                horizontal_orientation: 0,
+                vertical_orientation: 0,
+                compression_history: 1,
+                width: 1,
+                height: 1,
+                bit_depth: 8,
+                range: 0,
+                roll_angle: 0xFFFF,
+                roll_uncertainty: 0xFFFF,
+                centre_x: (0, 0),
+                centre_y: (0, 0),
+                diameter: (0, 0),
+                image: vec![7],
+            }],
+        }
+        .encode(),
+    };
+    encoded.expect("a valid record encodes")
 }
