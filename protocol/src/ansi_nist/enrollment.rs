@@ -25,6 +25,8 @@
 //!   as NIST's NFIQ 2 declares them), for any other algorithm under vendor 0xFFFF (unregistered),
 //!   product 1. An exception is a Type-14 without image and AMP `XX` (amputated) or `UP`
 //!   (bandaged, unable to print); its photo is not a friction-ridge image and is not exported.
+//!   The enrollment keeps the fingers segmented from slaps, not the slap images, so no slap
+//!   record (FGP 13-15 with 14.021 SEG) is written here, though [`super::records`] writes them.
 //! - Type-10 (IDC 1): SAP 10, POS F, CSP SRGB or GRAY from the photo, CGA JPEGB or PNG.
 //! - Type-17: ELR 1 right, 2 left; CGA PNG.
 //! - Type-8: the subject's signature, scanned (SRT 0), declared at the minimum scanning resolution
