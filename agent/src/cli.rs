@@ -462,6 +462,46 @@ pub enum PacketCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Open and fully verify a packet, then write its enrollment (fingers, face, irises,
+    /// signature, demographics) in an interchange format.
+    Export {
+        /// The registry private key (PEM).
+        #[arg(long)]
+        registry_key: PathBuf,
+        /// A trusted workstation public key file, or a directory of `*.pub` files. Repeatable.
+        #[arg(long, required = true)]
+        trust: Vec<PathBuf>,
+        /// The sealed packet.
+        file: PathBuf,
+        /// The format to write.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Originating agency (an2: 1.008 ORI); default: the enrollment's site code.
+        #[arg(long)]
+        originating_agency: Option<String>,
+        /// Destination agency (an2: 1.007 DAI).
+        #[arg(long, default_value = "DUKCAPIL")]
+        destination_agency: String,
+    },
+}
+
+/// The formats `rekam packet export` writes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// ANSI/NIST-ITL 1-2011, traditional encoding (Type-1, -2, -8, -10, -14, -17 records).
+    An2,
+}
+
+impl ExportFormat {
+    /// The name as given on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::An2 => "an2",
+        }
+    }
 }
 
 /// `rekam audit ...`

@@ -48,6 +48,36 @@ proptest! {
         }
         if let Ok(tx) = Transaction::parse(&data) {
             let _ = tx.finger_images();
+            // What parses writes again, and reads back to the same records.
+            let again = tx.encode().expect("a parsed transaction writes again");
+            let reread = Transaction::parse(&again).expect("what was written reads back");
+            prop_assert_eq!(reread.to_owned_records(), tx.to_owned_records());
+        }
+    }
+
+    #[test]
+    fn ansi_nist_round_trip_of_damaged_transactions(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+    ) {
+        // Random bytes rarely parse, so damage a valid transaction instead: most damage is
+        // rejected, and what still parses must write again and read back the same.
+        let mut data = b"1.001:39\x1d1.002:0500\x1d1.003:1\x1f2\x1e2\x1f0\x1e14\x1f1\x1c\
+2.001:27\x1d2.002:0\x1d2.100:a\x1fb\x1c14.001:38\x1d14.002:1\x1d14.013:2\x1d14.999:\x1c\x1d\x1c".to_vec();
+        prop_assert!(Transaction::parse(&data).is_ok(), "the seed parses");
+        for (at, byte) in edits {
+            let i = at.index(data.len());
+            data[i] = byte;
+        }
+        if truncate {
+            data.truncate(cut.index(data.len() + 1));
+        }
+        if let Ok(tx) = Transaction::parse(&data) {
+            let again = tx.encode().expect("a parsed transaction writes again");
+            let reread = Transaction::parse(&again).expect("what was written reads back");
+            prop_assert_eq!(reread.to_owned_records(), tx.to_owned_records());
+            prop_assert_eq!(reread.encode().expect("again"), again);
         }
     }
 

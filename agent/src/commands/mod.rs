@@ -15,6 +15,7 @@ pub mod operators;
 pub mod outbox;
 pub mod packet;
 pub mod packet_demo;
+pub mod packet_export;
 pub mod password;
 pub mod quality;
 pub mod serve;
@@ -123,6 +124,26 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out: dir,
             json,
         }) => packet::open(&registry_key, &trust, &file, dir.as_deref(), json, out),
+        Command::Packet(PacketCommand::Export {
+            registry_key,
+            trust,
+            file,
+            format,
+            out: out_path,
+            originating_agency,
+            destination_agency,
+        }) => packet_export::run(
+            &packet_export::ExportArgs {
+                registry_key: &registry_key,
+                trust: &trust,
+                file: &file,
+                format,
+                out_path: &out_path,
+                originating_agency: originating_agency.as_deref(),
+                destination_agency: &destination_agency,
+            },
+            out,
+        ),
         Command::Outbox(cmd) => outbox::run(cmd, out),
         Command::Devices(DevicesCommand::List {
             simulated,

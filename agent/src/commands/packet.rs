@@ -163,6 +163,15 @@ fn opened_json(p: &OpenedPacket) -> serde_json::Value {
     })
 }
 
+/// Opens and fully verifies the packet in `file` with the registry key and trusted workstation
+/// keys: the one open path of `rekam packet open` and `rekam packet export`.
+pub fn open_verified(registry_key: &Path, trust: &[PathBuf], file: &Path) -> Result<OpenedPacket> {
+    let key = keys::load_registry_key(registry_key)?;
+    let trust = keys::load_trust(trust)?;
+    let bytes = files::read(file)?;
+    packet::open(&bytes, &key, &trust).with_context(|| format!("{} rejected", file.display()))
+}
+
 /// `rekam packet open`.
 pub fn open(
     registry_key: &Path,
@@ -172,11 +181,7 @@ pub fn open(
     json: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let key = keys::load_registry_key(registry_key)?;
-    let trust = keys::load_trust(trust)?;
-    let bytes = files::read(file)?;
-    let opened = packet::open(&bytes, &key, &trust)
-        .with_context(|| format!("{} rejected", file.display()))?;
+    let opened = open_verified(registry_key, trust, file)?;
     if let Some(dir) = export {
         fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for (part, data) in opened.parts() {

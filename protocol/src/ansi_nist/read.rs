@@ -1,22 +1,13 @@
 //! Reading ANSI/NIST-ITL 1-2011 transactions in the traditional encoding, enough to take finger
 //! images (Type-4 and Type-14) with their positions out of a transaction, and to list every record.
 //!
-//! Layout: the Type-1 record lists (field 1.003) the type of every record that follows. Tagged
-//! records (Types 1, 2, 9, 10, 13, 14, 15, 17, ...) are fields `T.FFF:value` separated by GS (0x1D)
-//! and ended by FS (0x1C), with subfields split by RS (0x1E) and items by US (0x1F); field 1 is the
-//! record length, and field 999 holds binary image data up to the record's end. Types 3-8 are
-//! binary, starting with a 4-byte big-endian length.
-//!
 //! Contract: [`Transaction::parse`] checks every record length against the data, every tagged
 //! record's type against the Type-1 list, and that nothing follows the last record; malformed
 //! input is an error naming the record and offset, never a panic. Records borrow the input.
 
 use std::collections::BTreeMap;
 
-const FS: u8 = 0x1C;
-const GS: u8 = 0x1D;
-const RS: u8 = 0x1E;
-const US: u8 = 0x1F;
+use super::{FS, GS, RS, US};
 
 /// Why a transaction could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,7 +124,7 @@ pub struct FingerImage<'a> {
     pub data: &'a [u8],
 }
 
-fn number(bytes: &[u8]) -> Option<u64> {
+pub(crate) fn number(bytes: &[u8]) -> Option<u64> {
     if bytes.is_empty() || bytes.len() > 18 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -270,6 +261,11 @@ impl<'a> Transaction<'a> {
                 Record::Tagged {
                     record_type: 14, ..
                 } => {
+                    // Since 1-2011 a finger recorded as amputated or unable to print (14.018 AMP)
+                    // may come without an image: it is a finger, but not a finger image.
+                    if r.field(999).is_none() && r.field(18).is_some() {
+                        continue;
+                    }
                     let num = |f: u16| r.text(f).and_then(|s| s.trim().parse::<u32>().ok());
                     let data = r.field(999).ok_or_else(|| {
                         err(i, 14, 0, "Type-14 record has no image data (14.999)")

@@ -1,0 +1,220 @@
+//! `rekam packet export --format an2`, through the real binary: a sample packet's enrollment is
+//! written as an ANSI/NIST-ITL 1-2011 transaction that rekam's reader reads with every capture in
+//! it (the same image bytes `rekam packet open` exports), an existing file is never replaced, and
+//! a packet that does not open writes nothing.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use rekam_protocol::ansi_nist::Transaction;
+
+fn rekam(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rekam"))
+        .args(args)
+        .output()
+        .expect("rekam runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = rekam(args);
+    assert!(
+        out.status.success(),
+        "rekam {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("utf8 path")
+}
+
+/// Keys in `d/ws` and `d/reg` and a sample packet `d/e.rkp`.
+fn setup(d: &Path) -> std::path::PathBuf {
+    ok(&[
+        "keys",
+        "workstation-new",
+        "--out",
+        p(&d.join("ws")),
+        "--id",
+        "WS-3171-01",
+    ]);
+    ok(&["keys", "registry-new", "--out", p(&d.join("reg"))]);
+    let pkt = d.join("e.rkp");
+    ok(&[
+        "packet",
+        "sample",
+        "--workstation-key",
+        p(&d.join("ws/workstation.key")),
+        "--registry-pub",
+        p(&d.join("reg/registry.pub")),
+        "--out",
+        p(&pkt),
+    ]);
+    pkt
+}
+
+fn export(d: &Path, pkt: &Path, out: &Path, key: &str) -> Output {
+    rekam(&[
+        "packet",
+        "export",
+        "--registry-key",
+        p(&d.join(key)),
+        "--trust",
+        p(&d.join("ws")),
+        p(pkt),
+        "--format",
+        "an2",
+        "--out",
+        p(out),
+        "--destination-agency",
+        "DUKCAPIL-PUSAT",
+    ])
+}
+
+#[test]
+fn an_exported_packet_reads_back_with_every_capture() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let pkt = setup(d);
+    let an2 = d.join("e.an2");
+    let out = export(d, &pkt, &an2, "reg/registry.key");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("as an2"));
+
+    let opened: serde_json::Value = serde_json::from_str(&ok(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("reg/registry.key")),
+        "--trust",
+        p(&d.join("ws")),
+        p(&pkt),
+        "--out",
+        p(&d.join("parts")),
+        "--json",
+    ]))
+    .expect("json");
+    let e = &opened["enrollment"];
+
+    let bytes = fs::read(&an2).expect("written");
+    let tx = Transaction::parse(&bytes).expect("rekam's reader reads the export");
+    let types: Vec<u8> = tx.records.iter().map(|r| r.record_type()).collect();
+    let count = |t: u8| types.iter().filter(|&&x| x == t).count();
+    assert_eq!(
+        (
+            count(1),
+            count(2),
+            count(10),
+            count(14),
+            count(17),
+            count(8)
+        ),
+        (1, 1, 1, 10, 2, 1),
+        "{types:?}"
+    );
+    let t1 = &tx.records[0];
+    assert_eq!(t1.text(2).as_deref(), Some("0500"));
+    assert_eq!(t1.text(7).as_deref(), Some("DUKCAPIL-PUSAT"));
+    assert_eq!(
+        t1.text(8).as_deref(),
+        e["context"]["site_code"].as_str(),
+        "ORI defaults to the site code"
+    );
+    assert_eq!(t1.text(9).as_deref(), e["id"].as_str());
+    assert_eq!(
+        tx.records[1].text(101).as_deref(),
+        e["applicant"]["nik"].as_str()
+    );
+
+    let part = |name: &str| fs::read(d.join("parts").join(name)).expect(name);
+    let fingers = tx.finger_images().expect("finger images");
+    assert_eq!(fingers.len(), 10);
+    for (f, entry) in fingers
+        .iter()
+        .zip(e["biometrics"]["fingers"].as_array().expect("fingers"))
+    {
+        let captured = &entry["record"]["captured"];
+        assert_eq!(
+            u64::from(f.position),
+            entry["position"].as_u64().expect("position")
+        );
+        assert_eq!(
+            f.data,
+            part(captured["image"]["data"].as_str().expect("part"))
+        );
+        assert_eq!(
+            u64::from(f.width),
+            captured["image"]["width"].as_u64().expect("w")
+        );
+        let fqm = tx.records[f.record].text(24).expect("FQM");
+        let score = captured["quality"]["score"].as_u64().expect("score");
+        assert!(
+            fqm.starts_with(&format!("{}\x1f{score}\x1f", f.position)),
+            "{fqm}"
+        );
+    }
+    let face = tx
+        .records
+        .iter()
+        .find(|r| r.record_type() == 10)
+        .expect("face");
+    let face_part = e["biometrics"]["face"]["image"]["data"]
+        .as_str()
+        .expect("part");
+    assert_eq!(face.field(999).expect("image"), part(face_part));
+    for (elr, eye) in [("1", "right"), ("2", "left")] {
+        let iris = tx
+            .records
+            .iter()
+            .find(|r| r.record_type() == 17 && r.text(3).as_deref() == Some(elr))
+            .expect(eye);
+        let name = e["biometrics"]["irises"][eye]["image"]["data"]
+            .as_str()
+            .expect("part");
+        assert_eq!(iris.field(999).expect("image"), part(name));
+    }
+    let rekam_protocol::ansi_nist::Record::Binary { bytes: sig, .. } =
+        tx.records.last().expect("signature")
+    else {
+        panic!("the signature is a binary Type-8 record");
+    };
+    let sig_image = &e["biometrics"]["signature"]["image"];
+    let (w, h) = (
+        sig_image["width"].as_u64().expect("w"),
+        sig_image["height"].as_u64().expect("h"),
+    );
+    assert_eq!(u64::from(u16::from_be_bytes([sig[8], sig[9]])), w);
+    assert_eq!(u64::from(u16::from_be_bytes([sig[10], sig[11]])), h);
+    assert_eq!(sig.len() as u64, 12 + w.div_ceil(8) * h);
+    assert!(sig[12..].iter().any(|&b| b != 0), "the signature has ink");
+
+    // Never replaces a file.
+    let again = export(d, &pkt, &an2, "reg/registry.key");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(fs::read(&an2).expect("still there"), bytes);
+}
+
+#[test]
+fn a_packet_that_does_not_open_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let pkt = setup(d);
+    ok(&["keys", "registry-new", "--out", p(&d.join("other"))]);
+    let an2 = d.join("e.an2");
+    let out = export(d, &pkt, &an2, "other/registry.key");
+    assert!(!out.status.success());
+    assert!(!an2.exists());
+    let leftovers: Vec<_> = fs::read_dir(d)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
