@@ -29,7 +29,7 @@ const C = {
   query: anyOf('NIK atau QR slip', 'NIK or slip QR'),
   find: anyOf('Cari', 'Find'),
   takeFinger: anyOf('Ambil sidik jari', 'Take fingerprint'),
-  unreadable: anyOf('Jari tidak terbaca', 'Fingers cannot be read'),
+  supervisorRoute: anyOf('Minta persetujuan supervisor', 'Ask a supervisor to approve'),
   supervisorId: anyOf('ID supervisor', 'Supervisor id'),
   supervisorPassword: anyOf('Kata sandi supervisor', 'Supervisor password'),
   note: anyOf('Catatan', 'Note'),
@@ -202,7 +202,7 @@ test('orders for two residents enrolled here are printed by mouse and by keyboar
     }
     await page.locator('[data-tries-used]').waitFor();
     await s.check(page, 'cards-pickup-tries-used');
-    await page.getByRole('link', { name: C.unreadable }).click();
+    await page.getByRole('link', { name: C.supervisorRoute }).click();
     await s.screen(page, 'cards-pickup-approval');
     await act.fill(page.getByLabel(C.supervisorId), ACCOUNTS.supervisor.id);
     await act.fill(page.getByLabel(C.supervisorPassword), ACCOUNTS.supervisor.password);
