@@ -493,6 +493,9 @@ pub enum PacketCommand {
 pub enum ExportFormat {
     /// ANSI/NIST-ITL 1-2011, traditional encoding (Type-1, -2, -8, -10, -14, -17 records).
     An2,
+    /// CBEFF (ISO/IEC 19785-3 XML, as MOSIP packets carry it) around ISO/IEC 19794-4/-5/-6:2011
+    /// records of each finger, the face and the irises.
+    Cbeff,
 }
 
 impl ExportFormat {
@@ -500,6 +503,7 @@ impl ExportFormat {
     pub fn name(self) -> &'static str {
         match self {
             ExportFormat::An2 => "an2",
+            ExportFormat::Cbeff => "cbeff",
         }
     }
 }

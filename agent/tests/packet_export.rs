@@ -1,7 +1,7 @@
-//! `rekam packet export --format an2`, through the real binary: a sample packet's enrollment is
-//! written as an ANSI/NIST-ITL 1-2011 transaction that rekam's reader reads with every capture in
-//! it (the same image bytes `rekam packet open` exports), an existing file is never replaced, and
-//! a packet that does not open writes nothing.
+//! `rekam packet export`, through the real binary: a sample packet's enrollment is written as an
+//! ANSI/NIST-ITL 1-2011 transaction, or as CBEFF XML of ISO/IEC 19794 records, that rekam's readers
+//! read with every capture in it (the same image bytes `rekam packet open` exports); an existing
+//! file is never replaced, and a packet that does not open writes nothing.
 
 use std::fs;
 use std::path::Path;
@@ -56,6 +56,10 @@ fn setup(d: &Path) -> std::path::PathBuf {
 }
 
 fn export(d: &Path, pkt: &Path, out: &Path, key: &str) -> Output {
+    export_as(d, pkt, out, key, "an2")
+}
+
+fn export_as(d: &Path, pkt: &Path, out: &Path, key: &str, format: &str) -> Output {
     rekam(&[
         "packet",
         "export",
@@ -65,7 +69,7 @@ fn export(d: &Path, pkt: &Path, out: &Path, key: &str) -> Output {
         p(&d.join("ws")),
         p(pkt),
         "--format",
-        "an2",
+        format,
         "--out",
         p(out),
         "--destination-agency",
@@ -217,4 +221,88 @@ fn a_packet_that_does_not_open_writes_nothing() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+fn open_parts(d: &Path, pkt: &Path) -> serde_json::Value {
+    serde_json::from_str(&ok(&[
+        "packet",
+        "open",
+        "--registry-key",
+        p(&d.join("reg/registry.key")),
+        "--trust",
+        p(&d.join("ws")),
+        p(pkt),
+        "--out",
+        p(&d.join("parts")),
+        "--json",
+    ]))
+    .expect("json")
+}
+
+#[test]
+fn a_cbeff_export_holds_each_finger_the_face_and_both_irises_as_19794_records() {
+    use rekam_protocol::cbeff::{BdbRecord, Cbeff};
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let pkt = setup(d);
+    let xml = d.join("e.xml");
+    let out = export_as(d, &pkt, &xml, "reg/registry.key", "cbeff");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("as cbeff"));
+    let e = open_parts(d, &pkt)["enrollment"].clone();
+    let part = |name: &serde_json::Value| {
+        let name = name.as_str().expect("part name");
+        fs::read(d.join("parts").join(name)).expect("part")
+    };
+
+    let doc = Cbeff::parse(&fs::read(&xml).expect("written")).expect("rekam's reader reads it");
+    let (mut fingers, mut faces, mut irises) = (Vec::new(), Vec::new(), Vec::new());
+    for bir in &doc.birs {
+        if bir.bdb.is_none() {
+            // A finger recorded as an exception: MOSIP marks it in `others`, with no BDB.
+            assert!(bir.others.contains(&("EXCEPTION".into(), "true".into())));
+            continue;
+        }
+        match bir.record().expect("every BDB is a 19794 record") {
+            BdbRecord::Finger(r) => fingers.extend(r.representations),
+            BdbRecord::Face(r) => faces.extend(r.representations),
+            BdbRecord::Iris(r) => irises.extend(r.representations),
+        }
+    }
+    let entries: Vec<_> = e["biometrics"]["fingers"]
+        .as_array()
+        .expect("fingers")
+        .iter()
+        .filter(|f| !f["record"]["captured"].is_null())
+        .collect();
+    assert!(!entries.is_empty());
+    assert_eq!(fingers.len(), entries.len());
+    for (f, entry) in fingers.iter().zip(&entries) {
+        let captured = &entry["record"]["captured"];
+        assert_eq!(
+            u64::from(f.position),
+            entry["position"].as_u64().expect("position")
+        );
+        assert_eq!(f.image, part(&captured["image"]["data"]));
+        assert_eq!(
+            u64::from(f.width),
+            captured["image"]["width"].as_u64().expect("w")
+        );
+    }
+    assert_eq!(faces.len(), 1);
+    assert_eq!(faces[0].image, part(&e["biometrics"]["face"]["image"]["data"]));
+    assert_eq!(irises.len(), 2);
+    let mut want = vec![
+        part(&e["biometrics"]["irises"]["right"]["image"]["data"]),
+        part(&e["biometrics"]["irises"]["left"]["image"]["data"]),
+    ];
+    let mut got: Vec<Vec<u8>> = irises.iter().map(|r| r.image.clone()).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
 }

@@ -1,5 +1,6 @@
-//! `rekam packet export`: open and verify a packet, then write its enrollment (every finger, the
-//! face, irises and signature, and the demographics) in an interchange format.
+//! `rekam packet export`: open and verify a packet, then write its enrollment in an interchange
+//! format: ANSI/NIST-ITL (every finger, the face, irises, signature and demographics) or CBEFF XML
+//! (every finger, the face and irises as ISO/IEC 19794 records).
 //!
 //! Contract: the packet is opened exactly as `rekam packet open` opens it (same keys, same
 //! verification); nothing is written unless it opens and the whole export succeeds, and the output
@@ -13,6 +14,7 @@ use anyhow::{Context, Result, bail};
 use rekam_protocol::Enrollment;
 use rekam_protocol::Timestamp;
 use rekam_protocol::ansi_nist::enrollment::{self as an2, ExportContext, SignatureBitmap};
+use rekam_protocol::cbeff;
 use rekam_protocol::model::ImageEncoding;
 
 use super::packet::{now_ms, open_verified};
@@ -79,6 +81,11 @@ fn encode(e: &Enrollment, args: &ExportArgs<'_>, now: Timestamp) -> Result<Vec<u
             let signature = signature_bitmap(e)?;
             Ok(an2::encode(e, &ctx, Some(&signature))?)
         }
+        // 19794 has no signature image record and MOSIP packets carry none, so the signature
+        // stays out of CBEFF; demographics belong to MOSIP's ID JSON, not to CBEFF.
+        ExportFormat::Cbeff => Ok(cbeff::enrollment_bir(&e.biometrics, now)?
+            .to_xml()?
+            .into_bytes()),
     }
 }
 
