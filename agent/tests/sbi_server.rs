@@ -165,7 +165,7 @@ async fn a_registration_client_discovers_reads_info_and_captures_a_slap_with_an_
         let EntryOutcome::Captured(c) = o else {
             panic!("a finger was not captured: {o:?}")
         };
-        assert_eq!(&c.record[..8], b"FIR\0020\0");
+        assert_eq!(&c.record[..8], b"FIR\x00020\x00");
         // The record's finger position agrees with the payload's bioSubType.
         let position = c.record[40];
         let expected = match c.payload.bio_sub_type {
@@ -199,7 +199,7 @@ async fn a_registration_client_discovers_reads_info_and_captures_a_slap_with_an_
     let [EntryOutcome::Captured(f)] = out.as_slice() else {
         panic!("one face: {out:?}")
     };
-    assert_eq!(&f.record[..8], b"FAC\0030\0");
+    assert_eq!(&f.record[..8], b"FAC\x00030\x00");
     assert_eq!(f.payload.bio_type, BioType::Face);
     assert_eq!(f.payload.bio_sub_type, None);
 
@@ -262,7 +262,7 @@ async fn thumbs_and_both_irises_come_back_as_one_entry_each_in_a_single_chain() 
         .iter()
         .map(|o| match o {
             EntryOutcome::Captured(c) => {
-                assert_eq!(&c.record[..8], b"IIR\0020\0");
+                assert_eq!(&c.record[..8], b"IIR\x00020\x00");
                 c.payload.bio_sub_type
             }
             EntryOutcome::Failed(e) => panic!("an eye failed: {e:?}"),

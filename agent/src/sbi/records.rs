@@ -95,7 +95,7 @@ pub fn finger(r: &FingerRecord<'_>) -> Result<Vec<u8>, String> {
     rep.extend_from_slice(&len32("image", r.wsq.len())?);
     rep.extend_from_slice(r.wsq);
     let mut out = Vec::with_capacity(16 + 4 + rep.len());
-    out.extend_from_slice(b"FIR\0020\0");
+    out.extend_from_slice(b"FIR\x00020\x00");
     out.extend_from_slice(&len32("record", 16 + 4 + rep.len())?);
     out.extend_from_slice(&1u16.to_be_bytes()); // representations
     out.push(0); // certification flag
@@ -143,7 +143,7 @@ pub fn face(
     rep.extend_from_slice(&len32("image", image.len())?);
     rep.extend_from_slice(image);
     let mut out = Vec::with_capacity(17 + 4 + rep.len());
-    out.extend_from_slice(b"FAC\0030\0");
+    out.extend_from_slice(b"FAC\x00030\x00");
     out.extend_from_slice(&len32("record", 17 + 4 + rep.len())?);
     out.extend_from_slice(&1u16.to_be_bytes()); // representations
     out.push(0); // certification flag
@@ -190,7 +190,7 @@ pub fn iris(
     rep.extend_from_slice(&len32("image", png.len())?);
     rep.extend_from_slice(png);
     let mut out = Vec::with_capacity(16 + 4 + rep.len());
-    out.extend_from_slice(b"IIR\0020\0");
+    out.extend_from_slice(b"IIR\x00020\x00");
     out.extend_from_slice(&len32("record", 16 + 4 + rep.len())?);
     out.extend_from_slice(&1u16.to_be_bytes()); // representations
     out.push(0); // certification flag
@@ -220,7 +220,7 @@ mod tests {
             wsq: b"\xff\xa0WSQ",
         })
         .expect("record");
-        assert_eq!(&r[..8], b"FIR\0020\0");
+        assert_eq!(&r[..8], b"FIR\x00020\x00");
         assert_eq!(
             u32::from_be_bytes([r[8], r[9], r[10], r[11]]) as usize,
             r.len()
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn face_and_iris_records_measure_themselves_and_end_with_their_image() {
         let f = face(at(), 80, FaceEncoding::Jpeg, 480, 640, b"JPEG").expect("face");
-        assert_eq!(&f[..8], b"FAC\0030\0");
+        assert_eq!(&f[..8], b"FAC\x00030\x00");
         assert_eq!(
             u32::from_be_bytes([f[8], f[9], f[10], f[11]]) as usize,
             f.len()
@@ -254,7 +254,7 @@ mod tests {
         );
         assert!(f.ends_with(b"\0\0\0\x04JPEG"));
         let i = iris(at(), Eye::Left, 70, 640, 480, b"PNG").expect("iris");
-        assert_eq!(&i[..8], b"IIR\0020\0");
+        assert_eq!(&i[..8], b"IIR\x00020\x00");
         assert_eq!(
             u32::from_be_bytes([i[16], i[17], i[18], i[19]]) as usize,
             i.len() - 16
