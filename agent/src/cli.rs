@@ -89,6 +89,35 @@ pub enum Command {
     /// Card issuance: the print queue, printing, and the blank-card stock.
     #[command(subcommand)]
     Cards(CardsCommand),
+    /// MOSIP SBI 0.9.5: rekam's devices as SBI devices for a MOSIP registration client.
+    #[command(subcommand)]
+    Sbi(SbiCommand),
+}
+
+/// `rekam sbi ...`
+#[derive(Subcommand, Debug)]
+pub enum SbiCommand {
+    /// Serve the workstation's devices (fingerprint slaps and thumbs, face, irises) as a MOSIP
+    /// SBI 0.9.5 device service on http://127.0.0.1:PORT (verbs MOSIPDISC, MOSIPDINFO,
+    /// RCAPTURE, STREAM).
+    Serve {
+        /// Configuration file (TOML) naming the devices, as for `rekam serve`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Use the simulated devices.
+        #[arg(long)]
+        simulated: bool,
+        /// Port, in SBI's range 4501-4600.
+        #[arg(long, default_value_t = 4501)]
+        port: u16,
+        /// Directory with the device key and certificate from `rekam keys sbi-device-new`;
+        /// without it the devices answer as unregistered.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// The `env` reported in device info and captures.
+        #[arg(long, default_value = "Developer")]
+        env: String,
+    },
 }
 
 /// `rekam cards ...`
@@ -396,6 +425,13 @@ pub enum KeysCommand {
         /// Signature algorithm.
         #[arg(long, default_value = "ed25519", value_parser = ["ed25519", "ecdsa-p256-sha256"])]
         algorithm: String,
+    },
+    /// Create an SBI device key: DIR/sbi-device.key (RSA-2048, PKCS#8 PEM, mode 0600) and
+    /// DIR/sbi-device.crt (its self-signed certificate, the SBI client's trust anchor).
+    SbiDeviceNew {
+        /// Directory to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Create the registry's keys: DIR/registry.key + registry.pub (X25519, packets are sealed
     /// to it) and DIR/receipt.key + receipt.pub (Ed25519, receipts are signed with it).

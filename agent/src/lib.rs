@@ -20,6 +20,7 @@ pub mod hotplug;
 pub mod office;
 pub mod operators;
 pub mod preview;
+pub mod sbi;
 pub mod serve;
 pub mod service;
 pub mod store;

@@ -16,7 +16,8 @@
 //! - [`receipt`] and [`rejection`]: the registry's signed answers about one packet;
 //! - [`card_text`]: the card's printed text and backdrop from an applicant;
 //! - [`print_order`]: the registry's print orders, the office's card-printed reports, their acks;
-//! - [`iso19794_2`]: ISO/IEC 19794-2:2005 finger minutiae records (the chip fingers' templates).
+//! - [`iso19794_2`]: ISO/IEC 19794-2:2005 finger minutiae records (the chip fingers' templates);
+//! - [`sbi`]: MOSIP SBI 0.9.5 device messages, their RS256/x5c signatures and hash chain.
 
 pub mod ansi_nist;
 pub mod card_text;
@@ -36,6 +37,7 @@ pub mod pem;
 pub mod print_order;
 pub mod receipt;
 pub mod rejection;
+pub mod sbi;
 pub mod timefmt;
 
 pub use envelope::Header;

@@ -8,9 +8,10 @@ use rekam_protocol::envelope::SealedView;
 use rekam_protocol::iso19794::{FaceImageRecord, FingerImageRecord, IrisImageRecord};
 use rekam_protocol::iso19794_2;
 use rekam_protocol::print_order::{SignedCardPrinted, SignedPrintOrder, SignedPrintRefusal};
+use rekam_protocol::sbi;
 use rekam_protocol::{
     Enrollment, Manifest, Nik, RegistryPrivateKey, RegistryPublicKey, SignedReceipt,
-    SignedRejection, TrustStore, packet,
+    SignedRejection, Timestamp, TrustStore, packet,
 };
 
 proptest! {
@@ -177,6 +178,35 @@ proptest! {
                 prop_assert_eq!(Cbeff::parse(xml.as_bytes()).ok(), Some(doc));
             }
         }
+    }
+
+    #[test]
+    fn sbi_messages(text in "\\PC{0,300}", shape in 0u8..4) {
+        // Most cases look like an SBI body, so the parsers get past the first member.
+        let body = match shape {
+            0 => format!("{{\"bio\":[{{\"type\":\"Finger\",\"count\":{text}}}]}}"),
+            1 => format!("[{{\"deviceInfo\":\"{text}\",\"error\":{{\"errorCode\":\"0\",\"errorInfo\":\"\"}}}}]"),
+            2 => format!("eyJhbGciOiJSUzI1NiJ9.{text}.AA"),
+            _ => text,
+        };
+        let b = body.as_bytes();
+        let _ = sbi::parse_discover_request(b);
+        let _ = sbi::parse_discover_response(b);
+        let _ = sbi::parse_device_info_response(b);
+        let _ = sbi::parse_device_info(b);
+        let _ = sbi::parse_digital_id(b);
+        let _ = sbi::parse_bio_payload(b);
+        let _ = sbi::parse_stream_request(b);
+        if let Ok(r) = sbi::parse_capture_request(b) {
+            let again = serde_json::to_vec(&r).expect("serialises");
+            prop_assert_eq!(sbi::parse_capture_request(&again).ok(), Some(r));
+        }
+        if let Ok(r) = sbi::parse_capture_response(b) {
+            let _ = sbi::check_capture(&r, "tx-1", "", &sbi::TrustAnchors::new(), Timestamp::from_unix_ms(0));
+        }
+        prop_assert!(sbi::verify(&body, &sbi::TrustAnchors::new(), Timestamp::from_unix_ms(0)).is_err());
+        let mut v = serde_json::Value::String(body.clone());
+        sbi::decoded::add_decoded(&mut v);
     }
 }
 

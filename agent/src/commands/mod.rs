@@ -30,7 +30,7 @@ use anyhow::Result;
 
 use crate::cli::{
     AuditCommand, CardCommand, Cli, Command, DevicesCommand, KeysCommand, PacketCommand,
-    QualityCommand, SimCommand, StoreCommand,
+    QualityCommand, SbiCommand, SimCommand, StoreCommand,
 };
 
 /// Runs a parsed command line.
@@ -60,6 +60,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             id,
             algorithm,
         }) => keys::workstation_new(&dir, id.as_deref(), &algorithm, out),
+        Command::Keys(KeysCommand::SbiDeviceNew { out: dir }) => {
+            crate::sbi::keys::device_new(&dir, out)
+        }
+        Command::Sbi(SbiCommand::Serve {
+            config,
+            simulated,
+            port,
+            keys,
+            env,
+        }) => crate::sbi::command::run(
+            &crate::sbi::command::SbiServeArgs {
+                config,
+                simulated,
+                port,
+                keys,
+                env,
+            },
+            out,
+        ),
         Command::Keys(KeysCommand::RegistryNew { out: dir, id }) => {
             keys::registry_new(&dir, id.as_deref(), out)
         }

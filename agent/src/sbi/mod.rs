@@ -1,0 +1,14 @@
+//! rekam's devices as a MOSIP SBI 0.9.5 device service (`rekam sbi serve`) and the device keys
+//! it signs with (`rekam keys sbi-device-new`).
+//!
+//! Contract: [`server`] answers the SBI verbs on loopback for the workstation's fingerprint
+//! scanner (device 1: left slap, right slap, thumbs), camera (device 2: face) and iris scanner
+//! (device 3, when the kit has one), from the same [`crate::devices::DeviceManager`] the agent
+//! uses, so `deviceStatus` is the real device's state; [`keys`] makes and loads the RSA device
+//! key and certificate; [`client`] finds SBI services on loopback; [`records`] writes the ISO/IEC 19794 records carried as `bioValue`.
+
+pub mod client;
+pub mod command;
+pub mod keys;
+pub mod records;
+pub mod server;
