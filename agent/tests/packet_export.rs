@@ -295,7 +295,10 @@ fn a_cbeff_export_holds_each_finger_the_face_and_both_irises_as_19794_records() 
         );
     }
     assert_eq!(faces.len(), 1);
-    assert_eq!(faces[0].image, part(&e["biometrics"]["face"]["image"]["data"]));
+    assert_eq!(
+        faces[0].image,
+        part(&e["biometrics"]["face"]["image"]["data"])
+    );
     assert_eq!(irises.len(), 2);
     let mut want = vec![
         part(&e["biometrics"]["irises"]["right"]["image"]["data"]),

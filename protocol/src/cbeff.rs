@@ -38,8 +38,8 @@ use crate::iso19794::{
     FingerImageRecord, IrisImageRecord, QualityBlock, RecordError, VENDOR_NIST,
 };
 use crate::model::{
-    Biometrics, ExceptionReason, FingerRecord, Image, ImageEncoding, Impression, PixelFormat,
-    QualityScore,
+    Biometrics, ExceptionReason, FingerCapture, FingerRecord, Image, ImageEncoding, Impression,
+    IrisCapture, PixelFormat, QualityScore,
 };
 use crate::timefmt::Timestamp;
 
@@ -1177,7 +1177,8 @@ fn child_bir(bdb_info: BdbInfo, bdb: Option<Vec<u8>>, others: Vec<(String, Strin
     }
 }
 
-fn face_record(
+/// The ISO/IEC 19794-5:2011 record of a face image (JPEG or PNG, as stored), basic type.
+pub fn face_record(
     what: &str,
     image: &Image,
     captured: CaptureDateTime,
@@ -1226,6 +1227,105 @@ fn face_record(
     })
 }
 
+/// The ISO/IEC 19794-4:2011 record of one captured finger at ISO position `code`: the stored
+/// image as it is (WSQ, PNG or JPEG) at its resolution, one quality block, live-scan plain (plain
+/// and slap segments) or rolled.
+pub fn finger_record(
+    code: u8,
+    f: &FingerCapture,
+    captured: CaptureDateTime,
+) -> Result<Vec<u8>, ExportError> {
+    let what = format!("finger at position {code}");
+    let compression = match f.image.encoding {
+        ImageEncoding::Wsq => FingerCompression::Wsq,
+        ImageEncoding::Png => FingerCompression::Png,
+        ImageEncoding::Jpeg => FingerCompression::Jpeg,
+    };
+    let ppi = f
+        .image
+        .ppi
+        .ok_or_else(|| ExportError::NoResolution(what.clone()))?;
+    let (width, height) = dimensions(&what, &f.image)?;
+    FingerImageRecord {
+        certified: false,
+        representations: vec![FingerImageRepresentation {
+            captured,
+            device: CaptureDevice::default(),
+            quality: vec![quality_block(&f.quality)],
+            certifications: Vec::new(),
+            position: code,
+            representation_number: 0,
+            scale: ScaleUnits::PixelsPerInch,
+            capture_rate: (ppi, ppi),
+            image_rate: (ppi, ppi),
+            bit_depth: 8,
+            compression,
+            impression: match f.impression {
+                Impression::Rolled => 1,
+                Impression::Plain | Impression::SlapSegment => 0,
+            },
+            width,
+            height,
+            image: f.image.data.bytes().to_vec(),
+            extended: Vec::new(),
+        }],
+    }
+    .encode()
+    .map_err(|source| ExportError::Record { what, source })
+}
+
+/// The ISO/IEC 19794-6:2011 record of one captured iris (PNG, as rekam stores irises).
+pub fn iris_record(
+    label: EyeLabel,
+    iris: &IrisCapture,
+    captured: CaptureDateTime,
+) -> Result<Vec<u8>, ExportError> {
+    let what = match label {
+        EyeLabel::Left => "left iris",
+        EyeLabel::Right => "right iris",
+        _ => "iris",
+    }
+    .to_string();
+    let format = match iris.image.encoding {
+        ImageEncoding::Png => IrisImageFormat::Png,
+        other => {
+            return Err(ExportError::Encoding {
+                what,
+                encoding: other,
+                part: "-6 (iris)",
+            });
+        }
+    };
+    let (width, height) = dimensions(&what, &iris.image)?;
+    IrisImageRecord {
+        representations: vec![IrisImageRepresentation {
+            captured,
+            device: CaptureDevice::default(),
+            quality: vec![quality_block(&iris.quality)],
+            representation_number: 1,
+            eye: label,
+            // VGA when the image is 640x480, else uncropped: rekam does not crop irises.
+            image_type: if (width, height) == (640, 480) { 2 } else { 1 },
+            format,
+            horizontal_orientation: 0,
+            vertical_orientation: 0,
+            compression_history: 1,
+            width,
+            height,
+            bit_depth: 8,
+            range: 0,
+            roll_angle: 0xFFFF,
+            roll_uncertainty: 0xFFFF,
+            centre_x: (0, 0),
+            centre_y: (0, 0),
+            diameter: (0, 0),
+            image: iris.image.data.bytes().to_vec(),
+        }],
+    }
+    .encode()
+    .map_err(|source| ExportError::Record { what, source })
+}
+
 /// Turns an enrollment's biometrics into a CBEFF document of ISO/IEC 19794-2011 records, one
 /// BIR per biometric, as a MOSIP registration client would write it.
 ///
@@ -1258,45 +1358,7 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
         let what = format!("finger {}", entry.position);
         match &entry.record {
             FingerRecord::Captured(f) => {
-                let compression = match f.image.encoding {
-                    ImageEncoding::Wsq => FingerCompression::Wsq,
-                    ImageEncoding::Png => FingerCompression::Png,
-                    ImageEncoding::Jpeg => FingerCompression::Jpeg,
-                };
-                let ppi = f
-                    .image
-                    .ppi
-                    .ok_or_else(|| ExportError::NoResolution(what.clone()))?;
-                let (width, height) = dimensions(&what, &f.image)?;
-                let record = FingerImageRecord {
-                    certified: false,
-                    representations: vec![FingerImageRepresentation {
-                        captured,
-                        device: CaptureDevice::default(),
-                        quality: vec![quality_block(&f.quality)],
-                        certifications: Vec::new(),
-                        position: code,
-                        representation_number: 0,
-                        scale: ScaleUnits::PixelsPerInch,
-                        capture_rate: (ppi, ppi),
-                        image_rate: (ppi, ppi),
-                        bit_depth: 8,
-                        compression,
-                        impression: match f.impression {
-                            Impression::Rolled => 1,
-                            Impression::Plain | Impression::SlapSegment => 0,
-                        },
-                        width,
-                        height,
-                        image: f.image.data.bytes().to_vec(),
-                        extended: Vec::new(),
-                    }],
-                }
-                .encode()
-                .map_err(|source| ExportError::Record {
-                    what: what.clone(),
-                    source,
-                })?;
+                let record = finger_record(code, f, captured)?;
                 birs.push(child_bir(
                     bdb_info(
                         created_dt,
@@ -1365,48 +1427,7 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
         ("Left", EyeLabel::Left, &biometrics.irises.left),
     ] {
         let Some(iris) = iris else { continue };
-        let what = format!("{} iris", eye.to_ascii_lowercase());
-        let format = match iris.image.encoding {
-            ImageEncoding::Png => IrisImageFormat::Png,
-            other => {
-                return Err(ExportError::Encoding {
-                    what,
-                    encoding: other,
-                    part: "-6 (iris)",
-                });
-            }
-        };
-        let (width, height) = dimensions(&what, &iris.image)?;
-        let record = IrisImageRecord {
-            representations: vec![IrisImageRepresentation {
-                captured,
-                device: CaptureDevice::default(),
-                quality: vec![quality_block(&iris.quality)],
-                representation_number: 1,
-                eye: label,
-                // VGA when the image is 640x480, else uncropped: rekam does not crop irises.
-                image_type: if (width, height) == (640, 480) { 2 } else { 1 },
-                format,
-                horizontal_orientation: 0,
-                vertical_orientation: 0,
-                compression_history: 1,
-                width,
-                height,
-                bit_depth: 8,
-                range: 0,
-                roll_angle: 0xFFFF,
-                roll_uncertainty: 0xFFFF,
-                centre_x: (0, 0),
-                centre_y: (0, 0),
-                diameter: (0, 0),
-                image: iris.image.data.bytes().to_vec(),
-            }],
-        }
-        .encode()
-        .map_err(|source| ExportError::Record {
-            what: what.clone(),
-            source,
-        })?;
+        let record = iris_record(label, iris, captured)?;
         birs.push(child_bir(
             bdb_info(
                 created_dt,

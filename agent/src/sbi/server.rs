@@ -30,6 +30,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rekam_drivers::ErrorKind;
 use rekam_drivers::fingerprint::{Finger, Slap};
 use rekam_drivers::iris::Eyes;
+use rekam_protocol::cbeff;
+use rekam_protocol::iso19794::CaptureDateTime;
+use rekam_protocol::iso19794::iris::EyeLabel;
 use rekam_protocol::model::{ImageEncoding, Impression};
 use rekam_protocol::sbi::{
     BioPayload, BioRequest, BioSubType, BioType, BiometricEntry, CaptureResponse, Certification,
@@ -41,7 +44,6 @@ use rekam_quality::segment::{SegmentOptions, SlapKind, segment};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::records;
 use crate::capture;
 use crate::devices::{DeviceFailure, DeviceManager, Health};
 use crate::preview::Previews;
@@ -465,16 +467,12 @@ impl SbiService {
                             .map_err(|e| extraction(&e.reason))?;
                         let image = &scored.capture.image;
                         let quality = scored.capture.quality.score;
-                        let rec = records::finger(&records::FingerRecord {
-                            at: now,
-                            position: finger.position(),
-                            quality,
-                            ppi: u16::try_from(img.ppi()).unwrap_or(500),
-                            width: image.width,
-                            height: image.height,
-                            wsq: image.data.bytes(),
-                        })
-                        .map_err(|e| extraction(&e))?;
+                        let rec = cbeff::finger_record(
+                            finger.position(),
+                            &scored.capture,
+                            capture_time(now),
+                        )
+                        .map_err(|e| extraction(&e.to_string()))?;
                         Some((rec, quality))
                     }
                 };
@@ -499,19 +497,9 @@ impl SbiService {
         let work = tokio::task::spawn_blocking(move || -> Result<Vec<Captured>, ErrorInfo> {
             let (face, _advice) =
                 capture::face(&photo, &device, None).map_err(|e| extraction(&e.reason))?;
-            let encoding = match face.image.encoding {
-                ImageEncoding::Jpeg => records::FaceEncoding::Jpeg,
-                _ => records::FaceEncoding::Png,
-            };
-            let rec = records::face(
-                OffsetDateTime::now_utc(),
-                face.quality.score,
-                encoding,
-                face.image.width,
-                face.image.height,
-                face.image.data.bytes(),
-            )
-            .map_err(|e| extraction(&e))?;
+            let rec =
+                cbeff::face_record("face", &face.image, capture_time(OffsetDateTime::now_utc()))
+                    .map_err(|e| extraction(&e.to_string()))?;
             Ok(vec![Captured {
                 sub_type: None,
                 record: Some((rec, face.quality.score)),
@@ -525,8 +513,8 @@ impl SbiService {
         let mut out = Vec::new();
         for sub in wanted {
             let (eye, label) = match sub {
-                BioSubType::LeftIris => (Eyes::Left, records::Eye::Left),
-                BioSubType::RightIris => (Eyes::Right, records::Eye::Right),
+                BioSubType::LeftIris => (Eyes::Left, EyeLabel::Left),
+                BioSubType::RightIris => (Eyes::Right, EyeLabel::Right),
                 _ => continue,
             };
             let (img, device) = self
@@ -537,15 +525,8 @@ impl SbiService {
                 .map_err(|e| failure_info(&e))?;
             let (iris, _advice) =
                 capture::iris(&img, &device).map_err(|e| extraction(&e.reason))?;
-            let rec = records::iris(
-                OffsetDateTime::now_utc(),
-                label,
-                iris.quality.score,
-                iris.image.width,
-                iris.image.height,
-                iris.image.data.bytes(),
-            )
-            .map_err(|e| extraction(&e))?;
+            let rec = cbeff::iris_record(label, &iris, capture_time(OffsetDateTime::now_utc()))
+                .map_err(|e| extraction(&e.to_string()))?;
             out.push(Captured {
                 sub_type: Some(*sub),
                 record: Some((rec, iris.quality.score)),
@@ -701,6 +682,14 @@ fn non_empty(s: String, fallback: &str) -> String {
     } else {
         s
     }
+}
+
+/// A record's capture time, to the millisecond.
+fn capture_time(t: OffsetDateTime) -> CaptureDateTime {
+    let ms = t.unix_timestamp_nanos() / 1_000_000;
+    CaptureDateTime::from_timestamp(rekam_protocol::Timestamp::from_unix_ms(
+        i64::try_from(ms).unwrap_or(i64::MAX),
+    ))
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
