@@ -33,7 +33,7 @@ use rekam_drivers::iris::Eyes;
 use rekam_protocol::cbeff;
 use rekam_protocol::iso19794::CaptureDateTime;
 use rekam_protocol::iso19794::iris::EyeLabel;
-use rekam_protocol::model::{ImageEncoding, Impression};
+use rekam_protocol::model::Impression;
 use rekam_protocol::sbi::{
     BioPayload, BioRequest, BioSubType, BioType, BiometricEntry, CaptureResponse, Certification,
     DeviceInfo, DeviceInfoEntry, DeviceSigner, DeviceStatus, DeviceSubType, DigitalId,
@@ -465,7 +465,6 @@ impl SbiService {
                         .map_err(|e| extraction(&e.to_string()))?;
                         let scored = capture::finger(&crop, &device, Impression::SlapSegment)
                             .map_err(|e| extraction(&e.reason))?;
-                        let image = &scored.capture.image;
                         let quality = scored.capture.quality.score;
                         let rec = cbeff::finger_record(
                             finger.position(),
