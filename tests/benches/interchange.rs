@@ -37,11 +37,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function("decode-every-record", |b| {
         b.iter(|| {
             let doc = Cbeff::parse(xml.as_bytes()).expect("parse");
-            doc.birs
+            let records: Vec<_> = doc
+                .birs
                 .iter()
                 .filter(|bir| bir.bdb.is_some())
                 .map(|bir| bir.record().expect("record"))
-                .count()
+                .collect();
+            records
         })
     });
     group.finish();
