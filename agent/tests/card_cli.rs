@@ -4,7 +4,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -16,34 +15,8 @@ use rekam_protocol::receipt::TrustedRegistry;
 use rekam_protocol::timefmt::Timestamp;
 use ring::rand::SystemRandom;
 
-fn rekam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(args)
-        .output()
-        .expect("rekam runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = rekam(args);
-    assert!(
-        out.status.success(),
-        "rekam {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf8")
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = rekam(args);
-    assert!(!out.status.success(), "rekam {args:?} should fail");
-    let err = String::from_utf8(out.stderr).expect("utf8");
-    assert_eq!(err.trim_end().lines().count(), 1, "one-line reason: {err}");
-    err
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf8 path")
-}
+mod cli_support;
+use cli_support::{fails, ok, p, rekam};
 
 /// Width and height of a PNG file.
 fn png_size(path: &Path) -> (u32, u32) {

@@ -15,12 +15,8 @@ use cards_support::order;
 use rekam_agent::config::Config;
 use rekam_agent::store::{BlankState, OrderState, Store};
 
-fn rekam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(args)
-        .output()
-        .expect("run rekam")
-}
+mod cli_support;
+use cli_support::rekam;
 
 fn text(o: &Output) -> String {
     format!(

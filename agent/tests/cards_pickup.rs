@@ -26,6 +26,9 @@ use rekam_quality::minutiae::MinutiaKind;
 use rekam_quality::verify::PICKUP_THRESHOLD;
 use ring::rand::SystemRandom;
 
+mod cli_support;
+use cli_support::rekam;
+
 const ENROLLMENT: &str = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
 
 /// The ISO record of `finger` of the person the scanner shows for `nik`, or an empty view.
@@ -330,13 +333,6 @@ async fn unreadable_chip_fingers_need_a_supervisors_approval() {
         .expect("approved");
     assert!(matches!(v, PickupVerdict::Approved { .. }), "{v:?}");
     assert_eq!(state(&agent, &id).await, OrderState::Collected);
-}
-
-fn rekam(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(args)
-        .output()
-        .expect("run rekam")
 }
 
 fn text(o: &std::process::Output) -> String {

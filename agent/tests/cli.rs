@@ -4,36 +4,10 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn rekam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(args)
-        .output()
-        .expect("rekam runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = rekam(args);
-    assert!(
-        out.status.success(),
-        "rekam {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf8")
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = rekam(args);
-    assert!(!out.status.success(), "rekam {args:?} should fail");
-    let err = String::from_utf8(out.stderr).expect("utf8");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one-line reason, got: {err}"
-    );
-    err
-}
+mod cli_support;
+use cli_support::{fails, ok, p, rekam};
 
 /// `rekam packet sample` with the keys in `d/ws` and `d/reg`, written to `out`.
 fn sample(d: &Path, out: &Path, extra: &[&str]) -> String {
@@ -50,10 +24,6 @@ fn sample(d: &Path, out: &Path, extra: &[&str]) -> String {
     ];
     args.extend_from_slice(extra);
     ok(&args)
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf8 path")
 }
 
 #[test]

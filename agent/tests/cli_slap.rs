@@ -5,14 +5,10 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn rekam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(args)
-        .output()
-        .expect("rekam runs")
-}
+mod cli_support;
+use cli_support::rekam;
 
 fn nist(name: &str) -> Option<std::path::PathBuf> {
     let path = rekam_tests::workspace_root()

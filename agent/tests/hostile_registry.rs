@@ -23,6 +23,9 @@ use ring::rand::SystemRandom;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+mod cli_support;
+use cli_support::{p, rekam};
+
 /// What the stub answers to the next requests.
 #[derive(Clone)]
 enum Script {
@@ -517,15 +520,4 @@ async fn hostile_answers_leave_the_packet_pending_and_a_signed_rejection_is_fina
     assert_eq!(actor, "SPV-1");
     assert!(detail.contains("new key"), "{detail}");
     store.verify_audit().expect("chain intact");
-}
-
-fn rekam(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(args)
-        .output()
-        .expect("rekam runs")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf8 path")
 }

@@ -4,29 +4,11 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn rekam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(args)
-        .output()
-        .expect("rekam runs")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf8 path")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = rekam(args);
-    assert!(
-        out.status.success(),
-        "rekam {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf8")
-}
+mod cli_support;
+use cli_support::{ok, p, rekam};
 
 fn hex_sha256(bytes: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))

@@ -5,30 +5,12 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use rekam_protocol::ansi_nist::Transaction;
 
-fn rekam(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rekam"))
-        .args(args)
-        .output()
-        .expect("rekam runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = rekam(args);
-    assert!(
-        out.status.success(),
-        "rekam {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf8")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("utf8 path")
-}
+mod cli_support;
+use cli_support::{ok, p, rekam};
 
 /// Keys in `d/ws` and `d/reg` and a sample packet `d/e.rkp`.
 fn setup(d: &Path) -> std::path::PathBuf {
