@@ -70,6 +70,9 @@ pub struct SbiSetting {
     pub port: Option<u16>,
     /// The certificates device signatures must chain to.
     pub anchors: TrustAnchors,
+    /// Longest wait for the service while opening a device (capped at 5 s); captures use their
+    /// operation's deadline.
+    pub timeout: Duration,
 }
 
 /// Which class of device.
@@ -399,8 +402,8 @@ impl SbiDevice {
             .no_proxy()
             .build()
             .map_err(|e| protocol(&who, format!("HTTP client: {e}")))?;
-        let port = match setting.port {
-            Some(p) => p,
+        let ports: Vec<u16> = match setting.port {
+            Some(p) => vec![p],
             None => {
                 let found = block(
                     &runtime,
@@ -420,29 +423,51 @@ impl SbiDevice {
                 )?;
                 found
                     .iter()
-                    .find(|f| f.devices.as_ref().is_ok_and(|d| !d.is_empty()))
+                    .filter(|f| f.devices.as_ref().is_ok_and(|d| !d.is_empty()))
                     .map(|f| f.port)
-                    .ok_or_else(|| {
-                        DeviceFailure::new(
-                            &who,
-                            ErrorKind::Disconnected,
-                            format!(
-                                "no SBI service on 127.0.0.1:{}-{} offers a {} device",
-                                client::PORTS.start(),
-                                client::PORTS.end(),
-                                class.name()
-                            ),
-                        )
-                    })?
+                    .collect()
             }
         };
+        // Several services may offer the class: the first whose device verifies is taken, and
+        // when none does, the first refusal says why.
+        let mut refused = None;
+        for port in ports {
+            match Self::open_at(class, setting, port, &runtime, &http) {
+                Ok(d) => return Ok(d),
+                Err(e) => {
+                    refused.get_or_insert(e);
+                }
+            }
+        }
+        Err(refused.unwrap_or_else(|| {
+            DeviceFailure::new(
+                &who,
+                ErrorKind::Disconnected,
+                format!(
+                    "no SBI service on 127.0.0.1:{}-{} offers a {} device",
+                    client::PORTS.start(),
+                    client::PORTS.end(),
+                    class.name()
+                ),
+            )
+        }))
+    }
+
+    fn open_at(
+        class: SbiClass,
+        setting: &SbiSetting,
+        port: u16,
+        runtime: &tokio::runtime::Handle,
+        http: &reqwest::Client,
+    ) -> Result<SbiDevice, DeviceFailure> {
+        let who = format!("SBI {}", class.name());
         let body = block(
-            &runtime,
+            runtime,
             &who,
             "MOSIPDINFO /info",
-            INFO_TIMEOUT,
+            INFO_TIMEOUT.min(setting.timeout),
             None,
-            call(&http, port, &who, "MOSIPDINFO", "/info", b"{}".to_vec()),
+            call(http, port, &who, "MOSIPDINFO", "/info", b"{}".to_vec()),
         )?;
         let Verified { info, digital } = pick_device(class, &body, &setting.anchors, port, &who)?;
         let name = describe(&info.device_id, Some(&digital), port);
@@ -489,8 +514,8 @@ impl SbiDevice {
             device_id: info.device_id,
             env: info.env,
             anchors: setting.anchors.clone(),
-            http,
-            runtime,
+            http: http.clone(),
+            runtime: runtime.clone(),
             stream: None,
         })
     }
@@ -972,4 +997,24 @@ pub fn iris_slot(setting: Arc<SbiSetting>) -> Slot<dyn IrisDevice> {
             Ok(Box::new(SbiDevice::open(SbiClass::Iris, &setting)?) as Box<dyn IrisDevice>)
         }),
     )
+}
+
+/// The SBI setting of `config`'s `[devices]` (`sbi_port`, `sbi_trust` read from their PEM
+/// files, the capture timeout).
+pub fn setting(config: &crate::config::Config) -> anyhow::Result<Arc<SbiSetting>> {
+    use anyhow::Context;
+    let mut anchors = TrustAnchors::new();
+    for p in &config.devices.sbi_trust {
+        let path = config.path(p);
+        let text = crate::files::read_text(&path)
+            .with_context(|| format!("devices.sbi_trust: {}", path.display()))?;
+        anchors
+            .add_pem(&text)
+            .with_context(|| format!("devices.sbi_trust: {}", path.display()))?;
+    }
+    Ok(Arc::new(SbiSetting {
+        port: config.devices.sbi_port,
+        anchors,
+        timeout: config.capture_timeout(),
+    }))
 }
