@@ -376,7 +376,10 @@ impl Config {
             ("devices.iris_scanner", &d.iris_scanner),
         ] {
             if value.as_deref().is_some_and(|v| v != SBI) {
-                return bad(key, "the only driver named here is \"sbi\" (an SBI device service)");
+                return bad(
+                    key,
+                    "the only driver named here is \"sbi\" (an SBI device service)",
+                );
             }
         }
         if d.fingerprint.is_some() && d.r30x_port.is_some() {
@@ -392,7 +395,10 @@ impl Config {
             );
         }
         if d.sbi_port == Some(0) {
-            return bad("devices.sbi_port", "must be 1-65535 (SBI services use 4501-4600)");
+            return bad(
+                "devices.sbi_port",
+                "must be 1-65535 (SBI services use 4501-4600)",
+            );
         }
         if let Some(camera) = &self.devices.camera
             && camera != SBI

@@ -32,8 +32,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rekam_drivers::camera::Photo;
 use rekam_drivers::fingerprint::{CaptureOptions, Finger, Slap};
-use rekam_drivers::iris::Eyes;
 use rekam_drivers::identity::ImageSize;
+use rekam_drivers::iris::Eyes;
 use rekam_drivers::{CancelToken, DeviceIdentity, ErrorKind, GrayImage};
 use rekam_protocol::Timestamp;
 use rekam_protocol::iso19794::iris::EyeLabel;
@@ -188,11 +188,7 @@ pub fn failure_of_code(device: &str, e: &ErrorInfo) -> DeviceFailure {
         Some(t) if !e.error_info.contains(t) => format!("{t}: {}", e.error_info),
         _ => e.error_info.clone(),
     };
-    DeviceFailure::new(
-        device,
-        kind,
-        format!("SBI error {}: {text}", e.error_code),
-    )
+    DeviceFailure::new(device, kind, format!("SBI error {}: {text}", e.error_code))
 }
 
 fn http_failure(device: &str, what: &str, e: &reqwest::Error) -> DeviceFailure {
@@ -271,7 +267,11 @@ async fn call(
         ));
     }
     let mut out = Vec::new();
-    while let Some(chunk) = r.chunk().await.map_err(|e| http_failure(device, &what, &e))? {
+    while let Some(chunk) = r
+        .chunk()
+        .await
+        .map_err(|e| http_failure(device, &what, &e))?
+    {
         if out.len() + chunk.len() > MAX_BODY {
             return Err(DeviceFailure::new(
                 device,
@@ -326,13 +326,13 @@ fn pick_device(
     let mut refusal = None;
     for e in &entries {
         // What the entry claims, unchecked, to know whether it is of our class and to name it.
-        let Some(claimed) = unverified_payload(&e.device_info)
-            .and_then(|p| parse_device_info(&p).ok())
+        let Some(claimed) =
+            unverified_payload(&e.device_info).and_then(|p| parse_device_info(&p).ok())
         else {
             continue;
         };
-        let claimed_id = unverified_payload(&claimed.digital_id)
-            .and_then(|p| parse_digital_id(&p).ok());
+        let claimed_id =
+            unverified_payload(&claimed.digital_id).and_then(|p| parse_digital_id(&p).ok());
         if claimed_id.as_ref().map(|d| d.bio_type) != Some(class.bio_type()) {
             continue;
         }
@@ -405,22 +405,15 @@ impl SbiDevice {
         let ports: Vec<u16> = match setting.port {
             Some(p) => vec![p],
             None => {
-                let found = block(
-                    &runtime,
-                    &who,
-                    "discovery",
-                    INFO_TIMEOUT,
-                    None,
-                    async {
-                        Ok(client::discover(
-                            &http,
-                            client::PORTS,
-                            class.discover_type(),
-                            DISCOVERY_TIMEOUT,
-                        )
-                        .await)
-                    },
-                )?;
+                let found = block(&runtime, &who, "discovery", INFO_TIMEOUT, None, async {
+                    Ok(client::discover(
+                        &http,
+                        client::PORTS,
+                        class.discover_type(),
+                        DISCOVERY_TIMEOUT,
+                    )
+                    .await)
+                })?;
                 found
                     .iter()
                     .filter(|f| f.devices.as_ref().is_ok_and(|d| !d.is_empty()))
@@ -474,7 +467,11 @@ impl SbiDevice {
         match info.device_status {
             DeviceStatus::Ready => {}
             DeviceStatus::Busy => {
-                return Err(DeviceFailure::new(&who, ErrorKind::Busy, format!("{name} is busy")));
+                return Err(DeviceFailure::new(
+                    &who,
+                    ErrorKind::Busy,
+                    format!("{name} is busy"),
+                ));
             }
             DeviceStatus::NotReady => {
                 return Err(DeviceFailure::new(
@@ -630,8 +627,8 @@ impl SbiDevice {
                 o.timeout.max(INFO_TIMEOUT.min(Duration::from_secs(2))),
                 Some(&o.cancel),
                 async move {
-                    let method = reqwest::Method::from_bytes(b"STREAM")
-                        .map_err(|e| protocol(&w, e))?;
+                    let method =
+                        reqwest::Method::from_bytes(b"STREAM").map_err(|e| protocol(&w, e))?;
                     http.request(method, format!("http://127.0.0.1:{port}/stream"))
                         .header("content-type", "application/json")
                         .body(body)
@@ -649,15 +646,24 @@ impl SbiDevice {
             if content_type.starts_with("application/json") {
                 // The service's SBI error instead of a stream.
                 let w = who.clone();
-                let bytes = block(&self.runtime, &who, "STREAM /stream", INFO_TIMEOUT, None, async move {
-                    response
-                        .bytes()
-                        .await
-                        .map_err(|e| http_failure(&w, "STREAM /stream", &e))
-                })?;
+                let bytes = block(
+                    &self.runtime,
+                    &who,
+                    "STREAM /stream",
+                    INFO_TIMEOUT,
+                    None,
+                    async move {
+                        response
+                            .bytes()
+                            .await
+                            .map_err(|e| http_failure(&w, "STREAM /stream", &e))
+                    },
+                )?;
                 let error = serde_json::from_slice::<serde_json::Value>(&bytes)
                     .ok()
-                    .and_then(|v| serde_json::from_value::<ErrorInfo>(v.get("error")?.clone()).ok());
+                    .and_then(|v| {
+                        serde_json::from_value::<ErrorInfo>(v.get("error")?.clone()).ok()
+                    });
                 return Err(match error {
                     Some(e) if e.code() == Some(ErrorCode::Other(504)) => DeviceFailure::new(
                         &who,
@@ -704,12 +710,19 @@ impl SbiDevice {
                 let left = o.timeout.saturating_sub(started.elapsed());
                 let w = who.clone();
                 let response = &mut stream.response;
-                let chunk = block(&self.runtime, &who, "STREAM frame", left, Some(&o.cancel), async {
-                    response
-                        .chunk()
-                        .await
-                        .map_err(|e| http_failure(&w, "STREAM", &e))
-                })?;
+                let chunk = block(
+                    &self.runtime,
+                    &who,
+                    "STREAM frame",
+                    left,
+                    Some(&o.cancel),
+                    async {
+                        response
+                            .chunk()
+                            .await
+                            .map_err(|e| http_failure(&w, "STREAM", &e))
+                    },
+                )?;
                 let Some(chunk) = chunk else {
                     return Err(DeviceFailure::new(
                         &who,
@@ -794,14 +807,20 @@ fn sub_id_of(slap: Slap) -> u64 {
 
 impl SbiDevice {
     /// The fingers of `entries` as images, each checked to be the position its payload names.
-    fn fingers(&self, entries: Vec<CheckedBiometric>) -> Result<Vec<(Finger, GrayImage)>, DeviceFailure> {
+    fn fingers(
+        &self,
+        entries: Vec<CheckedBiometric>,
+    ) -> Result<Vec<(Finger, GrayImage)>, DeviceFailure> {
         let mut out = Vec::new();
         for c in entries {
             let img = records::finger(&c.record).map_err(|e| self.record_failure(e))?;
             let Some(finger) = finger_of_code(img.position) else {
                 return Err(protocol(
                     &self.who(),
-                    format!("a finger record names position {}, not a finger", img.position),
+                    format!(
+                        "a finger record names position {}, not a finger",
+                        img.position
+                    ),
                 ));
             };
             if c.payload.bio_sub_type != Some(sub_type_of(finger)) {

@@ -9,10 +9,10 @@
 //! whose decoded size disagrees with the record's header is refused with a [`RecordImageError`]
 //! naming the record and why; nothing here panics on any input.
 
-use rekam_drivers::camera::Photo;
-use rekam_drivers::image::RgbImage;
 use rekam_drivers::GrayImage;
+use rekam_drivers::camera::Photo;
 use rekam_drivers::identity::ImageSize;
+use rekam_drivers::image::RgbImage;
 use rekam_protocol::iso19794::face::FaceImageDataType;
 use rekam_protocol::iso19794::finger_image::{FingerCompression, ScaleUnits};
 use rekam_protocol::iso19794::iris::{EyeLabel, IrisImageFormat};
@@ -156,7 +156,10 @@ pub fn iris(record: &[u8]) -> Result<IrisImage, RecordImageError> {
         IrisImageFormat::Raw => {
             return Err(err(
                 WHAT,
-                format!("raw images of {} bits per pixel are not decoded", rep.bit_depth),
+                format!(
+                    "raw images of {} bits per pixel are not decoded",
+                    rep.bit_depth
+                ),
             ));
         }
         IrisImageFormat::Png => gray_png(WHAT, &rep.image, (w, h))?,
@@ -224,7 +227,11 @@ fn to_gray(p: Pixels) -> Vec<u8> {
 fn to_rgb(p: Pixels) -> Vec<u8> {
     match p.channels {
         0 | 1 => p.data.iter().flat_map(|&v| [v, v, v]).collect(),
-        2 => p.data.chunks_exact(2).flat_map(|c| [c[0], c[0], c[0]]).collect(),
+        2 => p
+            .data
+            .chunks_exact(2)
+            .flat_map(|c| [c[0], c[0], c[0]])
+            .collect(),
         3 => p.data,
         n => p
             .data
@@ -248,7 +255,9 @@ pub fn jpeg_frame_size(bytes: &[u8]) -> Result<(u32, u32), RecordImageError> {
     let mut dec = jpeg_decoder::Decoder::new(bytes);
     dec.read_info()
         .map_err(|e| err(WHAT, format!("not a JPEG: {e}")))?;
-    let info = dec.info().ok_or_else(|| err(WHAT, "no JPEG frame header"))?;
+    let info = dec
+        .info()
+        .ok_or_else(|| err(WHAT, "no JPEG frame header"))?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
     check_size(WHAT, w, h)?;
     Ok((w, h))
@@ -262,18 +271,19 @@ fn jpeg(what: &'static str, bytes: &[u8], size: (u32, u32)) -> Result<Pixels, Re
         .info()
         .ok_or_else(|| err(what, "its JPEG has no frame header"))?;
     // Checked before decoding, so a lying header costs no memory.
-    same_size(
-        what,
-        (u32::from(info.width), u32::from(info.height)),
-        size,
-    )?;
+    same_size(what, (u32::from(info.width), u32::from(info.height)), size)?;
     let data = dec
         .decode()
         .map_err(|e| err(what, format!("its JPEG does not decode: {e}")))?;
     let channels = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 => 1,
         jpeg_decoder::PixelFormat::RGB24 => 3,
-        other => return Err(err(what, format!("JPEG pixel format {other:?} is not read"))),
+        other => {
+            return Err(err(
+                what,
+                format!("JPEG pixel format {other:?} is not read"),
+            ));
+        }
     };
     Ok(Pixels { channels, data })
 }
@@ -287,8 +297,7 @@ fn jpeg2000(
     let image = Image::new(bytes, &DecodeSettings::default())
         .map_err(|e| err(what, format!("its JPEG 2000 image does not read: {e:?}")))?;
     same_size(what, (image.width(), image.height()), size)?;
-    let channels =
-        usize::from(image.color_space().num_channels()) + usize::from(image.has_alpha());
+    let channels = usize::from(image.color_space().num_channels()) + usize::from(image.has_alpha());
     let mut ctx = DecoderContext::default();
     let decoded = image
         .decode(&mut ctx)
@@ -350,11 +359,19 @@ fn png_pixels(
     })
 }
 
-fn gray_png(what: &'static str, bytes: &[u8], size: (u32, u32)) -> Result<Vec<u8>, RecordImageError> {
+fn gray_png(
+    what: &'static str,
+    bytes: &[u8],
+    size: (u32, u32),
+) -> Result<Vec<u8>, RecordImageError> {
     png_pixels(what, bytes, size).map(to_gray)
 }
 
-fn rgb_png(what: &'static str, bytes: &[u8], size: (u32, u32)) -> Result<Vec<u8>, RecordImageError> {
+fn rgb_png(
+    what: &'static str,
+    bytes: &[u8],
+    size: (u32, u32),
+) -> Result<Vec<u8>, RecordImageError> {
     png_pixels(what, bytes, size).map(to_rgb)
 }
 

@@ -40,10 +40,7 @@ pub fn lay_out(slap: Slap, fingers: &[(Finger, GrayImage)]) -> Result<GrayImage,
             i.ppi()
         ));
     }
-    if let Some((f, _)) = fingers
-        .iter()
-        .find(|(f, _)| !order.contains(&f.position()))
-    {
+    if let Some((f, _)) = fingers.iter().find(|(f, _)| !order.contains(&f.position())) {
         return Err(format!("{f:?} is not a finger of the {slap:?} slap"));
     }
     let widest = fingers.iter().map(|(_, i)| i.width()).max().unwrap_or(1);
@@ -122,7 +119,10 @@ mod tests {
         assert!(
             lay_out(
                 Slap::Thumbs,
-                &[(Finger::LeftThumb, block(4, 4, 0)), (Finger::RightThumb, other)]
+                &[
+                    (Finger::LeftThumb, block(4, 4, 0)),
+                    (Finger::RightThumb, other)
+                ]
             )
             .is_err()
         );

@@ -115,7 +115,11 @@ impl MjpegReader {
     pub fn new(content_type: &str, max_frame: usize) -> Result<Self, MjpegError> {
         let not = || MjpegError::NotMultipart(content_type.to_string());
         let mut params = content_type.split(';');
-        let kind = params.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let kind = params
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         if kind != "multipart/x-mixed-replace" && kind != "multipart/mixed" {
             return Err(not());
         }
@@ -373,7 +377,8 @@ mod tests {
     #[test]
     fn a_frame_larger_than_the_limit_is_refused_before_it_is_buffered() {
         let mut r = MjpegReader::new(TYPE, 16).expect("reader");
-        r.push(b"--frame\r\nContent-Length: 17\r\n\r\n").expect("push");
+        r.push(b"--frame\r\nContent-Length: 17\r\n\r\n")
+            .expect("push");
         assert_eq!(
             r.next_frame(),
             Err(MjpegError::FrameTooLarge {
@@ -407,7 +412,8 @@ mod tests {
     #[test]
     fn garbage_after_a_frame_of_known_length_names_the_frame() {
         let mut r = MjpegReader::new(TYPE, 100).expect("reader");
-        r.push(b"--frame\r\nContent-Length: 2\r\n\r\nabXYZXYZXYZ").expect("push");
+        r.push(b"--frame\r\nContent-Length: 2\r\n\r\nabXYZXYZXYZ")
+            .expect("push");
         assert!(r.next_frame().expect("frame").is_some());
         assert!(matches!(
             r.next_frame(),
