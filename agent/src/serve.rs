@@ -414,4 +414,32 @@ mod tests {
         assert!(!classes.iter().any(|c| c == "iris"), "{classes:?}");
         assert!(!classes.iter().any(|c| c == "printer"), "{classes:?}");
     }
+
+    #[test]
+    fn sbi_devices_take_the_fingerprint_camera_and_iris_slots_once_their_trust_anchors_load() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path();
+        let (_, cert) =
+            crate::sbi::keys::generate("anchor", time::OffsetDateTime::now_utc()).expect("keys");
+        let pem = dir.join("sbi-ca.pem");
+        std::fs::write(&pem, rekam_protocol::pem::encode("CERTIFICATE", &cert)).expect("write");
+        let desk = format!(
+            "simulated = false\nfingerprint = \"sbi\"\ncamera = \"sbi\"\niris_scanner = \"sbi\"\nsignature_pad = \"isdv4:/dev/ttyS0\"\nsbi_trust = [{:?}]",
+            pem.display().to_string()
+        );
+        let manager = devices(&config(&desk)).expect("an SBI desk");
+        let classes: Vec<String> = manager
+            .status()
+            .into_iter()
+            .map(|d| d.class.to_string())
+            .collect();
+        assert_eq!(
+            classes,
+            ["fingerprint", "camera", "signature_pad", "iris"],
+            "{classes:?}"
+        );
+        let missing = desk.replace("sbi-ca.pem", "absent.pem");
+        let err = devices(&config(&missing)).err().expect("no anchor file");
+        assert!(err.to_string().contains("devices.sbi_trust"), "{err:#}");
+    }
 }
