@@ -23,7 +23,8 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
-    let (key, cert) = keys::generate("bench device", time::OffsetDateTime::now_utc()).expect("keys");
+    let (key, cert) =
+        keys::generate("bench device", time::OffsetDateTime::now_utc()).expect("keys");
     let mut anchors = TrustAnchors::new();
     anchors.add_der(cert.clone()).expect("anchor");
     let port = rt.block_on(async {

@@ -6,12 +6,14 @@
 //! captures.
 
 mod identity;
+#[path = "../../protocol/tests/sbi_support/mod.rs"]
+mod sbi_support;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rekam_agent::config::Config;
@@ -26,10 +28,13 @@ use rekam_drivers::fingerprint::{CaptureOptions, Finger, Slap};
 use rekam_drivers::iris::Eyes;
 use rekam_drivers::{CancelToken, ErrorKind};
 use rekam_protocol::model::{FingerRecord, Impression};
+use rekam_protocol::sbi::decoded::add_decoded;
 use rekam_protocol::sbi::{BioRequest, BioSubType, BioType, Score, TrustAnchors};
 use rekam_protocol::{RegistryPrivateKey, SignatureAlgorithm, WorkstationSigningKey, packet};
 use rekam_quality::segment::{SegmentOptions, SlapKind, segment};
 use ring::rand::SystemRandom;
+use sbi_support::{assert_valid, schema_dir};
+use serde_json::Value;
 
 /// Long enough for a debug build's simulated slap, segmentation and NFIQ 2 per finger.
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -346,50 +351,59 @@ async fn an_unregistered_device_whose_info_is_unsigned_is_refused() {
     assert!(e.message.contains("not signed"), "{e}");
 }
 
-/// A proxy in front of the service that changes one hash of every RCAPTURE answer.
-async fn tampering_proxy(target: u16) -> u16 {
+/// Every verb, request and answer (JSON) that went through a [`proxy`].
+type Exchanges = Arc<Mutex<Vec<(String, Value, Value)>>>;
+
+/// A proxy in front of the service on `target` that records every exchange and, with `tamper`,
+/// changes the second hash of every RCAPTURE answer.
+async fn proxy(target: u16, tamper: bool) -> (u16, Exchanges) {
     use axum::body::Bytes;
     use axum::http::{Method, Uri};
-    async fn forward(target: u16, method: Method, uri: Uri, body: Bytes) -> Vec<u8> {
-        let client = reqwest::Client::new();
-        let answer = client
-            .request(
-                method.clone(),
-                format!("http://127.0.0.1:{target}{}", uri.path()),
-            )
-            .body(body.to_vec())
-            .send()
-            .await
-            .expect("the service answers")
-            .bytes()
-            .await
-            .expect("body")
-            .to_vec();
-        if method.as_str() != "RCAPTURE" {
-            return answer;
+    let seen: Exchanges = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
+        let log = log.clone();
+        async move {
+            let answer = reqwest::Client::new()
+                .request(
+                    method.clone(),
+                    format!("http://127.0.0.1:{target}{}", uri.path()),
+                )
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("the service answers")
+                .bytes()
+                .await
+                .expect("body");
+            let mut v: Value = serde_json::from_slice(&answer).expect("JSON");
+            if tamper
+                && method.as_str() == "RCAPTURE"
+                && let Some(h) = v["biometrics"][1]["hash"].as_str()
+            {
+                let flipped = if h.starts_with('0') { "1" } else { "0" };
+                v["biometrics"][1]["hash"] = format!("{flipped}{}", &h[1..]).into();
+            }
+            let request = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            log.lock()
+                .expect("log")
+                .push((method.to_string(), request, v.clone()));
+            serde_json::to_vec(&v).expect("JSON")
         }
-        let mut v: serde_json::Value = serde_json::from_slice(&answer).expect("JSON");
-        if let Some(h) = v["biometrics"][1]["hash"].as_str() {
-            let flipped = if h.starts_with('0') { "1" } else { "0" };
-            v["biometrics"][1]["hash"] = format!("{flipped}{}", &h[1..]).into();
-        }
-        serde_json::to_vec(&v).expect("JSON")
-    }
-    let app = axum::Router::new()
-        .fallback(move |m: Method, u: Uri, b: Bytes| async move { forward(target, m, u, b).await });
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move { axum::serve(listener, app).await });
-    port
+    (port, seen)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_capture_whose_hash_chain_was_tampered_with_is_refused() {
     let svc = Service::start(true);
-    let proxy = tampering_proxy(svc.port).await;
-    let m = sbi_manager(&setting_at(Some(proxy), svc.trusted()), DEADLINE);
+    let (port, _) = proxy(svc.port, true).await;
+    let m = sbi_manager(&setting_at(Some(port), svc.trusted()), DEADLINE);
     let e = m
         .capture_slap(Slap::Thumbs, Vec::new())
         .await
@@ -506,8 +520,11 @@ fn applicant() -> rekam_protocol::model::Applicant {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_enrollment_whose_fingerprint_camera_and_iris_are_sbi_devices_finalizes_a_sealed_packet()
 {
+    let schemas = schema_dir();
     let svc = Service::start(true);
-    let s = svc.setting(svc.trusted());
+    // Every exchange is recorded on the way, to hold both sides to MOSIP's schemas.
+    let (port, exchanges) = proxy(svc.port, false).await;
+    let s = setting_at(Some(port), svc.trusted());
     let (agent, registry, trust) = sealed_agent(&s);
     let op = identity::operator();
     let id = agent
@@ -583,4 +600,23 @@ async fn an_enrollment_whose_fingerprint_camera_and_iris_are_sbi_devices_finaliz
         .count();
     assert_eq!(captured, 10, "every finger from an SBI slap");
     assert!(b.irises.left.is_some() && b.irises.right.is_some());
+
+    let Some(dir) = schemas else { return };
+    let exchanges = exchanges.lock().expect("log").clone();
+    let verbs: Vec<&str> = exchanges.iter().map(|(v, _, _)| v.as_str()).collect();
+    assert!(
+        verbs.contains(&"MOSIPDINFO") && verbs.contains(&"RCAPTURE"),
+        "{verbs:?}"
+    );
+    for (verb, request, mut answer) in exchanges {
+        add_decoded(&mut answer);
+        match verb.as_str() {
+            "MOSIPDINFO" => assert_valid(&dir, "DeviceInfoResponseSchema.json", &answer),
+            "RCAPTURE" => {
+                assert_valid(&dir, "RegistrationCaptureRequestSchema.json", &request);
+                assert_valid(&dir, "RegistrationCaptureResponseSchema.json", &answer);
+            }
+            other => panic!("the client sent {other} during an enrollment"),
+        }
+    }
 }
