@@ -624,7 +624,7 @@ impl SbiDevice {
                 &self.runtime,
                 &who,
                 "STREAM /stream",
-                o.timeout.max(INFO_TIMEOUT.min(Duration::from_secs(2))),
+                o.timeout,
                 Some(&o.cancel),
                 async move {
                     let method =
@@ -1036,4 +1036,57 @@ pub fn setting(config: &crate::config::Config) -> anyhow::Result<Arc<SbiSetting>
         anchors,
         timeout: config.capture_timeout(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mosip_error_codes_map_to_the_shared_error_kinds_keeping_the_devices_text() {
+        for (code, kind) in [
+            (ErrorCode::Busy, ErrorKind::Busy),
+            (ErrorCode::NotReady, ErrorKind::Disconnected),
+            (ErrorCode::DeviceNotFound, ErrorKind::Disconnected),
+            (ErrorCode::NoBiometricObject, ErrorKind::NotReady),
+            (ErrorCode::DeviceNotRegistered, ErrorKind::NotReady),
+            (ErrorCode::CountNotSupported, ErrorKind::Unsupported),
+            (ErrorCode::ExtractionError, ErrorKind::HardwareFault),
+            (
+                ErrorCode::InvalidTransactionId,
+                ErrorKind::ProtocolViolation,
+            ),
+        ] {
+            let f = failure_of_code("SBI fingerprint device 1", &code.info());
+            assert_eq!(f.kind, kind, "{code:?}");
+            assert!(
+                f.message.contains(&format!("SBI error {}", code.code())),
+                "{f}"
+            );
+            assert!(f.message.contains(code.text().unwrap_or_default()), "{f}");
+        }
+        let vendor = failure_of_code("d", &ErrorInfo::vendor(503, "Devices are not connected"));
+        assert_eq!(vendor.kind, ErrorKind::HardwareFault);
+        assert!(
+            vendor.message.contains("Devices are not connected"),
+            "{vendor}"
+        );
+        let garbage = failure_of_code(
+            "d",
+            &ErrorInfo {
+                error_code: "oops".into(),
+                error_info: String::new(),
+            },
+        );
+        assert_eq!(garbage.kind, ErrorKind::ProtocolViolation);
+    }
+
+    #[test]
+    fn transaction_ids_have_sbis_form_and_do_not_repeat() {
+        let (a, b) = (transaction_id(), transaction_id());
+        assert_ne!(a, b);
+        for t in [a, b] {
+            assert!(rekam_protocol::sbi::valid_transaction_id(&t), "{t}");
+        }
+    }
 }

@@ -379,6 +379,64 @@ fn rgb_png(
 mod tests {
     use super::*;
 
+    use rekam_protocol::Timestamp;
+    use rekam_protocol::iso19794::finger_image::FingerImageRepresentation;
+    use rekam_protocol::iso19794::{CaptureDateTime, CaptureDevice};
+
+    fn finger_record(compression: FingerCompression, image: Vec<u8>) -> Vec<u8> {
+        FingerImageRecord {
+            certified: false,
+            representations: vec![FingerImageRepresentation {
+                captured: CaptureDateTime::from_timestamp(Timestamp::from_unix_ms(0)),
+                device: CaptureDevice::default(),
+                quality: Vec::new(),
+                certifications: Vec::new(),
+                position: 7,
+                representation_number: 0,
+                scale: ScaleUnits::PixelsPerCm,
+                capture_rate: (197, 197),
+                image_rate: (197, 197),
+                bit_depth: 8,
+                compression,
+                impression: 0,
+                width: 4,
+                height: 4,
+                image,
+                extended: Vec::new(),
+            }],
+        }
+        .encode()
+        .expect("a record")
+    }
+
+    fn png_of(w: u32, h: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut e = png::Encoder::new(&mut out, w, h);
+        e.set_color(png::ColorType::Grayscale);
+        e.set_depth(png::BitDepth::Eight);
+        let mut wr = e.write_header().expect("header");
+        wr.write_image_data(&vec![9u8; (w * h) as usize])
+            .expect("pixels");
+        wr.finish().expect("png");
+        out
+    }
+
+    #[test]
+    fn a_raw_finger_record_in_pixels_per_centimetre_reads_at_its_ppi_and_position() {
+        let pixels: Vec<u8> = (0..16).collect();
+        let f = finger(&finger_record(FingerCompression::Raw, pixels.clone())).expect("decodes");
+        assert_eq!(f.position, 7);
+        assert_eq!(f.image.ppi(), 500, "197 px/cm is 500 ppi");
+        assert_eq!(f.image.pixels(), pixels.as_slice());
+        assert!(finger(&finger_record(FingerCompression::Png, png_of(4, 4))).is_ok());
+    }
+
+    #[test]
+    fn an_image_whose_size_disagrees_with_its_record_header_is_refused() {
+        let e = finger(&finger_record(FingerCompression::Png, png_of(2, 3))).expect_err("2x3");
+        assert!(e.reason.contains("2x3") && e.reason.contains("4x4"), "{e}");
+    }
+
     #[test]
     fn a_record_that_is_not_a_record_is_refused_naming_its_part() {
         let e = finger(b"FIR\0nonsense").expect_err("not a record");
