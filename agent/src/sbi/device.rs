@@ -56,8 +56,9 @@ pub const MAX_FRAME: usize = 4 << 20;
 pub const MAX_BODY: usize = 64 << 20;
 /// Longest wait for `MOSIPDINFO` and for a `STREAM` to start.
 const INFO_TIMEOUT: Duration = Duration::from_secs(5);
-/// Each port's wait during discovery.
-const DISCOVERY_TIMEOUT: Duration = Duration::from_millis(300);
+/// Each port's wait during discovery: a refused port costs nothing, and a service busy
+/// capturing for another client may take a moment to answer.
+const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(1);
 /// The quality asked of the device (0-100); the agent's own gates decide what is kept.
 const REQUESTED_SCORE: f64 = 40.0;
 /// Resolution given to fingerprint preview frames (JPEG carries none that SBI defines).
