@@ -107,6 +107,9 @@ pub struct UploaderSection {
     pub delivered_retention_days: u32,
 }
 
+/// The driver value that names an SBI device service (`fingerprint`, `camera`, `iris_scanner`).
+pub const SBI: &str = "sbi";
+
 /// `[devices]`
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -123,8 +126,18 @@ pub struct DevicesSection {
     /// The signature pad used instead of the simulated one: "stu" (the first Wacom STU on USB
     /// HID), "isdv4:<serial port>" or "sim-stu" (the STU-540 simulator through the STU driver).
     pub signature_pad: Option<String>,
-    /// A PTP camera used instead of the simulated one: `"ptpip:HOST[:PORT]"` or `"usb"`.
+    /// A PTP camera used instead of the simulated one: `"ptpip:HOST[:PORT]"` or `"usb"`; or
+    /// `"sbi"`, the face device of an SBI service.
     pub camera: Option<String>,
+    /// `"sbi"`: the fingerprint scanner is the finger device of an SBI service.
+    pub fingerprint: Option<String>,
+    /// `"sbi"`: the iris scanner is the iris device of an SBI service.
+    pub iris_scanner: Option<String>,
+    /// The SBI service's port; absent: the first service of 4501-4600 offering the class.
+    pub sbi_port: Option<u16>,
+    /// PEM certificates (relative to `data_dir`) SBI device signatures must chain to.
+    #[serde(default)]
+    pub sbi_trust: Vec<PathBuf>,
     /// Seed of the simulated devices.
     pub seed: u64,
     /// Simulators keep human-scale delays (finger placement, shutter, pen speed); off for demos
@@ -357,7 +370,38 @@ impl Config {
                 }
             })?;
         }
+        let d = &self.devices;
+        for (key, value) in [
+            ("devices.fingerprint", &d.fingerprint),
+            ("devices.iris_scanner", &d.iris_scanner),
+        ] {
+            if value.as_deref().is_some_and(|v| v != SBI) {
+                return bad(
+                    key,
+                    "the only driver named here is \"sbi\" (an SBI device service)",
+                );
+            }
+        }
+        if d.fingerprint.is_some() && d.r30x_port.is_some() {
+            return bad(
+                "devices.fingerprint",
+                "set either fingerprint = \"sbi\" or r30x_port, not both",
+            );
+        }
+        if self.uses_sbi() && d.sbi_trust.is_empty() {
+            return bad(
+                "devices.sbi_trust",
+                "an SBI device is configured: name the certificates its signatures must chain to",
+            );
+        }
+        if d.sbi_port == Some(0) {
+            return bad(
+                "devices.sbi_port",
+                "must be 1-65535 (SBI services use 4501-4600)",
+            );
+        }
         if let Some(camera) = &self.devices.camera
+            && camera != SBI
             && let Err(reason) = crate::devices::ptp::CameraSpec::parse(camera)
         {
             return bad("devices.camera", &reason);
@@ -368,6 +412,14 @@ impl Config {
             return bad("devices.signature_pad", &e.to_string());
         }
         Ok(())
+    }
+
+    /// Whether any device class is driven through an SBI service.
+    pub fn uses_sbi(&self) -> bool {
+        let d = &self.devices;
+        [&d.fingerprint, &d.camera, &d.iris_scanner]
+            .iter()
+            .any(|v| v.as_deref() == Some(SBI))
     }
 
     /// A path from the configuration, resolved against the data directory.
@@ -430,6 +482,12 @@ mod tests {
             ),
             ("[policy]\nmax_attempts = 0\n", "policy.max_attempts"),
             ("[devices]\ncamera = \"ptp:cam\"\n", "devices.camera"),
+            ("[devices]\nfingerprint = \"usb\"\n", "devices.fingerprint"),
+            ("[devices]\niris_scanner = \"sbi\"\n", "devices.sbi_trust"),
+            (
+                "[devices]\nfingerprint = \"sbi\"\nr30x_port = \"/dev/ttyUSB0\"\nsbi_trust = [\"ca.pem\"]\n",
+                "devices.fingerprint",
+            ),
         ] {
             let e = Config::from_toml(text).expect_err(text);
             assert!(e.to_string().starts_with(key), "{text}: {e}");

@@ -129,14 +129,24 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
             "devices.simulated = false and no {what} is configured: set devices.{key}, or devices.simulated = true to simulate it"
         )
     };
-    let finger = match &d.r30x_port {
-        Some(port) => r30x_slot(port.clone()),
-        None if d.simulated => {
+    let sbi = if config.uses_sbi() {
+        Some(crate::sbi::device::setting(config)?)
+    } else {
+        None
+    };
+    let finger = match (&d.r30x_port, &sbi) {
+        (_, Some(s)) if d.fingerprint.is_some() => crate::sbi::device::finger_slot(s.clone()),
+        (Some(port), _) => r30x_slot(port.clone()),
+        (None, _) if d.simulated => {
             unplug::fingerprint(sim_finger, config.path(Path::new(unplug::CONTROL_FILE)))
         }
-        None => return Err(missing("fingerprint scanner", "r30x_port")),
+        (None, _) => return Err(missing("fingerprint scanner", "r30x_port")),
     };
     let camera = match &d.camera {
+        Some(spec) if spec == crate::config::SBI => match &sbi {
+            Some(s) => crate::sbi::device::camera_slot(s.clone()),
+            None => return Err(missing("SBI trust anchor", "sbi_trust")),
+        },
         Some(spec) => crate::devices::ptp::slot(
             crate::devices::ptp::CameraSpec::parse(spec).map_err(anyhow::Error::msg)?,
         ),
@@ -148,8 +158,12 @@ pub(crate) fn devices(config: &Config) -> Result<DeviceManager> {
         None if d.simulated => sim_pad,
         None => return Err(missing("signature pad", "signature_pad")),
     };
-    // No driver for a real iris scanner yet: without simulation the kit has none.
-    let iris = if d.simulated { sim_iris } else { None };
+    // A real iris scanner is an SBI one; without it or simulation the kit has none.
+    let iris = match &sbi {
+        Some(s) if d.iris_scanner.is_some() => Some(crate::sbi::device::iris_slot(s.clone())),
+        _ if d.simulated => sim_iris,
+        _ => None,
+    };
     let manager = DeviceManager::new(finger, camera, pad, iris, config.capture_timeout());
     Ok(match &d.printer {
         Some(setting) => {
@@ -399,5 +413,33 @@ mod tests {
             .collect();
         assert!(!classes.iter().any(|c| c == "iris"), "{classes:?}");
         assert!(!classes.iter().any(|c| c == "printer"), "{classes:?}");
+    }
+
+    #[test]
+    fn sbi_devices_take_the_fingerprint_camera_and_iris_slots_once_their_trust_anchors_load() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path();
+        let (_, cert) =
+            crate::sbi::keys::generate("anchor", time::OffsetDateTime::now_utc()).expect("keys");
+        let pem = dir.join("sbi-ca.pem");
+        std::fs::write(&pem, rekam_protocol::pem::encode("CERTIFICATE", &cert)).expect("write");
+        let desk = format!(
+            "simulated = false\nfingerprint = \"sbi\"\ncamera = \"sbi\"\niris_scanner = \"sbi\"\nsignature_pad = \"isdv4:/dev/ttyS0\"\nsbi_trust = [{:?}]",
+            pem.display().to_string()
+        );
+        let manager = devices(&config(&desk)).expect("an SBI desk");
+        let classes: Vec<String> = manager
+            .status()
+            .into_iter()
+            .map(|d| d.class.to_string())
+            .collect();
+        assert_eq!(
+            classes,
+            ["fingerprint", "camera", "signature_pad", "iris"],
+            "{classes:?}"
+        );
+        let missing = desk.replace("sbi-ca.pem", "absent.pem");
+        let err = devices(&config(&missing)).err().expect("no anchor file");
+        assert!(err.to_string().contains("devices.sbi_trust"), "{err:#}");
     }
 }

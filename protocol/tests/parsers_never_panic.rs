@@ -208,6 +208,27 @@ proptest! {
         let mut v = serde_json::Value::String(body.clone());
         sbi::decoded::add_decoded(&mut v);
     }
+
+    #[test]
+    fn sbi_mjpeg_stream(bytes in proptest::collection::vec(any::<u8>(), 0..600), step in 1usize..64, framed in any::<bool>()) {
+        // Half the cases start like a stream, so the reader gets past the boundary line.
+        let mut body = if framed { b"--f\r\nContent-Length: 5\r\n\r\n".to_vec() } else { Vec::new() };
+        body.extend_from_slice(&bytes);
+        let mut r = sbi::mjpeg::MjpegReader::new("multipart/x-mixed-replace; boundary=f", 64)
+            .expect("a multipart type");
+        'feed: for chunk in body.chunks(step) {
+            if r.push(chunk).is_err() {
+                break;
+            }
+            loop {
+                match r.next_frame() {
+                    Ok(Some(f)) => prop_assert!(f.data.len() <= 64),
+                    Ok(None) => break,
+                    Err(_) => break 'feed,
+                }
+            }
+        }
+    }
 }
 
 /// A small valid 19794-2011 record: 0 finger, 1 face, 2 iris (one byte of image each).

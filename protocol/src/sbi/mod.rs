@@ -14,6 +14,7 @@ pub mod error_code;
 pub mod hash;
 pub mod jws;
 pub mod messages;
+pub mod mjpeg;
 
 pub use capture::{
     CaptureCheckError, CaptureSignError, CheckedBiometric, EntryOutcome, check_capture, sign_entry,
