@@ -236,32 +236,105 @@ impl Modify for Common {
                 }
             }
         }
-        let id = [("id", "$response.body#/id")];
-        for (to, name) in [
-            ("get_session", "GetSession"),
-            ("capture_face", "CaptureFace"),
-            ("approve_face", "ApproveFace"),
-            ("capture_signature", "CaptureSignature"),
-            ("capture_slap", "CaptureSlap"),
-            ("capture_finger", "CaptureFinger"),
-            ("finger_exception", "FingerException"),
-            ("capture_iris", "CaptureIris"),
-            ("correct_applicant", "CorrectApplicant"),
-            ("approve", "Approve"),
-            ("finalize", "Finalize"),
-            ("abandon", "Abandon"),
-        ] {
-            link(doc, "/v1/sessions", "post", "201", name, to, &id);
-            // The first listed session, so that sessions started earlier are walked too.
-            link(
-                doc,
-                "/v1/sessions",
-                "get",
+        // The enrollment's walk: each answer that carries a session leads to the steps that may
+        // follow it, with the session's id from the answer.
+        let every = [
+            "get_session",
+            "capture_face",
+            "clear_face",
+            "approve_face",
+            "capture_signature",
+            "clear_signature",
+            "capture_slap",
+            "capture_finger",
+            "clear_finger",
+            "finger_exception",
+            "capture_iris",
+            "clear_iris",
+            "correct_applicant",
+            "approve",
+            "finalize",
+            "abandon",
+        ];
+        let fingers = [
+            "capture_slap",
+            "capture_finger",
+            "clear_finger",
+            "finger_exception",
+            "capture_iris",
+            "approve",
+            "finalize",
+        ];
+        let walk: [(&str, &str, &str, &str, &[&str]); 10] = [
+            ("/v1/sessions", "post", "201", "/id", &every),
+            ("/v1/sessions", "get", "200", "/0/id", &every),
+            (
+                "/v1/sessions/{id}/face",
+                "post",
                 "200",
-                name,
-                to,
-                &[("id", "$response.body#/0/id")],
-            );
+                "/session/id",
+                &["capture_face", "approve_face", "clear_face"],
+            ),
+            (
+                "/v1/sessions/{id}/face/approval",
+                "post",
+                "200",
+                "/id",
+                &["capture_signature", "clear_face"],
+            ),
+            (
+                "/v1/sessions/{id}/signature",
+                "post",
+                "200",
+                "/id",
+                &[
+                    "capture_slap",
+                    "capture_finger",
+                    "finger_exception",
+                    "clear_signature",
+                ],
+            ),
+            (
+                "/v1/sessions/{id}/slaps/{slap}",
+                "post",
+                "200",
+                "/session/id",
+                &fingers,
+            ),
+            (
+                "/v1/sessions/{id}/fingers/{position}",
+                "post",
+                "200",
+                "/session/id",
+                &fingers,
+            ),
+            (
+                "/v1/sessions/{id}/fingers/{position}/exception",
+                "post",
+                "200",
+                "/id",
+                &fingers,
+            ),
+            (
+                "/v1/sessions/{id}/irises/{eye}",
+                "post",
+                "200",
+                "/session/id",
+                &["capture_iris", "clear_iris", "approve", "finalize"],
+            ),
+            (
+                "/v1/sessions/{id}/approval",
+                "post",
+                "200",
+                "/id",
+                &["finalize", "get_session"],
+            ),
+        ];
+        for (path, method, status, pointer, targets) in walk {
+            let from = format!("$response.body#{pointer}");
+            for to in targets {
+                link(doc, path, method, status, to, to, &[("id", from.as_str())]);
+            }
         }
         link(
             doc,
