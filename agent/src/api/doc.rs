@@ -17,6 +17,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use crate::service::Event;
 use crate::workflow::{CaptureSummary, Eligibility, FingerSummary, Stage, Summary};
 
 /// The body of every error answer.
@@ -126,7 +127,7 @@ pub struct OutboxPacket {
         super::outbox_packet,
         super::events,
     ),
-    components(schemas(ErrorBody, Summary, CaptureSummary, FingerSummary, Stage, Eligibility)),
+    components(schemas(ErrorBody, Summary, CaptureSummary, FingerSummary, Stage, Eligibility, Event)),
     modifiers(&Common),
 )]
 struct ApiDoc;
