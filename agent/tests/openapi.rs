@@ -555,3 +555,52 @@ async fn an_abandon_reason_the_schema_admits_is_accepted_and_one_it_refuses_is_r
         }
     }
 }
+
+#[test]
+fn the_nik_pattern_admits_exactly_the_niks_the_parser_accepts() {
+    let doc = doc();
+    let schema = &doc["components"]["schemas"]["Nik"];
+    let validator = jsonschema::validator_for(schema).expect("compiles");
+    let mut checked = 0;
+    let mut compare = |nik: String| {
+        let by_schema = validator.is_valid(&json!(nik));
+        let by_parser = rekam_protocol::Nik::parse(&nik).is_ok();
+        assert_eq!(by_schema, by_parser, "{nik}");
+        checked += 1;
+    };
+    // Every province pair, regency and district edge, every day and month pair (with the days
+    // that exist in some months only) and the serial's edge.
+    for province in 0..100 {
+        compare(format!("{province:02}7301570890001"));
+    }
+    for (regency, district) in [(0, 1), (1, 0), (0, 0), (99, 99), (10, 1)] {
+        compare(format!("32{regency:02}{district:02}570890001"));
+    }
+    for day in 0..100 {
+        for month in 0..14 {
+            compare(format!("327301{day:02}{month:02}900001"));
+        }
+    }
+    for serial in ["0000", "0001", "0010", "0100", "1000", "9999"] {
+        compare(format!("327301570890{serial}"));
+    }
+    // Length and characters.
+    for odd in [
+        "",
+        "327301570890001",
+        "32730157089000011",
+        "32730157089000a1",
+        "３２７３０１５７０８９０００１",
+    ] {
+        compare(odd.to_string());
+    }
+    // A deterministic spread of other digit strings.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        compare(format!("{:016}", x % 10_000_000_000_000_000));
+    }
+    assert!(checked > 21_000);
+}
