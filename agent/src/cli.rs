@@ -92,6 +92,16 @@ pub enum Command {
     /// MOSIP SBI 0.9.5: rekam's devices as SBI devices for a MOSIP registration client.
     #[command(subcommand)]
     Sbi(SbiCommand),
+    /// The local API's contract.
+    #[command(subcommand)]
+    Api(ApiCommand),
+}
+
+/// `rekam api ...`
+#[derive(Subcommand, Debug)]
+pub enum ApiCommand {
+    /// Print the OpenAPI document the daemon serves at /openapi.json.
+    Openapi,
 }
 
 /// `rekam sbi ...`

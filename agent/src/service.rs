@@ -43,7 +43,7 @@ use crate::operators::Operator;
 use crate::store::{Store, StoreError};
 use crate::workflow::{Eye, Outcome, Session, Summary, WorkflowError};
 
-pub use corrections::{CorrectionResult, MAX_REASON_BYTES};
+pub use corrections::{CorrectionResult, MAX_REASON_CHARS};
 pub use tokens::TokenCheck;
 
 /// Why an operation failed; the API maps each to a status.
@@ -122,7 +122,7 @@ pub enum ServiceError {
 }
 
 /// Something the local API streams to clients.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Event {
     /// Milliseconds since the epoch.
     pub at_ms: i64,
@@ -136,7 +136,7 @@ pub struct Event {
 
 /// The body of `POST /v1/sessions`. The operator is the one acting (`by`), not a field: a
 /// client-supplied `operator_id` is refused as an unknown field.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartRequest {
     /// The resident's demographics.
@@ -148,7 +148,7 @@ pub struct StartRequest {
 }
 
 /// The result of one capture.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CaptureResult {
     /// What happened to the attempt.
     pub outcome: Outcome,
@@ -162,7 +162,7 @@ pub struct CaptureResult {
 }
 
 /// One finger of a slap as the operator sees it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SlapFinger {
     /// ISO/IEC 19794-4 position.
     pub position: u8,
@@ -176,7 +176,7 @@ pub struct SlapFinger {
 }
 
 /// The result of one slap.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SlapResult {
     /// `right`, `left` or `thumbs`.
     pub slap: &'static str,

@@ -32,6 +32,7 @@ pub struct Enrollment {
 }
 
 /// The resident's demographic data, as verified against the population database.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Applicant {
@@ -43,6 +44,7 @@ pub struct Applicant {
     pub place_of_birth: String,
     /// Date of birth.
     #[serde(with = "crate::timefmt::date")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date_of_birth: Date,
     /// Sex.
     pub sex: Sex,
@@ -61,6 +63,7 @@ pub struct Applicant {
 }
 
 /// Blood type as printed on the card; `unknown` is printed as "-".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum BloodType {
@@ -93,14 +96,17 @@ pub enum BloodType {
 }
 
 /// Address of residence.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street and house number.
     pub street: String,
     /// Rukun Tetangga number, 1-999.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 999))]
     pub rt: u16,
     /// Rukun Warga number, 1-999.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 999))]
     pub rw: u16,
     /// Village or kelurahan.
     pub village: String,
@@ -116,6 +122,7 @@ pub struct Address {
 }
 
 /// Religion as recorded on the card.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
@@ -131,6 +138,7 @@ pub enum Religion {
 }
 
 /// Marital status.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MaritalStatus {
@@ -161,6 +169,50 @@ pub enum Citizenship {
         country: String,
     },
 }
+
+/// Citizenship's JSON Schema, written out because each variant refuses members it does not name
+/// (the derive would leave the variants open) and the country is three capital letters.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Citizenship {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+        let kind = |k: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([k.to_string()]))
+        };
+        let closed =
+            |o: ObjectBuilder| o.additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let wni = closed(
+            ObjectBuilder::new()
+                .property("kind", kind("wni"))
+                .required("kind"),
+        );
+        let wna = closed(
+            ObjectBuilder::new()
+                .property("kind", kind("wna"))
+                .property(
+                    "country",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some("^[A-Z]{3}$")),
+                )
+                .required("kind")
+                .required("country"),
+        );
+        OneOfBuilder::new()
+            .item(wni)
+            .item(wna)
+            .description(Some(
+                "Citizenship: Indonesian (`wni`) or a foreign resident (`wna`) with the ISO \
+                 3166-1 alpha-3 code of their country (IDN or a user-assigned code: 422)",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Citizenship {}
 
 // serde lets a unit variant of an internally tagged enum carry any other members, even with
 // deny_unknown_fields (`{"kind":"wni","country":"MYS"}` would read as WNI), so the documents are
@@ -427,6 +479,7 @@ pub struct FingerException {
 }
 
 /// Reasons a finger is not captured.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExceptionReason {

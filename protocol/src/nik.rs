@@ -20,6 +20,7 @@ const PROVINCES: &[u8] = &[
 ];
 
 /// The sex recorded on the card; it is also encoded in the NIK's birth day.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
@@ -252,6 +253,37 @@ impl<'de> Deserialize<'de> for Nik {
         Nik::parse(&s).map_err(serde::de::Error::custom)
     }
 }
+
+/// The NIK's JSON Schema: a string whose pattern accepts exactly what [`Nik::parse`] accepts
+/// (province code, non-zero regency and district, a day and month that exist, a non-zero serial),
+/// so a document valid against it is never refused for the NIK's structure.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Nik {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let provinces: Vec<String> = PROVINCES.iter().map(|p| format!("{p:02}")).collect();
+        // Days 01-29 (41-69 for women) exist in every month, 30 in all but February, 31 in seven.
+        let day_month = "(?:(?:0[1-9]|[12][0-9]|4[1-9]|[56][0-9])(?:0[1-9]|1[0-2])\
+                         |(?:30|70)(?:0[13-9]|1[0-2])|(?:31|71)(?:0[13578]|1[02]))";
+        let pattern = format!(
+            "^(?:{})(?:0[1-9]|[1-9][0-9]){{2}}{day_month}[0-9]{{2}}\
+             (?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{{2}}|[1-9][0-9]{{3}})$",
+            provinces.join("|")
+        );
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .description(Some(
+                "National identity number (NIK): 16 digits, province, regency, district, birth \
+                 day (plus 40 for women), month and two-digit year, serial; it must agree with \
+                 date_of_birth and sex (422 otherwise)",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Nik {}
 
 #[cfg(test)]
 mod tests {

@@ -14,18 +14,29 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{ApiError, ApiState, body, detached, json_ok};
+use super::{ApiError, ApiState, ErrorBody, body, detached, json_ok};
 use crate::operators::Operator;
 use crate::service::ServiceError;
+use crate::workflow::Summary;
 
 /// The body of `POST /v1/sessions/{id}/approval`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ApprovalBody {
     supervisor_id: String,
     password: String,
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/approval", tag = "sessions", params(("id" = String, Path, description = "Session id")),
+    request_body(content = ApprovalBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The session, approved", body = Summary),
+        (status = 403, description = "Wrong supervisor credentials, a locked or disabled account, or a role that may not approve", body = ErrorBody),
+        (status = 409, description = "Nothing to approve, or out of turn", body = ErrorBody),
+        (status = 422, description = "The supervisor's finger did not match their template", body = ErrorBody),
+        (status = 502, description = "The fingerprint scanner failed", body = ErrorBody),
+        (status = 504, description = "The fingerprint scanner timed out", body = ErrorBody),
+    ))]
 pub(super) async fn approve(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,

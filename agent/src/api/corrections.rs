@@ -14,36 +14,55 @@ use axum::response::Response;
 use rekam_protocol::model::Applicant;
 use serde::Deserialize;
 
-use super::{ApiError, ApiState, body, detached, eye, json_ok, position};
+use super::{ApiError, ApiState, ErrorBody, body, detached, eye, json_ok, position};
 use crate::operators::Operator;
+use crate::service::CorrectionResult;
+use crate::workflow::Summary;
 
 /// The body of `PUT /v1/sessions/{id}/applicant`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CorrectBody {
     applicant: Applicant,
 }
 
 /// The (empty) body of a `DELETE` that clears a capture.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ClearBody {}
 
 /// The body of `POST /v1/sessions/{id}/abandon`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AbandonBody {
+    /// Why the session is given up: at most 500 characters, not only white space, no control
+    /// or invisible characters.
+    #[schema(
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*[^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\s][^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"
+    )]
     reason: String,
 }
 
-/// Refuses a `DELETE` body other than nothing or `{}`.
+/// Refuses a `DELETE` body other than nothing, `{}` or `null` (what a client sends for "no
+/// value").
 fn no_body(b: &[u8]) -> Result<(), ApiError> {
     if b.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    if body::<Option<ClearBody>>(b)?.is_none() {
         return Ok(());
     }
     body::<ClearBody>(b).map(|_| ())
 }
 
+#[utoipa::path(put, path = "/v1/sessions/{id}/applicant", tag = "sessions", params(("id" = String, Path, description = "Session id")),
+    request_body(content = CorrectBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "What changed and the session afterwards", body = CorrectionResult),
+        (status = 409, description = "The session is closed, or the corrected NIK has another open session", body = ErrorBody),
+        (status = 422, description = "The demographics break a rule a schema cannot state", body = ErrorBody),
+    ))]
 pub(super) async fn correct_applicant(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -56,6 +75,12 @@ pub(super) async fn correct_applicant(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/abandon", tag = "sessions", params(("id" = String, Path, description = "Session id")),
+    request_body(content = AbandonBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The session afterwards", body = Summary),
+        (status = 409, description = "The session is already closed", body = ErrorBody),
+    ))]
 pub(super) async fn abandon(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -68,6 +93,12 @@ pub(super) async fn abandon(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(delete, path = "/v1/sessions/{id}/face", tag = "corrections", params(("id" = String, Path, description = "Session id")),
+    request_body(content = Option<ClearBody>, content_type = "application/json", description = "Nothing, or an empty object"),
+    responses(
+        (status = 200, description = "The session afterwards", body = Summary),
+        (status = 409, description = "Nothing to clear, or the session is closed", body = ErrorBody),
+    ))]
 pub(super) async fn clear_face(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -80,6 +111,12 @@ pub(super) async fn clear_face(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(delete, path = "/v1/sessions/{id}/signature", tag = "corrections", params(("id" = String, Path, description = "Session id")),
+    request_body(content = Option<ClearBody>, content_type = "application/json", description = "Nothing, or an empty object"),
+    responses(
+        (status = 200, description = "The session afterwards", body = Summary),
+        (status = 409, description = "Nothing to clear, or the session is closed", body = ErrorBody),
+    ))]
 pub(super) async fn clear_signature(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -92,6 +129,12 @@ pub(super) async fn clear_signature(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(delete, path = "/v1/sessions/{id}/fingers/{position}", tag = "corrections", params(("id" = String, Path, description = "Session id"), ("position" = u8, Path, minimum = 1, maximum = 10, description = "ISO/IEC 19794-4 finger position")),
+    request_body(content = Option<ClearBody>, content_type = "application/json", description = "Nothing, or an empty object"),
+    responses(
+        (status = 200, description = "The session afterwards", body = Summary),
+        (status = 409, description = "Nothing to clear, or the session is closed", body = ErrorBody),
+    ))]
 pub(super) async fn clear_finger(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -105,6 +148,13 @@ pub(super) async fn clear_finger(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(delete, path = "/v1/sessions/{id}/irises/{eye}", tag = "corrections",
+    params(("id" = String, Path, description = "Session id"), ("eye" = String, Path, pattern = "^(left|right)$", description = "Which eye")),
+    request_body(content = Option<ClearBody>, content_type = "application/json", description = "Nothing, or an empty object"),
+    responses(
+        (status = 200, description = "The session afterwards", body = Summary),
+        (status = 409, description = "Nothing to clear, or the session is closed", body = ErrorBody),
+    ))]
 pub(super) async fn clear_iris(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,

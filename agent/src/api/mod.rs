@@ -18,6 +18,7 @@
 
 mod approval;
 mod corrections;
+mod doc;
 mod error;
 
 use std::convert::Infallible;
@@ -43,11 +44,12 @@ use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 pub use error::ApiError;
 
 use crate::operators::Operator;
-use crate::service::{Agent, ServiceError, StartRequest, TokenCheck};
+use crate::service::{Agent, CaptureResult, ServiceError, SlapResult, StartRequest, TokenCheck};
 use crate::workflow::Eye;
+use crate::workflow::Summary;
 
-/// The OpenAPI 3.1 document of this API.
-pub const OPENAPI: &str = include_str!("openapi.json");
+use doc::ErrorBody;
+pub use doc::{document as openapi, json as openapi_json};
 
 /// What handlers share.
 #[derive(Clone)]
@@ -61,25 +63,45 @@ pub struct ApiState {
 pub const MAX_BODY_BYTES: usize = 2 << 20;
 
 /// Parses a JSON body completely, naming the field at fault on error; anything but white space
-/// after the JSON value is refused.
+/// after the JSON value is refused. Numbers are taken by value, as JSON Schema takes them: `541.0`
+/// is the integer 541 wherever an integer is asked for.
 fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+    let mut value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        let message = if e.is_eof() || e.is_syntax() {
+            format!("the body is not one JSON value ({e})")
+        } else {
+            e.to_string()
+        };
+        ApiError::bad_request("invalid_body", message, None)
+    })?;
+    integral_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         ApiError::bad_request(
             "invalid_body",
             e.inner().to_string(),
             (path != ".").then_some(path),
         )
-    })?;
-    de.end().map_err(|e| {
-        ApiError::bad_request(
-            "invalid_body",
-            format!("trailing bytes after the JSON body ({e}); send exactly one JSON value"),
-            None,
-        )
-    })?;
-    Ok(value)
+    })
+}
+
+/// Rewrites every float with no fractional part that fits an `i64` or `u64` as that integer.
+fn integral_numbers(v: &mut Value) {
+    match v {
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0) {
+                // Casts saturate; the range test keeps only the exact ones.
+                if f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    *v = Value::from(f as i64);
+                } else if f >= 0.0 && f < u64::MAX as f64 {
+                    *v = Value::from(f as u64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(members) => members.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// Runs a mutating operation to its end on its own task, so a client that hangs up mid-capture
@@ -124,6 +146,11 @@ fn eye(eye: &str) -> Result<Eye, ApiError> {
     }
 }
 
+#[utoipa::path(get, path = "/v1/health", tag = "agent",
+    responses(
+        (status = 200, description = "The agent and its store are working", body = doc::HealthBody),
+        (status = 503, description = "The store cannot take work", body = doc::HealthBody),
+    ))]
 async fn health(State(s): State<ApiState>) -> Response {
     let version = env!("CARGO_PKG_VERSION");
     match s.agent.store_health.problem() {
@@ -138,14 +165,20 @@ async fn health(State(s): State<ApiState>) -> Response {
     }
 }
 
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+#[utoipa::path(get, path = "/openapi.json", tag = "agent",
+    responses((status = 200, description = "This document", body = Object)))]
+async fn openapi_document() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], openapi_json()).into_response()
 }
 
+#[utoipa::path(get, path = "/v1/devices", tag = "agent",
+    responses((status = 200, description = "Every device with its health", body = Vec<doc::DeviceStatusDoc>)))]
 async fn devices(State(s): State<ApiState>) -> Response {
     json_ok(StatusCode::OK, s.agent.devices.status())
 }
 
+#[utoipa::path(get, path = "/v1/sessions", tag = "sessions",
+    responses((status = 200, description = "Every session with its stage", body = Vec<doc::SessionListItem>)))]
 async fn list_sessions(State(s): State<ApiState>) -> Result<Response, ApiError> {
     let list = s.agent.list().await?;
     let v: Vec<Value> = list
@@ -155,6 +188,25 @@ async fn list_sessions(State(s): State<ApiState>) -> Result<Response, ApiError> 
     Ok(json_ok(StatusCode::OK, v))
 }
 
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions",
+    request_body(content = StartRequest, content_type = "application/json", example = json!({
+        "applicant": {
+            "nik": "3273015708900001", "full_name": "Siti Rahma", "place_of_birth": "Bandung",
+            "date_of_birth": "1990-08-17", "sex": "female", "blood_type": "O",
+            "address": {
+                "street": "Jl. Merdeka 10", "rt": 1, "rw": 2, "village": "Citarum",
+                "district": "Bandung Wetan", "regency": "Kota Bandung", "province": "Jawa Barat",
+                "postal_code": "40115"
+            },
+            "religion": "islam", "marital_status": "kawin", "occupation": "Guru",
+            "citizenship": {"kind": "wni"}
+        }
+    })),
+    responses(
+        (status = 201, description = "The session started", body = Summary),
+        (status = 409, description = "A session of the same NIK is still open (`session_open`, with `session_id`)", body = ErrorBody),
+        (status = 422, description = "The demographics break a rule a schema cannot state (the NIK disagrees with the birth date or sex, free text, eligibility, a mobile unit's visit location)", body = ErrorBody),
+    ))]
 async fn start_session(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -166,6 +218,8 @@ async fn start_session(
     Ok(json_ok(StatusCode::CREATED, summary))
 }
 
+#[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path, description = "Session id")),
+    responses((status = 200, description = "The session", body = Summary)))]
 async fn get_session(
     State(s): State<ApiState>,
     Path(id): Path<String>,
@@ -173,6 +227,14 @@ async fn get_session(
     Ok(json_ok(StatusCode::OK, s.agent.summary(&id).await?))
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/face", tag = "captures", params(("id" = String, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "The attempt and the session afterwards", body = CaptureResult),
+        (status = 409, description = "Out of turn (wrong stage, already recorded) or the device is busy", body = ErrorBody),
+        (status = 422, description = "The capture was refused (duplicate, unusable)", body = ErrorBody),
+        (status = 502, description = "The device failed or returned unusable output", body = ErrorBody),
+        (status = 504, description = "The device timed out", body = ErrorBody),
+    ))]
 async fn capture_face(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -183,12 +245,19 @@ async fn capture_face(
     Ok(json_ok(StatusCode::OK, r))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/sessions/{id}/face/approval`: the resident approves the kept photo or not.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Approval {
     approved: bool,
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/face/approval", tag = "captures", params(("id" = String, Path, description = "Session id")),
+    request_body(content = Approval, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The session afterwards", body = Summary),
+        (status = 409, description = "No photo to approve, or out of turn", body = ErrorBody),
+    ))]
 async fn approve_face(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -201,6 +270,14 @@ async fn approve_face(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/signature", tag = "captures", params(("id" = String, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "The session afterwards, with the signature", body = Summary),
+        (status = 409, description = "Out of turn (wrong stage, already recorded) or the device is busy", body = ErrorBody),
+        (status = 422, description = "The capture was refused (duplicate, unusable)", body = ErrorBody),
+        (status = 502, description = "The device failed or returned unusable output", body = ErrorBody),
+        (status = 504, description = "The device timed out", body = ErrorBody),
+    ))]
 async fn capture_signature(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -211,6 +288,14 @@ async fn capture_signature(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/fingers/{position}", tag = "captures", params(("id" = String, Path, description = "Session id"), ("position" = u8, Path, minimum = 1, maximum = 10, description = "ISO/IEC 19794-4 finger position")),
+    responses(
+        (status = 200, description = "The attempt and the session afterwards", body = CaptureResult),
+        (status = 409, description = "Out of turn (wrong stage, already recorded) or the device is busy", body = ErrorBody),
+        (status = 422, description = "The capture was refused (duplicate, unusable)", body = ErrorBody),
+        (status = 502, description = "The device failed or returned unusable output", body = ErrorBody),
+        (status = 504, description = "The device timed out", body = ErrorBody),
+    ))]
 async fn capture_finger(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -222,6 +307,15 @@ async fn capture_finger(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/slaps/{slap}", tag = "captures",
+    params(("id" = String, Path, description = "Session id"), ("slap" = String, Path, pattern = "^(right|left|thumbs)$", description = "Which slap of the 4-4-2 sequence")),
+    responses(
+        (status = 200, description = "The fingers found and the session afterwards", body = SlapResult),
+        (status = 409, description = "Out of turn (wrong stage, already recorded) or the device is busy", body = ErrorBody),
+        (status = 422, description = "The capture was refused (duplicate, unusable)", body = ErrorBody),
+        (status = 502, description = "The device failed or returned unusable output", body = ErrorBody),
+        (status = 504, description = "The device timed out", body = ErrorBody),
+    ))]
 async fn capture_slap(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -244,7 +338,8 @@ async fn capture_slap(
     Ok(json_ok(StatusCode::OK, r))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST .../fingers/{position}/exception`.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ExceptionBody {
     reason: ExceptionReason,
@@ -255,6 +350,15 @@ struct ExceptionBody {
     photo: bool,
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/fingers/{position}/exception", tag = "captures", params(("id" = String, Path, description = "Session id"), ("position" = u8, Path, minimum = 1, maximum = 10, description = "ISO/IEC 19794-4 finger position")),
+    request_body(content = ExceptionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The session afterwards", body = Summary),
+        (status = 409, description = "Out of turn (wrong stage, already recorded) or the device is busy", body = ErrorBody),
+        (status = 422, description = "The capture was refused (duplicate, unusable)", body = ErrorBody),
+        (status = 502, description = "The device failed or returned unusable output", body = ErrorBody),
+        (status = 504, description = "The device timed out", body = ErrorBody),
+    ))]
 async fn finger_exception(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -273,6 +377,15 @@ async fn finger_exception(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/irises/{eye}", tag = "captures",
+    params(("id" = String, Path, description = "Session id"), ("eye" = String, Path, pattern = "^(left|right)$", description = "Which eye")),
+    responses(
+        (status = 200, description = "The attempt and the session afterwards", body = CaptureResult),
+        (status = 409, description = "Out of turn (wrong stage, already recorded) or the device is busy", body = ErrorBody),
+        (status = 422, description = "The capture was refused (duplicate, unusable)", body = ErrorBody),
+        (status = 502, description = "The device failed or returned unusable output", body = ErrorBody),
+        (status = 504, description = "The device timed out", body = ErrorBody),
+    ))]
 async fn capture_iris(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -284,6 +397,12 @@ async fn capture_iris(
     Ok(json_ok(StatusCode::OK, r))
 }
 
+#[utoipa::path(post, path = "/v1/sessions/{id}/finalize", tag = "sessions", params(("id" = String, Path, description = "Session id")),
+    responses(
+        (status = 201, description = "The packet is sealed and queued for delivery", body = doc::Finalized),
+        (status = 409, description = "Incomplete, unapproved or out of turn", body = ErrorBody),
+        (status = 413, description = "The sealed packet would be over the registry's size limit", body = ErrorBody),
+    ))]
 async fn finalize(
     State(s): State<ApiState>,
     Extension(by): Extension<Operator>,
@@ -294,6 +413,8 @@ async fn finalize(
     Ok(json_ok(StatusCode::CREATED, json!({ "packet_id": packet })))
 }
 
+#[utoipa::path(get, path = "/v1/outbox", tag = "outbox",
+    responses((status = 200, description = "Packets by delivery state", body = doc::OutboxCounts)))]
 async fn outbox(State(s): State<ApiState>) -> Result<Response, ApiError> {
     let st = s.agent.with_store(|st| Ok(st.outbox().status()?)).await?;
     Ok(json_ok(
@@ -302,6 +423,9 @@ async fn outbox(State(s): State<ApiState>) -> Result<Response, ApiError> {
     ))
 }
 
+#[utoipa::path(get, path = "/v1/outbox/{packet_id}", tag = "outbox",
+    params(("packet_id" = String, Path, description = "Packet (enrollment) id")),
+    responses((status = 200, description = "The packet's delivery", body = doc::OutboxPacket)))]
 async fn outbox_packet(
     State(s): State<ApiState>,
     Path(id): Path<String>,
@@ -329,6 +453,8 @@ async fn outbox_packet(
     ))
 }
 
+#[utoipa::path(get, path = "/v1/events", tag = "agent",
+    responses((status = 200, description = "Server-sent events, one per step recorded (`event:` is the kind, `data:` an Event as JSON)", content_type = "text/event-stream", body = String)))]
 async fn events(
     State(s): State<ApiState>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>> {
@@ -406,6 +532,35 @@ async fn refuse_announced_oversize(req: Request, next: Next) -> Response {
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
             format!("the request body is over the limit of {MAX_BODY_BYTES} bytes"),
+            None,
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// Refuses a request that carries a body in anything but JSON (`application/json`, or a
+/// `+json` type) with 415, before a handler reads it: every body this API takes is JSON.
+async fn require_json(req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0");
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .is_some_and(|t| {
+            t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"))
+        });
+    if has_body && !json {
+        return ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as Content-Type: application/json",
             None,
         )
         .into_response();
@@ -501,7 +656,7 @@ pub fn router(state: ApiState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     Router::new()
         .route("/v1/health", get(health))
-        .route("/openapi.json", get(openapi))
+        .route("/openapi.json", get(openapi_document))
         .merge(protected)
         .fallback(|| async {
             ApiError::new(
@@ -512,6 +667,7 @@ pub fn router(state: ApiState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(require_json))
         .layer(middleware::from_fn(refuse_announced_oversize))
         .layer(middleware::map_response(json_errors))
         .with_state(state)

@@ -218,6 +218,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         ),
         Command::Store(StoreCommand::Salvage { db, to }) => doctor::salvage(&db, &to, out),
         Command::Operators(cmd) => operators::run(cmd, out),
+        Command::Api(crate::cli::ApiCommand::Openapi) => {
+            writeln!(out, "{}", crate::api::openapi_json())?;
+            Ok(())
+        }
         Command::Cards(cmd) => cards::run(cmd, out),
         Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::Evolis { listen, out: dir }) => sim_evolis::run(listen, &dir, out),

@@ -17,11 +17,11 @@ use super::{Agent, ServiceError, resident_for};
 use crate::operators::Operator;
 use crate::workflow::{Correction, Eye, Session, Summary};
 
-/// Longest abandon reason accepted, in bytes.
-pub const MAX_REASON_BYTES: usize = 500;
+/// Longest abandon reason accepted, in characters (as the API's JSON Schema counts `maxLength`).
+pub const MAX_REASON_CHARS: usize = 500;
 
 /// The answer to a correction of the demographics.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CorrectionResult {
     /// What changed.
     pub correction: Correction,
@@ -38,8 +38,8 @@ fn check_reason(reason: &str) -> Result<(), ServiceError> {
     if reason.trim().is_empty() {
         return Err(bad("say why the session is abandoned".into()));
     }
-    if reason.len() > MAX_REASON_BYTES {
-        return Err(bad(format!("longer than {MAX_REASON_BYTES} bytes")));
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(bad(format!("longer than {MAX_REASON_CHARS} characters")));
     }
     if let Some(c) = reason.chars().find(|c| demographics::forbidden_in_text(*c)) {
         return Err(bad(format!(

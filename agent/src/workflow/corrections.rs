@@ -21,7 +21,7 @@ use time::Date;
 use super::{Eye, Session, Stage, WorkflowError, eligibility};
 
 /// What a correction of the demographics changed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Correction {
     /// Dotted names of the fields whose value changed (`applicant.address.rt`); never the
     /// values, so the audit log does not become a second copy of the resident's data.

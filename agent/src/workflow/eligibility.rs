@@ -12,7 +12,7 @@ use time::{Date, Month};
 pub const MINIMUM_AGE: i32 = 17;
 
 /// Why a resident may record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Eligibility {
     /// 17 or older today.
@@ -22,6 +22,7 @@ pub enum Eligibility {
     /// Turns 17 later this year: may record now, the card waits for the birthday.
     EarlyRecording {
         /// The 17th birthday.
+        #[schema(value_type = String, format = Date)]
         card_from: Date,
     },
 }

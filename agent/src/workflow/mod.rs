@@ -68,7 +68,7 @@ impl Default for Policy {
 }
 
 /// Where the session is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Taking the photo, until the resident approves one.
@@ -139,7 +139,7 @@ pub enum WorkflowError {
 }
 
 /// One capture's state, for display.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CaptureSummary {
     /// Score of the kept (or best so far) attempt.
     pub score: Option<u8>,
@@ -152,7 +152,7 @@ pub struct CaptureSummary {
 }
 
 /// One finger's state, for display.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum FingerSummary {
     /// Nothing yet.
@@ -168,8 +168,24 @@ pub enum FingerSummary {
     },
 }
 
+/// The JSON Schema of [`Summary::fingers`]: an object whose member names are the position codes as
+/// text (`"1"`-`"10"`), as JSON writes map keys.
+fn fingers_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some("Fingers by ISO/IEC 19794-4 position code (1-10)"))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^([1-9]|10)$")),
+        ))
+        .additional_properties(Some(<FingerSummary as utoipa::PartialSchema>::schema()))
+        .build()
+}
+
 /// A session as the operator sees it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     /// Session (and enrollment) id.
     pub id: String,
@@ -188,6 +204,7 @@ pub struct Summary {
     /// Whether the signature is taken.
     pub signature: bool,
     /// Fingers by ISO position code (1-10).
+    #[schema(schema_with = fingers_schema)]
     pub fingers: BTreeMap<u8, FingerSummary>,
     /// Fingers still to take.
     pub fingers_missing: Vec<u8>,
