@@ -890,3 +890,57 @@ fn the_command_line_imports_lists_closes_and_exports_with_exit_status_1_on_a_ref
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// ---- hostile input ----
+
+/// A deterministic xorshift, so a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn mangled_csv_and_xlsx_files_are_reported_or_refused_never_a_panic() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let csv = format!(
+        "{HEADER}{GOOD}2,,René Ma'ruf,02/03/1980,L,\"Gg. Kenari, 5\",001/002,Sukamaju,Cibinong,x\n"
+    )
+    .into_bytes();
+    let book = xlsx(false);
+    for round in 0..300 {
+        let mut bytes = if round % 3 == 0 {
+            book.clone()
+        } else {
+            csv.clone()
+        };
+        for _ in 0..1 + rng.next() % 8 {
+            let at = (rng.next() as usize) % bytes.len();
+            match rng.next() % 3 {
+                0 => bytes[at] = rng.next() as u8,
+                1 => bytes.insert(
+                    at,
+                    *b",;\"\n\r\xff0/-"
+                        .get((rng.next() % 10) as usize)
+                        .unwrap_or(&0),
+                ),
+                _ => {
+                    bytes.truncate(at.max(1));
+                }
+            }
+        }
+        let mut store = office();
+        // Whatever the bytes, the answer is a report or an error; never a half import.
+        if let Ok(r) = import::import(&mut store, "m", bytes.clone(), false, OP, NOW) {
+            let stored = all(&store).len() as u64;
+            assert_eq!(stored, r.imported);
+            assert!(r.committed() == r.bad.is_empty());
+        }
+        let _ = regions::parse(bytes);
+    }
+}
