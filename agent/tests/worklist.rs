@@ -691,6 +691,7 @@ fn entries_are_listed_by_kecamatan_desa_and_status_given_as_code_or_name() {
                 kecamatan: k.map(Into::into),
                 desa: d.map(Into::into),
                 status: s,
+                text: None,
             })
             .expect("list")
             .into_iter()
@@ -708,6 +709,25 @@ fn entries_are_listed_by_kecamatan_desa_and_status_given_as_code_or_name() {
         Vec::<String>::new()
     );
     assert_eq!(by(None, None, Some(EntryStatus::Open)).len(), 3);
+    let search = |t: &str| -> Vec<String> {
+        store
+            .worklist_entries(&EntryFilter {
+                text: Some(t.into()),
+                ..EntryFilter::default()
+            })
+            .expect("search")
+            .into_iter()
+            .map(|e| e.name)
+            .collect()
+    };
+    assert_eq!(search("santoso"), vec!["Budi Santoso"]);
+    assert_eq!(search("320405170808"), vec!["Budi Santoso"]);
+    assert_eq!(search("melati"), vec!["Siti"]);
+    assert_eq!(
+        search("%"),
+        Vec::<String>::new(),
+        "a wildcard is taken literally"
+    );
 }
 
 #[test]

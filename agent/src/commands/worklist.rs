@@ -59,6 +59,9 @@ pub enum WorklistCommand {
         /// Only entries with this status.
         #[arg(long, value_parser = ["open", "matched", "closed"])]
         status: Option<String>,
+        /// Only entries whose name, NIK or address contains this text.
+        #[arg(long)]
+        search: Option<String>,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -167,6 +170,7 @@ pub fn run(cmd: WorklistCommand, out: &mut dyn Write) -> Result<()> {
             kecamatan,
             desa,
             status,
+            search,
             json,
         } => {
             let store = open_existing(&db.db)?;
@@ -174,6 +178,7 @@ pub fn run(cmd: WorklistCommand, out: &mut dyn Write) -> Result<()> {
                 kecamatan,
                 desa,
                 status: status.as_deref().and_then(EntryStatus::parse),
+                text: search,
             };
             list(&store, &filter, json, out)
         }

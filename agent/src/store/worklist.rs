@@ -275,6 +275,8 @@ pub struct EntryFilter {
     pub desa: Option<String>,
     /// Status.
     pub status: Option<EntryStatus>,
+    /// Text the name, NIK or address contains (case-insensitive), for the console's search box.
+    pub text: Option<String>,
 }
 
 /// An enrollment that may be an entry's resident (same name, date of birth and desa), waiting for
@@ -744,6 +746,23 @@ impl Store {
         if let Some(s) = filter.status {
             args.push(s.as_str().into());
             sql.push_str(&format!(" AND e.status = ?{}", args.len()));
+        }
+        if let Some(t) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            // LIKE's wildcards in the search text are taken literally.
+            let escaped = t
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            args.push(format!("%{escaped}%"));
+            sql.push_str(&format!(
+                " AND (e.name LIKE ?{n} ESCAPE '\\' OR e.nik LIKE ?{n} ESCAPE '\\' OR e.address LIKE ?{n} ESCAPE '\\')",
+                n = args.len()
+            ));
         }
         sql.push_str(" ORDER BY e.kecamatan_code, e.desa_code, e.import_id, e.line");
         let mut stmt = self.conn.prepare(&sql)?;
