@@ -92,6 +92,10 @@ pub enum Command {
     /// MOSIP SBI 0.9.5: rekam's devices as SBI devices for a MOSIP registration client.
     #[command(subcommand)]
     Sbi(SbiCommand),
+    /// By-name-by-address worklists: import the office's lists, list, close entries with an
+    /// outcome, confirm matches, export the outcomes.
+    #[command(subcommand)]
+    Worklist(crate::commands::worklist::WorklistCommand),
     /// The local API's contract.
     #[command(subcommand)]
     Api(ApiCommand),

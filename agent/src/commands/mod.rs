@@ -23,6 +23,7 @@ pub mod sim_evolis;
 pub mod sim_isdv4;
 pub mod sim_prints;
 pub mod sim_ptpip;
+pub mod worklist;
 
 use std::io::Write;
 
@@ -223,6 +224,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             Ok(())
         }
         Command::Cards(cmd) => cards::run(cmd, out),
+        Command::Worklist(cmd) => worklist::run(cmd, out),
         Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::Evolis { listen, out: dir }) => sim_evolis::run(listen, &dir, out),
         Command::Sim(SimCommand::Isdv4 { pty: _, seed }) => sim_isdv4::run(seed, out),

@@ -12,3 +12,4 @@ pub mod registry_media;
 pub mod reports;
 pub mod stock;
 pub mod templates;
+pub mod worklist;

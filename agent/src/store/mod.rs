@@ -28,6 +28,7 @@ pub mod retention;
 pub mod salvage;
 pub mod sealing;
 pub mod transfer;
+pub mod worklist;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -139,7 +140,7 @@ pub enum StoreError {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE blobs (
@@ -371,6 +372,8 @@ impl Store {
             }
             // Version 5: card issuance (print orders, blank cards, reports, pickups).
             tx.execute_batch(cards::SCHEMA_5)?;
+            // Version 6: worklists (regions, imports, entries, match candidates).
+            tx.execute_batch(worklist::SCHEMA_6)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
@@ -518,6 +521,14 @@ impl Store {
             &session.applicant.nik.to_string(),
         )?;
         write_session(&tx, self.seal.as_deref(), session, now_ms, true)?;
+        // The resident's worklist entry, if any, is matched (or proposed) with the enrollment.
+        worklist::match_enrollment(
+            &tx,
+            &session.id.to_string(),
+            &session.applicant,
+            actor,
+            now_ms,
+        )?;
         audit::append(
             &tx,
             &AuditEntry::new(
