@@ -527,13 +527,16 @@ pub enum PacketCommand {
         /// cbeff: the face and exception photos as stored (JPEG/PNG) or lossless JPEG 2000.
         #[arg(long, value_enum, default_value = "jp2-lossless")]
         face_compression: ExportImageEncoding,
+        /// cbeff: irises as stored (PNG) or lossless JPEG 2000.
+        #[arg(long, value_enum, default_value = "jp2-lossless")]
+        iris_compression: ExportImageEncoding,
     },
 }
 
 /// How `rekam packet export --format cbeff` writes an image.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportImageEncoding {
-    /// As stored in the packet (fingers: WSQ; faces: JPEG or PNG).
+    /// As stored in the packet (fingers: WSQ; faces: JPEG or PNG; irises: PNG).
     #[value(alias = "wsq")]
     Stored,
     /// Lossless JPEG 2000 (JP2) of the decoded pixels.

@@ -272,6 +272,8 @@ fn a_cbeff_export_holds_each_finger_the_face_and_both_irises_as_19794_records() 
             "wsq",
             "--face-compression",
             "stored",
+            "--iris-compression",
+            "stored",
         ],
     );
     assert!(
@@ -347,10 +349,12 @@ fn jp2_pixels(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
 }
 
 #[test]
-fn a_default_cbeff_export_carries_fingers_and_face_as_lossless_jpeg_2000_of_the_captured_pixels() {
+fn a_default_cbeff_export_carries_fingers_face_and_irises_as_lossless_jpeg_2000_of_the_captured_pixels()
+ {
     use rekam_protocol::cbeff::{BdbRecord, Cbeff};
     use rekam_protocol::iso19794::face::FaceImageDataType;
     use rekam_protocol::iso19794::finger_image::FingerCompression;
+    use rekam_protocol::iso19794::iris::IrisImageFormat;
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let d = tmp.path();
@@ -368,12 +372,12 @@ fn a_default_cbeff_export_carries_fingers_and_face_as_lossless_jpeg_2000_of_the_
         fs::read(d.join("parts").join(name)).expect("part")
     };
     let doc = Cbeff::parse(&fs::read(&xml).expect("written")).expect("rekam's reader reads it");
-    let (mut fingers, mut faces) = (Vec::new(), Vec::new());
+    let (mut fingers, mut faces, mut irises) = (Vec::new(), Vec::new(), Vec::new());
     for bir in doc.birs.iter().filter(|b| b.bdb.is_some()) {
         match bir.record().expect("every BDB is a 19794 record") {
             BdbRecord::Finger(r) => fingers.extend(r.representations),
             BdbRecord::Face(r) => faces.extend(r.representations),
-            BdbRecord::Iris(_) => {}
+            BdbRecord::Iris(r) => irises.extend(r.representations),
         }
     }
     let entries: Vec<_> = e["biometrics"]["fingers"]
@@ -429,5 +433,27 @@ fn a_default_cbeff_export_carries_fingers_and_face_as_lossless_jpeg_2000_of_the_
     assert!(
         pixels == want,
         "the face JPEG 2000 is not the stored face's pixels"
+    );
+    assert_eq!(irises.len(), 2);
+    let mut want: Vec<Vec<u8>> = ["right", "left"]
+        .iter()
+        .map(|eye| {
+            let stored = &e["biometrics"]["irises"][eye]["image"];
+            assert_eq!(stored["encoding"], "png", "the sample stores PNG irises");
+            rekam_tests::png_gray(&part(&stored["data"])).2
+        })
+        .collect();
+    let mut got: Vec<Vec<u8>> = irises
+        .iter()
+        .map(|r| {
+            assert_eq!(r.format, IrisImageFormat::Jpeg2000);
+            jp2_pixels(&r.image).2
+        })
+        .collect();
+    want.sort();
+    got.sort();
+    assert!(
+        got == want,
+        "the iris JPEG 2000s are not the stored irises' pixels"
     );
 }

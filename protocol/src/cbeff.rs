@@ -1138,6 +1138,8 @@ pub struct ExportImages<'a> {
     pub fingers: ImageChoice,
     /// The face and exception photos: as stored, or lossless JPEG 2000 (data type 2).
     pub face: ImageChoice,
+    /// Irises: as stored (PNG), or lossless JPEG 2000 (format 0x0A).
+    pub irises: ImageChoice,
     /// Decodes a stored image for re-encoding; only called for a JPEG 2000 choice.
     pub decode: DecodeImage<'a>,
 }
@@ -1147,6 +1149,7 @@ impl ExportImages<'_> {
     pub const AS_STORED: ExportImages<'static> = ExportImages {
         fingers: ImageChoice::AsStored,
         face: ImageChoice::AsStored,
+        irises: ImageChoice::AsStored,
         decode: &|_| Err("no decoder".into()),
     };
 
@@ -1401,15 +1404,38 @@ pub fn iris_record(
     iris: &IrisCapture,
     captured: CaptureDateTime,
 ) -> Result<Vec<u8>, ExportError> {
+    iris_record_with(label, iris, captured, &ExportImages::AS_STORED)
+}
+
+/// [`iris_record`] with the image as `images.irises` chooses: the stored PNG, or lossless JPEG
+/// 2000 (format 0x0A) of its gray pixels.
+pub fn iris_record_with(
+    label: EyeLabel,
+    iris: &IrisCapture,
+    captured: CaptureDateTime,
+    images: &ExportImages<'_>,
+) -> Result<Vec<u8>, ExportError> {
     let what = match label {
         EyeLabel::Left => "left iris",
         EyeLabel::Right => "right iris",
         _ => "iris",
     }
     .to_string();
-    let format = match iris.image.encoding {
-        ImageEncoding::Png => IrisImageFormat::Png,
-        other => {
+    let (format, bytes) = match (images.irises, iris.image.encoding) {
+        (ImageChoice::Jpeg2000Lossless, _) => {
+            let (bytes, colour) = images.jp2(&what, &iris.image)?;
+            if colour != Colour::Grey {
+                return Err(ExportError::Transcode {
+                    what,
+                    reason: "an iris image must be 8-bit gray".into(),
+                });
+            }
+            (IrisImageFormat::Jpeg2000, bytes)
+        }
+        (ImageChoice::AsStored, ImageEncoding::Png) => {
+            (IrisImageFormat::Png, iris.image.data.bytes().to_vec())
+        }
+        (ImageChoice::AsStored, other) => {
             return Err(ExportError::Encoding {
                 what,
                 encoding: other,
@@ -1440,7 +1466,7 @@ pub fn iris_record(
             centre_x: (0, 0),
             centre_y: (0, 0),
             diameter: (0, 0),
-            image: iris.image.data.bytes().to_vec(),
+            image: bytes,
         }],
     }
     .encode()
@@ -1459,7 +1485,7 @@ pub fn iris_record(
 ///   marks exceptions), with `EXCEPTION_REASON` (`amputated`, `bandaged`, `unable_to_print`);
 ///   its documenting photo, when taken, follows as an `ExceptionPhoto` face record (type 8).
 /// - The face: a face image record (type 8) with the JPEG or PNG as stored.
-/// - Each iris: an iris image record (type 9), PNG, subtype `Left` or `Right`.
+/// - Each iris: an iris image record (type 9), PNG (or JPEG 2000), subtype `Left` or `Right`.
 /// - The signature is not exported: ISO/IEC 19794 has no image record for it and MOSIP packets
 ///   carry none.
 ///
@@ -1556,7 +1582,7 @@ pub fn enrollment_bir_with(
         ("Left", EyeLabel::Left, &biometrics.irises.left),
     ] {
         let Some(iris) = iris else { continue };
-        let record = iris_record(label, iris, captured)?;
+        let record = iris_record_with(label, iris, captured, images)?;
         birs.push(child_bir(
             bdb_info(
                 created_dt,

@@ -153,6 +153,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             destination_agency,
             finger_compression,
             face_compression,
+            iris_compression,
         }) => packet_export::run(
             &packet_export::ExportArgs {
                 registry_key: &registry_key,
@@ -164,6 +165,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 destination_agency: &destination_agency,
                 finger_compression,
                 face_compression,
+                iris_compression,
             },
             out,
         ),

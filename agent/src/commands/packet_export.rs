@@ -5,7 +5,7 @@
 //! Contract: the packet is opened exactly as `rekam packet open` opens it (same keys, same
 //! verification); nothing is written unless it opens and the whole export succeeds, and the output
 //! file appears whole or not at all and never replaces an existing file. Each format is one arm of
-//! [`encode`]. CBEFF fingers and faces are lossless JPEG 2000 by default, as MOSIP's records
+//! [`encode`]. CBEFF fingers, faces and irises are lossless JPEG 2000 by default, as MOSIP's records
 //! carry them; the stored WSQ/JPEG/PNG is decoded and re-encoded, never altered otherwise.
 
 use std::io::Write;
@@ -45,6 +45,8 @@ pub struct ExportArgs<'a> {
     pub finger_compression: ExportImageEncoding,
     /// CBEFF face and exception photos: as stored or lossless JPEG 2000.
     pub face_compression: ExportImageEncoding,
+    /// CBEFF irises: as stored or lossless JPEG 2000.
+    pub iris_compression: ExportImageEncoding,
 }
 
 /// `rekam packet export`.
@@ -96,6 +98,7 @@ fn encode(e: &Enrollment, args: &ExportArgs<'_>, now: Timestamp) -> Result<Vec<u
             let images = cbeff::ExportImages {
                 fingers: choice(args.finger_compression),
                 face: choice(args.face_compression),
+                irises: choice(args.iris_compression),
                 decode: &decode_pixels,
             };
             Ok(cbeff::enrollment_bir_with(&e.biometrics, now, &images)?
