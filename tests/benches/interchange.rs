@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
 /// Lossless JPEG 2000 of a four-finger slap and of the face.
 fn jpeg2000(c: &mut Criterion) {
     use rekam_jpeg2000::{Colour, encode_jp2};
-    use rekam_protocol::model::FingerRecord;
+    use rekam_protocol::model::{FingerRecord, ImageEncoding};
 
     let e = sample::enrollment(&SampleOptions::realistic(
         1,
@@ -90,12 +90,18 @@ fn jpeg2000(c: &mut Criterion) {
         FingerRecord::Exception(_) => None,
     });
     for (i, f) in prints.take(4).enumerate() {
-        let print = rekam_quality::wsq::decode(f.image.data.bytes()).expect("sample WSQ");
-        let (pw, ph) = (print.width as usize, print.height as usize);
+        let (pw, ph, pixels) = match f.image.encoding {
+            ImageEncoding::Wsq => {
+                let print = rekam_quality::wsq::decode(f.image.data.bytes()).expect("sample WSQ");
+                (print.width, print.height, print.pixels)
+            }
+            _ => rekam_tests::png_gray(f.image.data.bytes()),
+        };
+        let (pw, ph) = (pw as usize, ph as usize);
         let (x0, y0) = (i * 400, 300);
         for y in 0..ph.min(sh - y0) {
             for x in 0..pw.min(400) {
-                slap[(y0 + y) * sw + x0 + x] = print.pixels[y * pw + x];
+                slap[(y0 + y) * sw + x0 + x] = pixels[y * pw + x];
             }
         }
     }
