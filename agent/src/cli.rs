@@ -535,7 +535,26 @@ pub enum PacketCommand {
         /// Destination agency (an2: 1.007 DAI).
         #[arg(long, default_value = "DUKCAPIL")]
         destination_agency: String,
+        /// cbeff: finger images as stored (WSQ) or lossless JPEG 2000, as MOSIP's records hold.
+        #[arg(long, value_enum, default_value = "jp2-lossless")]
+        finger_compression: ExportImageEncoding,
+        /// cbeff: the face and exception photos as stored (JPEG/PNG) or lossless JPEG 2000.
+        #[arg(long, value_enum, default_value = "jp2-lossless")]
+        face_compression: ExportImageEncoding,
+        /// cbeff: irises as stored (PNG) or lossless JPEG 2000.
+        #[arg(long, value_enum, default_value = "jp2-lossless")]
+        iris_compression: ExportImageEncoding,
     },
+}
+
+/// How `rekam packet export --format cbeff` writes an image.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportImageEncoding {
+    /// As stored in the packet (fingers: WSQ; faces: JPEG or PNG; irises: PNG).
+    #[value(alias = "wsq")]
+    Stored,
+    /// Lossless JPEG 2000 (JP2) of the decoded pixels.
+    Jp2Lossless,
 }
 
 /// The formats `rekam packet export` writes.

@@ -42,13 +42,25 @@ fn export(d: &Path, pkt: &Path, out: &Path, key: &str) -> Output {
 }
 
 fn export_as(d: &Path, pkt: &Path, out: &Path, key: &str, format: &str) -> Output {
-    rekam(&[
+    export_with(d, pkt, out, key, format, &[])
+}
+
+fn export_with(
+    d: &Path,
+    pkt: &Path,
+    out: &Path,
+    key: &str,
+    format: &str,
+    extra: &[&str],
+) -> Output {
+    let (key, ws) = (d.join(key), d.join("ws"));
+    let mut args = vec![
         "packet",
         "export",
         "--registry-key",
-        p(&d.join(key)),
+        p(&key),
         "--trust",
-        p(&d.join("ws")),
+        p(&ws),
         p(pkt),
         "--format",
         format,
@@ -56,7 +68,9 @@ fn export_as(d: &Path, pkt: &Path, out: &Path, key: &str, format: &str) -> Outpu
         p(out),
         "--destination-agency",
         "DUKCAPIL-PUSAT",
-    ])
+    ];
+    args.extend_from_slice(extra);
+    rekam(&args)
 }
 
 #[test]
@@ -229,7 +243,21 @@ fn a_cbeff_export_holds_each_finger_the_face_and_both_irises_as_19794_records() 
     let d = tmp.path();
     let pkt = setup(d);
     let xml = d.join("e.xml");
-    let out = export_as(d, &pkt, &xml, "reg/registry.key", "cbeff");
+    let out = export_with(
+        d,
+        &pkt,
+        &xml,
+        "reg/registry.key",
+        "cbeff",
+        &[
+            "--finger-compression",
+            "wsq",
+            "--face-compression",
+            "stored",
+            "--iris-compression",
+            "stored",
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -290,4 +318,124 @@ fn a_cbeff_export_holds_each_finger_the_face_and_both_irises_as_19794_records() 
     want.sort();
     got.sort();
     assert_eq!(got, want);
+}
+
+/// hayro's decode of a JPEG 2000 image: (width, height, interleaved samples).
+fn jp2_pixels(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    use hayro_jpeg2000::{DecodeSettings, DecoderContext, Image};
+    let image = Image::new(bytes, &DecodeSettings::default()).expect("a JPEG 2000 image");
+    let (w, h) = (image.width(), image.height());
+    let mut ctx = DecoderContext::default();
+    let decoded = image.decode(&mut ctx).expect("hayro decodes it");
+    (w, h, decoded.data_u8().to_vec())
+}
+
+#[test]
+fn a_default_cbeff_export_carries_fingers_face_and_irises_as_lossless_jpeg_2000_of_the_captured_pixels()
+ {
+    use rekam_protocol::cbeff::{BdbRecord, Cbeff};
+    use rekam_protocol::iso19794::face::FaceImageDataType;
+    use rekam_protocol::iso19794::finger_image::FingerCompression;
+    use rekam_protocol::iso19794::iris::IrisImageFormat;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let pkt = setup(d);
+    let xml = d.join("e.xml");
+    let out = export_as(d, &pkt, &xml, "reg/registry.key", "cbeff");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = open_parts(d, &pkt)["enrollment"].clone();
+    let part = |name: &serde_json::Value| {
+        let name = name.as_str().expect("part name");
+        fs::read(d.join("parts").join(name)).expect("part")
+    };
+    let doc = Cbeff::parse(&fs::read(&xml).expect("written")).expect("rekam's reader reads it");
+    let (mut fingers, mut faces, mut irises) = (Vec::new(), Vec::new(), Vec::new());
+    for bir in doc.birs.iter().filter(|b| b.bdb.is_some()) {
+        match bir.record().expect("every BDB is a 19794 record") {
+            BdbRecord::Finger(r) => fingers.extend(r.representations),
+            BdbRecord::Face(r) => faces.extend(r.representations),
+            BdbRecord::Iris(r) => irises.extend(r.representations),
+        }
+    }
+    let entries: Vec<_> = e["biometrics"]["fingers"]
+        .as_array()
+        .expect("fingers")
+        .iter()
+        .filter(|f| !f["record"]["captured"].is_null())
+        .collect();
+    assert!(!entries.is_empty());
+    assert_eq!(fingers.len(), entries.len());
+    for (f, entry) in fingers.iter().zip(&entries) {
+        let image = &entry["record"]["captured"]["image"];
+        assert_eq!(f.compression, FingerCompression::Jpeg2000Lossless);
+        let stored = part(&image["data"]);
+        let (cw, ch, captured) = match image["encoding"].as_str() {
+            Some("wsq") => {
+                let w = rekam_quality::wsq::decode(&stored).expect("stored WSQ");
+                (w.width, w.height, w.pixels)
+            }
+            Some("png") => rekam_tests::png_gray(&stored),
+            other => panic!("a finger stored as {other:?}"),
+        };
+        let (w, h, pixels) = jp2_pixels(&f.image);
+        assert_eq!((w, h), (cw, ch));
+        assert_eq!((u32::from(f.width), u32::from(f.height)), (w, h));
+        assert!(
+            pixels == captured,
+            "finger {}: the JPEG 2000 is not the captured pixels",
+            f.position
+        );
+    }
+    assert_eq!(faces.len(), 1);
+    let face = &faces[0];
+    assert_eq!(
+        face.image_info.data_type,
+        FaceImageDataType::Jpeg2000Lossless
+    );
+    let stored = &e["biometrics"]["face"]["image"];
+    let bytes = part(&stored["data"]);
+    let want = match stored["encoding"].as_str() {
+        Some("jpeg") => {
+            let mut dec = jpeg_decoder::Decoder::new(&bytes[..]);
+            let px = dec.decode().expect("stored JPEG");
+            assert_eq!(
+                dec.info().expect("info").pixel_format,
+                jpeg_decoder::PixelFormat::RGB24
+            );
+            px
+        }
+        other => panic!("the sample face is {other:?}"),
+    };
+    let (_, _, pixels) = jp2_pixels(&face.image);
+    assert!(
+        pixels == want,
+        "the face JPEG 2000 is not the stored face's pixels"
+    );
+    assert_eq!(irises.len(), 2);
+    let mut want: Vec<Vec<u8>> = ["right", "left"]
+        .iter()
+        .map(|eye| {
+            let stored = &e["biometrics"]["irises"][eye]["image"];
+            assert_eq!(stored["encoding"], "png", "the sample stores PNG irises");
+            rekam_tests::png_gray(&part(&stored["data"])).2
+        })
+        .collect();
+    let mut got: Vec<Vec<u8>> = irises
+        .iter()
+        .map(|r| {
+            assert_eq!(r.format, IrisImageFormat::Jpeg2000);
+            jp2_pixels(&r.image).2
+        })
+        .collect();
+    want.sort();
+    got.sort();
+    assert!(
+        got == want,
+        "the iris JPEG 2000s are not the stored irises' pixels"
+    );
 }

@@ -42,6 +42,7 @@ use crate::model::{
     IrisCapture, PixelFormat, QualityScore,
 };
 use crate::timefmt::Timestamp;
+pub use rekam_jpeg2000::Colour;
 
 /// The CBEFF XML namespace (ISO/IEC 19785-3, second edition).
 pub const NAMESPACE: &str = "http://standards.iso.org/iso-iec/19785/-3/ed-2/";
@@ -1088,6 +1089,15 @@ pub enum ExportError {
         /// Height.
         height: u32,
     },
+    /// An image could not be re-encoded as JPEG 2000 (it did not decode, or its pixels
+    /// disagree with its stated size).
+    #[error("{what}: cannot re-encode as JPEG 2000: {reason}")]
+    Transcode {
+        /// Which image.
+        what: String,
+        /// Why.
+        reason: String,
+    },
     /// The record could not be written.
     #[error("{what}: {source}")]
     Record {
@@ -1096,6 +1106,70 @@ pub enum ExportError {
         /// Why.
         source: EncodeError,
     },
+}
+
+/// How an export writes an image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageChoice {
+    /// In its stored encoding (WSQ, PNG or JPEG).
+    AsStored,
+    /// Re-encoded as lossless JPEG 2000 (a JP2 file) of its decoded pixels.
+    Jpeg2000Lossless,
+}
+
+/// Decoded pixels of a stored image: `width` x `height`, row-major, interleaved RGB or gray.
+pub struct Pixels {
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// Gray or RGB.
+    pub colour: Colour,
+    /// The samples.
+    pub samples: Vec<u8>,
+}
+
+/// A stored image decoder; this crate decodes nothing itself (WSQ lives in rekam-quality).
+pub type DecodeImage<'a> = &'a dyn Fn(&Image) -> Result<Pixels, String>;
+
+/// The images an export writes: fingers (19794-4) and faces and exception photos (19794-5).
+pub struct ExportImages<'a> {
+    /// Fingers: as stored, or lossless JPEG 2000 (compression 5).
+    pub fingers: ImageChoice,
+    /// The face and exception photos: as stored, or lossless JPEG 2000 (data type 2).
+    pub face: ImageChoice,
+    /// Irises: as stored (PNG), or lossless JPEG 2000 (format 0x0A).
+    pub irises: ImageChoice,
+    /// Decodes a stored image for re-encoding; only called for a JPEG 2000 choice.
+    pub decode: DecodeImage<'a>,
+}
+
+impl ExportImages<'_> {
+    /// Every image as stored.
+    pub const AS_STORED: ExportImages<'static> = ExportImages {
+        fingers: ImageChoice::AsStored,
+        face: ImageChoice::AsStored,
+        irises: ImageChoice::AsStored,
+        decode: &|_| Err("no decoder".into()),
+    };
+
+    /// The image's pixels as a lossless JP2 file, with their colour.
+    fn jp2(&self, what: &str, image: &Image) -> Result<(Vec<u8>, Colour), ExportError> {
+        let fail = |reason: String| ExportError::Transcode {
+            what: what.to_string(),
+            reason,
+        };
+        let px = (self.decode)(image).map_err(fail)?;
+        if (px.width, px.height) != (image.width, image.height) {
+            return Err(fail(format!(
+                "it decodes to {}x{}, not the recorded {}x{}",
+                px.width, px.height, image.width, image.height
+            )));
+        }
+        let bytes = rekam_jpeg2000::encode_jp2(px.width, px.height, px.colour, &px.samples)
+            .map_err(|e| fail(e.to_string()))?;
+        Ok((bytes, px.colour))
+    }
 }
 
 /// The MOSIP subtype of a finger position 1-10, e.g. `Right IndexFinger`.
@@ -1183,15 +1257,39 @@ pub fn face_record(
     image: &Image,
     captured: CaptureDateTime,
 ) -> Result<Vec<u8>, ExportError> {
-    let data_type = match image.encoding {
-        ImageEncoding::Jpeg => FaceImageDataType::Jpeg,
-        ImageEncoding::Png => FaceImageDataType::Png,
-        other => {
-            return Err(ExportError::Encoding {
-                what: what.to_string(),
-                encoding: other,
-                part: "-5 (face)",
-            });
+    face_record_with(what, image, captured, &ExportImages::AS_STORED)
+}
+
+/// The ISO/IEC 19794-5:2011 record of a face image, basic type, as `images.face` chooses: the
+/// stored JPEG or PNG, or lossless JPEG 2000 (data type 2) of its pixels.
+pub fn face_record_with(
+    what: &str,
+    image: &Image,
+    captured: CaptureDateTime,
+    images: &ExportImages<'_>,
+) -> Result<Vec<u8>, ExportError> {
+    let (data_type, bytes, colour) = match images.face {
+        ImageChoice::Jpeg2000Lossless => {
+            let (bytes, colour) = images.jp2(what, image)?;
+            (FaceImageDataType::Jpeg2000Lossless, bytes, colour)
+        }
+        ImageChoice::AsStored => {
+            let data_type = match image.encoding {
+                ImageEncoding::Jpeg => FaceImageDataType::Jpeg,
+                ImageEncoding::Png => FaceImageDataType::Png,
+                other => {
+                    return Err(ExportError::Encoding {
+                        what: what.to_string(),
+                        encoding: other,
+                        part: "-5 (face)",
+                    });
+                }
+            };
+            let colour = match image.pixels {
+                PixelFormat::Rgb8 => Colour::Rgb,
+                PixelFormat::Gray8 => Colour::Grey,
+            };
+            (data_type, image.data.bytes().to_vec(), colour)
         }
     };
     let (width, height) = dimensions(what, image)?;
@@ -1212,12 +1310,12 @@ pub fn face_record(
                 spatial_sampling_level: 0,
                 post_processing: 0,
                 cross_reference: 0,
-                colour_space: match image.pixels {
-                    PixelFormat::Rgb8 => 1,
-                    PixelFormat::Gray8 => 3,
+                colour_space: match colour {
+                    Colour::Rgb => 1,
+                    Colour::Grey => 3,
                 },
             },
-            image: image.data.bytes().to_vec(),
+            image: bytes,
         }],
     }
     .encode()
@@ -1235,11 +1333,37 @@ pub fn finger_record(
     f: &FingerCapture,
     captured: CaptureDateTime,
 ) -> Result<Vec<u8>, ExportError> {
+    finger_record_with(code, f, captured, &ExportImages::AS_STORED)
+}
+
+/// [`finger_record`] with the image as `images.fingers` chooses: as stored, or lossless JPEG
+/// 2000 (compression 5) of its gray pixels.
+pub fn finger_record_with(
+    code: u8,
+    f: &FingerCapture,
+    captured: CaptureDateTime,
+    images: &ExportImages<'_>,
+) -> Result<Vec<u8>, ExportError> {
     let what = format!("finger at position {code}");
-    let compression = match f.image.encoding {
-        ImageEncoding::Wsq => FingerCompression::Wsq,
-        ImageEncoding::Png => FingerCompression::Png,
-        ImageEncoding::Jpeg => FingerCompression::Jpeg,
+    let (compression, bytes) = match images.fingers {
+        ImageChoice::Jpeg2000Lossless => {
+            let (bytes, colour) = images.jp2(&what, &f.image)?;
+            if colour != Colour::Grey {
+                return Err(ExportError::Transcode {
+                    what,
+                    reason: "a finger image must be 8-bit gray".into(),
+                });
+            }
+            (FingerCompression::Jpeg2000Lossless, bytes)
+        }
+        ImageChoice::AsStored => (
+            match f.image.encoding {
+                ImageEncoding::Wsq => FingerCompression::Wsq,
+                ImageEncoding::Png => FingerCompression::Png,
+                ImageEncoding::Jpeg => FingerCompression::Jpeg,
+            },
+            f.image.data.bytes().to_vec(),
+        ),
     };
     let ppi = f
         .image
@@ -1266,7 +1390,7 @@ pub fn finger_record(
             },
             width,
             height,
-            image: f.image.data.bytes().to_vec(),
+            image: bytes,
             extended: Vec::new(),
         }],
     }
@@ -1280,15 +1404,38 @@ pub fn iris_record(
     iris: &IrisCapture,
     captured: CaptureDateTime,
 ) -> Result<Vec<u8>, ExportError> {
+    iris_record_with(label, iris, captured, &ExportImages::AS_STORED)
+}
+
+/// [`iris_record`] with the image as `images.irises` chooses: the stored PNG, or lossless JPEG
+/// 2000 (format 0x0A) of its gray pixels.
+pub fn iris_record_with(
+    label: EyeLabel,
+    iris: &IrisCapture,
+    captured: CaptureDateTime,
+    images: &ExportImages<'_>,
+) -> Result<Vec<u8>, ExportError> {
     let what = match label {
         EyeLabel::Left => "left iris",
         EyeLabel::Right => "right iris",
         _ => "iris",
     }
     .to_string();
-    let format = match iris.image.encoding {
-        ImageEncoding::Png => IrisImageFormat::Png,
-        other => {
+    let (format, bytes) = match (images.irises, iris.image.encoding) {
+        (ImageChoice::Jpeg2000Lossless, _) => {
+            let (bytes, colour) = images.jp2(&what, &iris.image)?;
+            if colour != Colour::Grey {
+                return Err(ExportError::Transcode {
+                    what,
+                    reason: "an iris image must be 8-bit gray".into(),
+                });
+            }
+            (IrisImageFormat::Jpeg2000, bytes)
+        }
+        (ImageChoice::AsStored, ImageEncoding::Png) => {
+            (IrisImageFormat::Png, iris.image.data.bytes().to_vec())
+        }
+        (ImageChoice::AsStored, other) => {
             return Err(ExportError::Encoding {
                 what,
                 encoding: other,
@@ -1319,7 +1466,7 @@ pub fn iris_record(
             centre_x: (0, 0),
             centre_y: (0, 0),
             diameter: (0, 0),
-            image: iris.image.data.bytes().to_vec(),
+            image: bytes,
         }],
     }
     .encode()
@@ -1338,15 +1485,23 @@ pub fn iris_record(
 ///   marks exceptions), with `EXCEPTION_REASON` (`amputated`, `bandaged`, `unable_to_print`);
 ///   its documenting photo, when taken, follows as an `ExceptionPhoto` face record (type 8).
 /// - The face: a face image record (type 8) with the JPEG or PNG as stored.
-/// - Each iris: an iris image record (type 9), PNG, subtype `Left` or `Right`.
+/// - Each iris: an iris image record (type 9), PNG (or JPEG 2000), subtype `Left` or `Right`.
 /// - The signature is not exported: ISO/IEC 19794 has no image record for it and MOSIP packets
 ///   carry none.
 ///
-/// Images are carried in their stored encoding; none is converted to JPEG 2000 (which MOSIP
-/// registration devices send) since no pure-Rust JPEG 2000 encoder is available; the 2011
-/// records define codes for WSQ, JPEG and PNG. Every capture time is `created`, the
+/// Images are carried in their stored encoding ([`enrollment_bir_with`] re-encodes them as
+/// lossless JPEG 2000, as MOSIP's records carry them). Every capture time is `created`, the
 /// enrollment's, since rekam keeps no per-capture clock reading.
 pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbeff, ExportError> {
+    enrollment_bir_with(biometrics, created, &ExportImages::AS_STORED)
+}
+
+/// [`enrollment_bir`] with fingers, face and exception photos written as `images` chooses.
+pub fn enrollment_bir_with(
+    biometrics: &Biometrics,
+    created: Timestamp,
+    images: &ExportImages<'_>,
+) -> Result<Cbeff, ExportError> {
     let created_dt =
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(created.unix_ms()) * 1_000_000)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -1358,7 +1513,7 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
         let what = format!("finger {}", entry.position);
         match &entry.record {
             FingerRecord::Captured(f) => {
-                let record = finger_record(code, f, captured)?;
+                let record = finger_record_with(code, f, captured, images)?;
                 birs.push(child_bir(
                     bdb_info(
                         created_dt,
@@ -1399,7 +1554,7 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
                             subtype,
                             None,
                         ),
-                        Some(face_record(&what, photo, captured)?),
+                        Some(face_record_with(&what, photo, captured, images)?),
                         Vec::new(),
                     ));
                 }
@@ -1415,7 +1570,7 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
             "",
             Some(&face.quality),
         ),
-        Some(face_record("face", &face.image, captured)?),
+        Some(face_record_with("face", &face.image, captured, images)?),
         vec![
             ("EXCEPTION".into(), "false".into()),
             ("RETRIES".into(), face.attempts.to_string()),
@@ -1427,7 +1582,7 @@ pub fn enrollment_bir(biometrics: &Biometrics, created: Timestamp) -> Result<Cbe
         ("Left", EyeLabel::Left, &biometrics.irises.left),
     ] {
         let Some(iris) = iris else { continue };
-        let record = iris_record(label, iris, captured)?;
+        let record = iris_record_with(label, iris, captured, images)?;
         birs.push(child_bir(
             bdb_info(
                 created_dt,

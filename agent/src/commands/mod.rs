@@ -152,6 +152,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
             out: out_path,
             originating_agency,
             destination_agency,
+            finger_compression,
+            face_compression,
+            iris_compression,
         }) => packet_export::run(
             &packet_export::ExportArgs {
                 registry_key: &registry_key,
@@ -161,6 +164,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 out_path: &out_path,
                 originating_agency: originating_agency.as_deref(),
                 destination_agency: &destination_agency,
+                finger_compression,
+                face_compression,
+                iris_compression,
             },
             out,
         ),

@@ -5,7 +5,8 @@
 //! Contract: the packet is opened exactly as `rekam packet open` opens it (same keys, same
 //! verification); nothing is written unless it opens and the whole export succeeds, and the output
 //! file appears whole or not at all and never replaces an existing file. Each format is one arm of
-//! [`encode`].
+//! [`encode`]. CBEFF fingers, faces and irises are lossless JPEG 2000 by default, as MOSIP's records
+//! carry them; the stored WSQ/JPEG/PNG is decoded and re-encoded, never altered otherwise.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,10 +16,10 @@ use rekam_protocol::Enrollment;
 use rekam_protocol::Timestamp;
 use rekam_protocol::ansi_nist::enrollment::{self as an2, ExportContext, SignatureBitmap};
 use rekam_protocol::cbeff;
-use rekam_protocol::model::ImageEncoding;
+use rekam_protocol::model::{Image, ImageEncoding};
 
 use super::packet::{now_ms, open_verified};
-use crate::cli::ExportFormat;
+use crate::cli::{ExportFormat, ExportImageEncoding};
 use crate::files;
 
 /// Gray levels below this are ink when the signature becomes Type-8's one-bit pixels.
@@ -40,6 +41,12 @@ pub struct ExportArgs<'a> {
     pub originating_agency: Option<&'a str>,
     /// The destination agency (an2 1.007 DAI).
     pub destination_agency: &'a str,
+    /// CBEFF finger images: as stored or lossless JPEG 2000.
+    pub finger_compression: ExportImageEncoding,
+    /// CBEFF face and exception photos: as stored or lossless JPEG 2000.
+    pub face_compression: ExportImageEncoding,
+    /// CBEFF irises: as stored or lossless JPEG 2000.
+    pub iris_compression: ExportImageEncoding,
 }
 
 /// `rekam packet export`.
@@ -83,9 +90,72 @@ fn encode(e: &Enrollment, args: &ExportArgs<'_>, now: Timestamp) -> Result<Vec<u
         }
         // 19794 has no signature image record and MOSIP packets carry none, so the signature
         // stays out of CBEFF; demographics belong to MOSIP's ID JSON, not to CBEFF.
-        ExportFormat::Cbeff => Ok(cbeff::enrollment_bir(&e.biometrics, now)?
-            .to_xml()?
-            .into_bytes()),
+        ExportFormat::Cbeff => {
+            let choice = |c: ExportImageEncoding| match c {
+                ExportImageEncoding::Stored => cbeff::ImageChoice::AsStored,
+                ExportImageEncoding::Jp2Lossless => cbeff::ImageChoice::Jpeg2000Lossless,
+            };
+            let images = cbeff::ExportImages {
+                fingers: choice(args.finger_compression),
+                face: choice(args.face_compression),
+                irises: choice(args.iris_compression),
+                decode: &decode_pixels,
+            };
+            Ok(cbeff::enrollment_bir_with(&e.biometrics, now, &images)?
+                .to_xml()?
+                .into_bytes())
+        }
+    }
+}
+
+/// A stored image's pixels: WSQ as gray, JPEG as RGB, PNG as gray or RGB (alpha dropped).
+fn decode_pixels(image: &Image) -> Result<cbeff::Pixels, String> {
+    let bytes = image.data.bytes();
+    match image.encoding {
+        ImageEncoding::Wsq => {
+            let w = rekam_quality::wsq::decode(bytes).map_err(|e| format!("WSQ: {e}"))?;
+            Ok(cbeff::Pixels {
+                width: w.width,
+                height: w.height,
+                colour: cbeff::Colour::Grey,
+                samples: w.pixels,
+            })
+        }
+        ImageEncoding::Jpeg => {
+            let (samples, width, height) = crate::capture::decode_jpeg(bytes)?;
+            Ok(cbeff::Pixels {
+                width,
+                height,
+                colour: cbeff::Colour::Rgb,
+                samples,
+            })
+        }
+        ImageEncoding::Png => {
+            let mut dec = png::Decoder::new(bytes);
+            dec.set_transformations(png::Transformations::STRIP_16 | png::Transformations::EXPAND);
+            let mut reader = dec.read_info().map_err(|e| format!("PNG: {e}"))?;
+            let mut buf = vec![0; reader.output_buffer_size()];
+            let frame = reader
+                .next_frame(&mut buf)
+                .map_err(|e| format!("PNG: {e}"))?;
+            let (channels, keep, colour) = match frame.color_type {
+                png::ColorType::Grayscale => (1, 1, cbeff::Colour::Grey),
+                png::ColorType::GrayscaleAlpha => (2, 1, cbeff::Colour::Grey),
+                png::ColorType::Rgb => (3, 3, cbeff::Colour::Rgb),
+                png::ColorType::Rgba => (4, 3, cbeff::Colour::Rgb),
+                other => return Err(format!("PNG: unexpected colour type {other:?}")),
+            };
+            let samples = buf[..frame.buffer_size()]
+                .chunks_exact(channels)
+                .flat_map(|px| px[..keep].to_vec())
+                .collect();
+            Ok(cbeff::Pixels {
+                width: frame.width,
+                height: frame.height,
+                colour,
+                samples,
+            })
+        }
     }
 }
 
