@@ -16,7 +16,7 @@ use rekam_protocol::timefmt::Timestamp;
 use ring::rand::SystemRandom;
 
 mod cli_support;
-use cli_support::{fails, ok, p, rekam};
+use cli_support::{fails, ok, p};
 
 /// Width and height of a PNG file.
 fn png_size(path: &Path) -> (u32, u32) {
