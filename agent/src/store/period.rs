@@ -367,7 +367,11 @@ impl Store {
             }
         }
         out.sort_by(|a, b| {
-            (a.at_ms, a.kind as u8, &a.enrollment_id).cmp(&(b.at_ms, b.kind as u8, &b.enrollment_id))
+            (a.at_ms, a.kind as u8, &a.enrollment_id).cmp(&(
+                b.at_ms,
+                b.kind as u8,
+                &b.enrollment_id,
+            ))
         });
         Ok(out)
     }

@@ -405,11 +405,13 @@ pub fn group(events: &[Event], period: &Period, by: By, shifts: &Shifts) -> Tabl
 pub fn coverage_by_kecamatan(desa: &[Coverage]) -> Vec<Coverage> {
     let mut out: BTreeMap<String, Coverage> = BTreeMap::new();
     for c in desa {
-        let k = out.entry(c.kecamatan_code.clone()).or_insert_with(|| Coverage {
-            kecamatan_code: c.kecamatan_code.clone(),
-            kecamatan: c.kecamatan.clone(),
-            ..Coverage::default()
-        });
+        let k = out
+            .entry(c.kecamatan_code.clone())
+            .or_insert_with(|| Coverage {
+                kecamatan_code: c.kecamatan_code.clone(),
+                kecamatan: c.kecamatan.clone(),
+                ..Coverage::default()
+            });
         k.listed += c.listed;
         k.obliged += c.obliged;
         k.recorded += c.recorded;
@@ -587,11 +589,19 @@ mod tests {
     #[test]
     fn bad_dates_and_ranges_are_refused_with_what_to_write() {
         let e = Period::parse("2026-12-32", "2026-12-31", 420).expect_err("bad");
-        assert!(e.to_string().contains("--from \"2026-12-32\" is not a date"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("--from \"2026-12-32\" is not a date"),
+            "{e}"
+        );
         let e = Period::parse("2026-12-02", "kemarin", 420).expect_err("bad");
         assert!(e.to_string().contains("--to \"kemarin\""), "{e}");
         let e = Period::parse("2026-12-02", "2026-12-01", 420).expect_err("bad");
-        assert!(e.to_string().contains("ends (2026-12-01) before it starts (2026-12-02)"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("ends (2026-12-01) before it starts (2026-12-02)"),
+            "{e}"
+        );
         let e = Period::parse("2025-01-01", "2026-12-01", 420).expect_err("bad");
         assert!(e.to_string().contains("spans 700 days"), "{e}");
         let p = Period::parse("2026-12-01", "2026-12-03", 420).expect("ok");

@@ -129,8 +129,14 @@ pub fn table_html(table: &Table, t: &FiguresText) -> String {
     }
     out.push_str("</tr></thead><tbody>");
     let row = |out: &mut String, r: &Row, total: bool| {
-        out.push_str(if total { "<tr class=\"total\">" } else { "<tr>" });
-        let key = if total { t.total.to_string() } else if table.by == By::Unit && r.key == "office" {
+        out.push_str(if total {
+            "<tr class=\"total\">"
+        } else {
+            "<tr>"
+        });
+        let key = if total {
+            t.total.to_string()
+        } else if table.by == By::Unit && r.key == "office" {
             t.unit_office.to_string()
         } else {
             r.key.clone()
@@ -324,7 +330,12 @@ pub fn days_chart(f: &PeriodFigures, t: &FiguresText) -> String {
         .tables
         .iter()
         .find(|x| x.by == By::Day)
-        .map(|x| x.rows.iter().map(|r| (r.key.clone(), r.finalized)).collect())
+        .map(|x| {
+            x.rows
+                .iter()
+                .map(|r| (r.key.clone(), r.finalized))
+                .collect()
+        })
         .unwrap_or_default();
     svg::bars("chart-days", t.chart_days_title, t.chart_days_desc, &series)
 }
@@ -408,9 +419,9 @@ pub fn render(meta: &ReportMeta, f: &PeriodFigures) -> String {
     let json = serde_json::to_string(f)
         .unwrap_or_default()
         .replace("</", "<\\/");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<script type=\"application/json\" id=\"rekam-figures\">{json}</script></body></html>\n"
+        "<script type=\"application/json\" id=\"rekam-figures\">{json}</script></body></html>"
     );
     out
 }
