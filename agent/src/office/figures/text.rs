@@ -71,5 +71,9 @@ crate::catalogue! {
         signature_title: ("Tanda tangan", "Signature"),
         signature_text: ("Laporan ini ditandatangani secara digital oleh stasiun kerja {} (kunci {}). Periksa dengan: rekam report verify BERKAS --trust KUNCI.pub", "This report is signed digitally by workstation {} (key {}). Check it with: rekam report verify FILE --trust KEY.pub"),
         print: ("Cetak", "Print"),
+        bad_from: ("Tulis tanggal awal sebagai TTTT-BB-HH", "Write the first day as YYYY-MM-DD"),
+        bad_to: ("Tulis tanggal akhir sebagai TTTT-BB-HH", "Write the last day as YYYY-MM-DD"),
+        bad_range: ("Tanggal akhir harus sama dengan atau sesudah tanggal awal, paling lama 366 hari", "The last day must be on or after the first, at most 366 days later"),
+        home_link: ("Angka dan laporan", "Figures and reports"),
     }
 }
