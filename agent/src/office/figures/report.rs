@@ -103,7 +103,7 @@ pub fn table_html(table: &Table, t: &FiguresText) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<table class=\"figures\" id=\"fig-{}\"><caption>{}</caption><thead><tr>",
+        "<table class=\"fig-table\" id=\"fig-{}\"><caption>{}</caption><thead><tr>",
         table.by.name(),
         esc(caption)
     );
@@ -219,7 +219,7 @@ pub fn coverage_html(f: &PeriodFigures, t: &FiguresText) -> String {
     ] {
         let _ = write!(
             out,
-            "<table class=\"figures\" id=\"coverage-{}\"><caption>{} — {}</caption><thead><tr><th scope=\"col\">{}</th>",
+            "<table class=\"fig-table\" id=\"coverage-{}\"><caption>{} — {}</caption><thead><tr><th scope=\"col\">{}</th>",
             if by_desa { "desa" } else { "kecamatan" },
             esc(t.coverage_title),
             esc(caption),
@@ -286,7 +286,7 @@ pub fn problems_html(f: &PeriodFigures, t: &FiguresText) -> String {
     }
     let _ = write!(
         out,
-        "<table class=\"figures\" id=\"problems-table\"><caption>{}</caption><thead><tr>",
+        "<table class=\"fig-table\" id=\"problems-table\"><caption>{}</caption><thead><tr>",
         esc(t.problems_title)
     );
     for h in [
@@ -364,12 +364,12 @@ pub const STYLE: &str = "\
 body{font-family:system-ui,'Segoe UI',Roboto,'Noto Sans',sans-serif;color:#111;margin:2rem auto;max-width:60rem;padding:0 1rem;line-height:1.4}\
 h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:1.75rem 0 .5rem;border-bottom:2px solid #1d3557}\
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0 1rem}dl.meta dt{font-weight:600}dl.meta dd{margin:0}\
-table.figures{border-collapse:collapse;width:100%;margin:1rem 0;font-size:.85rem;break-inside:auto}\
-table.figures caption{text-align:left;font-weight:700;font-size:1rem;padding:.25rem 0}\
-table.figures th,table.figures td{border:1px solid #999;padding:.2rem .4rem;text-align:left;vertical-align:top}\
-table.figures thead th{background:#e8edf3}table.figures .n{text-align:right;font-variant-numeric:tabular-nums}\
-table.figures tfoot th,table.figures tfoot td{font-weight:700;background:#f3f3f3}\
-.why{color:#444;font-size:.8em}figure.chart{margin:1rem 0}svg.chart{width:100%;height:auto;max-width:48rem}\
+table.fig-table{border-collapse:collapse;width:100%;margin:1rem 0;font-size:.85rem;break-inside:auto}\
+table.fig-table caption{text-align:left;font-weight:700;font-size:1rem;padding:.25rem 0}\
+table.fig-table th,table.fig-table td{border:1px solid #999;padding:.2rem .4rem;text-align:left;vertical-align:top}\
+table.fig-table thead th{background:#e8edf3}table.fig-table .n{text-align:right;font-variant-numeric:tabular-nums}\
+table.fig-table tfoot th,table.fig-table tfoot td{font-weight:700;background:#f3f3f3}\
+.why{color:#444;font-size:.8em}#fig-day th[scope=row]{white-space:nowrap}figure.chart{margin:1rem 0}svg.chart{width:100%;height:auto;max-width:48rem}\
 .signature{margin-top:2rem;padding:.75rem;border:1px solid #1d3557;font-size:.85rem;overflow-wrap:anywhere}\
 @page{size:A4;margin:15mm}\
 @media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}tr,figure{break-inside:avoid}a{color:#111;text-decoration:none}}";
@@ -392,7 +392,7 @@ pub fn render(meta: &ReportMeta, f: &PeriodFigures) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} — {} — {}</title><style>{STYLE}</style></head><body><main>\
+         <title>{} — {} — {}</title><style>{STYLE}</style></head><body><main data-screen=\"report\">\
          <h1>{}</h1><dl class=\"meta\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>",
         meta.lang.code(),
         esc(title),

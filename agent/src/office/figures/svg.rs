@@ -76,7 +76,8 @@ pub fn bars(id: &str, title: &str, desc: &str, series: &[(String, u64)]) -> Stri
     }
     let n = series.len().max(1);
     let slot = plot_w / n as f64;
-    let bar = (slot * 0.7).max(1.0);
+    // A lone day is not a wall of ink: bars are at most 48 units wide.
+    let bar = (slot * 0.7).clamp(1.0, 48.0);
     let every = if n <= 16 { 1 } else { 7 };
     for (i, (label, v)) in series.iter().enumerate() {
         let bh = plot_h * *v as f64 / max as f64;
