@@ -501,3 +501,49 @@ pub fn verify(file: &[u8], trust: &TrustStore) -> Result<Verified, ReportError> 
         key_id: id.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rekam_protocol::keys::TrustedWorkstation;
+    use ring::rand::SystemRandom;
+
+    #[test]
+    fn a_truncated_or_garbled_signature_line_is_refused_without_panicking() {
+        let rng = SystemRandom::new();
+        let (key, _) =
+            WorkstationSigningKey::generate(SignatureAlgorithm::Ed25519, &rng).expect("key");
+        let mut trust = TrustStore::new();
+        trust
+            .insert(TrustedWorkstation {
+                workstation_id: "WS-1".into(),
+                key: key.public_key().clone(),
+            })
+            .expect("trust");
+        let signed =
+            sign("<!DOCTYPE html>\n<html><body>7</body></html>\n", &key, &rng).expect("sign");
+        assert!(verify(signed.as_bytes(), &trust).is_ok());
+        let bytes = signed.as_bytes();
+        // The final newline is not signed; every shorter cut fails.
+        for cut in 0..bytes.len() - 1 {
+            assert!(verify(&bytes[..cut], &trust).is_err(), "cut at {cut}");
+        }
+        for i in 0..bytes.len() {
+            let mut b = bytes.to_vec();
+            b[i] ^= 0x01;
+            // A flipped bit anywhere fails (a flip in base64 padding or in the trailing newline
+            // aside, which changes no signed byte).
+            if verify(&b, &trust).is_ok() {
+                assert!(
+                    i + 1 >= bytes.len() || bytes[i] == b'=',
+                    "flip at {i} passed"
+                );
+            }
+        }
+        let extra = format!("{signed}<p>added after the signature</p>\n");
+        assert!(matches!(
+            verify(extra.as_bytes(), &trust),
+            Err(ReportError::Malformed(_))
+        ));
+    }
+}
