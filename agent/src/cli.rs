@@ -96,6 +96,12 @@ pub enum Command {
     /// outcome, confirm matches, export the outcomes.
     #[command(subcommand)]
     Worklist(crate::commands::worklist::WorklistCommand),
+    /// Figures over a period (started, finalized, delivered, rejected, exceptions, forced,
+    /// median time, cards) grouped by day, operator, kecamatan, desa or unit.
+    Figures(crate::commands::figures::FiguresArgs),
+    /// Daily and period reports as signed printable HTML, and checking one's signature.
+    #[command(subcommand)]
+    Report(crate::commands::figures::ReportCommand),
     /// The local API's contract.
     #[command(subcommand)]
     Api(ApiCommand),

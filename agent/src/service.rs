@@ -443,7 +443,8 @@ impl Agent {
             return Err(ServiceError::AlreadyOpen { session: open });
         }
         self.devices.present(resident).await?;
-        let detail = json!({ "nik": session.applicant.nik.to_string() });
+        // The NIK, and the places and unit the figures count the session under.
+        let detail = crate::store::period::start_detail(&session);
         self.record(session, by.id.clone(), "session.start", detail)
             .await
     }

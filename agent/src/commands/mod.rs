@@ -10,6 +10,7 @@ pub mod demo;
 pub mod devices;
 pub mod devices_test;
 pub mod doctor;
+pub mod figures;
 pub mod keys;
 pub mod operators;
 pub mod outbox;
@@ -231,6 +232,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         }
         Command::Cards(cmd) => cards::run(cmd, out),
         Command::Worklist(cmd) => worklist::run(cmd, out),
+        Command::Figures(args) => figures::run_figures(args, out),
+        Command::Report(cmd) => figures::run_report(cmd, out),
         Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::Evolis { listen, out: dir }) => sim_evolis::run(listen, &dir, out),
         Command::Sim(SimCommand::Isdv4 { pty: _, seed }) => sim_isdv4::run(seed, out),

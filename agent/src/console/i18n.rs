@@ -108,6 +108,7 @@ crate::catalogue! {
         nav_new_enrollment: ("Perekaman baru", "New enrollment"),
         nav_outbox: ("Kiriman", "Outbox"),
         nav_audit: ("Log audit", "Audit log"),
+        nav_figures: ("Angka & laporan", "Figures & reports"),
         nav_operators: ("Operator", "Operators"),
         nav_technician: ("Teknisi", "Technician"),
         nav_cards_queue: ("Antrean cetak", "Print queue"),

@@ -4,6 +4,7 @@
 //! Contract: the store ([`crate::store::cards`]) holds every state; these modules drive devices
 //! and the registry around it, each step durable before the next device action.
 
+pub mod figures;
 pub mod orders;
 pub mod pickup;
 pub mod print_job;

@@ -24,6 +24,7 @@ pub mod operator_finger;
 pub mod operator_tokens;
 mod operators;
 pub mod outbox;
+pub mod period;
 pub mod retention;
 pub mod salvage;
 pub mod sealing;
@@ -536,7 +537,7 @@ impl Store {
                 actor,
                 "finalize",
                 &session.id.to_string(),
-                serde_json::json!({ "packet_id": packet_id }),
+                period::finalize_detail(session, packet_id),
             ),
         )?;
         tx.commit()?;

@@ -70,6 +70,18 @@ impl Session {
         out
     }
 
+    /// The fingers recorded as exceptions, by position code, with their reasons (for the
+    /// figures' exception counts).
+    pub fn finger_exceptions(&self) -> Vec<(u8, rekam_protocol::model::ExceptionReason)> {
+        self.fingers
+            .iter()
+            .filter_map(|(p, slot)| match slot {
+                FingerSlot::Exception(e) => Some((*p, e.reason)),
+                FingerSlot::Capturing(_) => None,
+            })
+            .collect()
+    }
+
     /// The approval standing now, if any.
     pub fn approval(&self) -> Option<&SupervisorApproval> {
         self.approval.as_ref()

@@ -10,6 +10,7 @@
 //! workstation's configured UTC offset (`[console] utc_offset_minutes`, WIB by default).
 
 mod audit;
+mod figures;
 mod home;
 pub mod media;
 mod operators;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<ConsoleState> {
         .route("/outbox/export", post(outbox::export))
         .route("/outbox/{packet}/retry", post(outbox::retry))
         .route("/audit", get(audit::page))
+        .route("/figures", get(figures::page))
+        .route("/figures/report", get(figures::report_page))
         .route("/operators", get(operators::page).post(operators::add))
         .route("/operators/{id}/enable", post(operators::enable))
         .route("/operators/{id}/disable", post(operators::disable))
