@@ -320,7 +320,7 @@ async fn check(
     Form(form): Form<StartForm>,
 ) -> Response {
     let t = text_for(&me);
-    let c = form.check(t, today(&s), is_mobile(&s));
+    let c = form.check_for_election(t, today(&s), is_mobile(&s), s.agent.config.election.day);
     let mut notices = Vec::new();
     if let Some(e) = c.eligibility {
         notices.push(eligibility_note(t, e));
@@ -361,7 +361,7 @@ async fn submit(
 ) -> Response {
     let t = text_for(&me);
     let form = sub.form;
-    let c = form.check(t, today(&s), is_mobile(&s));
+    let c = form.check_for_election(t, today(&s), is_mobile(&s), s.agent.config.election.day);
     let Some(applicant) = c.applicant.clone() else {
         return render(
             &me,
