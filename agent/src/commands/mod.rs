@@ -23,6 +23,7 @@ pub mod sim_evolis;
 pub mod sim_isdv4;
 pub mod sim_prints;
 pub mod sim_ptpip;
+pub mod visit;
 pub mod worklist;
 
 use std::io::Write;
@@ -221,6 +222,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Operators(cmd) => operators::run(cmd, out),
         Command::Cards(cmd) => cards::run(cmd, out),
         Command::Worklist(cmd) => worklist::run(cmd, out),
+        Command::Visit(cmd) => visit::run(cmd, out),
         Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::Evolis { listen, out: dir }) => sim_evolis::run(listen, &dir, out),
         Command::Sim(SimCommand::Isdv4 { pty: _, seed }) => sim_isdv4::run(seed, out),

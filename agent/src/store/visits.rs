@@ -243,7 +243,11 @@ const VISIT_COLUMNS: &str = "v.id, v.place_kind, v.place_name, v.kecamatan_code,
     FROM visits v JOIN worklist_regions d ON d.code = v.desa_code
     JOIN worklist_regions k ON k.code = v.kecamatan_code";
 
-fn load_visit(conn: &rusqlite::Connection, where_: &str, arg: i64) -> Result<Option<Visit>, StoreError> {
+fn load_visit(
+    conn: &rusqlite::Connection,
+    where_: &str,
+    arg: i64,
+) -> Result<Option<Visit>, StoreError> {
     let row = conn
         .query_row(
             &format!("SELECT {VISIT_COLUMNS} WHERE {where_}"),
@@ -288,12 +292,13 @@ fn load_visit(conn: &rusqlite::Connection, where_: &str, arg: i64) -> Result<Opt
     let (opened_by, opened_ms, closed_by, closed_ms, figures) = rest;
     let figures = match figures {
         None => None,
-        Some(f) => Some(
-            serde_json::from_str(&f).map_err(|e| corrupt(what(), format!("figures: {e}")))?,
-        ),
+        Some(f) => {
+            Some(serde_json::from_str(&f).map_err(|e| corrupt(what(), format!("figures: {e}")))?)
+        }
     };
-    let mut stmt =
-        conn.prepare_cached("SELECT entry_id FROM visit_targets WHERE visit_id = ?1 ORDER BY entry_id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT entry_id FROM visit_targets WHERE visit_id = ?1 ORDER BY entry_id",
+    )?;
     let entries = stmt
         .query_map([id], |r| r.get(0))?
         .collect::<Result<Vec<i64>, _>>()?;
@@ -364,7 +369,9 @@ pub(super) fn on_finalize(
 ) -> Result<(), StoreError> {
     if let Some(v) = visit {
         let id: i64 = v.parse().map_err(|_| {
-            StoreError::Refused(format!("the capture context names visit {v:?}, not a visit id"))
+            StoreError::Refused(format!(
+                "the capture context names visit {v:?}, not a visit id"
+            ))
         })?;
         tx.execute(
             "INSERT INTO visit_sessions (session_id, visit_id, started_ms, finalized_ms)
@@ -393,7 +400,9 @@ impl Store {
         rekam_protocol::timefmt::parse_date(&v.day)
             .map_err(|e| StoreError::Refused(format!("date {:?}: {e}", v.day)))?;
         if v.staff.is_empty() {
-            return Err(StoreError::Refused("a visit needs at least one staff member".into()));
+            return Err(StoreError::Refused(
+                "a visit needs at least one staff member".into(),
+            ));
         }
         let tx = self.conn.transaction()?;
         let desa: Option<(String, String)> = tx
@@ -503,11 +512,17 @@ impl Store {
             )));
         }
         let status: Option<String> = tx
-            .query_row("SELECT status FROM visits WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT status FROM visits WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
         match status.as_deref() {
             Some("planned") => {}
-            Some(s) => return Err(StoreError::Refused(format!("visit {id} is {s}, not planned"))),
+            Some(s) => {
+                return Err(StoreError::Refused(format!(
+                    "visit {id} is {s}, not planned"
+                )));
+            }
             None => return Err(StoreError::Refused(format!("no visit {id}"))),
         }
         tx.execute(
@@ -533,7 +548,9 @@ impl Store {
     ) -> Result<VisitFigures, StoreError> {
         let tx = self.conn.transaction()?;
         let status: Option<String> = tx
-            .query_row("SELECT status FROM visits WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT status FROM visits WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
         match status.as_deref() {
             Some("open") => {}
@@ -541,7 +558,8 @@ impl Store {
             None => return Err(StoreError::Refused(format!("no visit {id}"))),
         }
         let figures = figures_of(&tx, id)?;
-        let text = serde_json::to_string(&figures).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let text =
+            serde_json::to_string(&figures).map_err(|e| StoreError::Refused(e.to_string()))?;
         tx.execute(
             "UPDATE visits SET status = 'closed', closed_by = ?2, closed_ms = ?3, figures = ?4 WHERE id = ?1",
             params![id, by, now_ms, text],
@@ -573,7 +591,9 @@ impl Store {
 
     /// Every visit, newest day first.
     pub fn visits(&self) -> Result<Vec<Visit>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id FROM visits ORDER BY day DESC, id DESC")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM visits ORDER BY day DESC, id DESC")?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<Result<Vec<i64>, _>>()?;

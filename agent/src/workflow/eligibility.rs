@@ -170,7 +170,10 @@ mod tests {
                 card_from: date!(2027 - 03 - 01)
             })
         );
-        assert!(check(&sixteen, today).is_err(), "no election, no early recording");
+        assert!(
+            check(&sixteen, today).is_err(),
+            "no election, no early recording"
+        );
     }
 
     #[test]
@@ -201,8 +204,16 @@ mod tests {
         let election = date!(2029 - 02 - 14);
         assert!(first_time_voter(date!(2010 - 03 - 01), reference, election));
         assert!(first_time_voter(date!(2012 - 02 - 14), reference, election));
-        assert!(!first_time_voter(date!(2012 - 02 - 15), reference, election));
-        assert!(!first_time_voter(date!(2009 - 12 - 03), reference, election));
+        assert!(!first_time_voter(
+            date!(2012 - 02 - 15),
+            reference,
+            election
+        ));
+        assert!(!first_time_voter(
+            date!(2009 - 12 - 03),
+            reference,
+            election
+        ));
         assert!(first_time_voter(date!(2009 - 12 - 04), reference, election));
     }
 
