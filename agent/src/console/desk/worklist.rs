@@ -53,8 +53,8 @@ pub struct Row {
     pub id: i64,
     /// Name.
     pub name: String,
-    /// NIK or "not known".
-    pub nik: String,
+    /// NIK, when the list knows it.
+    pub nik: Option<String>,
     /// Date of birth.
     pub birth: String,
     /// Street, RT/RW, desa.
@@ -144,7 +144,7 @@ async fn list(
         .map(|e| Row {
             id: e.id,
             name: e.name.clone(),
-            nik: e.nik.clone().unwrap_or_else(|| t.no_nik.to_string()),
+            nik: e.nik.clone(),
             birth: e.date_of_birth.clone(),
             address: address(e),
             reason: e.reason.clone(),
