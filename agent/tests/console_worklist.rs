@@ -292,3 +292,53 @@ async fn a_rejected_candidate_leaves_the_entry_on_the_list() {
     assert_eq!(search(&c, &mut b, "dedi").await, vec!["Dedi"]);
     assert_eq!(audited(&c, "worklist.candidate.reject").await[0].0, "spv");
 }
+
+/// The start form for a resident born on 1 January of `year` (male, unmarried).
+fn born_first_of_january(year: i32) -> Vec<(&'static str, String)> {
+    vec![
+        ("nik", format!("3204050101{:02}0001", year % 100)),
+        ("full_name", "Rudi Muda".into()),
+        ("place_of_birth", "Bogor".into()),
+        ("date_of_birth", format!("{year}-01-01")),
+        ("sex", "male".into()),
+        ("blood_type", "O".into()),
+        ("street", "Jl. Mawar No. 8".into()),
+        ("rt", "3".into()),
+        ("rw", "5".into()),
+        ("village", "Sukamaju".into()),
+        ("district", "Cibinong".into()),
+        ("regency", "Bogor".into()),
+        ("province", "Jawa Barat".into()),
+        ("postal_code", String::new()),
+        ("religion", "islam".into()),
+        ("marital_status", "belum_kawin".into()),
+        ("occupation", "Pelajar".into()),
+        ("citizenship", "wni".into()),
+        ("country", String::new()),
+    ]
+}
+
+#[tokio::test]
+async fn the_desk_lets_a_16_year_old_record_before_election_day_and_refuses_a_15_year_old_naming_it()
+ {
+    let c = office().await;
+    let mut b = signed_in(&c, "op").await;
+    let year = time::OffsetDateTime::now_utc().year();
+    b.get(&c.app, "/desk/new").await;
+    // 15: 17 on 1 January two years on, before the (far) election, but too young to record.
+    let young = born_first_of_january(year - 15);
+    let fields: Vec<(&str, &str)> = young.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = b.post(&c.app, "/desk/new", &fields).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(p.body.contains("href=\"#date_of_birth\""));
+    assert!(
+        p.body.contains("setelah hari pemungutan suara 2099-02-14"),
+        "{}",
+        p.body
+    );
+    // 16: 17 next January, after this year: only the election lets them record now.
+    let sixteen = born_first_of_january(year - 16);
+    let fields: Vec<(&str, &str)> = sixteen.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = b.post(&c.app, "/desk/new", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+}

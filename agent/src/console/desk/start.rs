@@ -453,13 +453,15 @@ async fn submit(
         }
         Err(ServiceError::Workflow(WorkflowError::NotEligible(e))) => {
             let mut errors = FormErrors::default();
-            errors.push(
-                "date_of_birth",
-                fill(
-                    t.not_eligible,
-                    &[&rekam_protocol::timefmt::format_date(e.turns_17)],
+            let turns = rekam_protocol::timefmt::format_date(e.turns_17);
+            let text = match e.election_day {
+                Some(day) => fill(
+                    t.not_eligible_election,
+                    &[&turns, &rekam_protocol::timefmt::format_date(day)],
                 ),
-            );
+                None => fill(t.not_eligible, &[&turns]),
+            };
+            errors.push("date_of_birth", text);
             render(
                 &me,
                 &s,
