@@ -10,7 +10,7 @@ import path from 'node:path';
 import test from 'node:test';
 
 import { ACCOUNTS, rekam, setup } from './harness.mjs';
-import { Keys, onScreen, signIn } from './flows.mjs';
+import { Clicks, Keys, RESIDENT, enroll, onScreen, signIn } from './flows.mjs';
 
 const env = setup(test, 'worklist', { toml: '[election]\nday = "2099-02-14"' });
 
@@ -108,5 +108,76 @@ test('an operator searches the worklist by keyboard and starts an enrollment wit
   await s.screen(page, 'desk-worklist');
   assert.match(await page.locator('h1').innerText(), /SMAN 1 Cibinong, Sukamaju/);
   assert.deepEqual(await rows(page), ['Siti Aminah', 'Budi Hartono', 'Gita Lestari']);
+});
+
+/** Budi as his documents have him: the list has his name, birth date and desa, not his NIK. */
+const BUDI = {
+  ...RESIDENT,
+  nik: '3204050201900001',
+  name: 'Budi Hartono',
+  birth: { year: '1990', month: '01', day: '02' },
+  street: 'Jl. Melati No. 2',
+  rt: '1',
+  rw: '1',
+  village: 'Sukamaju',
+  district: 'Cibinong',
+  regency: 'Bogor',
+  province: 'Jawa Barat',
+  sex: 'male',
+};
+
+/** A screen checker that does not photograph: the enrollment is the desk's own scenario. */
+const quiet = {
+  check: async () => {},
+  screen: (page, name) => page.locator(`main[data-screen="${name}"]`).waitFor({ state: 'visible' }),
+};
+
+test('a resident enrolled from the list without a NIK is confirmed as the same person by keyboard', async () => {
+  const s = env.scenario;
+  const context = await s.context();
+  const page = await context.newPage();
+  const keys = new Keys(page);
+  await page.goto('/');
+  await onScreen(page, 'login');
+  await signIn(keys, ACCOUNTS.operator);
+  await onScreen(page, 'office-home');
+  const rp = await context.newPage();
+  await rp.goto('/resident');
+  await page.goto('/desk/worklist?q=budi');
+  await onScreen(page, 'desk-worklist');
+  await keys.press(page.getByRole('link', { name: 'Mulai perekaman Budi Hartono' }));
+  await onScreen(page, 'desk-start');
+  await enroll(quiet, new Clicks(page), new Clicks(rp), { except: null, who: BUDI, supervisor: ACCOUNTS.supervisor });
+
+  // The enrollment is a candidate for Budi's entry: the list says so and links to it.
+  await page.goto('/desk/worklist');
+  await s.screen(page, 'desk-worklist');
+  await keys.press(page.getByRole('link', { name: 'Periksa 1 kemungkinan kecocokan' }));
+  await s.screen(page, 'desk-worklist-candidates');
+  await keys.press(page.getByRole('link', { name: 'Periksa kecocokan Budi Hartono' }));
+  await s.screen(page, 'desk-worklist-decide');
+  const compared = await page.locator('main table').innerText();
+  assert.match(compared, /3204050201900001/);
+  assert.match(compared, /Sukamaju/);
+
+  // Saved without a choice: the question again, the summary's link reaching the radios.
+  await keys.press(page.getByRole('button', { name: 'Simpan' }));
+  await s.screen(page, 'desk-worklist-decide');
+  await page.locator('.error-summary').getByRole('link').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'same');
+  await keys.choose(page.getByRole('radio', { name: /^Ya, orang yang sama/ }));
+  await keys.press(page.getByRole('button', { name: 'Simpan' }));
+  await s.screen(page, 'desk-worklist-candidates');
+  assert.match(await page.locator('main').innerText(), /dicatat sudah merekam/);
+
+  // Budi is recorded: off the visit's list.
+  await page.goto('/desk/worklist');
+  await onScreen(page, 'desk-worklist');
+  assert.deepEqual(await rows(page), ['Siti Aminah', 'Gita Lestari']);
+  // Closing the visit counts the enrollment made during it and Budi's entry matched.
+  const closed = await rekam(['visit', 'close', '--db', path.join(s.agent.dataDir, 'agent.db'), '1', '--by', ACCOUNTS.admin.id]);
+  assert.match(closed, /started 1, finalized 1/);
+  assert.match(closed, /targeted 3, matched 1, closed 0, remaining 2/);
+  await context.close();
   await s.finish();
 });

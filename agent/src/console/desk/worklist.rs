@@ -242,19 +242,25 @@ async fn candidates(
     Query(done): Query<Done>,
 ) -> Response {
     let t = text(&me);
+    let decided = done.entry;
     let loaded = s
         .agent
-        .with_store(|store| {
+        .with_store(move |store| {
             let mut out = Vec::new();
             for c in store.worklist_candidates()? {
                 if let Some(e) = store.worklist_entry(c.entry_id)? {
                     out.push((c, e));
                 }
             }
-            Ok(out)
+            // The notice names the resident the operator just decided on, not an entry number.
+            let name = match decided {
+                Some(id) => store.worklist_entry(id)?.map(|e| e.name),
+                None => None,
+            };
+            Ok((out, name))
         })
         .await;
-    let found = match loaded {
+    let (found, decided_name) = match loaded {
         Ok(v) => v,
         Err(e) => return page::failure(&me.session, e),
     };
@@ -272,9 +278,9 @@ async fn candidates(
             nik: c.nik,
         })
         .collect();
-    let notice = match (done.done.as_str(), done.entry) {
-        ("confirmed", Some(id)) => Some(fill2(t.confirmed, id, &done.enrollment)),
-        ("rejected", Some(id)) => Some(fill2(t.rejected, &done.enrollment, id)),
+    let notice = match (done.done.as_str(), decided_name) {
+        ("confirmed", Some(name)) => Some(fill2(t.confirmed, name, &done.enrollment)),
+        ("rejected", Some(name)) => Some(fill2(t.rejected, &done.enrollment, name)),
         _ => None,
     };
     page::render(

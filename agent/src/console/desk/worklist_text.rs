@@ -44,8 +44,8 @@ crate::catalogue! {
         different: ("Bukan, orang lain: sasaran tetap belum merekam", "No, someone else: the resident stays on the list"),
         decide_button: ("Simpan", "Save"),
         choose_one: ("Pilih apakah ini orang yang sama", "Choose whether this is the same person"),
-        confirmed: ("Sasaran {} dicatat sudah merekam (perekaman {}).", "Resident {} is marked as recorded (enrollment {})."),
-        rejected: ("Perekaman {} bukan sasaran {}; sasaran tetap di daftar.", "Enrollment {} is not resident {}; the resident stays on the list."),
+        confirmed: ("{} dicatat sudah merekam (perekaman {}).", "{} is marked as recorded (enrollment {})."),
+        rejected: ("Perekaman {} bukan {}; sasaran tetap di daftar.", "Enrollment {} is not {}; they stay on the list."),
         refused: ("Tidak dapat disimpan: {}", "Could not be saved: {}"),
         back_to_list: ("Kembali ke daftar sasaran", "Back to the list"),
     }
