@@ -96,6 +96,10 @@ pub enum Command {
     /// outcome, confirm matches, export the outcomes.
     #[command(subcommand)]
     Worklist(crate::commands::worklist::WorklistCommand),
+    /// Mobile-unit visits ("jemput bola"): plan, open, close with figures, list, and suggest the
+    /// next ones by backlog.
+    #[command(subcommand)]
+    Visit(crate::commands::visit::VisitCommand),
     /// Figures over a period (started, finalized, delivered, rejected, exceptions, forced,
     /// median time, cards) grouped by day, operator, kecamatan, desa or unit.
     Figures(crate::commands::figures::FiguresArgs),

@@ -38,6 +38,25 @@ pub struct Config {
     pub console: ConsoleSection,
     /// Card issuance (blank-card stock).
     pub cards: CardsSection,
+    /// The coming election (early recording, first-time voters).
+    pub election: ElectionSection,
+}
+
+/// `[election]`
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ElectionSection {
+    /// Election day, `YYYY-MM-DD`: residents aged 16 who are 17 by then may record early, and
+    /// are flagged as first-time voters with those who turn 17 before it. None: no election.
+    #[serde(default, deserialize_with = "election_day")]
+    pub day: Option<time::Date>,
+}
+
+fn election_day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<time::Date>, D::Error> {
+    let text = String::deserialize(d)?;
+    rekam_protocol::timefmt::parse_date(&text)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("election.day {text:?}: {e}")))
 }
 
 /// `[agent]`
@@ -245,6 +264,7 @@ impl Config {
             log: LogSection,
             console: ConsoleSection,
             cards: CardsSection,
+            election: ElectionSection,
         }
         let f: Full = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
         Ok(Config {
@@ -257,6 +277,7 @@ impl Config {
             log: f.log,
             console: f.console,
             cards: f.cards,
+            election: f.election,
         })
     }
 

@@ -52,6 +52,9 @@ pub fn finalize(
 ) -> Result<PacketId, FinalizeError> {
     // Work on a copy so a failure leaves the caller's session as it was.
     let mut done = session.clone();
+    // An enrollment finalized while a mobile-unit visit is open carries it (and is linked to it
+    // by the store in the same transaction as the outbox entry).
+    done.context.visit = store.open_visit_now()?.map(|v| v.packet_id());
     let mut enrollment = done.finalize(now)?;
     // The head before this finalize's own entry: the receipt will vouch for it.
     enrollment.context.audit_head = Some(store.audit_head()?.to_protocol());

@@ -432,9 +432,11 @@ impl Agent {
             finished_at: Timestamp::from_unix_ms(now),
             audit_head: None,
             supervisor_approval: None,
+            visit: None,
         };
         let mut policy = self.config.policy.clone();
         policy.irises = self.devices.has_iris();
+        policy.election_day = self.config.election.day;
         let today = Timestamp::from_unix_ms(now).date();
         let resident = resident_for(&req.applicant);
         let session = Session::start(id, req.applicant, context, policy, today)?;
@@ -445,8 +447,19 @@ impl Agent {
         self.devices.present(resident).await?;
         // The NIK, and the places and unit the figures count the session under.
         let detail = crate::store::period::start_detail(&session);
-        self.record(session, by.id.clone(), "session.start", detail)
-            .await
+        let session_id = session.id.to_string();
+        let summary = self
+            .record(session, by.id.clone(), "session.start", detail)
+            .await?;
+        // A session started during a visit counts toward the visit's enrollments started.
+        self.with_store(move |s| {
+            if let Some(v) = s.open_visit_now()? {
+                s.note_visit_session(&session_id, v.id, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(summary)
     }
 
     /// The session's state.

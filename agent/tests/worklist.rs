@@ -691,7 +691,7 @@ fn entries_are_listed_by_kecamatan_desa_and_status_given_as_code_or_name() {
                 kecamatan: k.map(Into::into),
                 desa: d.map(Into::into),
                 status: s,
-                text: None,
+                ..EntryFilter::default()
             })
             .expect("list")
             .into_iter()

@@ -280,6 +280,11 @@ pub struct CaptureContext {
     /// before it was introduced have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor_approval: Option<SupervisorApproval>,
+    /// The mobile unit's visit (its id on the recording workstation) the enrollment was
+    /// finalized during. Optional: enrollments outside a visit, and packets from before it was
+    /// introduced, have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<String>,
 }
 
 /// A supervisor's approval of what the quality gates could not vouch for.
@@ -927,6 +932,9 @@ impl CaptureContext {
         }
         if let Some(a) = &self.supervisor_approval {
             a.validate(self)?;
+        }
+        if let Some(v) = &self.visit {
+            check_identifier("context.visit", v)?;
         }
         Ok(())
     }

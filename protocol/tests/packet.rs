@@ -512,3 +512,27 @@ fn a_document_whose_images_name_each_others_parts_is_an_invalid_enrollment() {
     assert_eq!(err.kind(), ErrorKind::InvalidEnrollment, "{err}");
     assert!(err.to_string().contains("named for its place"), "{err}");
 }
+
+#[test]
+fn the_visit_in_the_capture_context_is_optional_round_trips_and_must_be_an_identifier() {
+    let f = tiny();
+    assert!(f.enrollment.context.visit.is_none());
+    // A packet without it serializes without the key, as packets did before it existed.
+    let json = serde_json::to_string(&f.enrollment.context).expect("json");
+    assert!(!json.contains("\"visit\""), "{json}");
+    let mut during = f.enrollment.clone();
+    during.context.visit = Some("17".into());
+    let sealed = packet::seal(
+        &mut during.clone(),
+        &f.key,
+        f.registry.public_key(),
+        [7; 32],
+        &SystemRandom::new(),
+    )
+    .expect("seal");
+    let opened = open(&f, &sealed.bytes).expect("opens");
+    assert_eq!(opened.enrollment.context.visit.as_deref(), Some("17"));
+    during.context.visit = Some("visit 17".into());
+    let err = during.validate().expect_err("a space");
+    assert!(err.to_string().contains("context.visit"), "{err}");
+}

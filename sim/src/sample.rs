@@ -236,6 +236,7 @@ pub fn enrollment(opts: &SampleOptions) -> Enrollment {
         finished_at: Timestamp::from_unix_ms(started + 6 * 60_000 + rng.range(0, 120_000) as i64),
         audit_head: None,
         supervisor_approval: None,
+        visit: None,
     };
     let id = EnrollmentId::new(started.max(0) as u64, rng.bytes());
 

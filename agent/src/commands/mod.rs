@@ -24,6 +24,7 @@ pub mod sim_evolis;
 pub mod sim_isdv4;
 pub mod sim_prints;
 pub mod sim_ptpip;
+pub mod visit;
 pub mod worklist;
 
 use std::io::Write;
@@ -234,6 +235,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Worklist(cmd) => worklist::run(cmd, out),
         Command::Figures(args) => figures::run_figures(args, out),
         Command::Report(cmd) => figures::run_report(cmd, out),
+        Command::Visit(cmd) => visit::run(cmd, out),
         Command::Sim(SimCommand::Ptpip { listen, seed }) => sim_ptpip::run(listen, seed, out),
         Command::Sim(SimCommand::Evolis { listen, out: dir }) => sim_evolis::run(listen, &dir, out),
         Command::Sim(SimCommand::Isdv4 { pty: _, seed }) => sim_isdv4::run(seed, out),

@@ -59,9 +59,17 @@ pub enum WorklistCommand {
         /// Only entries with this status.
         #[arg(long, value_parser = ["open", "matched", "closed"])]
         status: Option<String>,
-        /// Only entries whose name, NIK or address contains this text.
+        /// Only entries whose name, NIK or address contain these words.
         #[arg(long)]
         search: Option<String>,
+        /// Only first-time voters ("pemilih pemula": 17 by the election day, not yet 17 when the
+        /// list was imported); needs `[election] day` in --config.
+        #[arg(long)]
+        first_time_voters: bool,
+        /// The daemon's configuration, for `[election] day` (entries are flagged "pemilih
+        /// pemula" when it is set) and the UTC offset of "today".
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -171,6 +179,8 @@ pub fn run(cmd: WorklistCommand, out: &mut dyn Write) -> Result<()> {
             desa,
             status,
             search,
+            first_time_voters,
+            config,
             json,
         } => {
             let store = open_existing(&db.db)?;
@@ -178,9 +188,18 @@ pub fn run(cmd: WorklistCommand, out: &mut dyn Write) -> Result<()> {
                 kecamatan,
                 desa,
                 status: status.as_deref().and_then(EntryStatus::parse),
-                text: search,
+                search,
+                ..EntryFilter::default()
             };
-            list(&store, &filter, json, out)
+            let config = load_config(config.as_deref())?;
+            let election = match (config.election.day, first_time_voters) {
+                (Some(day), _) => Some((day, config.console.utc_offset_minutes)),
+                (None, true) => bail!(
+                    "--first-time-voters needs an election day: give --config with [election] day = \"YYYY-MM-DD\""
+                ),
+                (None, false) => None,
+            };
+            list(&store, &filter, election, first_time_voters, json, out)
         }
         WorklistCommand::Close {
             db,
@@ -348,10 +367,49 @@ fn run_import(
     Ok(())
 }
 
-fn list(store: &Store, filter: &EntryFilter, json: bool, out: &mut dyn Write) -> Result<()> {
-    let entries = store.worklist_entries(filter)?;
+/// The configuration at `path`, or the embedded defaults without one.
+pub(crate) fn load_config(path: Option<&Path>) -> Result<crate::config::Config> {
+    match path {
+        Some(p) => crate::config::Config::from_toml(&crate::files::read_text(p)?)
+            .with_context(|| format!("{}", p.display())),
+        None => Ok(crate::config::Config::default()),
+    }
+}
+
+/// An entry as `list --json` prints it: the stored entry and its first-time voter flag.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    entry: &'a crate::store::worklist::Entry,
+    /// True when an election day is configured and the resident is a first-time voter.
+    first_time_voter: bool,
+}
+
+fn list(
+    store: &Store,
+    filter: &EntryFilter,
+    election: Option<(time::Date, i32)>,
+    only_first_time: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let flag = |e: &crate::store::worklist::Entry| {
+        election.is_some_and(|(day, offset)| e.first_time_voter(day, offset))
+    };
+    let entries: Vec<_> = store
+        .worklist_entries(filter)?
+        .into_iter()
+        .filter(|e| !only_first_time || flag(e))
+        .collect();
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&entries)?)?;
+        let listed: Vec<Listed<'_>> = entries
+            .iter()
+            .map(|e| Listed {
+                entry: e,
+                first_time_voter: flag(e),
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&listed)?)?;
         return Ok(());
     }
     if entries.is_empty() {
@@ -370,7 +428,7 @@ fn list(store: &Store, filter: &EntryFilter, json: bool, out: &mut dyn Write) ->
         };
         writeln!(
             out,
-            "{:>6}  {:<16}  {:<30}  {}  {}{}, {}, {}  {}",
+            "{:>6}  {:<16}  {:<30}  {}  {}{}, {}, {}  {}{}",
             e.id,
             e.nik.as_deref().unwrap_or("-"),
             e.name,
@@ -379,9 +437,19 @@ fn list(store: &Store, filter: &EntryFilter, json: bool, out: &mut dyn Write) ->
             rt_rw,
             e.desa,
             e.kecamatan,
-            state
+            state,
+            if flag(e) { "  pemilih pemula" } else { "" }
         )?;
     }
-    writeln!(out, "{} entries", entries.len())?;
+    let first = entries.iter().filter(|e| flag(e)).count();
+    if election.is_some() {
+        writeln!(
+            out,
+            "{} entries, {first} first-time voters (pemilih pemula)",
+            entries.len()
+        )?;
+    } else {
+        writeln!(out, "{} entries", entries.len())?;
+    }
     Ok(())
 }

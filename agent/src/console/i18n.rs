@@ -106,6 +106,7 @@ crate::catalogue! {
         nav_label: ("Menu utama", "Main menu"),
         nav_home: ("Beranda", "Home"),
         nav_new_enrollment: ("Perekaman baru", "New enrollment"),
+        nav_worklist: ("Daftar sasaran", "Worklist"),
         nav_outbox: ("Kiriman", "Outbox"),
         nav_audit: ("Log audit", "Audit log"),
         nav_figures: ("Angka & laporan", "Figures & reports"),

@@ -29,6 +29,7 @@ pub mod retention;
 pub mod salvage;
 pub mod sealing;
 pub mod transfer;
+pub mod visits;
 pub mod worklist;
 
 use std::path::Path;
@@ -141,7 +142,7 @@ pub enum StoreError {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE blobs (
@@ -375,6 +376,8 @@ impl Store {
             tx.execute_batch(cards::SCHEMA_5)?;
             // Version 6: worklists (regions, imports, entries, match candidates).
             tx.execute_batch(worklist::SCHEMA_6)?;
+            // Version 7: mobile-unit visits and first-time voters.
+            tx.execute_batch(visits::SCHEMA_7)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
@@ -528,6 +531,14 @@ impl Store {
             &session.id.to_string(),
             &session.applicant,
             actor,
+            now_ms,
+        )?;
+        // The visit the enrollment was finalized during, and whether it is a first-time voter.
+        visits::on_finalize(
+            &tx,
+            &session.id.to_string(),
+            session.context.visit.as_deref(),
+            session.first_time_voter(),
             now_ms,
         )?;
         audit::append(

@@ -264,6 +264,22 @@ pub struct Entry {
     pub decided_by: Option<String>,
     /// When (Unix ms).
     pub decided_ms: Option<i64>,
+    /// When its list was imported (Unix ms): the reference day of the first-time voter rule.
+    pub imported_ms: i64,
+}
+
+impl Entry {
+    /// Whether the resident is a first-time voter ("pemilih pemula") at the election on
+    /// `election_day`: 17 by then and not yet 17 on the day the list was imported (that day
+    /// taken at `utc_offset_minutes`). See [`crate::workflow::eligibility::first_time_voter`].
+    pub fn first_time_voter(&self, election_day: time::Date, utc_offset_minutes: i32) -> bool {
+        let Ok(birth) = rekam_protocol::timefmt::parse_date(&self.date_of_birth) else {
+            return false;
+        };
+        let local_ms = self.imported_ms + i64::from(utc_offset_minutes) * 60_000;
+        let imported = rekam_protocol::Timestamp::from_unix_ms(local_ms).date();
+        crate::workflow::eligibility::first_time_voter(birth, imported, election_day)
+    }
 }
 
 /// Which entries to list; `None` lists all. Region filters take a code or a name.
@@ -275,8 +291,10 @@ pub struct EntryFilter {
     pub desa: Option<String>,
     /// Status.
     pub status: Option<EntryStatus>,
-    /// Text the name, NIK or address contains (case-insensitive), for the console's search box.
-    pub text: Option<String>,
+    /// Words that must each appear in the name, the NIK or the address (case-insensitive).
+    pub search: Option<String>,
+    /// Only the entries this visit targets.
+    pub visit: Option<i64>,
 }
 
 /// An enrollment that may be an entry's resident (same name, date of birth and desa), waiting for
@@ -393,7 +411,7 @@ fn corrupt(what: String, reason: String) -> StoreError {
 
 const ENTRY_COLUMNS: &str = "e.id, i.file_name, e.line, e.nik, e.name, e.date_of_birth, e.sex,
     e.address, e.rt, e.rw, e.desa_code, d.name, e.kecamatan_code, k.name, e.reason, e.status,
-    e.outcome, e.note, e.enrollment_id, e.decided_by, e.decided_ms";
+    e.outcome, e.note, e.enrollment_id, e.decided_by, e.decided_ms, i.imported_ms";
 const ENTRY_FROM: &str = "FROM worklist_entries e
     JOIN worklist_imports i ON i.id = e.import_id
     JOIN worklist_regions d ON d.code = e.desa_code
@@ -443,6 +461,7 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Entry, StoreError
         enrollment_id: r.get(18)?,
         decided_by: r.get(19)?,
         decided_ms: r.get(20)?,
+        imported_ms: r.get(21)?,
     }))
 }
 
@@ -747,21 +766,31 @@ impl Store {
             args.push(s.as_str().into());
             sql.push_str(&format!(" AND e.status = ?{}", args.len()));
         }
-        if let Some(t) = filter
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            // LIKE's wildcards in the search text are taken literally.
-            let escaped = t
+        if let Some(v) = filter.visit {
+            args.push(v.to_string());
+            sql.push_str(&format!(
+                " AND e.id IN (SELECT entry_id FROM visit_targets WHERE visit_id = CAST(?{} AS INTEGER))",
+                args.len()
+            ));
+        }
+        for word in filter.search.as_deref().unwrap_or("").split_whitespace() {
+            // LIKE's wildcards in what the operator typed are literal characters.
+            let escaped = word
+                .to_lowercase()
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
             args.push(format!("%{escaped}%"));
+            let n = args.len();
+            // The folded name finds "Nurul Aini" from "nurul aini" and accents alike; a word
+            // with nothing to fold (punctuation) must not match every name.
+            let key = names::key(word);
+            let folded = if key.is_empty() { escaped } else { key };
+            args.push(format!("%{folded}%"));
+            let k = args.len();
             sql.push_str(&format!(
-                " AND (e.name LIKE ?{n} ESCAPE '\\' OR e.nik LIKE ?{n} ESCAPE '\\' OR e.address LIKE ?{n} ESCAPE '\\')",
-                n = args.len()
+                " AND (lower(e.name) LIKE ?{n} ESCAPE '\\' OR ifnull(e.nik, '') LIKE ?{n} ESCAPE '\\'
+                   OR lower(e.address) LIKE ?{n} ESCAPE '\\' OR e.name_key LIKE ?{k} ESCAPE '\\')"
             ));
         }
         sql.push_str(" ORDER BY e.kecamatan_code, e.desa_code, e.import_id, e.line");

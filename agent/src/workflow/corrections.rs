@@ -58,7 +58,8 @@ impl Session {
     ) -> Result<Correction, WorkflowError> {
         self.require_open("correct the demographics")?;
         applicant.validate_on(today)?;
-        let eligibility = eligibility::check(&applicant, today)?;
+        let eligibility =
+            eligibility::check_for_election(&applicant, today, self.policy.election_day)?;
         let fields = changed_fields(&self.applicant, &applicant);
         let photo_taken = self.face.tries() > 0 || self.face_approved;
         let face_retake_required = photo_taken && backdrop(&self.applicant) != backdrop(&applicant);

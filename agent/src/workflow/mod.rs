@@ -52,6 +52,11 @@ pub struct Policy {
     /// Whether operators confirm sign-in (and supervisors approval) with their own finger.
     #[serde(default)]
     pub operator_fingerprint: bool,
+    /// The configured election day (`[election] day`), copied in when a session starts: it lets
+    /// 16-year-olds who are 17 by then record early and flags first-time voters. Not a
+    /// `[policy]` key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election_day: Option<Date>,
 }
 
 impl Default for Policy {
@@ -63,6 +68,7 @@ impl Default for Policy {
             iris_gate: 50,
             irises: false,
             operator_fingerprint: false,
+            election_day: None,
         }
     }
 }
@@ -276,7 +282,7 @@ impl Session {
         // The same rules as finalize, so bad data is refused now rather than at the end.
         applicant.validate_on(today)?;
         context.validate()?;
-        let eligibility = eligibility::check(&applicant, today)?;
+        let eligibility = eligibility::check_for_election(&applicant, today, policy.election_day)?;
         Ok(Session {
             id,
             policy,
@@ -292,6 +298,19 @@ impl Session {
             finger_minutiae: BTreeMap::new(),
             approval: None,
             voided: None,
+        })
+    }
+
+    /// Whether the resident is a first-time voter at the configured election: not yet 17 on the
+    /// day recording started, 17 by election day ([`eligibility::first_time_voter`]). False
+    /// without an election day.
+    pub fn first_time_voter(&self) -> bool {
+        self.policy.election_day.is_some_and(|day| {
+            eligibility::first_time_voter(
+                self.applicant.date_of_birth,
+                self.context.started_at.date(),
+                day,
+            )
         })
     }
 

@@ -145,6 +145,18 @@ fn field_of(path: &str) -> &'static str {
 impl StartForm {
     /// Checks every field as of `today`; `mobile` asks for the visit location.
     pub fn check(&self, t: &DeskText, today: Date, mobile: bool) -> Checked {
+        self.check_for_election(t, today, mobile, None)
+    }
+
+    /// As [`Form::check`], with the configured election day: a 16-year-old who is 17 by then
+    /// may record early.
+    pub fn check_for_election(
+        &self,
+        t: &DeskText,
+        today: Date,
+        mobile: bool,
+        election_day: Option<Date>,
+    ) -> Checked {
         let mut errors: Vec<(&'static str, String)> = Vec::new();
         let mut err = |field: &'static str, m: String| errors.push((field, m));
 
@@ -310,18 +322,22 @@ impl StartForm {
                 Err(ValidationError::Field { field, problem }) => {
                     err(field_of(&field), fill(t.invalid_value, &[&problem]));
                 }
-                Ok(()) => match eligibility::check(&applicant, today) {
+                Ok(()) => match eligibility::check_for_election(&applicant, today, election_day) {
                     Ok(e) => {
                         checked.eligibility = Some(e);
                         checked.applicant = Some(applicant);
                     }
-                    Err(e) => err(
-                        "date_of_birth",
-                        fill(
-                            t.not_eligible,
-                            &[&rekam_protocol::timefmt::format_date(e.turns_17)],
-                        ),
-                    ),
+                    Err(e) => {
+                        let turns = rekam_protocol::timefmt::format_date(e.turns_17);
+                        let text = match e.election_day {
+                            Some(day) => fill(
+                                t.not_eligible_election,
+                                &[&turns, &rekam_protocol::timefmt::format_date(day)],
+                            ),
+                            None => fill(t.not_eligible, &[&turns]),
+                        };
+                        err("date_of_birth", text)
+                    }
                 },
             }
         }

@@ -21,6 +21,8 @@ pub mod signature;
 pub mod slip;
 pub mod start;
 pub mod text;
+pub mod worklist;
+pub mod worklist_text;
 
 use axum::Json;
 use axum::Router;
@@ -58,6 +60,7 @@ pub fn routes() -> Router<ConsoleState> {
         .merge(card::routes())
         .merge(fingers::routes())
         .merge(irises::routes())
+        .merge(worklist::routes())
 }
 
 // The preview streams show the resident: only to a signed-in operator.

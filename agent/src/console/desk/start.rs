@@ -8,7 +8,7 @@
 //! session still open is refused with a link to resume it.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -252,12 +252,49 @@ fn render(
     )
 }
 
-async fn show(me: SignedIn, State(s): State<ConsoleState>) -> Response {
-    let form = StartForm {
+/// `?entry=`: start from a worklist entry.
+#[derive(Debug, Default, serde::Deserialize)]
+struct FromEntry {
+    #[serde(default)]
+    entry: Option<i64>,
+}
+
+async fn show(
+    me: SignedIn,
+    State(s): State<ConsoleState>,
+    Query(from): Query<FromEntry>,
+) -> Response {
+    let mut form = StartForm {
         blood_type: "unknown".into(),
         citizenship: "wni".into(),
         ..StartForm::default()
     };
+    if let Some(id) = from.entry {
+        // The resident's data as the office's list has it; the operator checks it against the
+        // resident's documents and completes the rest.
+        match super::worklist::prefill(&s, id).await {
+            Ok(Some((e, visit))) => {
+                form.nik = e.nik.clone().unwrap_or_default();
+                form.full_name = e.name.clone();
+                form.date_of_birth = e.date_of_birth.clone();
+                form.sex = match e.sex {
+                    rekam_protocol::model::Sex::Male => "male",
+                    rekam_protocol::model::Sex::Female => "female",
+                }
+                .into();
+                form.street = e.address.clone();
+                form.rt = e.rt.map(|v| format!("{v:03}")).unwrap_or_default();
+                form.rw = e.rw.map(|v| format!("{v:03}")).unwrap_or_default();
+                form.village = e.desa.clone();
+                form.district = e.kecamatan.clone();
+                if let Some(v) = visit {
+                    form.visit_location = v.place_name;
+                }
+            }
+            Ok(None) => return page::not_found(&me.session),
+            Err(e) => return page::failure(&me.session, e),
+        }
+    }
     render(
         &me,
         &s,
@@ -320,7 +357,7 @@ async fn check(
     Form(form): Form<StartForm>,
 ) -> Response {
     let t = text_for(&me);
-    let c = form.check(t, today(&s), is_mobile(&s));
+    let c = form.check_for_election(t, today(&s), is_mobile(&s), s.agent.config.election.day);
     let mut notices = Vec::new();
     if let Some(e) = c.eligibility {
         notices.push(eligibility_note(t, e));
@@ -361,7 +398,7 @@ async fn submit(
 ) -> Response {
     let t = text_for(&me);
     let form = sub.form;
-    let c = form.check(t, today(&s), is_mobile(&s));
+    let c = form.check_for_election(t, today(&s), is_mobile(&s), s.agent.config.election.day);
     let Some(applicant) = c.applicant.clone() else {
         return render(
             &me,
@@ -416,13 +453,15 @@ async fn submit(
         }
         Err(ServiceError::Workflow(WorkflowError::NotEligible(e))) => {
             let mut errors = FormErrors::default();
-            errors.push(
-                "date_of_birth",
-                fill(
-                    t.not_eligible,
-                    &[&rekam_protocol::timefmt::format_date(e.turns_17)],
+            let turns = rekam_protocol::timefmt::format_date(e.turns_17);
+            let text = match e.election_day {
+                Some(day) => fill(
+                    t.not_eligible_election,
+                    &[&turns, &rekam_protocol::timefmt::format_date(day)],
                 ),
-            );
+                None => fill(t.not_eligible, &[&turns]),
+            };
+            errors.push("date_of_birth", text);
             render(
                 &me,
                 &s,

@@ -76,6 +76,7 @@ crate::catalogue! {
         country_code: ("Masukkan kode negara ISO 3 huruf selain IDN, misalnya MYS", "Enter a 3-letter ISO country code other than IDN, for example MYS"),
         visit_location_required: ("Unit keliling harus mencatat lokasi kunjungan", "A mobile unit must record where it is"),
         invalid_value: ("Tidak dapat diterima: {}", "Not acceptable: {}"),
+        not_eligible_election: ("Belum boleh merekam: berusia 17 tahun pada {}, setelah tahun ini dan setelah hari pemungutan suara {}, dan belum kawin", "Cannot record yet: turns 17 on {}, after this year and after election day {}, and is not married"),
         not_eligible: ("Belum boleh merekam: berusia 17 tahun pada {}, setelah tahun ini, dan belum kawin", "Cannot record yet: turns 17 on {}, after this year, and is not married"),
         already_open: ("Perekaman {} untuk NIK ini masih terbuka; lanjutkan perekaman itu", "Enrollment {} for this NIK is still open; resume it"),
         resume_link: ("Lanjutkan perekaman {}", "Resume enrollment {}"),
