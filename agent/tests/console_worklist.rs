@@ -342,3 +342,120 @@ async fn the_desk_lets_a_16_year_old_record_before_election_day_and_refuses_a_15
     let p = b.post(&c.app, "/desk/new", &fields).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
 }
+
+async fn entry_id(c: &Console, name: &str) -> i64 {
+    let name = name.to_string();
+    c.agent
+        .with_store(move |s| {
+            Ok(s.raw_connection()
+                .query_row(
+                    "SELECT id FROM worklist_entries WHERE name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )
+                .expect("entry"))
+        })
+        .await
+        .expect("id")
+}
+
+#[tokio::test]
+async fn an_operator_closes_an_entry_as_deceased_with_a_note_and_it_leaves_the_list_audited() {
+    let c = office().await;
+    let dedi = entry_id(&c, "Dedi Kurnia").await;
+    let mut b = signed_in(&c, "op").await;
+    let list = b.get(&c.app, "/desk/worklist?q=dedi").await;
+    let href = format!("/desk/worklist/{dedi}/close");
+    assert!(
+        list.body.contains(&format!("href=\"{href}\"")),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("aria-label=\"Tutup entri Dedi Kurnia\""));
+    let form = b.get(&c.app, &href).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("Tutup entri: Dedi Kurnia"),
+        "{}",
+        form.body
+    );
+    for value in [
+        "recorded-elsewhere",
+        "deceased",
+        "moved-away",
+        "not-found",
+        "refused",
+    ] {
+        assert!(form.body.contains(&format!("value=\"{value}\"")), "{value}");
+    }
+    assert!(!form.body.contains("value=\"recorded-here\""));
+
+    // No outcome: the form again, its error summary linking the first radio, nothing closed.
+    let refused = b.post(&c.app, &href, &[("note", "kata Ketua RT")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("href=\"#outcome\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("id=\"outcome\""));
+    assert!(
+        refused.body.contains(">kata Ketua RT</textarea>"),
+        "the note is kept"
+    );
+    // Recorded-here is for matching, not for closing; a long note is refused too.
+    let here = b.post(&c.app, &href, &[("outcome", "recorded-here")]).await;
+    assert_eq!(here.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let long = "x".repeat(501);
+    let too_long = b
+        .post(&c.app, &href, &[("outcome", "deceased"), ("note", &long)])
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_long.body.contains("href=\"#note\""));
+    assert!(
+        too_long.body.contains("value=\"deceased\" checked"),
+        "the choice is kept"
+    );
+    assert_eq!(search(&c, &mut b, "dedi").await, vec!["Dedi"], "still open");
+    assert!(audited(&c, "worklist.close").await.is_empty());
+
+    let done = b
+        .post(
+            &c.app,
+            &href,
+            &[
+                ("outcome", "deceased"),
+                ("note", "  kata Ketua RT 002, Oktober 2026 "),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = b
+        .get(&c.app, done.location.as_deref().expect("location"))
+        .await;
+    assert!(
+        after
+            .body
+            .contains("Entri Dedi Kurnia ditutup: Meninggal dunia."),
+        "{}",
+        after.body
+    );
+    assert!(search(&c, &mut b, "dedi").await.is_empty());
+    assert_eq!(
+        audited(&c, "worklist.close").await,
+        vec![("op".to_string(), dedi.to_string())]
+    );
+    let note = c
+        .agent
+        .with_store(move |s| Ok(s.worklist_entry(dedi)?.expect("entry").note))
+        .await
+        .expect("note");
+    assert_eq!(note.as_deref(), Some("kata Ketua RT 002, Oktober 2026"));
+
+    // Twice: refused, saying what it already is.
+    let again = b.post(&c.app, &href, &[("outcome", "moved-away")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("Meninggal dunia"), "{}", again.body);
+    let unknown = b.get(&c.app, "/desk/worklist/9999/close").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

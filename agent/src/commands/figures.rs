@@ -46,7 +46,7 @@ pub struct PeriodArgs {
 pub struct FiguresArgs {
     #[command(flatten)]
     pub period: PeriodArgs,
-    /// Group by day, operator (and shift), kecamatan, desa or unit.
+    /// Group by day, operator (and shift), kecamatan, desa, unit or mobile-unit visit.
     #[arg(long, default_value = "day")]
     pub by: String,
     /// Print JSON.

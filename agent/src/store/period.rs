@@ -13,9 +13,9 @@
 //! an enrollment finalized before these facts were recorded counts under its audit actor and
 //! [`UNKNOWN`] places. Times of rejections are the registry's, inside its signed answer.
 //!
-//! A `visit` dimension (mobile-unit visits, store schema 7) hooks in at [`Dims::visit`]: fill
-//! it in [`Store::period_events`] from a `visit_enrollments(enrollment_id, visit_id)` join, as
-//! the place facts are filled from the finalize entry now.
+//! The mobile-unit visit an enrollment was started during ([`Dims::visit`], labelled
+//! `#ID place (day)`) comes from the `visit_sessions` table, and the first-time voter flag of a
+//! finalized enrollment from `first_time_voters` (store schema 7).
 
 use std::collections::HashMap;
 
@@ -62,7 +62,7 @@ pub struct Dims {
     pub desa: String,
     /// The resident's kecamatan as recorded.
     pub kecamatan: String,
-    /// The mobile-unit visit, once visits exist (see the module docs).
+    /// The mobile-unit visit the session was started during, as `#ID place (day)`.
     pub visit: Option<String>,
 }
 
@@ -95,6 +95,9 @@ pub struct Event {
     pub exceptions: Vec<(u8, String)>,
     /// Finalized: captures kept below their quality gate.
     pub forced: u32,
+    /// Finalized: the resident is a first-time voter ("pemilih pemula", see
+    /// [`crate::workflow::eligibility`]).
+    pub first_time_voter: bool,
 }
 
 /// What the finalize entry records about an enrollment.
@@ -281,15 +284,41 @@ impl Store {
                 }
             }
         }
+        // Sessions started during a visit, and first-time voters, by enrollment id.
+        let mut visits: HashMap<String, String> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT s.session_id, v.id, v.place_name, v.day
+                 FROM visit_sessions s JOIN visits v ON v.id = s.visit_id",
+            )?;
+            for row in stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })? {
+                let (session, id, place, day) = row?;
+                visits.insert(session, format!("#{id} {place} ({day})"));
+            }
+        }
+        let voters: std::collections::HashSet<String> = self
+            .conn
+            .prepare("SELECT enrollment_id FROM first_time_voters")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<_, _>>()?;
         let in_w = |at: i64| (w.start_ms..w.end_ms).contains(&at);
         let dims_of = |id: &str| -> Dims {
-            match facts.get(id) {
+            let mut d = match facts.get(id) {
                 Some(f) => f.dims.clone(),
                 None => match starts.get(id) {
                     Some((_, actor, detail)) => facts_of(actor, detail).dims,
                     None => Dims::unknown(UNKNOWN),
                 },
-            }
+            };
+            d.visit = visits.get(id).cloned();
+            d
         };
         let event = |kind, at_ms, id: &str| Event {
             kind,
@@ -299,6 +328,7 @@ impl Store {
             duration_ms: None,
             exceptions: Vec::new(),
             forced: 0,
+            first_time_voter: false,
         };
         let mut out = Vec::new();
         for (id, (at, _, _)) in &starts {
@@ -311,6 +341,7 @@ impl Store {
                 continue;
             }
             let mut e = event(EventKind::Finalized, *at, id);
+            e.first_time_voter = voters.contains(id);
             if let Some(f) = facts.get(id) {
                 let started = f.started_ms.or_else(|| starts.get(id).map(|s| s.0));
                 e.duration_ms = started.map(|s| at - s).filter(|d| *d >= 0);

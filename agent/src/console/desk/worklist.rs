@@ -3,11 +3,14 @@
 //! form, so it works without JavaScript), each with a link that opens the start screen with the
 //! resident's data filled in (`/desk/new?entry=ID`); and the name + date of birth + desa match
 //! candidates an operator confirms or rejects (`/desk/worklist/candidates`, one decision per
-//! page).
+//! page); and closing an entry whose resident will not record here (`/desk/worklist/{entry}/close`:
+//! recorded elsewhere, deceased, moved away, not found at the address, refused) with a note.
 //!
-//! Contract: read-only except the decision (`POST /desk/worklist/candidates/{entry}/{enrollment}`),
-//! which is audited with the signed-in operator through [`matching`]; a decision without a
-//! choice comes back (422) with an error summary linking the radios. Lists show at most
+//! Contract: read-only except the decision (`POST /desk/worklist/candidates/{entry}/{enrollment}`)
+//! and the closing (`POST /desk/worklist/{entry}/close`), both audited with the signed-in operator
+//! (through [`matching`] and [`crate::store::Store::close_worklist_entry`]); a form without a
+//! choice, or with a note over [`NOTE_MAX`] characters, comes back (422) with an error summary
+//! linking the field and nothing changed; an entry no longer open is refused (409) unchanged. Lists show at most
 //! [`LIST_LIMIT`] entries; the count is whole.
 
 use askama::Template;
@@ -27,7 +30,10 @@ use crate::console::page::{self, Chrome, FormErrors};
 use crate::office::worklist::matching;
 use crate::service::ServiceError;
 use crate::store::visits::Visit;
-use crate::store::worklist::{Candidate, Entry, EntryFilter, EntryStatus};
+use crate::store::worklist::{Candidate, Entry, EntryFilter, EntryStatus, Outcome};
+
+/// Longest closing note, in characters.
+pub const NOTE_MAX: usize = 500;
 
 /// Most entries listed at once.
 pub const LIST_LIMIT: usize = 200;
@@ -41,6 +47,7 @@ pub fn routes() -> Router<ConsoleState> {
             "/desk/worklist/candidates/{entry}/{enrollment}",
             get(decide_form).post(decide),
         )
+        .route("/desk/worklist/{entry}/close", get(close_form).post(close))
 }
 
 fn text(me: &SignedIn) -> &'static WorklistText {
@@ -65,6 +72,8 @@ pub struct Row {
     pub first_time_voter: bool,
     /// The start link's accessible name.
     pub start_label: String,
+    /// The close link's accessible name.
+    pub close_label: String,
 }
 
 /// The worklist page.
@@ -89,14 +98,19 @@ pub struct ListPage {
     pub rows: Vec<Row>,
     /// The link to candidates waiting, with their count.
     pub candidates: Option<String>,
+    /// What the last closing did.
+    pub notice: Option<String>,
 }
 
-/// `?q=`.
+/// `?q=`, and after a closing `?closed=ENTRY`.
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchQuery {
     /// The search words.
     #[serde(default)]
     pub q: String,
+    /// The entry just closed.
+    #[serde(default)]
+    pub closed: Option<i64>,
 }
 
 fn address(e: &Entry) -> String {
@@ -116,6 +130,7 @@ async fn list(
     let t = text(&me);
     let q = query.q.trim().to_string();
     let search = (!q.is_empty()).then(|| q.clone());
+    let closed = query.closed;
     let loaded = s
         .agent
         .with_store(move |store| {
@@ -128,10 +143,14 @@ async fn list(
             };
             let entries = store.worklist_entries(&filter)?;
             let waiting = store.worklist_candidates()?.len();
-            Ok((visit, entries, waiting))
+            let closed = match closed {
+                Some(id) => store.worklist_entry(id)?,
+                None => None,
+            };
+            Ok((visit, entries, waiting, closed))
         })
         .await;
-    let (visit, entries, waiting) = match loaded {
+    let (visit, entries, waiting, closed) = match loaded {
         Ok(v) => v,
         Err(e) => return page::failure(&me.session, e),
     };
@@ -150,6 +169,7 @@ async fn list(
             reason: e.reason.clone(),
             first_time_voter: election.is_some_and(|day| e.first_time_voter(day, offset)),
             start_label: fill(t.start_label, &e.name),
+            close_label: fill(t.close_label, &e.name),
         })
         .collect();
     let (heading, intro) = match &visit {
@@ -176,6 +196,13 @@ async fn list(
             capped: (total > LIST_LIMIT).then(|| fill(t.count_capped, LIST_LIMIT)),
             rows,
             candidates: (waiting > 0).then(|| fill(t.candidates_link, waiting)),
+            // Named from the entry as stored, so a hand-edited query cannot put words on the page.
+            notice: closed
+                .filter(|e| e.status == EntryStatus::Closed)
+                .and_then(|e| {
+                    e.outcome
+                        .map(|o| fill2(t.closed_notice, &e.name, outcome_label(t, o)))
+                }),
         },
     )
 }
@@ -473,6 +500,182 @@ async fn decide(
                 move |_| (t.candidates_title, body.clone()),
             )
         }
+        Err(e) => page::failure(&me.session, e),
+    }
+}
+
+/// The closing form of one entry.
+#[derive(Template)]
+#[template(path = "desk/worklist_close.html")]
+pub struct ClosePage {
+    /// The frame.
+    pub chrome: Chrome,
+    /// Strings.
+    pub t: &'static WorklistText,
+    /// What was wrong.
+    pub errors: FormErrors,
+    /// "Close the entry: NAME".
+    pub heading: String,
+    /// The form's action.
+    pub action: String,
+    /// The entry's NIK, when known.
+    pub nik: Option<String>,
+    /// Its date of birth.
+    pub birth: String,
+    /// Its address.
+    pub address: String,
+    /// `(value, label)` of each outcome an operator may choose.
+    pub outcomes: Vec<(&'static str, &'static str)>,
+    /// The outcome chosen, as sent back.
+    pub chosen: String,
+    /// The note, as sent back.
+    pub note: String,
+}
+
+/// The words for `o` in `t`.
+pub fn outcome_label(t: &WorklistText, o: Outcome) -> &'static str {
+    match o {
+        Outcome::RecordedHere => t.recorded,
+        Outcome::RecordedElsewhere => t.outcome_recorded_elsewhere,
+        Outcome::Deceased => t.outcome_deceased,
+        Outcome::MovedAway => t.outcome_moved_away,
+        Outcome::NotFound => t.outcome_not_found,
+        Outcome::Refused => t.outcome_refused,
+    }
+}
+
+fn close_page(
+    me: &SignedIn,
+    status: StatusCode,
+    errors: FormErrors,
+    e: &Entry,
+    chosen: &str,
+    note: &str,
+) -> Response {
+    let t = text(me);
+    let heading = fill(t.close_title, &e.name);
+    page::render(
+        status,
+        &ClosePage {
+            chrome: me.chrome(&heading),
+            t,
+            errors,
+            heading,
+            action: format!("/desk/worklist/{}/close", e.id),
+            nik: e.nik.clone(),
+            birth: e.date_of_birth.clone(),
+            address: address(e),
+            outcomes: Outcome::CLOSING
+                .iter()
+                .map(|o| (o.as_str(), outcome_label(t, *o)))
+                .collect(),
+            chosen: chosen.to_string(),
+            note: note.to_string(),
+        },
+    )
+}
+
+async fn entry_of(s: &ConsoleState, id: i64) -> Result<Option<Entry>, ServiceError> {
+    s.agent
+        .with_store(move |store| Ok(store.worklist_entry(id)?))
+        .await
+}
+
+/// The entry's status in words, for a refusal.
+fn status_words(t: &WorklistText, e: &Entry) -> String {
+    match (e.status, e.outcome) {
+        (_, Some(o)) => outcome_label(t, o).to_string(),
+        (status, None) => status.as_str().to_string(),
+    }
+}
+
+fn not_open(me: &SignedIn, e: &Entry) -> Response {
+    let t = text(me);
+    let title = fill(t.close_title, &e.name);
+    let body = fill(t.not_open, status_words(t, e));
+    page::message_page(StatusCode::CONFLICT, Some(me.chrome(&title)), move |_| {
+        (t.close_refused_title, body.clone())
+    })
+}
+
+async fn close_form(
+    me: SignedIn,
+    State(s): State<ConsoleState>,
+    Path(entry): Path<i64>,
+) -> Response {
+    match entry_of(&s, entry).await {
+        Ok(Some(e)) if e.status == EntryStatus::Open => {
+            close_page(&me, StatusCode::OK, FormErrors::default(), &e, "", "")
+        }
+        Ok(Some(e)) => not_open(&me, &e),
+        Ok(None) => page::not_found(&me.session),
+        Err(e) => page::failure(&me.session, e),
+    }
+}
+
+/// The closing form.
+#[derive(Debug, Deserialize)]
+pub struct Closing {
+    /// One of [`Outcome::CLOSING`], by name.
+    #[serde(default)]
+    pub outcome: String,
+    /// Free text.
+    #[serde(default)]
+    pub note: String,
+}
+
+async fn close(
+    me: SignedIn,
+    State(s): State<ConsoleState>,
+    Path(entry): Path<i64>,
+    Form(f): Form<Closing>,
+) -> Response {
+    let t = text(&me);
+    let e = match entry_of(&s, entry).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return page::not_found(&me.session),
+        Err(e) => return page::failure(&me.session, e),
+    };
+    if e.status != EntryStatus::Open {
+        return not_open(&me, &e);
+    }
+    let outcome = Outcome::parse(&f.outcome).filter(|o| Outcome::CLOSING.contains(o));
+    let note = f.note.trim().to_string();
+    let mut errors = FormErrors::default();
+    if outcome.is_none() {
+        errors.push("outcome", t.choose_outcome);
+    }
+    if note.chars().count() > NOTE_MAX {
+        errors.push("note", t.note_too_long);
+    }
+    let Some(outcome) = outcome.filter(|_| errors.is_empty()) else {
+        let chosen = outcome.map(Outcome::as_str).unwrap_or_default();
+        return close_page(
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            &e,
+            chosen,
+            &f.note,
+        );
+    };
+    let by = me.operator.id.clone();
+    let now = (s.agent.clock)();
+    let stored_note = (!note.is_empty()).then_some(note);
+    let done = s
+        .agent
+        .with_store(move |store| {
+            Ok(store.close_worklist_entry(entry, outcome, stored_note.as_deref(), &by, now))
+        })
+        .await;
+    match done {
+        Ok(Ok(())) => see_other(&format!("/desk/worklist?closed={entry}")),
+        // Closed by someone else between the check and the write: say what it is now.
+        Ok(Err(_)) => match entry_of(&s, entry).await {
+            Ok(Some(e)) => not_open(&me, &e),
+            Ok(None) => page::not_found(&me.session),
+            Err(e) => page::failure(&me.session, e),
+        },
         Err(e) => page::failure(&me.session, e),
     }
 }

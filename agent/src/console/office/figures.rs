@@ -53,8 +53,9 @@ pub struct PeriodQuery {
 }
 
 /// The period asked for, or the errors to show (and today instead).
-fn period_of(q: &PeriodQuery, offset: i32, t: &FiguresText) -> (Period, FormErrors) {
-    let today = day_window(crate::service::system_ms(), offset).1;
+/// "Today" is the agent's clock's day at `offset`.
+fn period_of(q: &PeriodQuery, now_ms: i64, offset: i32, t: &FiguresText) -> (Period, FormErrors) {
+    let today = day_window(now_ms, offset).1;
     let from = if q.from.trim().is_empty() {
         today.clone()
     } else {
@@ -90,7 +91,7 @@ pub async fn page(
 ) -> Response {
     let t = FiguresText::for_lang(me.lang);
     let offset = st.agent.config.console.utc_offset_minutes;
-    let (period, errors) = period_of(&q, offset, t);
+    let (period, errors) = period_of(&q, (st.agent.clock)(), offset, t);
     let p = period;
     let result = st
         .agent
@@ -139,7 +140,7 @@ pub async fn report_page(
 ) -> Response {
     let t = FiguresText::for_lang(me.lang);
     let offset = st.agent.config.console.utc_offset_minutes;
-    let (period, errors) = period_of(&q, offset, t);
+    let (period, errors) = period_of(&q, (st.agent.clock)(), offset, t);
     if !errors.is_empty() {
         return page::failure(
             &me.session,
@@ -159,7 +160,7 @@ pub async fn report_page(
         office: c.site_code.clone(),
         workstation_id: c.workstation_id.clone(),
         key_id: key.public_key().key_id().to_string(),
-        generated: super::local_time(crate::service::system_ms(), offset),
+        generated: super::local_time((st.agent.clock)(), offset),
         daily: period.from == period.to,
         lang: me.lang,
     };

@@ -181,11 +181,20 @@ pub enum By {
     Desa,
     /// Office desk or mobile unit.
     Unit,
+    /// Mobile-unit visit (enrollments started outside a visit have an empty key).
+    Visit,
 }
 
 impl By {
     /// Every grouping, in the order pages show them.
-    pub const ALL: [By; 5] = [By::Day, By::Operator, By::Kecamatan, By::Desa, By::Unit];
+    pub const ALL: [By; 6] = [
+        By::Day,
+        By::Operator,
+        By::Kecamatan,
+        By::Desa,
+        By::Unit,
+        By::Visit,
+    ];
 
     /// From its command-line name.
     pub fn parse(s: &str) -> Result<By, FiguresError> {
@@ -195,6 +204,7 @@ impl By {
             "kecamatan" => By::Kecamatan,
             "desa" => By::Desa,
             "unit" => By::Unit,
+            "visit" => By::Visit,
             other => return Err(FiguresError::BadGrouping(other.to_string())),
         })
     }
@@ -207,6 +217,7 @@ impl By {
             By::Kecamatan => "kecamatan",
             By::Desa => "desa",
             By::Unit => "unit",
+            By::Visit => "visit",
         }
     }
 }
@@ -265,6 +276,8 @@ pub struct Row {
     pub started: u64,
     /// Enrollments finalized.
     pub finalized: u64,
+    /// Of those, first-time voters ("pemilih pemula").
+    pub first_time_voters: u64,
     /// Packets the registry receipted.
     pub delivered: u64,
     /// Packets the registry rejected.
@@ -289,6 +302,7 @@ impl Row {
             EventKind::Started => self.started += 1,
             EventKind::Finalized => {
                 self.finalized += 1;
+                self.first_time_voters += u64::from(e.first_time_voter);
                 self.forced += u64::from(e.forced);
                 for (_, reason) in &e.exceptions {
                     self.exceptions += 1;
@@ -370,6 +384,7 @@ pub fn group(events: &[Event], period: &Period, by: By, shifts: &Shifts) -> Tabl
             By::Kecamatan => (e.dims.kecamatan.clone(), String::new()),
             By::Desa => (e.dims.desa.clone(), e.dims.kecamatan.clone()),
             By::Unit => (e.dims.unit.clone(), String::new()),
+            By::Visit => (e.dims.visit.clone().unwrap_or_default(), String::new()),
         };
         // Desa names repeat across kecamatan: a desa is keyed by its kecamatan first.
         let sort_key = if by == By::Desa {
@@ -489,9 +504,10 @@ pub fn csv_cell(s: &str) -> String {
 }
 
 /// The column names of [`csv`], after the grouping's own.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
     "started",
     "finalized",
+    "first_time_voters",
     "delivered",
     "rejected",
     "exceptions",
@@ -541,6 +557,7 @@ pub fn csv(t: &Table) -> String {
         cells.extend([
             r.started.to_string(),
             r.finalized.to_string(),
+            r.first_time_voters.to_string(),
             r.delivered.to_string(),
             r.rejected.to_string(),
             r.exceptions.to_string(),

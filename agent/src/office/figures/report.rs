@@ -73,6 +73,7 @@ fn head_label(by: By, t: &FiguresText) -> (&'static str, &'static str) {
         By::Kecamatan => (t.by_kecamatan, t.col_kecamatan),
         By::Desa => (t.by_desa, t.col_desa),
         By::Unit => (t.by_unit, t.col_unit),
+        By::Visit => (t.by_visit, t.col_visit),
     }
 }
 
@@ -117,6 +118,7 @@ pub fn table_html(table: &Table, t: &FiguresText) -> String {
     for h in [
         t.col_started,
         t.col_finalized,
+        t.col_first_time_voters,
         t.col_delivered,
         t.col_rejected,
         t.col_exceptions,
@@ -138,6 +140,8 @@ pub fn table_html(table: &Table, t: &FiguresText) -> String {
             t.total.to_string()
         } else if table.by == By::Unit && r.key == "office" {
             t.unit_office.to_string()
+        } else if table.by == By::Visit && r.key.is_empty() {
+            t.visit_none.to_string()
         } else {
             r.key.clone()
         };
@@ -165,10 +169,11 @@ pub fn table_html(table: &Table, t: &FiguresText) -> String {
         };
         let _ = write!(
             out,
-            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{exc}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             r.started,
             r.finalized,
+            r.first_time_voters,
             r.delivered,
             r.rejected,
             r.forced,
