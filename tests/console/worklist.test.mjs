@@ -2,7 +2,8 @@
 // finds residents by name, NIK and address (a plain search form, by keyboard alone), sees the
 // first-time voter ("pemilih pemula") marked, and starts an enrollment from an entry with the
 // resident's data filled in; then a visit opened with the command line narrows the list to its
-// desa. Every screen photographed and checked by axe-core.
+// desa; a resident enrolled from the list is confirmed, and one who moved away is closed with a
+// note. Every screen photographed and checked by axe-core.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -174,10 +175,26 @@ test('a resident enrolled from the list without a NIK is confirmed as the same p
   await page.goto('/desk/worklist');
   await onScreen(page, 'desk-worklist');
   assert.deepEqual(await rows(page), ['Siti Aminah', 'Gita Lestari']);
-  // Closing the visit counts the enrollment made during it and Budi's entry matched.
+
+  // Siti has moved away: the operator closes her entry, first forgetting to say what happened.
+  await keys.press(page.getByRole('link', { name: 'Tutup entri Siti Aminah' }));
+  await s.screen(page, 'desk-worklist-close');
+  await keys.fill(page.getByLabel('Catatan (tidak wajib)'), 'Pindah ke Bekasi, kata Ketua RT 003');
+  await keys.press(page.getByRole('button', { name: 'Tutup entri' }));
+  await s.screen(page, 'desk-worklist-close');
+  assert.equal(await page.getByLabel('Catatan (tidak wajib)').inputValue(), 'Pindah ke Bekasi, kata Ketua RT 003');
+  await page.locator('.error-summary').getByRole('link').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'outcome');
+  await keys.choose(page.getByRole('radio', { name: 'Pindah tanpa lapor' }));
+  await keys.press(page.getByRole('button', { name: 'Tutup entri' }));
+  await s.screen(page, 'desk-worklist');
+  assert.match(await page.locator('[data-notice]').innerText(), /Entri Siti Aminah ditutup: Pindah tanpa lapor/);
+  assert.deepEqual(await rows(page), ['Gita Lestari']);
+
+  // Closing the visit counts the enrollment made during it, Budi's entry matched and Siti's closed.
   const closed = await rekam(['visit', 'close', '--db', path.join(s.agent.dataDir, 'agent.db'), '1', '--by', ACCOUNTS.admin.id]);
   assert.match(closed, /started 1, finalized 1/);
-  assert.match(closed, /targeted 3, matched 1, closed 0, remaining 2/);
+  assert.match(closed, /targeted 3, matched 1, closed 1, remaining 1/);
   await context.close();
   await s.finish();
 });
