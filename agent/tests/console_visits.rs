@@ -422,6 +422,13 @@ async fn refused_opens_and_closes_say_why_and_change_nothing() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let missing = b.get(&c.app, "/visits/99").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let missing = b.get(&c.app, "/visits/abc").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body.contains("data-screen=\"not-found\""),
+        "{}",
+        missing.body
+    );
 }
 
 #[tokio::test]

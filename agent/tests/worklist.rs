@@ -712,7 +712,7 @@ fn entries_are_listed_by_kecamatan_desa_and_status_given_as_code_or_name() {
     let search = |t: &str| -> Vec<String> {
         store
             .worklist_entries(&EntryFilter {
-                text: Some(t.into()),
+                search: Some(t.into()),
                 ..EntryFilter::default()
             })
             .expect("search")

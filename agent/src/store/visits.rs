@@ -428,16 +428,19 @@ pub enum VisitProblem {
     UnknownStaff(String),
 }
 
-/// The problems of `v` and, when the desa is known, its `(desa code, kecamatan code)`.
+/// A desa's code and its kecamatan's code.
+type DesaCodes = (String, String);
+
+/// The problems of `v` and, when the desa is known, its codes.
 fn check_new_visit(
     conn: &rusqlite::Connection,
     v: &NewVisit,
-) -> Result<(Vec<VisitProblem>, Option<(String, String)>), StoreError> {
+) -> Result<(Vec<VisitProblem>, Option<DesaCodes>), StoreError> {
     let mut problems = Vec::new();
     if v.place_name.trim().is_empty() {
         problems.push(VisitProblem::NoPlaceName);
     }
-    let desa: Option<(String, String)> = conn
+    let desa: Option<DesaCodes> = conn
         .query_row(
             "SELECT code, parent FROM worklist_regions
              WHERE kind = 'desa' AND (code = ?1 OR lower(name) = lower(?1)) ORDER BY code LIMIT 2",

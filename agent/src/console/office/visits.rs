@@ -434,9 +434,12 @@ async fn visit_page(
 pub async fn show(
     State(st): State<ConsoleState>,
     me: SignedIn,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Query(done): Query<Done>,
 ) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return page::not_found(&me.session);
+    };
     let t = VisitText::for_lang(me.lang);
     visit_page(&st, &me, id, StatusCode::OK, notice(t, &done, id), None).await
 }
@@ -514,11 +517,25 @@ async fn change(st: ConsoleState, me: SignedIn, id: i64, change: Change) -> Resp
 }
 
 /// `POST /visits/{id}/open`.
-pub async fn open(State(st): State<ConsoleState>, me: SignedIn, Path(id): Path<i64>) -> Response {
-    change(st, me, id, Change::Open).await
+pub async fn open(
+    State(st): State<ConsoleState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    match id.parse() {
+        Ok(id) => change(st, me, id, Change::Open).await,
+        Err(_) => page::not_found(&me.session),
+    }
 }
 
 /// `POST /visits/{id}/close`.
-pub async fn close(State(st): State<ConsoleState>, me: SignedIn, Path(id): Path<i64>) -> Response {
-    change(st, me, id, Change::Close).await
+pub async fn close(
+    State(st): State<ConsoleState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    match id.parse() {
+        Ok(id) => change(st, me, id, Change::Close).await,
+        Err(_) => page::not_found(&me.session),
+    }
 }
