@@ -250,6 +250,12 @@ section_default!(ConsoleSection, console);
 section_default!(CardsSection, cards);
 
 impl Config {
+    /// The mobile unit's id a new visit carries by default: the workstation's id when
+    /// `[agent] unit` is `mobile`, none at an office.
+    pub fn mobile_unit_id(&self) -> Option<String> {
+        (self.agent.unit == "mobile").then(|| self.agent.workstation_id.clone())
+    }
+
     /// Parses a complete configuration (every section present), as the embedded default is.
     fn parse(text: &str) -> Result<Config, ConfigError> {
         #[derive(Deserialize)]

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use rekam_agent::finalize::finalize;
 use rekam_agent::office::worklist::{import, regions};
 use rekam_agent::store::Store;
-use rekam_agent::store::visits::{NewVisit, PlaceKind, VisitStatus};
+use rekam_agent::store::visits::{NewVisit, PlaceKind, VisitProblem, VisitStatus};
 use rekam_agent::store::worklist::{Entry, EntryFilter, EntryStatus};
 use rekam_agent::workflow::{Eligibility, Policy, Session, Stage, WorkflowError};
 use rekam_protocol::model::{Applicant, FingerPosition, MaritalStatus, Sex};
@@ -177,6 +177,38 @@ fn only_one_visit_is_open_at_a_time_and_a_visit_opens_only_once() {
         .open_visit(b, OP, NOW + 2)
         .expect("open b after a closed");
     assert!(store.close_visit(a, OP, NOW + 3).is_err());
+}
+
+#[test]
+fn every_fault_of_a_visit_to_plan_is_listed_at_once_in_the_order_of_the_form() {
+    let store = office_with(REGIONS, BACKLOG);
+    let mut v = visit_to("Nowhere", "23-11-2025");
+    v.place_name = "  ".into();
+    v.staff = vec![OP.into(), "ghost".into()];
+    let problems = store.new_visit_problems(&v).expect("checked");
+    assert_eq!(problems.len(), 4, "{problems:?}");
+    assert_eq!(problems[0], VisitProblem::NoPlaceName);
+    assert_eq!(problems[1], VisitProblem::UnknownDesa("Nowhere".into()));
+    assert!(matches!(&problems[2], VisitProblem::BadDate { day, .. } if day == "23-11-2025"));
+    assert_eq!(problems[3], VisitProblem::UnknownStaff("ghost".into()));
+    v.staff.clear();
+    assert!(
+        store
+            .new_visit_problems(&v)
+            .expect("checked")
+            .contains(&VisitProblem::NoStaff)
+    );
+    assert!(
+        store
+            .new_visit_problems(&visit_to("Sukamaju", "2025-11-23"))
+            .expect("checked")
+            .is_empty(),
+        "a good visit has no problems"
+    );
+    assert!(
+        store.visits().expect("visits").is_empty(),
+        "checking creates nothing"
+    );
 }
 
 #[test]

@@ -17,7 +17,9 @@ use clap::Subcommand;
 use super::worklist::{Db, load_config};
 use super::{open_existing, operators};
 use crate::store::Store;
-use crate::store::visits::{NewVisit, PlaceKind, Visit, VisitFigures};
+use crate::store::visits::{
+    NewVisit, PLAN_LIMIT, PLAN_RECENT_DAYS, PlaceKind, Visit, VisitFigures, plan_since,
+};
 
 /// `rekam visit ...`
 #[derive(Subcommand, Debug)]
@@ -100,10 +102,10 @@ pub enum VisitCommand {
         #[command(flatten)]
         db: Db,
         /// At most this many suggestions.
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = PLAN_LIMIT)]
         limit: usize,
         /// Leave out desa with a visit in the last this many days (planned ones included).
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = PLAN_RECENT_DAYS)]
         recent_days: u32,
         /// Machine-readable output.
         #[arg(long)]
@@ -131,10 +133,7 @@ pub fn run(cmd: VisitCommand, out: &mut dyn Write) -> Result<()> {
                 .with_context(|| format!("--place-kind {place_kind:?} is not a kind of place"))?;
             let unit_id = match unit {
                 Some(u) => Some(u),
-                None => {
-                    let c = load_config(config.as_deref())?;
-                    (c.agent.unit == "mobile").then_some(c.agent.workstation_id)
-                }
+                None => load_config(config.as_deref())?.mobile_unit_id(),
             };
             let mut store = operator_store(&db.db, &by)?;
             let v = NewVisit {
@@ -234,15 +233,14 @@ pub fn run(cmd: VisitCommand, out: &mut dyn Write) -> Result<()> {
         } => {
             let store = open_existing(&db.db)?;
             let today = rekam_protocol::Timestamp::from_unix_ms(now).date();
-            let since = today - time::Duration::days(i64::from(recent_days));
-            let rows = store.plan_visits(&rekam_protocol::timefmt::format_date(since), limit)?;
+            let since = plan_since(today, recent_days);
+            let rows = store.plan_visits(&since, limit)?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
             } else if rows.is_empty() {
                 writeln!(
                     out,
-                    "nothing to suggest: no open worklist entries outside desa visited since {}",
-                    rekam_protocol::timefmt::format_date(since)
+                    "nothing to suggest: no open worklist entries outside desa visited since {since}"
                 )?;
             } else {
                 for r in &rows {

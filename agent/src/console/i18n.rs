@@ -107,6 +107,7 @@ crate::catalogue! {
         nav_home: ("Beranda", "Home"),
         nav_new_enrollment: ("Perekaman baru", "New enrollment"),
         nav_worklist: ("Daftar sasaran", "Worklist"),
+        nav_visits: ("Kunjungan", "Visits"),
         nav_outbox: ("Kiriman", "Outbox"),
         nav_audit: ("Log audit", "Audit log"),
         nav_figures: ("Angka & laporan", "Figures & reports"),

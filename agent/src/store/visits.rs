@@ -233,6 +233,19 @@ pub struct PlanRow {
     pub last_visit: Option<String>,
 }
 
+/// How many suggestions planning shows unless asked for another number.
+pub const PLAN_LIMIT: usize = 10;
+
+/// Desa visited (or with a visit planned) this many days back are left out of the suggestions
+/// unless another window is asked for.
+pub const PLAN_RECENT_DAYS: u32 = 30;
+
+/// The first day of the window of `recent_days` ending `today`, as [`Store::plan_visits`] takes
+/// it (`YYYY-MM-DD`).
+pub fn plan_since(today: time::Date, recent_days: u32) -> String {
+    rekam_protocol::timefmt::format_date(today - time::Duration::days(i64::from(recent_days)))
+}
+
 fn corrupt(what: String, reason: String) -> StoreError {
     StoreError::CorruptSession { id: what, reason }
 }
@@ -389,48 +402,97 @@ pub(super) fn on_finalize(
     Ok(())
 }
 
+/// Why a visit cannot be planned as asked (the command line prints it; the console maps each to
+/// its field).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VisitProblem {
+    /// No place name.
+    #[error("the place needs a name")]
+    NoPlaceName,
+    /// The day is not `YYYY-MM-DD`.
+    #[error("date {day:?}: {why}")]
+    BadDate {
+        /// As given.
+        day: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The desa is not a configured region (by code or name).
+    #[error("desa {0:?} is not a configured region (see rekam worklist regions list)")]
+    UnknownDesa(String),
+    /// Nobody named to staff it.
+    #[error("a visit needs at least one staff member")]
+    NoStaff,
+    /// A staff member without an operator account.
+    #[error("staff {0:?} has no operator account")]
+    UnknownStaff(String),
+}
+
+/// A desa's code and its kecamatan's code.
+type DesaCodes = (String, String);
+
+/// The problems of `v` and, when the desa is known, its codes.
+fn check_new_visit(
+    conn: &rusqlite::Connection,
+    v: &NewVisit,
+) -> Result<(Vec<VisitProblem>, Option<DesaCodes>), StoreError> {
+    let mut problems = Vec::new();
+    if v.place_name.trim().is_empty() {
+        problems.push(VisitProblem::NoPlaceName);
+    }
+    let desa: Option<DesaCodes> = conn
+        .query_row(
+            "SELECT code, parent FROM worklist_regions
+             WHERE kind = 'desa' AND (code = ?1 OR lower(name) = lower(?1)) ORDER BY code LIMIT 2",
+            [v.desa.trim()],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                ))
+            },
+        )
+        .optional()?;
+    if desa.is_none() {
+        problems.push(VisitProblem::UnknownDesa(v.desa.clone()));
+    }
+    if let Err(e) = rekam_protocol::timefmt::parse_date(&v.day) {
+        problems.push(VisitProblem::BadDate {
+            day: v.day.clone(),
+            why: e.to_string(),
+        });
+    }
+    if v.staff.is_empty() {
+        problems.push(VisitProblem::NoStaff);
+    }
+    for s in &v.staff {
+        let known: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM operators WHERE id = ?1)",
+            [s],
+            |r| r.get(0),
+        )?;
+        if !known {
+            problems.push(VisitProblem::UnknownStaff(s.clone()));
+        }
+    }
+    Ok((problems, desa))
+}
+
 impl Store {
     /// Plans a visit (status `planned`), audited as `visit.new`; returns its id. The desa must be
     /// a configured region, the day a date, the staff operators with accounts, and the entries
     /// open entries.
     pub fn create_visit(&mut self, v: &NewVisit, by: &str, now_ms: i64) -> Result<i64, StoreError> {
-        if v.place_name.trim().is_empty() {
-            return Err(StoreError::Refused("the place needs a name".into()));
-        }
-        rekam_protocol::timefmt::parse_date(&v.day)
-            .map_err(|e| StoreError::Refused(format!("date {:?}: {e}", v.day)))?;
-        if v.staff.is_empty() {
-            return Err(StoreError::Refused(
-                "a visit needs at least one staff member".into(),
-            ));
-        }
         let tx = self.conn.transaction()?;
-        let desa: Option<(String, String)> = tx
-            .query_row(
-                "SELECT code, parent FROM worklist_regions
-                 WHERE kind = 'desa' AND (code = ?1 OR lower(name) = lower(?1)) ORDER BY code LIMIT 2",
-                [v.desa.trim()],
-                |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())),
-            )
-            .optional()?;
-        let Some((desa_code, kecamatan_code)) = desa else {
-            return Err(StoreError::Refused(format!(
-                "desa {:?} is not a configured region (see rekam worklist regions list)",
-                v.desa
-            )));
-        };
-        for s in &v.staff {
-            let known: bool = tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM operators WHERE id = ?1)",
-                [s],
-                |r| r.get(0),
-            )?;
-            if !known {
-                return Err(StoreError::Refused(format!(
-                    "staff {s:?} has no operator account"
-                )));
-            }
+        let (problems, desa) = check_new_visit(&tx, v)?;
+        if let Some(p) = problems.into_iter().next() {
+            return Err(StoreError::Refused(p.to_string()));
         }
+        let Some((desa_code, kecamatan_code)) = desa else {
+            return Err(StoreError::Refused(
+                VisitProblem::UnknownDesa(v.desa.clone()).to_string(),
+            ));
+        };
         tx.execute(
             "INSERT INTO visits (place_kind, place_name, kecamatan_code, desa_code, day, unit_id,
              staff, status, created_by, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'planned', ?8, ?9)",
@@ -496,6 +558,12 @@ impl Store {
         tx.commit()?;
         self.advance_anchor();
         Ok(id)
+    }
+
+    /// Everything wrong with `v` before it is planned (what [`Store::create_visit`] refuses,
+    /// bar the worklist entries), in the order of a form's fields; empty when it may be planned.
+    pub fn new_visit_problems(&self, v: &NewVisit) -> Result<Vec<VisitProblem>, StoreError> {
+        Ok(check_new_visit(&self.conn, v)?.0)
     }
 
     /// Opens a planned visit, audited as `visit.open`. Refused while another visit is open.

@@ -1,12 +1,14 @@
 //! The office's day: the home page after sign-in (today's figures, enrollments in progress,
 //! device health with reconnect), the outbox (delivery, retry, export to removable media), the
-//! audit log (filter, pages, chain check) and operator accounts.
+//! audit log (filter, pages, chain check), operator accounts and mobile-unit visits
+//! ([`visits`]).
 //!
 //! Contract: every page is for a signed-in operator; the audit log is for supervisors and
-//! admins, accounts for admins only, and sending a rejected packet again for supervisors and
-//! admins (anyone else gets 403). Every change made here (a device reconnected, a packet
-//! requeued or exported, an account added, disabled, enabled or given a new password) is in the
-//! audit log with the signed-in operator as its actor. "Today" is the calendar day at the
+//! admins, accounts for admins only, and sending a rejected packet again and planning, opening
+//! and closing visits for supervisors and admins (anyone else gets 403). Every change made here
+//! (a device reconnected, a packet requeued or exported, an account added, disabled, enabled or
+//! given a new password, a visit planned, opened or closed) is in the audit log with the
+//! signed-in operator as its actor. "Today" is the calendar day at the
 //! workstation's configured UTC offset (`[console] utc_offset_minutes`, WIB by default).
 
 mod audit;
@@ -16,6 +18,9 @@ pub mod media;
 mod operators;
 mod outbox;
 pub mod text;
+mod visit_new;
+pub mod visits;
+pub mod visits_text;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -37,6 +42,11 @@ pub fn routes() -> Router<ConsoleState> {
         .route("/figures", get(figures::page))
         .route("/figures/report", get(figures::report_page))
         .route("/operators", get(operators::page).post(operators::add))
+        .route("/visits", get(visits::list))
+        .route("/visits/new", get(visit_new::form).post(visit_new::create))
+        .route("/visits/{id}", get(visits::show))
+        .route("/visits/{id}/open", post(visits::open))
+        .route("/visits/{id}/close", post(visits::close))
         .route("/operators/{id}/enable", post(operators::enable))
         .route("/operators/{id}/disable", post(operators::disable))
         .route(
