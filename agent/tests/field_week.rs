@@ -1,6 +1,7 @@
 //! The field-operations loop end to end, as issue 15 asks for it: the office imports a village
 //! list (a Windows-1252 CSV, as spreadsheets save it); a mobile unit works through a simulated
-//! week offline (Monday to Friday, one visit a day), starting each enrollment from the list in
+//! week offline (Monday to Friday, one visit a day, each planned from the console's suggestion,
+//! opened and closed by the supervisor there), starting each enrollment from the list in
 //! the console with the resident's data filled in, confirming a name/date/desa match, and closing
 //! the entries of residents who died, moved, were not found, refused or recorded elsewhere; every
 //! packet waits in the outbox while the registry is out of reach; back at the office on Saturday
@@ -26,7 +27,6 @@ use rekam_agent::office::worklist::{import, regions};
 use rekam_agent::operators::{Operator, Role};
 use rekam_agent::service::Agent;
 use rekam_agent::store::Store;
-use rekam_agent::store::visits::{NewVisit, PlaceKind};
 use rekam_agent::uploader::{self, Client};
 use rekam_agent::workflow::Eye;
 use rekam_drivers::fingerprint::Slap;
@@ -546,33 +546,83 @@ async fn close_entry(c: &Console, b: &mut Browser, name: &str, outcome: &str, no
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{name}: {}", done.body);
 }
 
-async fn plan_and_open(c: &Console, kind: PlaceKind, place: &str, desa: &str, day: &str) -> i64 {
-    let v = NewVisit {
-        place_kind: kind,
-        place_name: place.into(),
-        desa: desa.into(),
-        day: day.into(),
-        unit_id: Some("MOBIL-3204-1".into()),
-        staff: vec!["op".into(), "op2".into()],
-        entries: None,
+/// The supervisor plans the day's visit in the console (from the planning suggestion for `desa`
+/// unless it is a `revisit`) and opens it; returns its id.
+async fn plan_and_open(
+    c: &Console,
+    kind: &str,
+    place: &str,
+    desa: &str,
+    day: &str,
+    revisit: bool,
+) -> i64 {
+    let mut spv = signed_in(c, "spv").await;
+    let list = spv.get(&c.app, "/visits").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let code = match desa {
+        "Sukamaju" => "3204052001",
+        "Cikaret" => "3204052002",
+        "Limus Nunggal" => "3204062001",
+        "Cipenjo" => "3204062002",
+        other => panic!("no desa {other}"),
     };
-    let now = wall();
-    c.agent
-        .with_store(move |s| {
-            let id = s.create_visit(&v, "spv", now)?;
-            s.open_visit(id, "spv", now)?;
-            Ok(id)
-        })
-        .await
-        .expect("visit opened")
+    let suggestion = format!("/visits/new?desa={code}");
+    let suggested = list.body.contains(&format!("href=\"{suggestion}\""));
+    if revisit {
+        // A desa visited this week is left out of the suggestions: the form is opened plainly.
+        assert!(!suggested, "{desa} was visited days ago: {}", list.body);
+        spv.get(&c.app, "/visits/new").await;
+    } else {
+        assert!(suggested, "{desa} is among the suggestions: {}", list.body);
+        let form = spv.get(&c.app, &suggestion).await;
+        assert!(
+            form.body.contains(&format!(
+                "<option value=\"{code}\" selected>{desa} ({code})</option>"
+            )),
+            "the suggestion chooses the desa: {}",
+            form.body
+        );
+    }
+    let planned = spv
+        .post(
+            &c.app,
+            "/visits/new",
+            &[
+                ("place_kind", kind),
+                ("place_name", place),
+                ("desa", code),
+                ("day", day),
+                ("unit", "MOBIL-3204-1"),
+                ("staff", "op"),
+                ("staff", "op2"),
+            ],
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let id: i64 = planned
+        .location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/visits/"))
+        .and_then(|l| l.split('?').next())
+        .and_then(|n| n.parse().ok())
+        .expect("to the visit's page");
+    spv.get(&c.app, &format!("/visits/{id}")).await;
+    let opened = spv.post(&c.app, &format!("/visits/{id}/open"), &[]).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    id
 }
 
+/// The supervisor closes the visit in the console; returns the figures it kept.
 async fn close_visit(c: &Console, id: i64) -> rekam_agent::store::visits::VisitFigures {
-    let now = wall();
+    let mut spv = signed_in(c, "spv").await;
+    spv.get(&c.app, &format!("/visits/{id}")).await;
+    let closed = spv.post(&c.app, &format!("/visits/{id}/close"), &[]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
     c.agent
-        .with_store(move |s| Ok(s.close_visit(id, "spv", now)?))
+        .with_store(move |s| Ok(s.visit(id)?.expect("visit").figures))
         .await
-        .expect("visit closed")
+        .expect("visit")
+        .expect("figures kept on closing")
 }
 
 /// The evening: the unit tries the registry (out of reach in the field); nothing is delivered
@@ -699,10 +749,11 @@ async fn an_office_imports_a_list_a_mobile_unit_works_it_for_a_week_offline_and_
     at(0, 8, 0);
     let v1 = plan_and_open(
         c,
-        PlaceKind::VillageHall,
+        "village_hall",
         "Balai Desa Sukamaju",
         "Sukamaju",
         "2026-11-16",
+        false,
     )
     .await;
     let mut b = signed_in(c, "op").await;
@@ -752,10 +803,11 @@ async fn an_office_imports_a_list_a_mobile_unit_works_it_for_a_week_offline_and_
     at(1, 8, 0);
     let v2 = plan_and_open(
         c,
-        PlaceKind::VillageHall,
+        "village_hall",
         "Balai Desa Cikaret",
         "Cikaret",
         "2026-11-17",
+        false,
     )
     .await;
     let mut b = signed_in(c, "op2").await;
@@ -782,10 +834,11 @@ async fn an_office_imports_a_list_a_mobile_unit_works_it_for_a_week_offline_and_
     at(2, 8, 0);
     let v3 = plan_and_open(
         c,
-        PlaceKind::School,
+        "school",
         "SMAN 1 Cileungsi",
         "Limus Nunggal",
         "2026-11-18",
+        false,
     )
     .await;
     let mut b = signed_in(c, "op").await;
@@ -808,10 +861,11 @@ async fn an_office_imports_a_list_a_mobile_unit_works_it_for_a_week_offline_and_
     at(3, 8, 0);
     let v4 = plan_and_open(
         c,
-        PlaceKind::Home,
+        "home",
         "Rumah Ibu Marsinah",
         "Cipenjo",
         "2026-11-19",
+        false,
     )
     .await;
     let mut b = signed_in(c, "op2").await;
@@ -834,10 +888,11 @@ async fn an_office_imports_a_list_a_mobile_unit_works_it_for_a_week_offline_and_
     at(4, 8, 0);
     let v5 = plan_and_open(
         c,
-        PlaceKind::VillageHall,
+        "village_hall",
         "Balai Desa Cikaret",
         "Cikaret",
         "2026-11-20",
+        true,
     )
     .await;
     let mut b = signed_in(c, "op").await;
