@@ -268,17 +268,32 @@ async fn the_agents_slots_drive_the_sbi_service_like_native_devices_slap_thumbs_
     assert!(f.width() > 0 && f.ppi() > 0);
     assert!(face_frame.is_some(), "a face preview frame from STREAM");
 
-    // The device found by discovery across 4501-4600 is the same service's.
-    let found = setting_at(None, svc.trusted());
-    let port = tokio::task::spawn_blocking(move || {
-        SbiDevice::open(SbiClass::Finger, &found).map(|d| {
-            use rekam_agent::devices::Identified;
-            d.identity().location
+    // The device found by discovery across 4501-4600 is the same service's, once the agent's
+    // previews have let go of it (a device streaming to a client reports itself Busy).
+    drop(m);
+    let started = Instant::now();
+    let port = loop {
+        let found = setting_at(None, svc.trusted());
+        let opened = tokio::task::spawn_blocking(move || {
+            SbiDevice::open(SbiClass::Finger, &found).map(|d| {
+                use rekam_agent::devices::Identified;
+                d.identity().location
+            })
         })
-    })
-    .await
-    .expect("join")
-    .expect("discovered and verified");
+        .await
+        .expect("join");
+        match opened {
+            Ok(location) => break location,
+            Err(e) if e.kind == ErrorKind::Busy || e.message.contains("is busy") => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "still busy: {e:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("discovered and verified: {e:?}"),
+        }
+    };
     assert!(port.contains(&format!(":{} ", svc.port)), "{port}");
 }
 

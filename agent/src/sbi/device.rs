@@ -423,14 +423,19 @@ impl SbiDevice {
             }
         };
         // Several services may offer the class: the first whose device verifies is taken, and
-        // when none does, the first refusal says why.
-        let mut refused = None;
+        // when none does, the first refusal says why and names the others (a technician with
+        // two vendors' services needs to see both).
+        let mut refused: Option<DeviceFailure> = None;
         for port in ports {
             match Self::open_at(class, setting, port, &runtime, &http) {
                 Ok(d) => return Ok(d),
-                Err(e) => {
-                    refused.get_or_insert(e);
-                }
+                Err(e) => match &mut refused {
+                    None => refused = Some(e),
+                    Some(first) => {
+                        first.message.push_str("; also ");
+                        first.message.push_str(&e.message);
+                    }
+                },
             }
         }
         Err(refused.unwrap_or_else(|| {
