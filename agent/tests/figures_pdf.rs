@@ -222,7 +222,10 @@ fn a_signed_pdf_report_verifies_and_any_changed_byte_fails() {
     let v = report::verify(&signed, &trust).expect("verifies");
     assert_eq!(v.workstation_id, "WS-1");
 
-    for i in 0..signed.len() {
+    // Every byte of the header, trailer and signature line, and every 7th byte between (all of
+    // them takes most of a minute in a debug build).
+    let n = signed.len();
+    for i in (0..n).filter(|i| *i < 64 || *i + 400 > n || i % 7 == 3) {
         let mut b = signed.clone();
         b[i] ^= 0x01;
         assert!(report::verify(&b, &trust).is_err(), "flip at {i} passed");
@@ -333,12 +336,17 @@ fn a_long_report_runs_over_numbered_pages_and_repeats_its_table_headers() {
             assert_eq!(all.matches(&desa).count(), 2, "{desa}: {all}");
         }
     }
-    let continued: Vec<&String> = text.iter().filter(|p| p.contains("(continued)")).collect();
+    let continued: Vec<&str> = text
+        .iter()
+        .filter_map(|p| p.find("(continued)").map(|at| &p[at..]))
+        .collect();
     assert!(!continued.is_empty(), "no table went on to a new page");
-    for p in continued {
+    for after in continued {
+        // The caption, then the header row before any data row.
+        let head: String = after.chars().take(160).collect();
         assert!(
-            p.contains("Started") || p.contains("Listed"),
-            "the header row is repeated: {p}"
+            head.contains("Started") || head.contains("Listed"),
+            "the header row is repeated: {after}"
         );
     }
 }
