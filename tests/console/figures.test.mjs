@@ -2,8 +2,8 @@
 // closed as deceased), a resident on it enrolled at the desk, then the figures page (period form,
 // tables, the day's bars and coverage per kecamatan) and the signed report — served by the
 // console and written by `rekam report daily` then opened from its bytes with nothing fetched —
-// each photographed and checked by axe-core; the written report verifies with
-// `rekam report verify`.
+// each photographed and checked by axe-core; the written report and the PDF downloaded from the
+// figures page verify with `rekam report verify`.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -89,6 +89,22 @@ test('the office head reads the day in the console and in a signed report', asyn
   await page.emulateMedia({ media: 'print' });
   await s.check(page, 'report-print');
   await page.emulateMedia({ media: 'screen' });
+
+  // The same report as a PDF download, beside the HTML one; it verifies like the file below.
+  await page.goBack();
+  await onScreen(page, 'office-figures');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Unduh PDF' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), `rekam-report-${today}.pdf`);
+  const pdf = path.join(dir, download.suggestedFilename());
+  await download.saveAs(pdf);
+  assert.equal(fs.readFileSync(pdf).subarray(0, 5).toString('latin1'), '%PDF-');
+  assert.match(
+    await rekam(['report', 'verify', pdf, '--trust', path.join(agent.dataDir, 'keys', 'workstation.pub')]),
+    /signature good/,
+  );
 
   // The same day written by the command, opened from its bytes: nothing to fetch.
   const out = path.join(dir, 'report.html');

@@ -6,8 +6,9 @@
 //! `YYYY-MM-DD` in the workstation's zone (WIB unless `--utc-offset-minutes`); a missing `--to`
 //! is `--from` (or today); bad dates, a period ending before it starts or longer than
 //! [`figures::MAX_DAYS`] fail with the argument named. `report` writes a new file (never over
-//! an existing one) and `report verify` exits 1 unless the file's signature checks against a
-//! trusted workstation key.
+//! an existing one) — a PDF when its name ends in `.pdf`, otherwise the HTML page — and
+//! `report verify` (either form) exits 1 unless the file's signature checks against a trusted
+//! workstation key.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use ring::rand::SystemRandom;
 
 use super::{keys, open_existing};
 use crate::console::i18n::Lang;
-use crate::office::figures::{self, By, Period, Shifts, report};
+use crate::office::figures::{self, By, Period, Shifts, pdf, report};
 use crate::store::figures::{WIB_OFFSET_MINUTES, day_window};
 
 /// The period and zone arguments.
@@ -63,7 +64,8 @@ pub struct SignArgs {
     /// The workstation's private key (PEM, `workstation.key`).
     #[arg(long)]
     pub key: PathBuf,
-    /// Where to write the report (HTML); must not exist.
+    /// Where to write the report; must not exist. A name ending in .pdf writes a PDF, any
+    /// other the printable HTML page.
     #[arg(long)]
     pub out: PathBuf,
     /// The office or unit the report is for, as printed in its header.
@@ -213,8 +215,16 @@ fn write_report(
         daily,
         lang: Lang::parse(&sign.lang),
     };
-    let page = report::sign(&report::render(&meta, &f), &key, &SystemRandom::new())?;
-    crate::files::write_new(&sign.out, page.as_bytes(), 0o644)
+    let pdf = sign
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    let bytes = if pdf {
+        report::sign_pdf(&pdf::render_pdf(&meta, &f), &key, &SystemRandom::new())?
+    } else {
+        report::sign(&report::render(&meta, &f), &key, &SystemRandom::new())?.into_bytes()
+    };
+    crate::files::write_new(&sign.out, &bytes, 0o644)
         .with_context(|| format!("{}", sign.out.display()))?;
     writeln!(
         out,

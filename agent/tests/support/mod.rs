@@ -38,6 +38,10 @@ pub struct Page {
     pub location: Option<String>,
     /// The body as text.
     pub body: String,
+    /// The response headers.
+    pub headers: axum::http::HeaderMap,
+    /// The body as sent.
+    pub bytes: Vec<u8>,
 }
 
 /// A console with accounts `op` (operator), `spv` (supervisor), `tek` (technician) and `adm`
@@ -147,6 +151,7 @@ impl Browser {
             .headers()
             .get(header::LOCATION)
             .map(|v| v.to_str().expect("location").to_string());
+        let headers = resp.headers().clone();
         let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
             .await
             .expect("body");
@@ -158,6 +163,8 @@ impl Browser {
             status,
             location,
             body,
+            headers,
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -1,12 +1,15 @@
 //! `/figures`: the office's figures over a chosen period (a GET form with two dates that works
 //! without JavaScript), as tables per grouping with server-drawn SVG charts (bars per day,
 //! coverage per kecamatan), the worklist coverage and the data problems; and
-//! `/figures/report`, the same period as the signed, printable report page.
+//! `/figures/report`, the same period as the signed, printable report page, and
+//! `/figures/report.pdf`, the same report as a signed PDF to download.
 //!
 //! Contract: nothing here writes. The period travels in the query string (bookmarkable); no
 //! dates is today; a bad date or range is refused (422) with the error beside its field and
 //! today's figures below. The report is the file `rekam report period` writes, signed with the
-//! workstation key, served inline so it can be printed or saved and forwarded.
+//! workstation key, served inline so it can be printed or saved and forwarded; the PDF is the
+//! file `rekam report period --out FILE.pdf` writes, served as an attachment named for the
+//! period (`rekam-report-FROM_TO.pdf`, or `rekam-report-DAY.pdf` for one day).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -18,7 +21,7 @@ use super::query_value;
 use crate::console::ConsoleState;
 use crate::console::auth::SignedIn;
 use crate::console::page::{self, Chrome, FormErrors};
-use crate::office::figures::{self, FiguresError, Period, Shifts, report, text::FiguresText};
+use crate::office::figures::{self, FiguresError, Period, Shifts, pdf, report, text::FiguresText};
 use crate::store::figures::day_window;
 
 /// The figures page.
@@ -39,6 +42,8 @@ pub struct FiguresPage {
     pub period: String,
     /// The report's link for the period shown.
     pub report_href: String,
+    /// The PDF report's link for the period shown.
+    pub pdf_href: String,
     /// Tables, charts, coverage and problems (built and escaped by [`report::body_html`]).
     pub body: String,
 }
@@ -125,6 +130,11 @@ pub async fn page(
             query_value(&f.from),
             query_value(&f.to)
         ),
+        pdf_href: format!(
+            "/figures/report.pdf?from={}&to={}",
+            query_value(&f.from),
+            query_value(&f.to)
+        ),
         body: report::body_html(&f, t),
         from,
         to,
@@ -138,6 +148,25 @@ pub async fn report_page(
     me: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
+    signed_report(st, me, q, Form::Html).await
+}
+
+/// `GET /figures/report.pdf`: the signed report of the period as a PDF download.
+pub async fn report_pdf(
+    State(st): State<ConsoleState>,
+    me: SignedIn,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    signed_report(st, me, q, Form::Pdf).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Html,
+    Pdf,
+}
+
+async fn signed_report(st: ConsoleState, me: SignedIn, q: PeriodQuery, form: Form) -> Response {
     let t = FiguresText::for_lang(me.lang);
     let offset = st.agent.config.console.utc_offset_minutes;
     let (period, errors) = period_of(&q, (st.agent.clock)(), offset, t);
@@ -172,21 +201,44 @@ pub async fn report_page(
             };
             let f = figures::compute(s, &period, &Shifts::default())
                 .map_err(|e| refused(e.to_string()))?;
-            report::sign(
-                &report::render(&meta, &f),
-                &key,
-                &ring::rand::SystemRandom::new(),
-            )
+            let rng = ring::rand::SystemRandom::new();
+            match form {
+                Form::Html => {
+                    report::sign(&report::render(&meta, &f), &key, &rng).map(String::into_bytes)
+                }
+                Form::Pdf => report::sign_pdf(&pdf::render_pdf(&meta, &f), &key, &rng),
+            }
             .map_err(|e| refused(e.to_string()))
         })
         .await;
     match result {
-        Ok(html) => {
-            let mut r = (StatusCode::OK, html).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
+        Ok(bytes) => {
+            let mut r = (StatusCode::OK, bytes).into_response();
+            let h = r.headers_mut();
+            if form == Form::Pdf {
+                h.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/pdf"),
+                );
+                // The dates are checked YYYY-MM-DD, so the name needs no quoting beyond this.
+                let name = if period.from == period.to {
+                    format!("rekam-report-{}.pdf", figures::format_date(period.from))
+                } else {
+                    format!(
+                        "rekam-report-{}_{}.pdf",
+                        figures::format_date(period.from),
+                        figures::format_date(period.to)
+                    )
+                };
+                if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+                    h.insert(header::CONTENT_DISPOSITION, v);
+                }
+            } else {
+                h.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
+            }
             r
         }
         Err(e) => page::failure(&me.session, e),

@@ -41,6 +41,7 @@ pub fn routes() -> Router<ConsoleState> {
         .route("/audit", get(audit::page))
         .route("/figures", get(figures::page))
         .route("/figures/report", get(figures::report_page))
+        .route("/figures/report.pdf", get(figures::report_pdf))
         .route("/operators", get(operators::page).post(operators::add))
         .route("/visits", get(visits::list))
         .route("/visits/new", get(visit_new::form).post(visit_new::create))

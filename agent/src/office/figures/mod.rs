@@ -11,6 +11,7 @@
 //! finalize, the mean of the two middle values for an even count (whole milliseconds, rounded
 //! down). CSV output neutralises cells a spreadsheet would read as a formula.
 
+pub mod pdf;
 pub mod report;
 pub mod svg;
 pub mod text;

@@ -9,6 +9,13 @@
 //! JSON (`<script type="application/json" id="rekam-figures">`, which browsers never run) for
 //! whoever reads it by machine; that too is under the signature. Verification needs only the
 //! file and the workstation's public key, offline.
+//!
+//! The PDF form ([`super::pdf`]) is signed the same way ([`sign_pdf`]): after the document's
+//! `%%EOF` comes a newline and one PDF comment line `%rekam-report-signature v1 KEYID ALGORITHM
+//! BASE64` ending in a newline, which PDF readers skip. Its signature is over
+//! `rekam-report-pdf-v1` NUL and every byte before that newline, and the line must be exactly
+//! the file's last (nothing after its newline), so any changed, added or removed byte fails.
+//! [`verify`] tells the forms apart by the `%PDF-` a PDF starts with.
 
 use std::fmt::Write;
 
@@ -26,12 +33,17 @@ use crate::console::i18n::{Lang, fill2};
 /// The domain of a report signature, so it can never be taken for another signed document.
 const DOMAIN: &[u8] = b"rekam-report-v1\0";
 const MARK: &str = "<!--rekam-report-signature v1 ";
+/// The domain of a PDF report's signature.
+const PDF_DOMAIN: &[u8] = b"rekam-report-pdf-v1\0";
+const PDF_MARK: &[u8] = b"\n%rekam-report-signature v1 ";
 
 /// Why a report does not verify.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// No signature line.
-    #[error("the file carries no rekam report signature (its last line must be {MARK}...-->)")]
+    #[error(
+        "the file carries no rekam report signature (its last line must be {MARK}...--> in an HTML report, %rekam-report-signature v1 ... in a PDF)"
+    )]
     Unsigned,
     /// The signature line is malformed.
     #[error("the report signature line is malformed: {0}")]
@@ -66,7 +78,7 @@ pub struct ReportMeta {
     pub lang: Lang,
 }
 
-fn head_label(by: By, t: &FiguresText) -> (&'static str, &'static str) {
+pub(super) fn head_label(by: By, t: &FiguresText) -> (&'static str, &'static str) {
     match by {
         By::Day => (t.by_day, t.col_day),
         By::Operator => (t.by_operator, t.col_operator),
@@ -77,7 +89,7 @@ fn head_label(by: By, t: &FiguresText) -> (&'static str, &'static str) {
     }
 }
 
-fn reasons(r: &Row, t: &FiguresText) -> String {
+pub(super) fn reasons(r: &Row, t: &FiguresText) -> String {
     r.exception_reasons
         .iter()
         .map(|(k, n)| {
@@ -432,10 +444,60 @@ pub fn render(meta: &ReportMeta, f: &PeriodFigures) -> String {
 }
 
 fn message(content: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(DOMAIN.len() + content.len());
-    m.extend_from_slice(DOMAIN);
+    message_in(DOMAIN, content)
+}
+
+fn message_in(domain: &[u8], content: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(domain.len() + content.len());
+    m.extend_from_slice(domain);
     m.extend_from_slice(content);
     m
+}
+
+/// `pdf` (as [`super::pdf::render_pdf`] made it) with its signature comment line appended.
+pub fn sign_pdf(
+    pdf: &[u8],
+    key: &WorkstationSigningKey,
+    rng: &dyn SecureRandom,
+) -> Result<Vec<u8>, ReportError> {
+    let sig = key
+        .sign(&message_in(PDF_DOMAIN, pdf), rng)
+        .map_err(|e| ReportError::Sign(e.to_string()))?;
+    let public = key.public_key();
+    let mut out = Vec::with_capacity(pdf.len() + 200);
+    out.extend_from_slice(pdf);
+    out.extend_from_slice(PDF_MARK);
+    out.extend_from_slice(
+        format!(
+            "{} {} {}\n",
+            public.key_id(),
+            public.algorithm().name(),
+            STANDARD.encode(sig)
+        )
+        .as_bytes(),
+    );
+    Ok(out)
+}
+
+/// The signed content and the signature line's fields (key id, algorithm, signature) of a PDF
+/// report.
+fn split_pdf(file: &[u8]) -> Result<(&[u8], &str), ReportError> {
+    let at = file
+        .windows(PDF_MARK.len())
+        .rposition(|w| w == PDF_MARK)
+        .ok_or(ReportError::Unsigned)?;
+    let (content, line) = file.split_at(at);
+    let line = std::str::from_utf8(&line[PDF_MARK.len()..])
+        .map_err(|_| ReportError::Malformed("the signature line is not text".into()))?;
+    let fields = line
+        .strip_suffix('\n')
+        .filter(|l| !l.contains(['\n', '\r']))
+        .ok_or_else(|| {
+            ReportError::Malformed(
+                "it must be the file's last line and end with one newline".into(),
+            )
+        })?;
+    Ok((content, fields))
 }
 
 /// `page` with its signature line appended.
@@ -465,8 +527,12 @@ pub struct Verified {
     pub key_id: String,
 }
 
-/// Checks a signed report against the trusted workstation keys.
+/// Checks a signed report, HTML or PDF, against the trusted workstation keys.
 pub fn verify(file: &[u8], trust: &TrustStore) -> Result<Verified, ReportError> {
+    if file.starts_with(b"%PDF-") {
+        let (content, line) = split_pdf(file)?;
+        return check(PDF_DOMAIN, content, line, trust);
+    }
     let text = std::str::from_utf8(file)
         .map_err(|e| ReportError::Malformed(format!("the file is not UTF-8 ({e})")))?;
     let at = text.rfind(MARK).ok_or(ReportError::Unsigned)?;
@@ -479,6 +545,16 @@ pub fn verify(file: &[u8], trust: &TrustStore) -> Result<Verified, ReportError> 
         .ok_or_else(|| {
             ReportError::Malformed("it must be the last line and end with -->".into())
         })?;
+    check(DOMAIN, content.as_bytes(), line, trust)
+}
+
+/// Checks the fields of a signature line over `content`.
+fn check(
+    domain: &[u8],
+    content: &[u8],
+    line: &str,
+    trust: &TrustStore,
+) -> Result<Verified, ReportError> {
     let fields: Vec<&str> = line.split(' ').collect();
     let [key_id, alg, sig] = fields[..] else {
         return Err(ReportError::Malformed(format!(
@@ -498,7 +574,7 @@ pub fn verify(file: &[u8], trust: &TrustStore) -> Result<Verified, ReportError> 
     let entry = trust
         .get(&id)
         .ok_or_else(|| ReportError::UntrustedKey(key_id.to_string()))?;
-    if entry.key.algorithm() != alg || !entry.key.verify(&message(content.as_bytes()), &sig) {
+    if entry.key.algorithm() != alg || !entry.key.verify(&message_in(domain, content), &sig) {
         return Err(ReportError::Altered(entry.workstation_id.clone()));
     }
     Ok(Verified {

@@ -29,7 +29,7 @@ const LIGHT: &str = "#cdd7e4";
 const GRID: &str = "#8a8a8a";
 
 /// A "nice" axis maximum at or above `max` (1, 2 or 5 times a power of ten).
-fn nice_max(max: u64) -> u64 {
+pub(super) fn nice_max(max: u64) -> u64 {
     let mut step = 1u64;
     loop {
         for m in [1, 2, 5] {

@@ -79,5 +79,9 @@ crate::catalogue! {
         bad_to: ("Tulis tanggal akhir sebagai TTTT-BB-HH", "Write the last day as YYYY-MM-DD"),
         bad_range: ("Tanggal akhir harus sama dengan atau sesudah tanggal awal, paling lama 366 hari", "The last day must be on or after the first, at most 366 days later"),
         home_link: ("Angka dan laporan", "Figures and reports"),
+        pdf_link: ("Unduh PDF", "Download PDF"),
+        signing_key: ("Kunci tanda tangan", "Signing key"),
+        page_of: ("Halaman {} dari {}", "Page {} of {}"),
+        continued: ("{} (lanjutan)", "{} (continued)"),
     }
 }
