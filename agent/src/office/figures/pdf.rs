@@ -23,7 +23,10 @@
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use super::report::{ReportMeta, head_label, reasons};
+use super::report::{
+    ReportMeta, coverage_columns, group_columns, head_label, outcome_words, reasons,
+    title_and_period,
+};
 use super::svg::nice_max;
 use super::text::FiguresText;
 use super::{By, PeriodFigures, Row, Table, minutes, percent};
@@ -524,18 +527,7 @@ fn figures_grid(table: &Table, t: &FiguresText) -> Grid {
     if shift {
         heads.push((t.col_shift, false));
     }
-    for h in [
-        t.col_started,
-        t.col_finalized,
-        t.col_first_time_voters,
-        t.col_delivered,
-        t.col_rejected,
-        t.col_exceptions,
-        t.col_forced,
-        t.col_median,
-        t.col_printed,
-        t.col_collected,
-    ] {
+    for h in group_columns(t) {
         heads.push((h, true));
     }
     let mut g = Grid::new(caption, &heads);
@@ -718,16 +710,7 @@ fn coverage(w: &mut Writer, f: &PeriodFigures, t: &FiguresText) {
         if by_desa {
             heads.push((t.col_desa, false));
         }
-        for h in [
-            t.col_listed,
-            t.col_obliged,
-            t.col_recorded,
-            t.col_backlog,
-            t.col_coverage,
-            t.col_deceased,
-            t.col_moved,
-            t.col_not_found,
-        ] {
+        for h in coverage_columns(t) {
             heads.push((h, true));
         }
         let mut g = Grid::new(&format!("{} — {}", t.coverage_title, caption), &heads);
@@ -772,12 +755,7 @@ fn problems(w: &mut Writer, f: &PeriodFigures, t: &FiguresText) {
         ],
     );
     for p in &f.problems {
-        let outcome = match p.outcome.as_str() {
-            "deceased" => t.outcome_deceased,
-            "moved-away" => t.outcome_moved_away,
-            "not-found" => t.outcome_not_found,
-            o => o,
-        };
+        let outcome = outcome_words(t, &p.outcome);
         g.row(vec![
             p.kecamatan.clone(),
             p.desa.clone(),
@@ -794,16 +772,7 @@ fn problems(w: &mut Writer, f: &PeriodFigures, t: &FiguresText) {
 /// The report as PDF bytes (unsigned; it ends with `%%EOF`).
 pub fn render_pdf(meta: &ReportMeta, f: &PeriodFigures) -> Vec<u8> {
     let t = FiguresText::for_lang(meta.lang);
-    let title = if meta.daily {
-        t.daily_report
-    } else {
-        t.period_report
-    };
-    let period = if f.from == f.to {
-        f.from.clone()
-    } else {
-        format!("{} – {}", f.from, f.to)
-    };
+    let (title, period) = title_and_period(meta, f);
     let mut w = Writer::new();
     let heading = format!("{title}: {}", meta.office);
     for l in wrap(&encode(&heading), Font::Bold, 16.0, WIDTH, 3) {

@@ -105,6 +105,61 @@ pub(super) fn reasons(r: &Row, t: &FiguresText) -> String {
         .join(", ")
 }
 
+/// The report's title (daily or period) and its period in words.
+pub(super) fn title_and_period(meta: &ReportMeta, f: &PeriodFigures) -> (&'static str, String) {
+    let t = FiguresText::for_lang(meta.lang);
+    let title = if meta.daily {
+        t.daily_report
+    } else {
+        t.period_report
+    };
+    let period = if f.from == f.to {
+        f.from.clone()
+    } else {
+        format!("{} – {}", f.from, f.to)
+    };
+    (title, period)
+}
+
+/// The figure columns of a grouping table, after its key.
+pub(super) fn group_columns(t: &FiguresText) -> [&'static str; 10] {
+    [
+        t.col_started,
+        t.col_finalized,
+        t.col_first_time_voters,
+        t.col_delivered,
+        t.col_rejected,
+        t.col_exceptions,
+        t.col_forced,
+        t.col_median,
+        t.col_printed,
+        t.col_collected,
+    ]
+}
+
+/// The figure columns of a coverage table, after its kecamatan (and desa).
+pub(super) fn coverage_columns(t: &FiguresText) -> [&'static str; 8] {
+    [
+        t.col_listed,
+        t.col_obliged,
+        t.col_recorded,
+        t.col_backlog,
+        t.col_coverage,
+        t.col_deceased,
+        t.col_moved,
+        t.col_not_found,
+    ]
+}
+
+/// A data problem's outcome in words (an outcome not known here is shown as stored).
+pub(super) fn outcome_words<'a>(t: &FiguresText, outcome: &'a str) -> &'a str {
+    match outcome {
+        "deceased" => t.outcome_deceased,
+        "moved-away" => t.outcome_moved_away,
+        "not-found" => t.outcome_not_found,
+        o => o,
+    }
+}
 /// One grouping's table, with its caption as the heading's id target `fig-{by}`.
 pub fn table_html(table: &Table, t: &FiguresText) -> String {
     let (caption, col) = head_label(table.by, t);
@@ -127,18 +182,7 @@ pub fn table_html(table: &Table, t: &FiguresText) -> String {
     if let Some(s) = sub.filter(|_| table.by == By::Operator) {
         let _ = write!(out, "<th scope=\"col\">{}</th>", esc(s));
     }
-    for h in [
-        t.col_started,
-        t.col_finalized,
-        t.col_first_time_voters,
-        t.col_delivered,
-        t.col_rejected,
-        t.col_exceptions,
-        t.col_forced,
-        t.col_median,
-        t.col_printed,
-        t.col_collected,
-    ] {
+    for h in group_columns(t) {
         let _ = write!(out, "<th scope=\"col\" class=\"n\">{}</th>", esc(h));
     }
     out.push_str("</tr></thead><tbody>");
@@ -245,16 +289,7 @@ pub fn coverage_html(f: &PeriodFigures, t: &FiguresText) -> String {
         if by_desa {
             let _ = write!(out, "<th scope=\"col\">{}</th>", esc(t.col_desa));
         }
-        for h in [
-            t.col_listed,
-            t.col_obliged,
-            t.col_recorded,
-            t.col_backlog,
-            t.col_coverage,
-            t.col_deceased,
-            t.col_moved,
-            t.col_not_found,
-        ] {
+        for h in coverage_columns(t) {
             let _ = write!(out, "<th scope=\"col\" class=\"n\">{}</th>", esc(h));
         }
         out.push_str("</tr></thead><tbody>");
@@ -319,12 +354,7 @@ pub fn problems_html(f: &PeriodFigures, t: &FiguresText) -> String {
     }
     out.push_str("</tr></thead><tbody>");
     for p in &f.problems {
-        let outcome = match p.outcome.as_str() {
-            "deceased" => t.outcome_deceased,
-            "moved-away" => t.outcome_moved_away,
-            "not-found" => t.outcome_not_found,
-            o => o,
-        };
+        let outcome = outcome_words(t, &p.outcome);
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -394,16 +424,7 @@ table.fig-table tfoot th,table.fig-table tfoot td{font-weight:700;background:#f3
 /// The report page, unsigned (it ends with `</html>` and a newline).
 pub fn render(meta: &ReportMeta, f: &PeriodFigures) -> String {
     let t = FiguresText::for_lang(meta.lang);
-    let title = if meta.daily {
-        t.daily_report
-    } else {
-        t.period_report
-    };
-    let period = if f.from == f.to {
-        f.from.clone()
-    } else {
-        format!("{} – {}", f.from, f.to)
-    };
+    let (title, period) = title_and_period(meta, f);
     let mut out = String::new();
     let _ = write!(
         out,
